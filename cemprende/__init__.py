@@ -1,0 +1,107 @@
+"""Cemprende: case management for Colombia's employment and entrepreneurship centres."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, has_request_context
+
+from . import formatting, security
+from .config import Config, ProductionConfig, config_from_environment
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    for name in ("cemprende", app.logger.name):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RequestIdFilter) for h in logger.handlers for f in h.filters):
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+def _check_production(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY es obligatoria en producción: defínala en el entorno.")
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @event.listens_for(Engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
+        static_folder=os.path.join(os.path.dirname(__file__), "..", "static"),
+        instance_path=os.path.join(os.path.dirname(__file__), "..", "instance"),
+    )
+    if isinstance(config, dict):
+        app.config.from_object(config_from_environment())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_from_environment())
+    _check_production(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _configure_logging(app)
+    _configure_sqlite(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth, errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .auth.loader import configure_login
+    from .cli import register_cli
+    from .empleabilidad import bp as empleabilidad_bp
+    from .participantes import bp as participantes_bp
+
+    configure_login(login_manager)
+    security.register(app)
+    formatting.register(app)
+    errorpages.register(app)
+    for blueprint in (auth_bp, participantes_bp, empleabilidad_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
+    register_cli(app)
+
+    @app.after_request
+    def _commit_or_rollback(response):
+        """One commit per request: a refused or failed request leaves the database untouched."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    return app
+
+
+__all__ = ["create_app", "ProductionConfig"]

@@ -1,0 +1,274 @@
+"""Centres and staff accounts."""
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound
+from ..auth.passwords import hash_password, password_problem
+from ..auth.services import end_sessions
+from ..errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from ..extensions import db
+from ..models import Centro, Staff
+from ..models.centro import MODALIDADES
+from ..models.staff import ROLES, ROLES_CON_CENTRO
+from ..pagination import Page, paginate
+from ..validation import Fields
+
+BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv"
+
+
+# ---- centros -------------------------------------------------------------------------------
+
+def visible_centros(actor) -> list[Centro]:
+    ensure(actor, Accion.VER)
+    statement = select(Centro).order_by(Centro.nombre)
+    scope = centre_scope(actor)
+    if scope is not None:
+        statement = statement.where(Centro.id == scope)
+    return list(db.session.scalars(statement))
+
+
+def get_centro(actor, centro_id: int) -> Centro:
+    centro = db.session.get(Centro, centro_id)
+    if centro is None:
+        raise NotFound("No se encontró el centro.")
+    ensure(actor, Accion.VER, centro.id, entidad="centro", entidad_id=centro.id)
+    return centro
+
+
+def _centro_fields(data: dict) -> dict:
+    f = Fields(data)
+    f.text("ciudad", max_length=80)
+    f.text("departamento", max_length=80)
+    f.choice("modalidad", MODALIDADES)
+    f.date("fecha_apertura", required=False)
+    f.date("fecha_lanzamiento", required=False)
+    nombre = f.text("nombre", required=False, max_length=120)
+    if nombre is None and f.clean.get("modalidad") and f.clean.get("ciudad"):
+        f.clean["nombre"] = f"{f.clean['modalidad']} {f.clean['ciudad']}"
+    apertura, lanzamiento = f.clean.get("fecha_apertura"), f.clean.get("fecha_lanzamiento")
+    if apertura and lanzamiento and lanzamiento < apertura:
+        f.fail("fecha_lanzamiento", "El lanzamiento no puede ser anterior a la apertura.")
+    f.raise_if_errors()
+    return f.clean
+
+
+def _refuse_duplicate_centro(nombre: str, except_id: int | None = None) -> None:
+    existing = db.session.scalar(select(Centro).where(func.lower(Centro.nombre) == nombre.lower()))
+    if existing is not None and existing.id != except_id:
+        raise Conflict("Ya existe un centro con ese nombre.", {"nombre": "Nombre repetido."})
+
+
+def create_centro(actor, data: dict) -> Centro:
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    values = _centro_fields(data)
+    _refuse_duplicate_centro(values["nombre"])
+    centro = Centro(**values)
+    db.session.add(centro)
+    db.session.flush()
+    audit.record("crear", actor=actor, entidad="centro", entidad_id=centro.id,
+                 centro_id=centro.id, despues=values)
+    return centro
+
+
+def update_centro(actor, centro_id: int, data: dict) -> Centro:
+    centro = get_centro(actor, centro_id)
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    if Fields(data).integer("version", minimum=1) != centro.version:
+        raise StaleVersion()
+    values = _centro_fields(data)
+    f = Fields(data)
+    activo = f.boolean("activo")
+    _refuse_duplicate_centro(values["nombre"], except_id=centro.id)
+    if activo is not None:
+        values["activo"] = activo
+    before = {k: getattr(centro, k) for k in values}
+    for key, value in values.items():
+        setattr(centro, key, value)
+    db.session.flush()
+    antes, despues = audit.changed_values(before, values)
+    audit.record("editar", actor=actor, entidad="centro", entidad_id=centro.id,
+                 centro_id=centro.id, antes=antes, despues=despues)
+    return centro
+
+
+def import_centros(csv_path: Path | None = None) -> tuple[int, int]:
+    """Adds the centres of the CSV that are missing (by name); returns (added, already there)."""
+    path = Path(csv_path) if csv_path else BUNDLED_CENTROS
+    added = existing = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            nombre = f"{row['modalidad'].strip()} {row['ciudad'].strip()}"
+            if db.session.scalar(select(Centro.id).where(Centro.nombre == nombre)):
+                existing += 1
+                continue
+            db.session.add(Centro(
+                nombre=nombre, ciudad=row["ciudad"].strip(),
+                departamento=row["departamento"].strip(), modalidad=row["modalidad"].strip(),
+                fecha_apertura=_optional_date(row.get("fecha_apertura")),
+                fecha_lanzamiento=_optional_date(row.get("fecha_lanzamiento")),
+            ))
+            added += 1
+    db.session.flush()
+    if added:
+        audit.record("importar", entidad="centro", username="cli", detalle=f"{added} centros")
+    return added, existing
+
+
+def _optional_date(value: str | None) -> date | None:
+    return date.fromisoformat(value.strip()) if value and value.strip() else None
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+def _staff_roles_for(actor) -> tuple[str, ...]:
+    """A director manages only asesores; an admin every role."""
+    return ("asesor",) if actor.rol == "director" else ROLES
+
+
+def _ensure_may_manage(actor, staff: Staff | None = None, centro_id: int | None = None) -> None:
+    target_centre = staff.centro_id if staff is not None else centro_id
+    if is_centre_bound(actor):
+        ensure(actor, Accion.GESTIONAR_STAFF, target_centre if target_centre else -1,
+               entidad="staff", entidad_id=getattr(staff, "id", None))
+    else:
+        ensure(actor, Accion.GESTIONAR_STAFF)
+    if staff is not None and staff.rol not in _staff_roles_for(actor):
+        ensure(actor, Accion.GESTIONAR_CENTROS, entidad="staff", entidad_id=staff.id)
+
+
+def visible_staff(actor, *, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
+    ensure(actor, Accion.GESTIONAR_STAFF)
+    statement = select(Staff)
+    scope = centre_scope(actor)
+    if scope is not None:
+        statement = statement.where(Staff.centro_id == scope)
+    if q and q.strip():
+        term = q.strip()
+        statement = statement.where(Staff.username.icontains(term, autoescape=True)
+                                    | Staff.nombre.icontains(term, autoescape=True))
+    return paginate(statement.order_by(Staff.nombre, Staff.id), page, per_page)
+
+
+def get_staff(actor, staff_id: int) -> Staff:
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("No se encontró la cuenta.")
+    _ensure_may_manage(actor, staff)
+    return staff
+
+
+def _check_password(f: Fields, required: bool) -> str | None:
+    password = f.data.get("password")
+    if password in (None, "") and not required:
+        return None
+    if not isinstance(password, str) or not password:
+        f.fail("password", "Escriba una contraseña.")
+        return None
+    problem = password_problem(password)
+    if problem:
+        f.fail("password", problem)
+        return None
+    return password
+
+
+def _check_role_and_centre(actor, f: Fields) -> None:
+    rol = f.choice("rol", ROLES)
+    if rol is not None and rol not in _staff_roles_for(actor):
+        f.fail("rol", "Usted solo puede crear cuentas de asesor.")
+        return
+    centro_raw = f.data.get("centro_id")
+    if rol in ROLES_CON_CENTRO:
+        if is_centre_bound(actor) and centro_raw in (None, ""):
+            f.clean["centro_id"] = actor.centro_id
+            return
+        centro_id = f.integer("centro_id", minimum=1)
+        if centro_id is None:
+            return
+        if is_centre_bound(actor) and centro_id != actor.centro_id:
+            f.fail("centro_id", "Solo puede gestionar cuentas de su propio centro.")
+        elif db.session.get(Centro, centro_id) is None:
+            f.fail("centro_id", "El centro no existe.")
+    elif rol is not None:
+        if centro_raw not in (None, ""):
+            f.fail("centro_id", "Supervisores y administradores no pertenecen a un centro.")
+        f.clean["centro_id"] = None
+
+
+def create_staff(actor, data: dict) -> Staff:
+    _ensure_may_manage(actor, centro_id=actor.centro_id)
+    f = Fields(data)
+    username = f.text("username", max_length=60, min_length=3, pattern=r"[A-Za-z0-9._-]+",
+                      pattern_message="Use letras, dígitos, punto, guion o guion bajo.")
+    f.text("nombre", max_length=120)
+    password = _check_password(f, required=True)
+    _check_role_and_centre(actor, f)
+    if username and db.session.scalar(
+            select(Staff.id).where(func.lower(Staff.username) == username.lower())):
+        f.fail("username", "Ese usuario ya existe.")
+    f.raise_if_errors()
+    values = {k: f.clean[k] for k in ("username", "nombre", "rol", "centro_id")}
+    staff = Staff(**values, password_hash=hash_password(password), activo=True)
+    db.session.add(staff)
+    db.session.flush()
+    audit.record("crear", actor=actor, entidad="staff", entidad_id=staff.id,
+                 centro_id=staff.centro_id, despues=values)
+    return staff
+
+
+def update_staff(actor, staff_id: int, data: dict) -> Staff:
+    staff = get_staff(actor, staff_id)
+    if Fields(data).integer("version", minimum=1) != staff.version:
+        raise StaleVersion()
+    f = Fields(data)
+    f.text("nombre", max_length=120)
+    activo = f.boolean("activo", required=True)
+    password = _check_password(f, required=False)
+    _check_role_and_centre(actor, f)
+    if staff.id == actor.id and activo is False:
+        f.fail("activo", "No puede desactivar su propia cuenta.")
+    f.raise_if_errors()
+    values = {k: f.clean[k] for k in ("nombre", "rol", "centro_id", "activo")}
+    before = {k: getattr(staff, k) for k in values}
+    for key, value in values.items():
+        setattr(staff, key, value)
+    if password:
+        staff.password_hash = hash_password(password)
+    if (before["activo"] and not staff.activo) or password or before["rol"] != staff.rol:
+        end_sessions(staff)
+    db.session.flush()
+    antes, despues = audit.changed_values(before, values)
+    if password:
+        despues["password"] = "cambiada"
+    audit.record("editar", actor=actor, entidad="staff", entidad_id=staff.id,
+                 centro_id=staff.centro_id, antes=antes, despues=despues)
+    return staff
+
+
+def ensure_admin(username: str, password: str, nombre: str = "Administrador") -> Staff:
+    """For the CLI: creates the admin, or resets its password if it already exists."""
+    problem = password_problem(password)
+    if problem:
+        raise ValidationFailed({"password": problem})
+    staff = db.session.scalar(select(Staff).where(func.lower(Staff.username) == username.lower()))
+    if staff is None:
+        staff = Staff(username=username, nombre=nombre, rol="admin", centro_id=None,
+                      password_hash=hash_password(password), activo=True)
+        db.session.add(staff)
+        accion = "crear"
+    else:
+        if staff.rol != "admin":
+            raise Conflict(f"El usuario {username} ya existe y no es administrador.")
+        staff.password_hash = hash_password(password)
+        staff.activo = True
+        end_sessions(staff)
+        accion = "editar"
+    db.session.flush()
+    audit.record(accion, username="cli", entidad="staff", entidad_id=staff.id,
+                 despues={"username": username, "rol": staff.rol})
+    return staff

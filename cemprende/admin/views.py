@@ -1,0 +1,101 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.guards import Accion, ensure
+from ..errors import DomainError
+from ..forms import form_values
+from ..models.staff import ROL_NOMBRES
+from ..pagination import page_args
+from . import bp, services
+from .forms import BusquedaStaffForm, CentroForm, StaffForm
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _save(form, action, success: str, endpoint: str, template: str, **context):
+    """Runs the service on a valid POST; re-renders with the messages of a refusal."""
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            action(form_values(form))
+        except DomainError as error:
+            errors = error.fields
+            flash(error.message, "error")
+        else:
+            flash(success, "ok")
+            return redirect(url_for(endpoint))
+    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
+
+
+@bp.route("/centros")
+@login_required
+def centros():
+    ensure(_actor(), Accion.GESTIONAR_CENTROS)
+    return render_template("admin/centros.html", centros=services.visible_centros(_actor()))
+
+
+@bp.route("/centros/nuevo", methods=["GET", "POST"])
+@login_required
+def nuevo_centro():
+    ensure(_actor(), Accion.GESTIONAR_CENTROS)
+    form = CentroForm()
+    return _save(form, lambda data: services.create_centro(_actor(), data), "Centro creado.",
+                 ".centros", "admin/centro_form.html", titulo="Nuevo centro")
+
+
+@bp.route("/centros/<int:centro_id>", methods=["GET", "POST"])
+@login_required
+def editar_centro(centro_id: int):
+    ensure(_actor(), Accion.GESTIONAR_CENTROS)
+    centro = services.get_centro(_actor(), centro_id)
+    form = CentroForm(obj=None if request.method == "POST" else centro)
+    if request.method == "GET":
+        for name in ("fecha_apertura", "fecha_lanzamiento"):
+            value = getattr(centro, name)
+            form[name].data = value.isoformat() if value else ""
+    return _save(form, lambda data: services.update_centro(_actor(), centro.id, data),
+                 "Centro actualizado.", ".centros", "admin/centro_form.html",
+                 titulo=f"Editar {centro.nombre}")
+
+
+def _staff_form(form) -> StaffForm:
+    actor = _actor()
+    if actor.rol == "director":
+        form.rol.choices = [("asesor", ROL_NOMBRES["asesor"])]
+        del form.centro_id
+    else:
+        form.centro_id.choices = [("", "Sin centro (supervisor o administrador)")] + [
+            (str(c.id), c.nombre) for c in services.visible_centros(actor)]
+    return form
+
+
+@bp.route("/staff")
+@login_required
+def staff():
+    form = BusquedaStaffForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    result = services.visible_staff(_actor(), q=form.q.data, page=page, per_page=per_page)
+    return render_template("admin/staff.html", form=form, result=result, roles=ROL_NOMBRES)
+
+
+@bp.route("/staff/nuevo", methods=["GET", "POST"])
+@login_required
+def nuevo_staff():
+    ensure(_actor(), Accion.GESTIONAR_STAFF)
+    form = _staff_form(StaffForm())
+    return _save(form, lambda data: services.create_staff(_actor(), data), "Cuenta creada.",
+                 ".staff", "admin/staff_form.html", titulo="Nueva cuenta", nueva=True)
+
+
+@bp.route("/staff/<int:staff_id>", methods=["GET", "POST"])
+@login_required
+def editar_staff(staff_id: int):
+    target = services.get_staff(_actor(), staff_id)
+    form = _staff_form(StaffForm(obj=None if request.method == "POST" else target))
+    if request.method == "GET" and form.centro_id is not None:
+        form.centro_id.data = str(target.centro_id or "")
+    return _save(form, lambda data: services.update_staff(_actor(), target.id, data),
+                 "Cuenta actualizada.", ".staff", "admin/staff_form.html",
+                 titulo=f"Editar cuenta de {target.nombre}", nueva=False)

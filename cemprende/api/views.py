@@ -1,0 +1,204 @@
+"""The JSON API of API.md: thin over the same services as the pages."""
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+
+from ..admin import services as admin
+from ..auth import services as auth
+from ..empleabilidad import services as vacantes
+from ..errors import DomainError, Malformed
+from ..extensions import client_address, limiter
+from ..itinerario import services as itinerario
+from ..pagination import Page, page_args
+from ..participantes import services as participantes
+from ..scoping import set_centre_scope
+from ..auth.guards import centre_scope
+from . import bp
+
+PUBLIC_ENDPOINTS = {"api.create_token"}
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "no_autenticado"
+
+
+class UnsupportedType(DomainError):
+    status = 415
+    code = "tipo_no_soportado"
+
+
+@bp.before_request
+def authenticate_bearer():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    found = auth.staff_for_api_token(raw.strip()) if scheme.lower() == "bearer" and raw else None
+    if found is None:
+        raise Unauthenticated("Falta un token válido: Authorization: Bearer <token>.")
+    g.api_staff, g.api_token = found
+    set_centre_scope(centre_scope(g.api_staff))
+
+
+def actor():
+    return g.api_staff
+
+
+def body() -> dict:
+    if not request.is_json:
+        raise UnsupportedType("Envíe JSON con Content-Type: application/json.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Malformed("El cuerpo no es un objeto JSON válido.")
+    return data
+
+
+def page_of(result: Page, serialise) -> dict:
+    return {"items": [serialise(item) for item in result.items], "page": result.page,
+            "per_page": result.per_page, "total": result.total}
+
+
+def paging() -> tuple[int, int]:
+    return page_args(request.args.get("page"), request.args.get("per_page"))
+
+
+def _token_username_key() -> str:
+    data = request.get_json(silent=True)
+    username = data.get("username") if isinstance(data, dict) else None
+    return "login-usuario:" + (username if isinstance(username, str) else "").strip().lower()[:60]
+
+
+def _not_created(response) -> bool:
+    return response.status_code != 201
+
+
+# ---- tokens --------------------------------------------------------------------------------
+
+@bp.post("/tokens")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], key_func=_token_username_key,
+               deduct_when=_not_created, scope="login-usuario")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=client_address,
+               deduct_when=_not_created, scope="login-ip")
+def create_token():
+    data = body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Malformed("Envíe username y password como texto.")
+    staff = auth.authenticate(username, password)
+    if staff is None:
+        raise Unauthenticated("Usuario o contraseña incorrectos.")
+    token, expires_at = auth.issue_api_token(staff)
+    return jsonify({"token": token, "expires_at": expires_at.isoformat()}), 201
+
+
+@bp.delete("/tokens/current")
+def revoke_token():
+    auth.revoke_api_token(actor(), g.api_token)
+    return "", 204
+
+
+# ---- centros and staff ---------------------------------------------------------------------
+
+@bp.get("/centros")
+def list_centros():
+    centros = admin.visible_centros(actor())
+    return jsonify({"items": [c.to_dict() for c in centros], "page": 1,
+                    "per_page": len(centros), "total": len(centros)})
+
+
+@bp.get("/centros/<int:centro_id>")
+def get_centro(centro_id: int):
+    return jsonify(admin.get_centro(actor(), centro_id).to_dict())
+
+
+@bp.post("/centros")
+def create_centro():
+    return jsonify(admin.create_centro(actor(), body()).to_dict()), 201
+
+
+@bp.patch("/centros/<int:centro_id>")
+def update_centro(centro_id: int):
+    return jsonify(admin.update_centro(actor(), centro_id, body()).to_dict())
+
+
+@bp.get("/staff")
+def list_staff():
+    page, per_page = paging()
+    result = admin.visible_staff(actor(), q=request.args.get("q"), page=page, per_page=per_page)
+    return jsonify(page_of(result, lambda s: s.to_dict()))
+
+
+@bp.post("/staff")
+def create_staff():
+    return jsonify(admin.create_staff(actor(), body()).to_dict()), 201
+
+
+@bp.patch("/staff/<int:staff_id>")
+def update_staff(staff_id: int):
+    return jsonify(admin.update_staff(actor(), staff_id, body()).to_dict())
+
+
+# ---- participantes and their itinerary -------------------------------------------------------
+
+@bp.post("/participantes")
+def create_participante():
+    return jsonify(participantes.register(actor(), body()).to_dict()), 201
+
+
+@bp.get("/participantes")
+def list_participantes():
+    page, per_page = paging()
+    result = participantes.search(actor(), q=request.args.get("q"),
+                                  documento=request.args.get("documento"),
+                                  page=page, per_page=per_page)
+    return jsonify(page_of(result, lambda p: p.to_dict()))
+
+
+@bp.get("/participantes/<int:participante_id>")
+def get_participante(participante_id: int):
+    person = participantes.get_visible(actor(), participante_id)
+    data = person.to_dict()
+    data["itinerario"] = [itinerario.to_dict(a) for a in itinerario.itinerary(person)]
+    return jsonify(data)
+
+
+@bp.patch("/participantes/<int:participante_id>")
+def update_participante(participante_id: int):
+    return jsonify(participantes.update(actor(), participante_id, body()).to_dict())
+
+
+@bp.post("/participantes/<int:participante_id>/actuaciones")
+def create_actuacion(participante_id: int):
+    return jsonify(itinerario.to_dict(itinerario.register(actor(), participante_id, body()))), 201
+
+
+@bp.get("/actuaciones/<int:actuacion_id>")
+def get_actuacion(actuacion_id: int):
+    return jsonify(itinerario.to_dict(itinerario.get_visible_actuacion(actor(), actuacion_id)))
+
+
+@bp.post("/actuaciones/<int:actuacion_id>/anular")
+def annul_actuacion(actuacion_id: int):
+    return jsonify(itinerario.to_dict(itinerario.annul(actor(), actuacion_id, body())))
+
+
+# ---- vacantes ------------------------------------------------------------------------------
+
+@bp.post("/vacantes")
+def create_vacante():
+    vacante = vacantes.create(actor(), body())
+    return jsonify(vacante.to_dict(ocupados=0)), 201
+
+
+@bp.get("/vacantes")
+def list_vacantes():
+    page, per_page = paging()
+    result = vacantes.search(actor(), q=request.args.get("q"), page=page, per_page=per_page)
+    return jsonify({"items": vacantes.with_occupancy(result.items), "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
+
+
+@bp.get("/vacantes/<int:vacante_id>")
+def get_vacante(vacante_id: int):
+    return jsonify(vacantes.with_occupancy([vacantes.get_visible(actor(), vacante_id)])[0])

@@ -1,0 +1,65 @@
+"""The audit trail: who did what, when, with values before and after, never sensitive values."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import g, has_request_context, request
+
+from .extensions import db
+from .models import Auditoria
+
+# Ley 1581 / Decreto 1377: these never reach the log text, only the fact that they changed.
+SENSITIVE_KEYS = frozenset({
+    "numero_documento", "etnia", "discapacidad", "desplazamiento", "password",
+    "password_hash", "session_token", "token", "token_hash",
+})
+REDACTED = "[reservado]"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def redact(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {
+        key: (REDACTED if key in SENSITIVE_KEYS and value is not None else _plain(value))
+        for key, value in values.items()
+    }
+
+
+def changed_values(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record(accion: str, *, actor=None, entidad: str | None = None, entidad_id: int | None = None,
+           centro_id: int | None = None, antes: dict | None = None, despues: dict | None = None,
+           detalle: str | None = None, username: str | None = None) -> Auditoria:
+    """Add an entry to the current transaction: it commits, or rolls back, with the write."""
+    entry = Auditoria(
+        accion=accion,
+        staff_id=getattr(actor, "id", None),
+        username=username or getattr(actor, "username", None),
+        entidad=entidad,
+        entidad_id=entidad_id,
+        centro_id=centro_id,
+        antes=redact(antes),
+        despues=redact(despues),
+        detalle=detalle[:300] if detalle else None,
+        ip=request.remote_addr if has_request_context() else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def record_now(accion: str, **kwargs) -> None:
+    """For events whose request fails (refusals, failed logins): kept even though it rolls back."""
+    db.session.rollback()
+    record(accion, **kwargs)
+    db.session.commit()

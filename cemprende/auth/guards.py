@@ -1,0 +1,80 @@
+"""The one place that decides what a staff member may see and change (roles table of API.md)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .. import audit
+from ..errors import Forbidden, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Centro
+from ..models.staff import ROLES_CON_CENTRO
+
+
+class Accion(StrEnum):
+    VER = "ver"
+    EDITAR_ITINERARIO = "editar_itinerario"  # participants, actuaciones, vacantes, verificadores
+    EDITAR_METAS = "editar_metas"
+    GESTIONAR_STAFF = "gestionar_staff"
+    GESTIONAR_CENTROS = "gestionar_centros"
+    REVISAR_VERIFICADORES = "revisar_verificadores"
+
+
+PERMISOS: dict[str, frozenset[Accion]] = {
+    "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
+    "director": frozenset({
+        Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
+    }),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES}),
+    "admin": frozenset(Accion),
+}
+
+
+def is_centre_bound(staff) -> bool:
+    return staff.rol in ROLES_CON_CENTRO
+
+
+def centre_scope(staff) -> int | None:
+    """The only centre the caller may see, or None when it sees every centre."""
+    return staff.centro_id if is_centre_bound(staff) else None
+
+
+def can_see_centro(staff, centro_id: int | None) -> bool:
+    return not is_centre_bound(staff) or centro_id == staff.centro_id
+
+
+def may(staff, accion: Accion) -> bool:
+    return accion in PERMISOS.get(staff.rol, frozenset())
+
+
+def ensure(staff, accion: Accion, centro_id: int | None = None, *, entidad: str | None = None,
+           entidad_id: int | None = None) -> None:
+    """Raise NotFound for a centre the caller cannot see, Forbidden for a role that may not act."""
+    if centro_id is not None and not can_see_centro(staff, centro_id):
+        audit.record_now("denegado", actor=staff, entidad=entidad, entidad_id=entidad_id,
+                         centro_id=centro_id, detalle=f"{accion}: otro centro")
+        raise NotFound()
+    if not may(staff, accion):
+        audit.record_now("denegado", actor=staff, entidad=entidad, entidad_id=entidad_id,
+                         centro_id=centro_id, detalle=f"{accion}: rol {staff.rol}")
+        raise Forbidden()
+
+
+def centro_for_write(staff, requested: int | str | None, accion: Accion) -> int:
+    """The centre a new record goes to: a client's centro_id never widens the caller's reach."""
+    if requested in (None, ""):
+        if is_centre_bound(staff):
+            ensure(staff, accion, staff.centro_id)
+            return staff.centro_id
+        ensure(staff, accion)
+        raise ValidationFailed({"centro_id": "Seleccione el centro."})
+    try:
+        centro_id = int(requested)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"centro_id": "El centro no es válido."}) from None
+    if is_centre_bound(staff) and centro_id != staff.centro_id:
+        ensure(staff, accion)
+        raise ValidationFailed({"centro_id": "Solo puede registrar en su propio centro."})
+    ensure(staff, accion, centro_id)
+    if db.session.get(Centro, centro_id) is None:
+        raise ValidationFailed({"centro_id": "El centro no existe."})
+    return centro_id

@@ -1,0 +1,28 @@
+"""How Flask-Login finds the staff member of a session."""
+from __future__ import annotations
+
+import hmac
+
+from ..extensions import db
+from ..models import Staff
+
+
+def load_staff(session_id: str) -> Staff | None:
+    """The session holds "<id>:<session token>"; a rotated token ends the session."""
+    staff_id, _, token = (session_id or "").partition(":")
+    if not staff_id.isdigit() or not token:
+        return None
+    staff = db.session.get(Staff, int(staff_id))
+    if staff is None or not staff.activo:
+        return None
+    if not hmac.compare_digest(staff.session_token, token):
+        return None
+    return staff
+
+
+def configure_login(login_manager) -> None:
+    login_manager.user_loader(load_staff)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Ingrese para continuar."
+    login_manager.login_message_category = "aviso"
+    login_manager.session_protection = "basic"

@@ -1,0 +1,64 @@
+"""flask commands: create-admin, import-centros, demo-data (non-interactive, for scripts)."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from .errors import DomainError
+from .extensions import db
+
+
+def register_cli(app) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--nombre", default="Administrador")
+    def create_admin(username: str, password: str, nombre: str):
+        """Creates an admin account (or resets the password of an existing admin)."""
+        from .admin.services import ensure_admin
+
+        try:
+            staff = ensure_admin(username, password, nombre)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            detail = "; ".join(error.fields.values()) or error.message
+            raise click.ClickException(detail) from None
+        click.echo(f"Administrador listo: {staff.username}")
+
+    @app.cli.command("import-centros")
+    @click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))
+    def import_centros(csv_path: str | None):
+        """Adds the centres of the CSV (default: the bundled data/centros.csv) not yet present."""
+        from .admin.services import import_centros as run_import
+
+        added, existing = run_import(csv_path)
+        db.session.commit()
+        click.echo(f"Centros importados: {added} nuevos, {existing} ya existían.")
+
+    @app.cli.command("demo-data")
+    @click.option("--participantes", "count", default=300, show_default=True, type=int)
+    @click.option("--seed", default=2015, show_default=True, type=int)
+    @click.option("--hasta", default=None, help="Fecha de la última actuación (AAAA-MM-DD; hoy).")
+    @click.option("--si-vacia", is_flag=True, help="Solo carga si no hay participantes.")
+    def demo_data(count: int, seed: int, hasta: str | None, si_vacia: bool):
+        """Loads demo people and itineraries across the centres and prints the demo logins."""
+        from datetime import date
+
+        from . import demo
+        from .models import Participante
+
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException("demo-data no se usa en producción.")
+        existing = db.session.scalar(select(func.count()).select_from(Participante))
+        if si_vacia and existing:
+            click.echo(f"La base ya tiene {existing} participantes: no se cargan datos demo.")
+        else:
+            anchor = date.fromisoformat(hasta) if hasta else date.today()
+            with click.progressbar(length=count, label="Cargando datos demo") as bar:
+                summary = demo.load(count, seed, anchor, progress=bar.update)
+            db.session.commit()
+            click.echo(summary)
+        for line in demo.login_lines():
+            click.echo(line)

@@ -1,0 +1,255 @@
+"""Demo people with realistic itineraries, built through the same services as the pages."""
+from __future__ import annotations
+
+import random
+import secrets
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from .admin.services import import_centros
+from .auth.passwords import hash_password
+from .empleabilidad import services as vacantes
+from .errors import DomainError
+from .extensions import db
+from .itinerario import services as itinerario
+from .models import Centro, Staff
+from .participantes import services as participantes
+
+# Demo-only accounts for a local database; demo-data refuses to run in production.
+DEMO_PASSWORD = "Cemprende-demo-2026"
+DEMO_CENTRES = ("Cemprende Cartagena", "COEE Ocaña")
+
+NOMBRES_F = ["Ana María", "Luz Dary", "Yuliana", "Marleny", "Diana Carolina", "Sandra Milena",
+             "Leidy Johana", "Yesenia", "María Fernanda", "Rosa Elena", "Katherine", "Paola Andrea",
+             "Dayana", "Nelly", "Gloria Inés", "Angie Lorena"]
+NOMBRES_M = ["José Luis", "Juan Carlos", "Luis Alberto", "Jhon Jairo", "Carlos Andrés", "Wilmer",
+             "Edwin", "Yeison", "Jorge Eliécer", "Andrés Felipe", "Óscar", "Deiner", "Fabián",
+             "Julián David", "Hernán", "Brayan"]
+APELLIDOS = ["Pérez", "Rodríguez", "Gómez", "Martínez", "García", "López", "Hernández", "Díaz",
+             "Moreno", "Rojas", "Sánchez", "Castro", "Mosquera", "Palacios", "Valencia", "Caicedo",
+             "Quintero", "Ospina", "Barrios", "Arrieta", "Mendoza", "Jaraba", "Epieyú", "Ipuana"]
+SECTORES = ["Comercio", "Alimentos", "Confección", "Belleza", "Artesanías", "Agropecuario",
+            "Servicios", "Turismo"]
+NEGOCIOS = ["Tienda {a}", "Confecciones {a}", "Panadería La {b}", "Peluquería {a}",
+            "Artesanías {b}", "Comidas rápidas {a}", "Miscelánea {b}", "Taller {a}"]
+ITEMS = [("Nevera exhibidora", 1_850_000), ("Máquina de coser industrial", 1_450_000),
+         ("Horno a gas", 2_100_000), ("Estantería metálica", 380_000),
+         ("Silla de peluquería", 520_000), ("Mercancía inicial", 900_000),
+         ("Licuadora industrial", 640_000), ("Vitrina", 750_000)]
+PROVEEDORES = [("Distribuidora del Caribe S.A.S.", "900123456"), ("Ferretería El Progreso", "800456789"),
+               ("Almacén La Economía", "890321654"), ("Equipos y Hogar Ltda.", "830987123")]
+PROGRAMAS = {"terceros": "Fundación Mario Santo Domingo", "gobierno_local": "Alcaldía: Emprende tu barrio",
+             "gobierno_nacional": "SENA Fondo Emprender", "dps": "Mi Negocio",
+             "otras_entidades_nacionales": "Bancóldex", "otros": "Cooperativa local"}
+EMPRESAS = [("Almacenes Éxito", "Auxiliar de bodega"), ("Tecnoquímicas", "Operario de producción"),
+            ("Cooperativa Multiactiva", "Asesor comercial"), ("Hotel Caribe", "Camarera"),
+            ("Constructora Bolívar", "Ayudante de obra"), ("Call center Atento", "Agente")]
+
+
+class DemoBuilder:
+    def __init__(self, seed: int, hasta: date):
+        self.rng = random.Random(seed)
+        self.hasta = hasta
+        self.documentos: set[str] = set()
+
+    def day(self, start: date, min_days: int = 0, max_days: int = 30) -> date | None:
+        result = start + timedelta(days=self.rng.randint(min_days, max_days))
+        return result if result <= self.hasta else None
+
+    def person_data(self, centro: Centro) -> dict:
+        rng = self.rng
+        sexo = rng.choices(["F", "M", "I", None], [58, 40, 0.5, 1.5])[0]
+        nombres = rng.choice(NOMBRES_F if sexo == "F" else NOMBRES_M)
+        while True:
+            numero = str(rng.randint(1_000_000, 1_199_999_999))
+            if numero not in self.documentos:
+                self.documentos.add(numero)
+                break
+        dps = rng.random() < 0.35
+        return {
+            "tipo_documento": "CC", "numero_documento": numero, "nombres": nombres,
+            "apellidos": f"{rng.choice(APELLIDOS)} {rng.choice(APELLIDOS)}", "sexo": sexo,
+            "fecha_nacimiento": (self.hasta - timedelta(days=rng.randint(18 * 365, 66 * 365))).isoformat(),
+            "municipio": centro.ciudad, "telefono": f"3{rng.randint(0, 2)}{rng.randint(10_000_000, 99_999_999)}",
+            "correo": None,
+            "etnia": rng.choices(["ninguno", "afrodescendiente", "indigena", "raizal", "rrom", None],
+                                 [55, 25, 8, 2, 1, 9])[0],
+            "discapacidad": rng.choices([False, True, None], [85, 7, 8])[0],
+            "desplazamiento": rng.choices([False, True, None], [55, 38, 7])[0],
+            "tipo_poblacion": rng.choices(["red_unidos", "sisben", "otros_vulnerables", "no_vulnerables", None],
+                                          [45, 30, 12, 5, 8])[0],
+            "remitido_dps": dps, "programa_dps": rng.choice(["RIE 2013", "Mi Negocio", "Ingreso Social"]) if dps else None,
+            "consentimiento_datos": True, "centro_id": centro.id,
+        }
+
+    def itinerary(self, asesor: Staff, person_id: int, start: date, vacantes_ids: list[int]) -> int:
+        rng, added = self.rng, 0
+
+        def add(tipo: str, when: date | None, **fields) -> date | None:
+            nonlocal added
+            if when is None:
+                return None
+            try:
+                itinerario.register(asesor, person_id, {"tipo": tipo, "fecha": when.isoformat(), **fields},
+                                    today=self.hasta)
+            except DomainError:
+                return None  # e.g. a vacancy already full: the person simply was not placed
+            added += 1
+            return when
+
+        day = add("caracterizacion", start, observaciones="Caracterización inicial.")
+        if rng.random() < 0.8:
+            add("acta_compromiso", day)
+        if rng.random() < 0.15:
+            return added
+        destino = rng.choices(["emprendimiento", "empleabilidad"], [55, 45])[0]
+        day = add("enrutamiento", self.day(start, 0, 10), destino=destino)
+        if day is None:
+            return added
+        if rng.random() < 0.25:
+            ref = rng.choice(list(PROGRAMAS))
+            add("referenciacion", self.day(day, 0, 40), destino=ref, programa=PROGRAMAS[ref])
+        if rng.random() < 0.08:
+            add("desistimiento", self.day(day, 5, 90), motivo="Consiguió empleo por su cuenta.")
+            return added
+        if destino == "emprendimiento":
+            self.emprendimiento(add, day)
+        else:
+            self.empleabilidad(add, day, vacantes_ids)
+        return added
+
+    def emprendimiento(self, add: Callable, day: date) -> None:
+        rng = self.rng
+        ruta = rng.choices(["emprende", "fortalece", "desarrolla", "transforma"], [50, 30, 15, 5])[0]
+        day = add("ingreso_ruta", self.day(day, 0, 15), ruta=ruta)
+        if day is None or rng.random() < 0.3:
+            return
+        negocio = rng.choice(NEGOCIOS).format(a=rng.choice(APELLIDOS), b=rng.choice(["Esperanza", "Fe", "Bendición"]))
+        day = add("perfil_proyecto", self.day(day, 5, 30), nombre_negocio=negocio, sector=rng.choice(SECTORES))
+        if day is None:
+            return
+        if rng.random() < 0.4:
+            add("fortalecimiento_sede", self.day(day, 0, 30), tema=rng.choice(["Costos", "Mercadeo", "Contabilidad básica"]))
+        if rng.random() < 0.5:
+            return
+        items = [{"descripcion": d, "cantidad": rng.randint(1, 2), "precio_unitario": p}
+                 for d, p in rng.sample(ITEMS, rng.randint(1, 3))]
+        total = sum(i["cantidad"] * i["precio_unitario"] for i in items)
+        day = add("plan_negocio", self.day(day, 10, 40), nombre_negocio=negocio, valor_solicitado=total, items=items)
+        if day is None or rng.random() < 0.35:
+            return
+        day = add("visita_acompanamiento", self.day(day, 3, 20), clase="diagnostico")
+        day = add("plan_ajustado", self.day(day, 1, 15) if day else None, valor=total, items=items)
+        if day is None:
+            return
+        decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
+        day = add("comite", self.day(day, 5, 30), decision=decision, valor=total, acta=f"ACA-{rng.randint(1, 99):02d}")
+        if day is None or decision != "aprobado":
+            return
+        add("financiacion", day, modalidad="directo", valor=total)
+        proveedor, nit = rng.choice(PROVEEDORES)
+        day = add("desembolso", self.day(day, 10, 60), valor=total, proveedor=proveedor, nit=nit, items=items)
+        if day is None:
+            return
+        add("plan_implementado", self.day(day, 5, 30))
+        visita = add("visita_acompanamiento", self.day(day, 20, 90), clase="seguimiento")
+        if visita:
+            add("control_inversion", visita, observaciones="Bienes encontrados en uso.")
+        if rng.random() < 0.3:
+            add("formalizacion", self.day(day, 30, 120), registro="Matrícula mercantil")
+        if rng.random() < 0.6:
+            add("empleo_generado", self.day(day, 30, 120), autoempleos=1, directos=rng.randint(0, 2))
+        return
+
+    def empleabilidad(self, add: Callable, day: date, vacantes_ids: list[int]) -> None:
+        rng = self.rng
+        if rng.random() < 0.6:
+            add("capacitacion_fis", self.day(day, 3, 30), curso=rng.choice(["Habilidades blandas", "Servicio al cliente", "Entrevista de trabajo"]))
+        cv = add("hoja_de_vida", self.day(day, 1, 20), plataforma=rng.choice(["spe", "ape_sena"]), codigo=str(rng.randint(100000, 999999)))
+        if cv is None or not vacantes_ids or rng.random() < 0.5:
+            return
+        vacante = rng.choice(vacantes_ids)
+        sent = add("remision_seleccion", self.day(cv, 2, 30), vacante_id=vacante)
+        if sent and rng.random() < 0.35:
+            add("colocacion", self.day(sent, 5, 30), vacante_id=vacante)
+        return
+
+
+def _ensure_account(username: str, nombre: str, rol: str, centro: Centro | None,
+                    password: str | None) -> Staff:
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        staff = Staff(username=username, nombre=nombre, rol=rol, centro_id=centro.id if centro else None,
+                      password_hash=hash_password(password or secrets.token_urlsafe(24)), activo=True)
+        db.session.add(staff)
+        db.session.flush()
+    return staff
+
+
+def _slug(centro: Centro) -> str:
+    text = unicodedata.normalize("NFKD", centro.ciudad.lower())
+    return "".join(c for c in text if c.isalnum())
+
+
+def accounts() -> dict[str, Staff]:
+    """The demo accounts, created when missing; the printed ones share DEMO_PASSWORD."""
+    import_centros()
+    centros = {c.nombre: c for c in db.session.scalars(select(Centro))}
+    made = {
+        "admin": _ensure_account("admin", "Administración Red Cemprende", "admin", None, DEMO_PASSWORD),
+        "supervisor.pnud": _ensure_account("supervisor.pnud", "Supervisión PNUD", "supervisor", None, DEMO_PASSWORD),
+    }
+    for nombre in DEMO_CENTRES:
+        centro = centros[nombre]
+        made[f"director.{_slug(centro)}"] = _ensure_account(
+            f"director.{_slug(centro)}", f"Dirección {centro.nombre}", "director", centro, DEMO_PASSWORD)
+    for centro in centros.values():
+        printed = centro.nombre in DEMO_CENTRES
+        made[f"asesor.{_slug(centro)}"] = _ensure_account(
+            f"asesor.{_slug(centro)}", f"Asesor {centro.nombre}", "asesor", centro,
+            DEMO_PASSWORD if printed else None)
+    return made
+
+
+def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None) -> str:
+    builder = DemoBuilder(seed, hasta)
+    staff = accounts()
+    centros = list(db.session.scalars(select(Centro).order_by(Centro.id)))
+    vacantes_por_centro: dict[int, list[int]] = {}
+    for centro in centros:
+        asesor = staff[f"asesor.{_slug(centro)}"]
+        ids = []
+        for empresa, cargo in builder.rng.sample(EMPRESAS, 3):
+            when = hasta - timedelta(days=builder.rng.randint(30, 400))
+            ids.append(vacantes.create(asesor, {"empresa": empresa, "cargo": cargo,
+                                                "cupos": builder.rng.randint(2, 8),
+                                                "fecha": when.isoformat()}, today=hasta).id)
+        vacantes_por_centro[centro.id] = ids
+    weights = [3 if c.nombre in DEMO_CENTRES else 1 for c in centros]
+    actuaciones = 0
+    for _ in range(count):
+        centro = builder.rng.choices(centros, weights)[0]
+        asesor = staff[f"asesor.{_slug(centro)}"]
+        person = participantes.register(asesor, builder.person_data(centro), today=hasta)
+        start = hasta - timedelta(days=builder.rng.randint(0, 540))
+        actuaciones += builder.itinerary(asesor, person.id, start, vacantes_por_centro[centro.id])
+        progress(1)
+    return f"Datos demo: {count} participantes, {actuaciones} actuaciones, {len(centros)} centros."
+
+
+def login_lines() -> list[str]:
+    staff = accounts()
+    db.session.commit()
+    lines = ["", "Cuentas de demostración (contraseña para todas: " + DEMO_PASSWORD + "):"]
+    printed = ["admin", "supervisor.pnud"] + [
+        key for key in staff if key.startswith("director.")] + [
+        key for key, s in staff.items()
+        if key.startswith("asesor.") and s.centro and s.centro.nombre in DEMO_CENTRES]
+    for key in printed:
+        s = staff[key]
+        centro = f" — {s.centro.nombre}" if s.centro else ""
+        lines.append(f"  {s.rol_nombre:<28} {s.username}{centro}")
+    return lines

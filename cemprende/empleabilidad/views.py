@@ -1,0 +1,53 @@
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..admin.services import visible_centros
+from ..auth.guards import Accion, ensure, is_centre_bound, may
+from ..errors import DomainError
+from ..forms import form_values
+from ..pagination import page_args
+from . import bp, services
+from .forms import BusquedaVacantesForm, VacanteForm
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.route("/vacantes")
+@login_required
+def vacantes():
+    form = BusquedaVacantesForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    result = services.search(_actor(), q=form.q.data, page=page, per_page=per_page)
+    return render_template("empleabilidad/vacantes.html", form=form, result=result,
+                           ocupados=services.occupied_by_vacante([v.id for v in result.items]),
+                           puede_crear=may(current_user, Accion.EDITAR_ITINERARIO))
+
+
+@bp.route("/vacantes/nueva", methods=["GET", "POST"])
+@login_required
+def nueva_vacante():
+    ensure(_actor(), Accion.EDITAR_ITINERARIO)
+    form = VacanteForm()
+    if is_centre_bound(current_user):
+        del form.centro_id
+    else:
+        form.centro_id.choices = [("", "Seleccione…")] + [
+            (str(c.id), c.nombre) for c in visible_centros(_actor())]
+    if request.method == "GET":
+        form.fecha.data = date.today().isoformat()
+    errors = {}
+    if form.validate_on_submit():
+        try:
+            vacante = services.create(_actor(), form_values(form))
+        except DomainError as error:
+            errors = error.fields
+            flash(error.message, "error")
+        else:
+            flash(f"Vacante registrada: {vacante.cargo} en {vacante.empresa}.", "ok")
+            return redirect(url_for(".vacantes"))
+    return render_template("empleabilidad/vacante_form.html", form=form,
+                           errors=errors), 422 if errors else 200

@@ -1,0 +1,41 @@
+"""Colombian Spanish formatting for everything a person reads."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "es_CO"
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+def numero(value) -> str:
+    return "" if value is None else format_decimal(value, locale=LOCALE)
+
+
+def dinero(value) -> str:
+    """Whole pesos: $ 4.338.512.062."""
+    return "" if value is None else f"$ {format_decimal(int(value), locale=LOCALE)}"
+
+
+def fecha(value: date | None) -> str:
+    return "" if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def fecha_hora(value: datetime | None) -> str:
+    """Stored in UTC, shown in Colombian time."""
+    if value is None:
+        return ""
+    return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=BOGOTA, locale=LOCALE)
+
+
+def si_no(value: bool | None) -> str:
+    return {True: "Sí", False: "No"}.get(value, "Sin información")
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        numero=numero, dinero=dinero, fecha=fecha, fecha_hora=fecha_hora, si_no=si_no
+    )

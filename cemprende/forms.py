@@ -1,0 +1,30 @@
+"""Form helpers shared by every blueprint.
+
+Page forms carry the CSRF token and render the fields; the checking itself is the services' (the
+same for pages and API), so fields here are plain text and selects without WTForms validators.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+
+def choices(options: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
+    pairs = list(options.items())
+    return [("", blank)] + pairs if blank is not None else pairs
+
+
+def select(label: str, options: dict[str, str], blank: str | None = None, **kwargs) -> SelectField:
+    return SelectField(label, choices=choices(options, blank), validate_choice=False, **kwargs)
+
+
+YES_NO = {"si": "Sí", "no": "No"}
+
+
+def form_values(form: FlaskForm) -> dict:
+    """The submitted values as the services take them (without the CSRF token)."""
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+def bool_to_choice(value: bool | None) -> str:
+    return {True: "si", False: "no"}.get(value, "")

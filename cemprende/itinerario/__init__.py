@@ -1,0 +1,1 @@
+"""The itinerary: actuaciones of API.md, their fields and order rules."""

@@ -1,0 +1,230 @@
+"""Recording and annulling actuaciones, with the field and order rules of API.md."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..auth.guards import Accion, ensure
+from ..empleabilidad.services import free_cupos, vacante_in_centre
+from ..errors import DomainError, NotFound, ValidationFailed
+from ..extensions import db
+from ..formatting import dinero, fecha as fecha_es
+from ..models import Actuacion, ActuacionItem, Participante
+from ..models.base import utcnow
+from ..participantes.services import get_visible
+from ..validation import Fields
+from .tipos import TIPOS, TipoActuacion
+
+EARLIEST_FECHA = date(2000, 1, 1)
+MAX_ITEMS = 100
+
+
+def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
+    for campo in tipo.campos:
+        if campo.clase == "texto":
+            f.text(campo.nombre, required=campo.requerido, max_length=campo.max_length)
+        elif campo.clase == "opcion":
+            f.choice(campo.nombre, campo.opciones)
+        elif campo.clase == "entero":
+            f.integer(campo.nombre, minimum=campo.minimo, maximum=100_000)
+        elif campo.clase == "dinero":
+            f.integer(campo.nombre, minimum=campo.minimo, money=True)
+        elif campo.clase == "vacante":
+            f.integer(campo.nombre, minimum=1)
+
+
+def _check_items(tipo: TipoActuacion, f: Fields) -> list[dict]:
+    raw = f.data.get("items")
+    if raw in (None, []):
+        return []
+    if not tipo.admite_items:
+        f.fail("items", "Este tipo de actuación no lleva ítems de inversión.")
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_ITEMS:
+        f.fail("items", f"Envíe una lista de hasta {MAX_ITEMS} ítems.")
+        return []
+    items = []
+    for index, item in enumerate(raw, start=1):
+        try:
+            item_fields = Fields(item)
+        except ValidationFailed:
+            f.fail("items", f"El ítem {index} no es válido.")
+            return []
+        item_fields.text("descripcion", max_length=200)
+        item_fields.integer("cantidad", minimum=1, maximum=1_000_000)
+        item_fields.integer("precio_unitario", minimum=1, money=True)
+        for name, message in item_fields.errors.items():
+            f.fail(f"items[{index}].{name}", message)
+        items.append(item_fields.clean)
+    if f.errors:
+        return []
+    total = sum(i["cantidad"] * i["precio_unitario"] for i in items)
+    declared = f.clean.get(tipo.valor_campo)
+    if declared is not None and declared != total:
+        f.fail(tipo.valor_campo,
+               f"Debe ser igual a la suma de los ítems ({dinero(total)}), no {dinero(declared)}.")
+    return items
+
+
+def _earlier(person_id: int, tipo: str, fecha: date):
+    return (
+        select(Actuacion)
+        .where(Actuacion.participante_id == person_id, Actuacion.tipo == tipo,
+               Actuacion.anulada.is_(False), Actuacion.fecha <= fecha)
+        .order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
+    )
+
+
+def _check_order(person: Participante, tipo: str, fecha: date, values: dict) -> None:
+    if tipo == "comite" and db.session.scalar(_earlier(person.id, "plan_ajustado", fecha)) is None:
+        raise DomainError(
+            "El comité necesita un plan ajustado registrado en esa fecha o antes.",
+            {"tipo": "Falta un plan ajustado anterior."},
+        )
+    if tipo == "desembolso":
+        _check_desembolso(person, fecha, values["valor"])
+    if tipo in ("remision_seleccion", "colocacion"):
+        vacante = vacante_in_centre(values["vacante_id"], person.centro_id, lock=True)
+        if vacante is None:
+            raise ValidationFailed({"vacante_id": "La vacante no existe en el centro de la persona."})
+        if tipo == "colocacion" and free_cupos(vacante) <= 0:
+            raise DomainError("La vacante no tiene cupos libres.",
+                              {"vacante_id": "Todos los cupos de esta vacante están ocupados."})
+
+
+def _check_desembolso(person: Participante, fecha: date, valor: int) -> None:
+    approved = db.session.scalar(
+        _earlier(person.id, "comite", fecha).where(Actuacion.categoria == "aprobado")
+    )
+    if approved is None:
+        raise DomainError(
+            "El desembolso necesita un comité con decisión aprobado en esa fecha o antes.",
+            {"tipo": "Falta un comité aprobado anterior."},
+        )
+    latest_approved = db.session.scalar(
+        select(Actuacion.valor)
+        .where(Actuacion.participante_id == person.id, Actuacion.tipo == "comite",
+               Actuacion.categoria == "aprobado", Actuacion.anulada.is_(False))
+        .order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
+        .limit(1)
+    )
+    delivered = db.session.scalar(
+        select(func.coalesce(func.sum(Actuacion.valor), 0))
+        .where(Actuacion.participante_id == person.id, Actuacion.tipo == "desembolso",
+               Actuacion.anulada.is_(False))
+    )
+    if delivered + valor > latest_approved:
+        raise DomainError(
+            f"Los desembolsos sumarían {dinero(delivered + valor)}, más que el valor aprobado "
+            f"por el comité ({dinero(latest_approved)}).",
+            {"valor": f"Puede desembolsar como máximo {dinero(latest_approved - delivered)}."},
+        )
+
+
+def _lock(person: Participante) -> None:
+    """Serialises writes that check sums over one participant (FOR UPDATE on PostgreSQL)."""
+    db.session.execute(
+        select(Participante.id).where(Participante.id == person.id).with_for_update()
+    )
+
+
+def register(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    today = today or date.today()
+    person = get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    f = Fields(data)
+    nombre_tipo = f.choice("tipo", TIPOS)
+    fecha = f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
+    if nombre_tipo is None:
+        f.raise_if_errors()
+    tipo = TIPOS[nombre_tipo]
+    _check_fields(tipo, f)
+    items = _check_items(tipo, f)
+    f.raise_if_errors()
+    _lock(person)
+    _check_order(person, tipo.nombre, fecha, f.clean)
+    actuacion = Actuacion(
+        participante_id=person.id, centro_id=person.centro_id, asesor_id=actor.id,
+        tipo=tipo.nombre, fecha=fecha, datos={}, creado_en=utcnow(),
+    )
+    for campo in tipo.campos:
+        value = f.clean.get(campo.nombre)
+        if campo.columna == "datos":
+            if value is not None:
+                actuacion.datos[campo.nombre] = value
+        else:
+            setattr(actuacion, campo.columna, value)
+    actuacion.items = [ActuacionItem(**item) for item in items]
+    db.session.add(actuacion)
+    db.session.flush()
+    audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
+                 centro_id=person.centro_id, despues=to_dict(actuacion))
+    return actuacion
+
+
+def get_visible_actuacion(actor, actuacion_id: int) -> Actuacion:
+    actuacion = db.session.get(Actuacion, actuacion_id)
+    if actuacion is None:
+        raise NotFound("No se encontró la actuación.")
+    ensure(actor, Accion.VER, actuacion.centro_id, entidad="actuacion", entidad_id=actuacion.id)
+    return actuacion
+
+
+def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
+    actuacion = get_visible_actuacion(actor, actuacion_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, actuacion.centro_id)
+    f = Fields(data)
+    motivo = f.text("motivo", min_length=5, max_length=1000)
+    f.raise_if_errors()
+    if actuacion.anulada:
+        raise DomainError(f"Esta actuación ya fue anulada el {fecha_es(actuacion.anulada_en)}.")
+    actuacion.anulada = True
+    actuacion.motivo_anulacion = motivo
+    actuacion.anulada_en = utcnow()
+    actuacion.anulada_por_id = actor.id
+    db.session.flush()
+    audit.record("anular", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
+                 centro_id=actuacion.centro_id, antes={"anulada": False},
+                 despues={"anulada": True, "motivo_anulacion": motivo})
+    return actuacion
+
+
+def itinerary(person: Participante, newest_first: bool = False) -> list[Actuacion]:
+    order = (Actuacion.fecha.desc(), Actuacion.id.desc()) if newest_first else (
+        Actuacion.fecha, Actuacion.id)
+    return list(db.session.scalars(
+        select(Actuacion).where(Actuacion.participante_id == person.id).order_by(*order)
+    ).unique())
+
+
+def field_values(actuacion: Actuacion) -> dict:
+    """The tipo's fields by their API names, wherever each is stored."""
+    tipo = TIPOS[actuacion.tipo]
+    values = {}
+    for campo in tipo.campos:
+        if campo.columna == "datos":
+            values[campo.nombre] = (actuacion.datos or {}).get(campo.nombre)
+        else:
+            values[campo.nombre] = getattr(actuacion, campo.columna)
+    return values
+
+
+def to_dict(actuacion: Actuacion) -> dict:
+    data = {
+        "id": actuacion.id,
+        "tipo": actuacion.tipo,
+        "fecha": actuacion.fecha.isoformat(),
+        "participante_id": actuacion.participante_id,
+        "centro_id": actuacion.centro_id,
+        "asesor": actuacion.asesor.username if actuacion.asesor else None,
+        "asesor_id": actuacion.asesor_id,
+        "anulada": actuacion.anulada,
+        "motivo_anulacion": actuacion.motivo_anulacion,
+        "creado_en": actuacion.creado_en.isoformat() if actuacion.creado_en else None,
+    }
+    data.update(field_values(actuacion))
+    if TIPOS[actuacion.tipo].admite_items:
+        data["items"] = [item.to_dict() for item in actuacion.items]
+    return data

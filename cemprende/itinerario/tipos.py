@@ -1,0 +1,132 @@
+"""The fixed vocabulary of actuaciones (API.md), declared once for services, pages and API."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Campo:
+    nombre: str
+    etiqueta: str
+    clase: str  # texto | opcion | entero | dinero | vacante
+    opciones: dict[str, str] | None = None
+    requerido: bool = True
+    minimo: int | None = None
+    # Where it is stored: categoria, valor, vacante_id, autoempleos, directos or datos (JSON).
+    columna: str = "datos"
+    max_length: int = 500
+
+
+@dataclass(frozen=True)
+class TipoActuacion:
+    nombre: str
+    etiqueta: str
+    proceso: str
+    campos: tuple[Campo, ...] = ()
+    admite_items: bool = False
+    valor_campo: str | None = field(default=None)  # the field that must equal the items' sum
+
+    def campo(self, nombre: str) -> Campo | None:
+        return next((c for c in self.campos if c.nombre == nombre), None)
+
+
+DESTINOS_ENRUTAMIENTO = {"emprendimiento": "Emprendimiento", "empleabilidad": "Empleabilidad"}
+DESTINOS_REFERENCIACION = {
+    "terceros": "Programas de terceros",
+    "gobierno_local": "Gobierno local",
+    "gobierno_nacional": "Gobierno nacional",
+    "dps": "DPS",
+    "otras_entidades_nacionales": "Otras entidades nacionales",
+    "otros": "Otros programas",
+}
+RUTAS = {"emprende": "Emprende", "fortalece": "Fortalece", "desarrolla": "Desarrolla",
+         "transforma": "Transforma"}
+MODALIDADES_FINANCIACION = {"directo": "Directo", "referenciacion": "Por referenciación"}
+DECISIONES = {"aprobado": "Aprobado", "rechazado": "Rechazado", "aplazado": "Aplazado"}
+CLASES_VISITA = {"diagnostico": "Diagnóstico", "seguimiento": "Seguimiento"}
+PLATAFORMAS = {"spe": "SPE", "ape_sena": "APE SENA", "otra": "Otra"}
+
+PROCESOS = {
+    "orientacion": "Orientación",
+    "referenciacion": "Referenciación",
+    "emprendimiento": "Emprendimiento",
+    "microfinanciamiento": "Microfinanciamiento",
+    "empleabilidad": "Empleabilidad",
+}
+
+
+def _texto(nombre, etiqueta, requerido=True, max_length=500):
+    return Campo(nombre, etiqueta, "texto", requerido=requerido, max_length=max_length)
+
+
+def _opcion(nombre, etiqueta, opciones):
+    return Campo(nombre, etiqueta, "opcion", opciones=opciones, columna="categoria")
+
+
+def _dinero(nombre, etiqueta):
+    return Campo(nombre, etiqueta, "dinero", minimo=1, columna="valor")
+
+
+def _vacante():
+    return Campo("vacante_id", "Vacante", "vacante", columna="vacante_id")
+
+
+TIPOS: dict[str, TipoActuacion] = {t.nombre: t for t in (
+    TipoActuacion("caracterizacion", "Caracterización", "orientacion",
+                  (_texto("observaciones", "Observaciones", requerido=False, max_length=2000),)),
+    TipoActuacion("enrutamiento", "Enrutamiento", "orientacion",
+                  (_opcion("destino", "Destino", DESTINOS_ENRUTAMIENTO),)),
+    TipoActuacion("acta_compromiso", "Acta de compromiso", "orientacion"),
+    TipoActuacion("desistimiento", "Desistimiento", "orientacion",
+                  (_texto("motivo", "Motivo", max_length=1000),)),
+    TipoActuacion("referenciacion", "Referenciación", "referenciacion",
+                  (_opcion("destino", "Destino", DESTINOS_REFERENCIACION),
+                   _texto("programa", "Programa", max_length=200))),
+    TipoActuacion("ingreso_ruta", "Ingreso a ruta", "emprendimiento",
+                  (_opcion("ruta", "Ruta", RUTAS),)),
+    TipoActuacion("perfil_proyecto", "Perfil de proyecto", "emprendimiento",
+                  (_texto("nombre_negocio", "Nombre del negocio", max_length=200),
+                   _texto("sector", "Sector", max_length=120))),
+    TipoActuacion("plan_negocio", "Plan de negocio", "emprendimiento",
+                  (_texto("nombre_negocio", "Nombre del negocio", max_length=200),
+                   _dinero("valor_solicitado", "Valor solicitado")),
+                  admite_items=True, valor_campo="valor_solicitado"),
+    TipoActuacion("financiacion", "Financiación", "emprendimiento",
+                  (_opcion("modalidad", "Modalidad", MODALIDADES_FINANCIACION),
+                   _dinero("valor", "Valor"))),
+    TipoActuacion("plan_implementado", "Plan implementado", "emprendimiento"),
+    TipoActuacion("fortalecimiento_sede", "Fortalecimiento en sede", "emprendimiento",
+                  (_texto("tema", "Tema", max_length=200),)),
+    TipoActuacion("formalizacion", "Formalización", "emprendimiento",
+                  (_texto("registro", "Registro (p. ej. matrícula mercantil)", max_length=200),)),
+    TipoActuacion("empleo_generado", "Empleo generado", "emprendimiento",
+                  (Campo("autoempleos", "Autoempleos", "entero", minimo=0, columna="autoempleos"),
+                   Campo("directos", "Empleos directos", "entero", minimo=0, columna="directos"))),
+    TipoActuacion("plan_ajustado", "Plan ajustado", "microfinanciamiento",
+                  (_dinero("valor", "Valor ajustado"),), admite_items=True, valor_campo="valor"),
+    TipoActuacion("comite", "Comité de asignación", "microfinanciamiento",
+                  (_opcion("decision", "Decisión", DECISIONES), _dinero("valor", "Valor"),
+                   _texto("acta", "Acta", max_length=120))),
+    TipoActuacion("desembolso", "Desembolso", "microfinanciamiento",
+                  (_dinero("valor", "Valor"), _texto("proveedor", "Proveedor", max_length=200),
+                   _texto("nit", "NIT del proveedor", requerido=False, max_length=20)),
+                  admite_items=True, valor_campo="valor"),
+    TipoActuacion("visita_acompanamiento", "Visita de acompañamiento", "microfinanciamiento",
+                  (_opcion("clase", "Clase de visita", CLASES_VISITA),)),
+    TipoActuacion("control_inversion", "Control de inversión", "microfinanciamiento",
+                  (_texto("observaciones", "Observaciones", max_length=2000),)),
+    TipoActuacion("capacitacion_fis", "Capacitación FIS", "empleabilidad",
+                  (_texto("curso", "Curso", max_length=200),)),
+    TipoActuacion("hoja_de_vida", "Hoja de vida", "empleabilidad",
+                  (_opcion("plataforma", "Plataforma", PLATAFORMAS),
+                   _texto("codigo", "Código en la plataforma", max_length=60))),
+    TipoActuacion("remision_seleccion", "Remisión a selección", "empleabilidad", (_vacante(),)),
+    TipoActuacion("colocacion", "Colocación", "empleabilidad", (_vacante(),)),
+)}
+
+
+def etiqueta_opcion(tipo: str, campo: str, valor: str | None) -> str | None:
+    definicion = TIPOS[tipo].campo(campo)
+    if definicion is None or definicion.opciones is None or valor is None:
+        return valor
+    return definicion.opciones.get(valor, valor)

@@ -1,0 +1,13 @@
+"""All models, imported here so Alembic and the app see the whole schema."""
+from .actuacion import Actuacion, ActuacionItem
+from .auditoria import Auditoria
+from .base import CentroOwned
+from .centro import Centro
+from .participante import Participante
+from .staff import ApiToken, Staff
+from .vacante import Vacante
+
+__all__ = [
+    "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned",
+    "Participante", "Staff", "Vacante",
+]

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import BigId, CentroOwned, UTCDateTime, utcnow
+from .centro import Centro
+
+TIPOS_DOCUMENTO = {
+    "CC": "Cédula de ciudadanía",
+    "TI": "Tarjeta de identidad",
+    "CE": "Cédula de extranjería",
+    "PEP": "Permiso especial de permanencia",
+    "PPT": "Permiso por protección temporal",
+    "PA": "Pasaporte",
+    "RC": "Registro civil",
+}
+SEXOS = {"F": "Femenino", "M": "Masculino", "I": "Intersexual"}
+ETNIAS = {
+    "indigena": "Indígena",
+    "afrodescendiente": "Afrodescendiente",
+    "rrom": "Rrom (gitano)",
+    "raizal": "Raizal",
+    "palenquero": "Palenquero",
+    "ninguno": "Ninguno de los anteriores",
+}
+TIPOS_POBLACION = {
+    "red_unidos": "Red Unidos",
+    "sisben": "Vulnerable SISBEN",
+    "otros_vulnerables": "Otros vulnerables",
+    "no_vulnerables": "No vulnerables",
+}
+
+
+class Participante(CentroOwned, db.Model):
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tipo_documento: Mapped[str] = mapped_column(String(4))
+    numero_documento: Mapped[str] = mapped_column(String(20))
+    nombres: Mapped[str] = mapped_column(String(100))
+    apellidos: Mapped[str] = mapped_column(String(100))
+    # Lower-case, accent-free "nombres apellidos", kept for search.
+    nombre_busqueda: Mapped[str] = mapped_column(String(210), index=True)
+    sexo: Mapped[str | None] = mapped_column(String(1))
+    fecha_nacimiento: Mapped[date] = mapped_column(Date)
+    municipio: Mapped[str] = mapped_column(String(80))
+    telefono: Mapped[str | None] = mapped_column(String(20))
+    correo: Mapped[str | None] = mapped_column(String(254))
+    etnia: Mapped[str | None] = mapped_column(String(20))
+    discapacidad: Mapped[bool | None] = mapped_column(Boolean)
+    desplazamiento: Mapped[bool | None] = mapped_column(Boolean)
+    tipo_poblacion: Mapped[str | None] = mapped_column(String(20))
+    remitido_dps: Mapped[bool] = mapped_column(Boolean, default=False)
+    programa_dps: Mapped[str | None] = mapped_column(String(120))
+    consentimiento_datos: Mapped[bool] = mapped_column(Boolean)
+    consentimiento_en: Mapped[datetime] = mapped_column(UTCDateTime())
+    consentimiento_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    consentimiento_version: Mapped[str] = mapped_column(String(20))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    centro: Mapped[Centro] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("tipo_documento", "numero_documento", name="uq_participante_documento"),
+        Index("ix_participante_numero_documento", "numero_documento"),
+    )
+
+    @property
+    def nombre_completo(self) -> str:
+        return f"{self.nombres} {self.apellidos}"
+
+    def edad(self, today: date) -> int:
+        born = self.fecha_nacimiento
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def grupo_edad(self, today: date) -> str:
+        age = self.edad(today)
+        if age < 18:
+            return "Menor de 18"
+        if age <= 24:
+            return "18–24"
+        if age <= 62:
+            return "25–62"
+        return "63 y más"
+
+    FIELDS = (
+        "tipo_documento", "numero_documento", "nombres", "apellidos", "sexo", "fecha_nacimiento",
+        "municipio", "telefono", "correo", "etnia", "discapacidad", "desplazamiento",
+        "tipo_poblacion", "remitido_dps", "programa_dps", "consentimiento_datos", "centro_id",
+    )
+
+    def to_dict(self) -> dict:
+        data = {"id": self.id}
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            data[name] = value.isoformat() if isinstance(value, date) else value
+        data.update(
+            version=self.version,
+            creado_en=self.creado_en.isoformat(),
+            consentimiento_en=self.consentimiento_en.isoformat(),
+            consentimiento_version=self.consentimiento_version,
+        )
+        return data

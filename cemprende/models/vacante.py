@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import CentroOwned, UTCDateTime, utcnow
+
+
+class Vacante(CentroOwned, db.Model):
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    empresa: Mapped[str] = mapped_column(String(150))
+    cargo: Mapped[str] = mapped_column(String(150))
+    cupos: Mapped[int] = mapped_column(Integer)
+    fecha: Mapped[date] = mapped_column(Date)
+    creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def to_dict(self, ocupados: int | None = None) -> dict:
+        data = {
+            "id": self.id,
+            "empresa": self.empresa,
+            "cargo": self.cargo,
+            "cupos": self.cupos,
+            "fecha": self.fecha.isoformat(),
+            "centro_id": self.centro_id,
+            "version": self.version,
+        }
+        if ocupados is not None:
+            data["cupos_ocupados"] = ocupados
+            data["cupos_libres"] = max(self.cupos - ocupados, 0)
+        return data

@@ -1,0 +1,39 @@
+"""Pages of a list, the same for pages and API (?page=&per_page=, at most 200)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .validation import Fields
+
+MAX_PER_PAGE = 200
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page_args(page, per_page, default_per_page: int = 25) -> tuple[int, int]:
+    f = Fields({"page": page, "per_page": per_page})
+    page_n = f.integer("page", required=False, minimum=1) or 1
+    per = f.integer("per_page", required=False, minimum=1, maximum=MAX_PER_PAGE) or default_per_page
+    f.raise_if_errors()
+    return page_n, per
+
+
+def paginate(statement, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(items), page, per_page, total or 0)
+
+

@@ -1,0 +1,239 @@
+"""Registering, finding and editing participants."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import and_, false, func, or_, select
+
+from .. import audit
+from ..auth.guards import Accion, centre_scope, centro_for_write, ensure
+from ..errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
+from ..extensions import db
+from ..models import Participante
+from ..models.base import utcnow
+from ..pagination import Page, paginate
+from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..scoping import ALL_CENTRES_OPTION
+from ..validation import Fields
+
+NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
+MIN_AGE, MAX_AGE = 14, 110
+EDITABLE_FIELDS = tuple(f for f in Participante.FIELDS if f not in ("consentimiento_datos", "centro_id"))
+
+
+class DuplicateDocument(Conflict):
+    code = "duplicado"
+
+
+def normalise_document(raw: str) -> str:
+    """1.098.765-432 and 1098765432 are the same document."""
+    return re.sub(r"[\s.\-]", "", raw or "").upper()
+
+
+def search_key(nombres: str, apellidos: str) -> str:
+    text = unicodedata.normalize("NFKD", f"{nombres} {apellidos}".lower())
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _check_fields(data: dict, today: date, *, partial: bool = False) -> dict:
+    """Validated, normalised values; with partial=True only the fields present are checked."""
+    f = Fields(data)
+
+    def wanted(name: str) -> bool:
+        return not partial or f.present(name)
+
+    if wanted("tipo_documento") or wanted("numero_documento"):
+        tipo = f.choice("tipo_documento", TIPOS_DOCUMENTO)
+        raw = data.get("numero_documento")
+        if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).strip():
+            f.fail("numero_documento", "Escriba el número de documento.")
+        else:
+            numero = normalise_document(str(raw))
+            if tipo in NUMERIC_DOCUMENTS and not re.fullmatch(r"\d{3,15}", numero):
+                f.fail("numero_documento", "Para CC, TI y RC use solo dígitos (entre 3 y 15).")
+            elif not re.fullmatch(r"[A-Z0-9]{3,20}", numero):
+                f.fail("numero_documento", "Use solo letras y dígitos (entre 3 y 20).")
+            else:
+                f.clean["numero_documento"] = numero
+    if wanted("nombres"):
+        f.text("nombres", max_length=100)
+    if wanted("apellidos"):
+        f.text("apellidos", max_length=100)
+    if wanted("sexo"):
+        f.choice("sexo", SEXOS, required=False)
+    if wanted("fecha_nacimiento"):
+        born = f.date("fecha_nacimiento", not_future=True, today=today,
+                      earliest=_years_before(today, MAX_AGE))
+        if born is not None and born > _years_before(today, MIN_AGE):
+            f.errors["fecha_nacimiento"] = f"La persona debe tener al menos {MIN_AGE} años."
+            f.clean.pop("fecha_nacimiento")
+    if wanted("municipio"):
+        f.text("municipio", max_length=80)
+    if wanted("telefono"):
+        f.text("telefono", required=False, max_length=20, pattern=r"\+?[\d ]{7,20}",
+               pattern_message="Escriba solo dígitos (7 a 15), por ejemplo 3001234567.")
+        if f.clean.get("telefono"):
+            f.clean["telefono"] = f.clean["telefono"].replace(" ", "")
+    if wanted("correo"):
+        correo = f.text("correo", required=False, max_length=254)
+        if correo:
+            try:
+                f.clean["correo"] = validate_email(correo, check_deliverability=False).normalized
+            except EmailNotValidError:
+                f.fail("correo", "El correo electrónico no es válido.")
+    if wanted("etnia"):
+        f.choice("etnia", ETNIAS, required=False)
+    if wanted("discapacidad"):
+        f.boolean("discapacidad")
+    if wanted("desplazamiento"):
+        f.boolean("desplazamiento")
+    if wanted("tipo_poblacion"):
+        f.choice("tipo_poblacion", TIPOS_POBLACION, required=False)
+    if wanted("remitido_dps"):
+        f.clean["remitido_dps"] = bool(f.boolean("remitido_dps"))
+    if wanted("programa_dps"):
+        f.text("programa_dps", required=False, max_length=120)
+        if f.clean.get("remitido_dps") and not f.clean.get("programa_dps") and not partial:
+            f.fail("programa_dps", "Indique el programa DPS que remitió a la persona.")
+    f.raise_if_errors()
+    return f.clean
+
+
+def _require_consent(data: dict) -> None:
+    if data.get("consentimiento_datos") not in (True, "true", "on", "si", "sí", "1"):
+        raise DomainError(
+            "Sin la autorización de tratamiento de datos (Ley 1581 de 2012) no se puede "
+            "guardar ningún dato de la persona.",
+            {"consentimiento_datos": "La persona debe autorizar el tratamiento de sus datos."},
+        )
+
+
+def find_by_document(tipo: str, numero: str) -> Participante | None:
+    """Across every centre: used only to refuse duplicates."""
+    return db.session.scalar(
+        select(Participante)
+        .where(Participante.tipo_documento == tipo, Participante.numero_documento == numero)
+        .execution_options(**{ALL_CENTRES_OPTION: True})
+    )
+
+
+def _refuse_duplicate(actor, tipo: str, numero: str, except_id: int | None = None) -> None:
+    existing = find_by_document(tipo, numero)
+    if existing is None or existing.id == except_id:
+        return
+    scope = centre_scope(actor)
+    if scope is None or existing.centro_id == scope:
+        raise DuplicateDocument(
+            "Ya existe una persona registrada con ese documento.",
+            {"numero_documento": "Documento ya registrado."},
+            participante_id=existing.id,
+        )
+    raise DuplicateDocument(
+        "Esa persona ya está registrada en otro centro.",
+        {"numero_documento": "Registrado en otro centro."},
+        participante_id=None,
+    )
+
+
+def register(actor, data: dict, today: date | None = None) -> Participante:
+    today = today or date.today()
+    centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
+    values = _check_fields(data, today)
+    _require_consent(data)
+    _refuse_duplicate(actor, values["tipo_documento"], values["numero_documento"])
+    now = utcnow()
+    person = Participante(
+        **values,
+        centro_id=centro_id,
+        nombre_busqueda=search_key(values["nombres"], values["apellidos"]),
+        consentimiento_datos=True,
+        consentimiento_en=now,
+        consentimiento_por_id=actor.id,
+        consentimiento_version=current_app.config["CONSENT_NOTICE_VERSION"],
+        creado_por_id=actor.id,
+        creado_en=now,
+        actualizado_en=now,
+    )
+    db.session.add(person)
+    db.session.flush()
+    audit.record("crear", actor=actor, entidad="participante", entidad_id=person.id,
+                 centro_id=centro_id, despues=values)
+    return person
+
+
+def get_visible(actor, participante_id: int) -> Participante:
+    """The participant, or NotFound when it does not exist or belongs to another centre."""
+    person = db.session.get(Participante, participante_id)
+    if person is None:
+        raise NotFound("No se encontró la persona.")
+    ensure(actor, Accion.VER, person.centro_id, entidad="participante", entidad_id=person.id)
+    return person
+
+
+def update(actor, participante_id: int, data: dict, today: date | None = None) -> Participante:
+    today = today or date.today()
+    person = get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    version = Fields(data).integer("version", minimum=1)
+    if version is None:
+        raise ValidationFailed({"version": "Envíe la versión del registro que editó."})
+    if version != person.version:
+        raise StaleVersion()
+    if "centro_id" in data and data["centro_id"] not in (None, person.centro_id):
+        raise ValidationFailed({"centro_id": "El centro de una persona no se cambia aquí."})
+    values = _check_fields({k: v for k, v in data.items() if k in EDITABLE_FIELDS}, today,
+                           partial=True)
+    merged_tipo = values.get("tipo_documento", person.tipo_documento)
+    merged_numero = values.get("numero_documento", person.numero_documento)
+    _refuse_duplicate(actor, merged_tipo, merged_numero, except_id=person.id)
+    before = {k: getattr(person, k) for k in values}
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.nombre_busqueda = search_key(person.nombres, person.apellidos)
+    person.actualizado_en = utcnow()
+    antes, despues = audit.changed_values(before, values)
+    db.session.flush()
+    audit.record("editar", actor=actor, entidad="participante", entidad_id=person.id,
+                 centro_id=person.centro_id, antes=antes, despues=despues)
+    return person
+
+
+def search(actor, *, q: str | None = None, documento: str | None = None,
+           page: int = 1, per_page: int = 25) -> Page:
+    ensure(actor, Accion.VER)
+    statement = select(Participante)
+    scope = centre_scope(actor)
+    if scope is not None:
+        statement = statement.where(Participante.centro_id == scope)
+    if documento:
+        statement = statement.where(Participante.numero_documento == normalise_document(documento))
+    if q and q.strip():
+        statement = statement.where(_matches(q))
+    statement = statement.order_by(Participante.creado_en.desc(), Participante.id.desc())
+    return paginate(statement, page, per_page)
+
+
+def _matches(q: str):
+    """A document prefix, or every word of q inside the name (accents and case ignored)."""
+    digits = normalise_document(q)
+    conditions = []
+    if re.fullmatch(r"[A-Z0-9]{3,20}", digits):
+        # A range on the indexed column instead of LIKE, so the index serves the prefix.
+        conditions.append(Participante.numero_documento.between(digits, digits + "\uffff"))
+    words = search_key(q, "").split()
+    if words:
+        conditions.append(
+            and_(*[Participante.nombre_busqueda.contains(w, autoescape=True) for w in words])
+        )
+    return or_(*conditions) if conditions else false()

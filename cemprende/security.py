@@ -1,0 +1,66 @@
+"""Response headers, request ids, idle sessions and the centre scope of each request."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import current_app, flash, g, request, session
+from flask_login import current_user, logout_user
+
+from .auth.guards import centre_scope
+from .scoping import set_centre_scope
+
+log = logging.getLogger("cemprende")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def assign_request_id() -> None:
+    g.request_id = uuid.uuid4().hex[:12]
+
+
+def expire_idle_session() -> None:
+    """Ends a page session after SESSION_IDLE_TIMEOUT without a request."""
+    if request.blueprint == "api" or request.endpoint == "static":
+        return
+    if not current_user.is_authenticated:
+        return
+    now = time.time()
+    last_seen = session.get("last_seen", now)
+    if now - last_seen > current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        logout_user()
+        session.clear()
+        flash("Su sesión se cerró tras 30 minutos sin actividad. Ingrese de nuevo.", "aviso")
+        return
+    session["last_seen"] = now
+    session.permanent = True
+
+
+def scope_to_current_user() -> None:
+    if request.blueprint != "api" and current_user.is_authenticated:
+        set_centre_scope(centre_scope(current_user))
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user and getattr(current_user, "is_authenticated", False):
+        headers["Cache-Control"] = "no-store"  # personal data must not stay in shared caches
+    headers["X-Request-Id"] = g.get("request_id", "")
+    return response
+
+
+def register(app) -> None:
+    app.before_request(assign_request_id)
+    app.before_request(expire_idle_session)
+    app.before_request(scope_to_current_user)
+    app.after_request(add_security_headers)

@@ -1,0 +1,153 @@
+"""Server-side checking of what a form or a JSON body sends, with Spanish messages.
+
+Pages send strings, the API sends JSON types; both go through the same checks, so a rule is
+written once. Each check stores the clean value or a message for the field.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from .errors import ValidationFailed
+
+REQUIRED = "Este campo es obligatorio."
+TRUE_WORDS = {"true", "1", "si", "sí", "on", "yes", "y"}
+FALSE_WORDS = {"false", "0", "no", "off", "n"}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+class Fields:
+    def __init__(self, data: dict | None):
+        if data is not None and not isinstance(data, dict):
+            raise ValidationFailed({}, "Se esperaba un objeto JSON.")
+        self.data = data or {}
+        self.errors: dict[str, str] = {}
+        self.clean: dict[str, Any] = {}
+
+    def present(self, name: str) -> bool:
+        return name in self.data
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def _start(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if _blank(value):
+            if required:
+                self.fail(name, REQUIRED)
+            self.clean[name] = None
+            return None
+        return value
+
+    def text(self, name: str, *, required: bool = True, max_length: int = 200,
+             min_length: int = 1, pattern: str | None = None,
+             pattern_message: str = "El formato no es válido.") -> str | None:
+        value = self._start(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(name, "Debe ser un texto.")
+            return None
+        value = " ".join(value.split())
+        if len(value) < min_length:
+            self.fail(name, f"Escriba al menos {min_length} caracteres.")
+        elif len(value) > max_length:
+            self.fail(name, f"No puede tener más de {max_length} caracteres.")
+        elif pattern and not re.fullmatch(pattern, value):
+            self.fail(name, pattern_message)
+        else:
+            self.clean[name] = value
+            return value
+        return None
+
+    def choice(self, name: str, options, *, required: bool = True) -> str | None:
+        value = self._start(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in options:
+            allowed = ", ".join(options)
+            self.fail(name, f"Valor no permitido. Use uno de: {allowed}.")
+            return None
+        self.clean[name] = value
+        return value
+
+    def integer(self, name: str, *, required: bool = True, minimum: int | None = None,
+                maximum: int | None = None, money: bool = False) -> int | None:
+        value = self._start(name, required)
+        if value is None:
+            return None
+        number = self._to_int(value, money)
+        if number is None:
+            self.fail(name, "Escriba un número entero de pesos." if money else
+                      "Escriba un número entero.")
+            return None
+        if minimum is not None and number < minimum:
+            self.fail(name, "Debe ser mayor que 0." if minimum == 1 else
+                      f"Debe ser mayor o igual a {minimum}.")
+            return None
+        if maximum is not None and number > maximum:
+            self.fail(name, f"No puede ser mayor que {maximum}.")
+            return None
+        self.clean[name] = number
+        return number
+
+    @staticmethod
+    def _to_int(value: Any, money: bool) -> int | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if money:  # "$ 1.500.000" as people type it
+                text = re.sub(r"[\s$.]", "", text)
+            if re.fullmatch(r"-?\d{1,15}", text):
+                return int(text)
+        return None
+
+    def date(self, name: str, *, required: bool = True, not_future: bool = False,
+             today: date | None = None, earliest: date | None = None) -> date | None:
+        value = self._start(name, required)
+        if value is None:
+            return None
+        parsed = None
+        if isinstance(value, date):
+            parsed = value
+        elif isinstance(value, str):
+            try:
+                parsed = date.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            self.fail(name, "Escriba una fecha válida (AAAA-MM-DD).")
+            return None
+        if not_future and today is not None and parsed > today:
+            self.fail(name, "La fecha no puede ser posterior a hoy.")
+            return None
+        if earliest is not None and parsed < earliest:
+            self.fail(name, f"La fecha no puede ser anterior a {earliest:%d/%m/%Y}.")
+            return None
+        self.clean[name] = parsed
+        return parsed
+
+    def boolean(self, name: str, *, required: bool = False) -> bool | None:
+        value = self._start(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            self.clean[name] = value
+            return value
+        if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            result = value.strip().lower() in TRUE_WORDS
+            self.clean[name] = result
+            return result
+        self.fail(name, "Responda sí o no.")
+        return None
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

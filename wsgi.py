@@ -1,0 +1,3 @@
+from cemprende import create_app
+
+app = create_app()
