@@ -66,6 +66,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-key-not-a-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     UPLOAD_ROOT = str(PROJECT_ROOT / "instance" / "test-uploads")
+    # Lighter Argon2id so the suite stays fast; production keeps argon2-cffi's RFC 9106 profile.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
 
 
 class ProductionConfig(Config):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 
-def choices(options: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
-    pairs = list(options.items())
-    return [("", blank)] + pairs if blank is not None else pairs
+def choices(options: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
+    pairs = ([("", blank)] if blank is not None else []) + list(options.items())
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def select(label: str, options: dict[str, str], blank: str | None = None, **kwargs) -> SelectField:

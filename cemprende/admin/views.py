@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from ..auth.guards import Accion, ensure
 from ..errors import DomainError
-from ..forms import form_values
+from ..forms import choices, form_values
 from ..models.staff import ROL_NOMBRES
 from ..pagination import page_args
 from . import bp, services
@@ -63,11 +63,12 @@ def editar_centro(centro_id: int):
 def _staff_form(form) -> StaffForm:
     actor = _actor()
     if actor.rol == "director":
-        form.rol.choices = [("asesor", ROL_NOMBRES["asesor"])]
+        form.rol.choices = choices({"asesor": ROL_NOMBRES["asesor"]})
         del form.centro_id
     else:
-        form.centro_id.choices = [("", "Sin centro (supervisor o administrador)")] + [
-            (str(c.id), c.nombre) for c in services.visible_centros(actor)]
+        form.centro_id.choices = choices(
+            {str(c.id): c.nombre for c in services.visible_centros(actor)},
+            blank="Sin centro (supervisor o administrador)")
     return form
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..admin.services import visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..errors import DomainError
-from ..forms import form_values
+from ..forms import choices, form_values
 from ..pagination import page_args
 from . import bp, services
 from .forms import BusquedaVacantesForm, VacanteForm
@@ -35,8 +35,8 @@ def nueva_vacante():
     if is_centre_bound(current_user):
         del form.centro_id
     else:
-        form.centro_id.choices = [("", "Seleccione…")] + [
-            (str(c.id), c.nombre) for c in visible_centros(_actor())]
+        form.centro_id.choices = choices(
+            {str(c.id): c.nombre for c in visible_centros(_actor())}, blank="Seleccione…")
     if request.method == "GET":
         form.fecha.data = date.today().isoformat()
     errors = {}

@@ -7,7 +7,7 @@ from ..admin.services import visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..empleabilidad import services as vacantes
 from ..errors import DomainError
-from ..forms import bool_to_choice, form_values
+from ..forms import bool_to_choice, choices, form_values
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS
 from ..pagination import page_args
@@ -26,8 +26,8 @@ def _offer_centres(form) -> None:
     if is_centre_bound(current_user):
         del form.centro_id
     else:
-        form.centro_id.choices = [("", "Seleccione…")] + [
-            (str(c.id), c.nombre) for c in visible_centros(_actor())]
+        form.centro_id.choices = choices(
+            {str(c.id): c.nombre for c in visible_centros(_actor())}, blank="Seleccione…")
 
 
 @bp.route("/")

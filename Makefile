@@ -1,0 +1,40 @@
+# Cemprende: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs the whole suite
+# on SQLite and on PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup run test test-sqlite test-postgres browser db clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) import-centros
+
+run: db
+	$(FLASK) demo-data --participantes 300 --seed 2015 --si-vacia
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium for the browser tests; Playwright never downloads its own.
+browser:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+
+test: setup browser test-sqlite test-postgres
+
+test-sqlite: setup
+	TEST_DATABASE_URL=sqlite:// $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: setup
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
