@@ -5,9 +5,12 @@ same for pages and API), so fields here are plain text and selects without WTFor
 """
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
+
+from .errors import DomainError
 
 
 def choices(options: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
@@ -29,3 +32,33 @@ def form_values(form: FlaskForm) -> dict:
 
 def bool_to_choice(value: bool | None) -> str:
     return {True: "si", False: "no"}.get(value, "")
+
+
+class Outcome:
+    """What a submitted page form led to: the service's result, or the error it raised."""
+
+    def __init__(self, result=None, error: DomainError | None = None):
+        self.result, self.error = result, error
+
+    @property
+    def done(self) -> bool:
+        return self.result is not None
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.error.fields if self.error else {}
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error else 200
+
+
+def submit(form: FlaskForm, action, values=None) -> Outcome:
+    """On a valid POST, runs the service with the form's values; a refusal is flashed."""
+    if not form.validate_on_submit():
+        return Outcome()
+    try:
+        return Outcome(result=action(values(form) if values else form_values(form)))
+    except DomainError as error:
+        flash(error.message, "error")
+        return Outcome(error=error)

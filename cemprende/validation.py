@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from .errors import ValidationFailed
+from .errors import StaleVersion, ValidationFailed
 
 REQUIRED = "Este campo es obligatorio."
 TRUE_WORDS = {"true", "1", "si", "sí", "on", "yes", "y"}
@@ -151,3 +151,13 @@ class Fields:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+def check_version(data: dict, current: int) -> None:
+    """Optimistic locking: the edit must carry the version it was loaded with."""
+    f = Fields(data)
+    sent = f.integer("version", minimum=1)
+    if sent is None:
+        raise ValidationFailed({"version": "Envíe la versión del registro que editó."})
+    if sent != current:
+        raise StaleVersion()

@@ -11,13 +11,13 @@ from .. import audit
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
-from ..errors import Conflict, NotFound, StaleVersion, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro, Staff
 from ..models.centro import MODALIDADES
 from ..models.staff import ROLES, ROLES_CON_CENTRO
 from ..pagination import Page, paginate
-from ..validation import Fields
+from ..validation import Fields, check_version
 
 BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv"
 
@@ -79,8 +79,7 @@ def create_centro(actor, data: dict) -> Centro:
 def update_centro(actor, centro_id: int, data: dict) -> Centro:
     centro = get_centro(actor, centro_id)
     ensure(actor, Accion.GESTIONAR_CENTROS)
-    if Fields(data).integer("version", minimum=1) != centro.version:
-        raise StaleVersion()
+    check_version(data, centro.version)
     values = _centro_fields(data)
     f = Fields(data)
     activo = f.boolean("activo")
@@ -223,8 +222,7 @@ def create_staff(actor, data: dict) -> Staff:
 
 def update_staff(actor, staff_id: int, data: dict) -> Staff:
     staff = get_staff(actor, staff_id)
-    if Fields(data).integer("version", minimum=1) != staff.version:
-        raise StaleVersion()
+    check_version(data, staff.version)
     f = Fields(data)
     f.text("nombre", max_length=120)
     activo = f.boolean("activo", required=True)

@@ -2,8 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.guards import Accion, ensure
-from ..errors import DomainError
-from ..forms import choices, form_values
+from ..forms import choices, submit
 from ..models.staff import ROL_NOMBRES
 from ..pagination import page_args
 from . import bp, services
@@ -16,17 +15,11 @@ def _actor():
 
 def _save(form, action, success: str, endpoint: str, template: str, **context):
     """Runs the service on a valid POST; re-renders with the messages of a refusal."""
-    errors = {}
-    if form.validate_on_submit():
-        try:
-            action(form_values(form))
-        except DomainError as error:
-            errors = error.fields
-            flash(error.message, "error")
-        else:
-            flash(success, "ok")
-            return redirect(url_for(endpoint))
-    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
+    outcome = submit(form, action)
+    if outcome.done:
+        flash(success, "ok")
+        return redirect(url_for(endpoint))
+    return render_template(template, form=form, errors=outcome.errors, **context), outcome.status
 
 
 @bp.route("/centros")

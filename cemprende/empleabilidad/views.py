@@ -5,8 +5,7 @@ from flask_login import current_user, login_required
 
 from ..admin.services import visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound, may
-from ..errors import DomainError
-from ..forms import choices, form_values
+from ..forms import choices, submit
 from ..pagination import page_args
 from . import bp, services
 from .forms import BusquedaVacantesForm, VacanteForm
@@ -39,15 +38,9 @@ def nueva_vacante():
             {str(c.id): c.nombre for c in visible_centros(_actor())}, blank="Seleccione…")
     if request.method == "GET":
         form.fecha.data = date.today().isoformat()
-    errors = {}
-    if form.validate_on_submit():
-        try:
-            vacante = services.create(_actor(), form_values(form))
-        except DomainError as error:
-            errors = error.fields
-            flash(error.message, "error")
-        else:
-            flash(f"Vacante registrada: {vacante.cargo} en {vacante.empresa}.", "ok")
-            return redirect(url_for(".vacantes"))
+    outcome = submit(form, lambda values: services.create(_actor(), values))
+    if outcome.done:
+        flash(f"Vacante registrada: {outcome.result.cargo} en {outcome.result.empresa}.", "ok")
+        return redirect(url_for(".vacantes"))
     return render_template("empleabilidad/vacante_form.html", form=form,
-                           errors=errors), 422 if errors else 200
+                           errors=outcome.errors), outcome.status

@@ -86,4 +86,3 @@ def actuacion_values(form: FlaskForm, tipo: TipoActuacion) -> dict:
     return data
 
 
-TIPO_CHOICES = [(nombre, t.etiqueta) for nombre, t in TIPOS.items()]

@@ -11,14 +11,14 @@ from sqlalchemy import and_, false, func, or_, select
 
 from .. import audit
 from ..auth.guards import Accion, centre_scope, centro_for_write, ensure
-from ..errors import Conflict, DomainError, NotFound, StaleVersion, ValidationFailed
+from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Participante
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
 from ..scoping import ALL_CENTRES_OPTION
-from ..validation import Fields
+from ..validation import Fields, check_version
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -185,11 +185,7 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     today = today or date.today()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    version = Fields(data).integer("version", minimum=1)
-    if version is None:
-        raise ValidationFailed({"version": "Envíe la versión del registro que editó."})
-    if version != person.version:
-        raise StaleVersion()
+    check_version(data, person.version)
     if "centro_id" in data and data["centro_id"] not in (None, person.centro_id):
         raise ValidationFailed({"centro_id": "El centro de una persona no se cambia aquí."})
     values = _check_fields({k: v for k, v in data.items() if k in EDITABLE_FIELDS}, today,

@@ -6,14 +6,14 @@ from flask_login import current_user, login_required
 from ..admin.services import visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..empleabilidad import services as vacantes
-from ..errors import DomainError
-from ..forms import bool_to_choice, choices, form_values
+from ..errors import StaleVersion
+from ..forms import bool_to_choice, choices, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS
 from ..pagination import page_args
 from . import bp, services
 from .forms import (
-    TIPO_CHOICES, AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class,
+    AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class,
     actuacion_values,
 )
 
@@ -46,22 +46,14 @@ def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
     _offer_centres(form)
-    errors, duplicate = {}, None
-    if form.validate_on_submit():
-        try:
-            person = services.register(_actor(), form_values(form))
-        except services.DuplicateDocument as error:
-            errors, duplicate = error.fields, error
-            flash(error.message, "error")
-        except DomainError as error:
-            errors = error.fields
-            flash(error.message, "error")
-        else:
-            flash(f"Se registró a {person.nombre_completo}.", "ok")
-            return redirect(url_for(".perfil", participante_id=person.id))
-    status = 422 if errors else 200
-    return render_template("participantes/formulario.html", form=form, errors=errors,
-                           duplicate=duplicate, titulo="Registrar persona", registro=True), status
+    outcome = submit(form, lambda values: services.register(_actor(), values))
+    if outcome.done:
+        flash(f"Se registró a {outcome.result.nombre_completo}.", "ok")
+        return redirect(url_for(".perfil", participante_id=outcome.result.id))
+    duplicate = outcome.error if isinstance(outcome.error, services.DuplicateDocument) else None
+    return render_template("participantes/formulario.html", form=form, errors=outcome.errors,
+                           duplicate=duplicate, titulo="Registrar persona",
+                           registro=True), outcome.status
 
 
 @bp.route("/<int:participante_id>")
@@ -72,7 +64,7 @@ def perfil(participante_id: int):
     return render_template(
         "participantes/perfil.html", persona=person, timeline=timeline, hoy=date.today(),
         tipos=TIPOS, procesos=PROCESOS, valores=itinerario.field_values,
-        tipo_choices=TIPO_CHOICES, puede_editar=may(current_user, Accion.EDITAR_ITINERARIO))
+        puede_editar=may(current_user, Accion.EDITAR_ITINERARIO))
 
 
 @bp.route("/<int:participante_id>/editar", methods=["GET", "POST"])
@@ -87,20 +79,14 @@ def editar(participante_id: int):
         for name in ("discapacidad", "desplazamiento"):
             form[name].data = bool_to_choice(getattr(person, name))
         form.fecha_nacimiento.data = person.fecha_nacimiento.isoformat()
-    errors, stale = {}, False
-    if form.validate_on_submit():
-        try:
-            services.update(_actor(), person.id, form_values(form))
-        except DomainError as error:
-            errors, stale = error.fields, error.status == 409 and error.code != "duplicado"
-            flash(error.message, "error")
-        else:
-            flash("Datos actualizados.", "ok")
-            return redirect(url_for(".perfil", participante_id=person.id))
-    status = 409 if stale else (422 if errors else 200)
-    return render_template("participantes/formulario.html", form=form, errors=errors,
+    outcome = submit(form, lambda values: services.update(_actor(), person.id, values))
+    if outcome.done:
+        flash("Datos actualizados.", "ok")
+        return redirect(url_for(".perfil", participante_id=person.id))
+    stale = isinstance(outcome.error, StaleVersion)
+    return render_template("participantes/formulario.html", form=form, errors=outcome.errors,
                            persona=person, stale=stale, titulo="Editar datos",
-                           registro=False), status
+                           registro=False), outcome.status
 
 
 @bp.route("/<int:participante_id>/actuaciones/nueva", methods=["GET", "POST"])
@@ -119,18 +105,13 @@ def nueva_actuacion(participante_id: int):
     form = actuacion_form_class(tipo, options)()
     if request.method == "GET":
         form.fecha.data = date.today().isoformat()
-    errors = {}
-    if form.validate_on_submit():
-        try:
-            itinerario.register(_actor(), person.id, actuacion_values(form, tipo))
-        except DomainError as error:
-            errors = error.fields
-            flash(error.message, "error")
-        else:
-            flash(f"Se registró: {tipo.etiqueta}.", "ok")
-            return redirect(url_for(".perfil", participante_id=person.id))
+    outcome = submit(form, lambda values: itinerario.register(_actor(), person.id, values),
+                     values=lambda f: actuacion_values(f, tipo))
+    if outcome.done:
+        flash(f"Se registró: {tipo.etiqueta}.", "ok")
+        return redirect(url_for(".perfil", participante_id=person.id))
     return render_template("participantes/actuacion.html", persona=person, tipo=tipo, form=form,
-                           errors=errors), 422 if errors else 200
+                           errors=outcome.errors), outcome.status
 
 
 @bp.route("/actuaciones/<int:actuacion_id>/anular", methods=["GET", "POST"])
@@ -140,17 +121,10 @@ def anular_actuacion(actuacion_id: int):
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     person = services.get_visible(_actor(), actuacion.participante_id)
     form = AnulacionForm()
-    errors = {}
-    if form.validate_on_submit():
-        try:
-            itinerario.annul(_actor(), actuacion.id, form_values(form))
-        except DomainError as error:
-            errors = error.fields
-            flash(error.message, "error")
-        else:
-            flash("La actuación quedó anulada; sigue en el itinerario y no cuenta en los tableros.",
-                  "ok")
-            return redirect(url_for(".perfil", participante_id=person.id))
+    outcome = submit(form, lambda values: itinerario.annul(_actor(), actuacion.id, values))
+    if outcome.done:
+        flash("La actuación quedó anulada; sigue en el itinerario y no cuenta en los tableros.", "ok")
+        return redirect(url_for(".perfil", participante_id=person.id))
     return render_template("participantes/anular.html", actuacion=actuacion, persona=person,
-                           tipo=TIPOS[actuacion.tipo], form=form, errors=errors,
-                           valores=itinerario.field_values(actuacion)), 422 if errors else 200
+                           tipo=TIPOS[actuacion.tipo], form=form, errors=outcome.errors,
+                           valores=itinerario.field_values(actuacion)), outcome.status

@@ -1,0 +1,186 @@
+"""Every page and API route against every role: exactly the roles table of API.md.
+
+Records belong to centre A. *_b roles work in centre B: for them a record of A is a 404, the same
+as a record that does not exist. The matrix must list every route the application has.
+"""
+import itertools
+
+import pytest
+
+from conftest import api_token, csrf_token, login, person_payload
+
+ROLES = ["anon", "asesor_a", "director_a", "asesor_b", "director_b", "supervisor", "admin"]
+ALL_OK = {r: 200 for r in ROLES[1:]}
+counter = itertools.count(1)
+
+
+def expect(default, **overrides):
+    result = {r: default for r in ROLES[1:]}
+    result.update(overrides)
+    return result
+
+
+# Centre A's itinerary: its staff and the admin change it, B's staff get 404, the supervisor reads.
+EDIT_A = expect(200, asesor_b=404, director_b=404, supervisor=403)
+READ_A = expect(200, asesor_b=404, director_b=404)
+ITINERARY_WRITE = expect(200, supervisor=403)
+ADMIN_ONLY = expect(403, admin=200)
+STAFF_PAGES = expect(403, director_a=200, director_b=200, admin=200)
+
+PAGES = {
+    ("GET", "/"): expect(302),
+    ("GET", "/participantes/"): ALL_OK,
+    ("GET", "/participantes/nuevo"): ITINERARY_WRITE,
+    ("POST", "/participantes/nuevo"): expect(422, supervisor=403),
+    ("GET", "/participantes/<int:participante_id>"): READ_A,
+    ("GET", "/participantes/<int:participante_id>/editar"): EDIT_A,
+    ("POST", "/participantes/<int:participante_id>/editar"): expect(409, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/participantes/<int:participante_id>/actuaciones/nueva"): EDIT_A,
+    ("POST", "/participantes/<int:participante_id>/actuaciones/nueva"): EDIT_A,
+    ("GET", "/participantes/actuaciones/<int:actuacion_id>/anular"): EDIT_A,
+    ("POST", "/participantes/actuaciones/<int:actuacion_id>/anular"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/empleabilidad/vacantes"): ALL_OK,
+    ("GET", "/empleabilidad/vacantes/nueva"): ITINERARY_WRITE,
+    ("POST", "/empleabilidad/vacantes/nueva"): expect(422, supervisor=403),
+    ("GET", "/admin/centros"): ADMIN_ONLY,
+    ("GET", "/admin/centros/nuevo"): ADMIN_ONLY,
+    ("POST", "/admin/centros/nuevo"): expect(403, admin=422),
+    ("GET", "/admin/centros/<int:centro_id>"): ADMIN_ONLY,
+    ("POST", "/admin/centros/<int:centro_id>"): expect(403, admin=422),
+    ("GET", "/admin/staff"): STAFF_PAGES,
+    ("GET", "/admin/staff/nuevo"): STAFF_PAGES,
+    ("POST", "/admin/staff/nuevo"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/admin/staff/<int:staff_id>"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
+    ("POST", "/admin/staff/<int:staff_id>"): expect(403, director_a=422, asesor_b=404, director_b=404, admin=422),
+}
+
+API = {
+    ("DELETE", "/api/v1/tokens/current"): expect(204),
+    ("GET", "/api/v1/centros"): ALL_OK,
+    ("POST", "/api/v1/centros"): expect(403, admin=201),
+    ("GET", "/api/v1/centros/<int:centro_id>"): READ_A,
+    ("PATCH", "/api/v1/centros/<int:centro_id>"): expect(403, asesor_b=404, director_b=404, admin=200),
+    ("GET", "/api/v1/staff"): STAFF_PAGES,
+    ("POST", "/api/v1/staff"): expect(403, director_a=201, director_b=422, admin=201),
+    ("PATCH", "/api/v1/staff/<int:staff_id>"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
+    ("POST", "/api/v1/participantes"): expect(201, supervisor=403),
+    ("GET", "/api/v1/participantes"): ALL_OK,
+    ("GET", "/api/v1/participantes/<int:participante_id>"): READ_A,
+    ("PATCH", "/api/v1/participantes/<int:participante_id>"): EDIT_A,
+    ("POST", "/api/v1/participantes/<int:participante_id>/actuaciones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/actuaciones/<int:actuacion_id>"): READ_A,
+    ("POST", "/api/v1/actuaciones/<int:actuacion_id>/anular"): EDIT_A,
+    ("POST", "/api/v1/vacantes"): expect(201, supervisor=403),
+    ("GET", "/api/v1/vacantes"): ALL_OK,
+    ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
+}
+
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
+          ("GET", "/static/<path:filename>")}
+
+
+def test_the_matrix_lists_every_route(app):
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == set(PAGES) | set(API) | PUBLIC
+
+
+@pytest.fixture
+def records(app, api, world):
+    """A participant, an actuación and a vacante of centre A, made through the API."""
+    asesor = api(world["asesor_a"])
+    person = asesor.post("/participantes", json=person_payload()).get_json()
+    vacante = asesor.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 5,
+                                             "fecha": "2026-01-10"}).get_json()
+    return {"participante_id": person["id"], "vacante_id": vacante["id"],
+            "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor}
+
+
+def _path(rule: str, records: dict, role: str) -> str:
+    path = rule
+    if "<int:actuacion_id>" in rule:  # a fresh one each time, since annulling is once only
+        made = records["asesor"].post(f"/participantes/{records['participante_id']}/actuaciones",
+                                      json={"tipo": "caracterizacion", "fecha": "2026-01-10"})
+        path = path.replace("<int:actuacion_id>", str(made.get_json()["id"]))
+    for key in ("participante_id", "vacante_id", "centro_id", "staff_id"):
+        path = path.replace(f"<int:{key}>", str(records[key]))
+    return path
+
+
+def _api_body(method: str, rule: str, role: str, records: dict, world, client, headers) -> dict | None:
+    n = next(counter)
+    own = world.get(f"centro_{role[-1]}") if role.endswith(("_a", "_b")) else world["centro_a"]
+    if rule == "/api/v1/centros" and method == "POST":
+        return {"ciudad": f"Ciudad {n}", "departamento": "Meta", "modalidad": "COEE"}
+    if rule.startswith("/api/v1/centros/"):
+        version = client.get(f"/api/v1/centros/{records['centro_id']}",
+                             headers=headers).get_json().get("version", 1)
+        return {"ciudad": "Cartagena", "departamento": "Bolívar", "modalidad": "Cemprende",
+                "nombre": "Cemprende Cartagena", "version": version}
+    if rule == "/api/v1/staff":
+        return {"username": f"nuevo.{n}", "password": "Una-clave-larga-2026", "nombre": "Nuevo",
+                "rol": "asesor", "centro_id": world["centro_a"].id}
+    if rule.startswith("/api/v1/staff/"):
+        staff = client.get("/api/v1/staff?per_page=200", headers=headers).get_json()
+        version = next((s["version"] for s in staff.get("items", [])
+                        if s["id"] == records["staff_id"]), 1)
+        return {"nombre": "Asesor A", "rol": "asesor", "centro_id": world["centro_a"].id,
+                "activo": True, "version": version}
+    if rule == "/api/v1/participantes":
+        return person_payload(numero_documento=f"5550{n:05d}", centro_id=own.id)
+    if rule.endswith("/participantes/<int:participante_id>") and method == "PATCH":
+        current = records["asesor"].get(f"/participantes/{records['participante_id']}").get_json()
+        return {"version": current["version"], "telefono": f"300{n:07d}"}
+    if rule.endswith("/actuaciones") and method == "POST":
+        return {"tipo": "caracterizacion", "fecha": "2026-01-11"}
+    if rule.endswith("/anular"):
+        return {"motivo": "Prueba de permisos"}
+    if rule == "/api/v1/vacantes" and method == "POST":
+        return {"empresa": "E", "cargo": "C", "cupos": 2, "fecha": "2026-01-12", "centro_id": own.id}
+    return None
+
+
+@pytest.mark.parametrize("route", sorted(API), ids=lambda r: f"{r[0]} {r[1]}")
+def test_api_route_per_role(app, client, world, records, route):
+    method, rule = route
+    anonymous = getattr(client, method.lower())(_path(rule, records, "anon"))
+    assert anonymous.status_code == 401
+    assert anonymous.get_json()["error"]["code"] == "no_autenticado"
+    for role, expected in API[route].items():
+        headers = api_token(client, world[role])
+        body = _api_body(method, rule, role, records, world, client, headers)
+        response = getattr(client, method.lower())(_path(rule, records, role), headers=headers,
+                                                   json=body)
+        assert response.status_code == expected, (role, response.get_json())
+        if expected in (403, 404):
+            assert set(response.get_json()["error"]) >= {"code", "message"}
+
+
+@pytest.mark.parametrize("route", sorted(PAGES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_page_route_per_role(app, make_client, world, records, route):
+    method, rule = route
+    anonymous = make_client()
+    response = anonymous.open(_path(rule, records, "anon"), method=method)
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert "/login" in response.location
+    for role, expected in PAGES[route].items():
+        browser = make_client()
+        login(browser, world[role])
+        path = _path(rule, records, role)
+        data = None
+        if method == "POST":
+            data = {"csrf_token": csrf_token(browser, "/participantes/")}
+            if "/editar" in path:
+                data["version"] = "99"  # a stale version: the guard runs before the lock check
+        response = browser.open(path, method=method, data=data)
+        assert response.status_code == expected, (role, path)
+
+
+def test_page_post_without_csrf_is_refused_for_every_form(app, make_client, world, records):
+    browser = make_client()
+    login(browser, world["admin"])
+    for method, rule in PAGES:
+        if method == "POST":
+            response = browser.post(_path(rule, records, "admin"), data={"x": "1"})
+            assert response.status_code == 400, rule
