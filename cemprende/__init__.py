@@ -64,6 +64,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     else:
         app.config.from_object(config or config_from_environment())
     _check_production(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy the client address (for the login throttle) is in X-Forwarded-For.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_logging(app)
     _configure_sqlite(app)

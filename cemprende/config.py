@@ -50,6 +50,7 @@ class Config:
     LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 5 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 5 minutes")
 
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     CONSENT_NOTICE_VERSION = os.environ.get("CONSENT_NOTICE_VERSION", "2026-01")
     PER_PAGE = 25
