@@ -249,3 +249,21 @@ def test_audit_of_registration_keeps_sensitive_values_out(app, api, world):
     assert created.despues["numero_documento"] == "[reservado]"
     assert edited.antes == {"etnia": "[reservado]", "municipio": "Ocaña"}
     assert edited.despues == {"etnia": "[reservado]", "municipio": "Cúcuta"}
+
+
+def test_search_follows_a_change_of_name(api, world):
+    caller = api(world["asesor_a"])
+    person = caller.post("/participantes", json=person_payload()).get_json()
+    caller.patch(f"/participantes/{person['id']}", json={"version": 1, "apellidos": "Ñañez Ortiz"})
+    total = lambda q: caller.get(f"/participantes?q={q}").get_json()["total"]
+    assert total("nanez") == 1 and total("ortiz ana") == 1
+    assert total("rojas") == 0 and total("perez") == 0
+
+
+def test_search_matches_the_start_of_words_and_documents_only(api, world):
+    caller = api(world["asesor_a"])
+    caller.post("/participantes", json=person_payload())
+    total = lambda q: caller.get(f"/participantes?q={q}").get_json()["total"]
+    assert total("mar") == 1 and total("aria") == 0        # word starts, not any infix
+    assert total("1.098") == 1 and total("098765") == 0     # document starts
+    assert total("%") == 0 and total("_") == 0 and total("") == 1

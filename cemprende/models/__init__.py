@@ -3,11 +3,11 @@ from .actuacion import Actuacion, ActuacionItem
 from .auditoria import Auditoria
 from .base import CentroOwned
 from .centro import Centro
-from .participante import Participante
+from .participante import Participante, ParticipantePalabra
 from .staff import ApiToken, Staff
 from .vacante import Vacante
 
 __all__ = [
     "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned",
-    "Participante", "Staff", "Vacante",
+    "Participante", "ParticipantePalabra", "Staff", "Vacante",
 ]

@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, TypeDecorator
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def search_string(length: int) -> String:
+    """Compared byte by byte (code point order) on every engine, so a prefix is a range scan.
+
+    SQLite compares text that way already; PostgreSQL gets the "C" collation, whatever the
+    database's own locale, so "mari" <= "maria" < "mari" + U+10FFFF holds on both.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 def utcnow() -> datetime:

@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import BigId, CentroOwned, UTCDateTime, utcnow
+from .base import BigId, CentroOwned, UTCDateTime, search_string, utcnow
 from .centro import Centro
 
 TIPOS_DOCUMENTO = {
@@ -38,11 +38,11 @@ TIPOS_POBLACION = {
 class Participante(CentroOwned, db.Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tipo_documento: Mapped[str] = mapped_column(String(4))
-    numero_documento: Mapped[str] = mapped_column(String(20))
+    numero_documento: Mapped[str] = mapped_column(search_string(20))
     nombres: Mapped[str] = mapped_column(String(100))
     apellidos: Mapped[str] = mapped_column(String(100))
-    # Lower-case, accent-free "nombres apellidos", kept for search.
-    nombre_busqueda: Mapped[str] = mapped_column(String(210), index=True)
+    # Lower-case, accent-free "nombres apellidos"; its words are indexed in ParticipantePalabra.
+    nombre_busqueda: Mapped[str] = mapped_column(String(210))
     sexo: Mapped[str | None] = mapped_column(String(1))
     fecha_nacimiento: Mapped[date] = mapped_column(Date)
     municipio: Mapped[str] = mapped_column(String(80))
@@ -107,3 +107,11 @@ class Participante(CentroOwned, db.Model):
             consentimiento_version=self.consentimiento_version,
         )
         return data
+
+
+class ParticipantePalabra(db.Model):
+    """One word of a participant's name, so a name search is an index range scan on any engine."""
+
+    palabra: Mapped[str] = mapped_column(search_string(60), primary_key=True)
+    participante_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("participante.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -7,13 +7,13 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, delete, false, or_, select
 
 from .. import audit
 from ..auth.guards import Accion, centre_scope, centro_for_write, ensure
 from ..errors import Conflict, DomainError, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import Participante
+from ..models import Participante, ParticipantePalabra
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
@@ -37,6 +37,18 @@ def normalise_document(raw: str) -> str:
 def search_key(nombres: str, apellidos: str) -> str:
     text = unicodedata.normalize("NFKD", f"{nombres} {apellidos}".lower())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def name_words(key: str) -> set[str]:
+    return {word[:60] for word in key.split()}
+
+
+def _index_name(person: Participante) -> None:
+    """Keeps the participant's name words in step with its name (same transaction)."""
+    db.session.execute(delete(ParticipantePalabra)
+                       .where(ParticipantePalabra.participante_id == person.id))
+    db.session.add_all(ParticipantePalabra(participante_id=person.id, palabra=word)
+                       for word in name_words(person.nombre_busqueda))
 
 
 def _years_before(day: date, years: int) -> date:
@@ -167,6 +179,7 @@ def register(actor, data: dict, today: date | None = None) -> Participante:
     )
     db.session.add(person)
     db.session.flush()
+    _index_name(person)
     audit.record("crear", actor=actor, entidad="participante", entidad_id=person.id,
                  centro_id=centro_id, despues=values)
     return person
@@ -196,7 +209,9 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     before = {k: getattr(person, k) for k in values}
     for key, value in values.items():
         setattr(person, key, value)
-    person.nombre_busqueda = search_key(person.nombres, person.apellidos)
+    if {"nombres", "apellidos"} & set(values):
+        person.nombre_busqueda = search_key(person.nombres, person.apellidos)
+        _index_name(person)
     person.actualizado_en = utcnow()
     antes, despues = audit.changed_values(before, values)
     db.session.flush()
@@ -221,15 +236,24 @@ def search(actor, *, q: str | None = None, documento: str | None = None,
 
 
 def _matches(q: str):
-    """A document prefix, or every word of q inside the name (accents and case ignored)."""
-    digits = normalise_document(q)
+    """A document prefix, or every word of q starting a word of the name (accents ignored).
+
+    Both are range scans on an index (the document column, the name-word table) rather than
+    LIKE '%...%', which no index serves.
+    """
     conditions = []
-    if re.fullmatch(r"[A-Z0-9]{3,20}", digits):
-        # A range on the indexed column instead of LIKE, so the index serves the prefix.
-        conditions.append(Participante.numero_documento.between(digits, digits + "\uffff"))
-    words = search_key(q, "").split()
+    document = normalise_document(q)
+    if re.fullmatch(r"[A-Z0-9]{3,20}", document) and re.search(r"\d", document):
+        conditions.append(_prefix(Participante.numero_documento, document))
+    words = [w for w in search_key(q, "").split() if not w.isdigit()]
     if words:
-        conditions.append(
-            and_(*[Participante.nombre_busqueda.contains(w, autoescape=True) for w in words])
-        )
+        conditions.append(and_(*[
+            Participante.id.in_(select(ParticipantePalabra.participante_id)
+                                .where(_prefix(ParticipantePalabra.palabra, word[:60])))
+            for word in words]))
     return or_(*conditions) if conditions else false()
+
+
+def _prefix(column, text: str):
+    # Beyond every character a name or document can hold, so [text, text + MAX) is "starts with".
+    return column.between(text, text + "\U0010ffff")
