@@ -92,4 +92,4 @@ def editar_staff(staff_id: int):
         form.centro_id.data = str(target.centro_id or "")
     return _save(form, lambda data: services.update_staff(_actor(), target.id, data),
                  "Cuenta actualizada.", ".staff", "admin/staff_form.html",
-                 titulo=f"Editar cuenta de {target.nombre}", nueva=False)
+                 titulo=f"Editar cuenta de {target.nombre}", nueva=False, cuenta=target)

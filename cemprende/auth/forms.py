@@ -4,9 +4,10 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Usuario", validators=[DataRequired("Escriba su usuario."), Length(max=60)])
+    username = StringField(
+        "Usuario", validators=[DataRequired("Escriba su usuario."), Length(max=60, message="Máximo 60 caracteres.")])
     password = PasswordField(
-        "Contraseña", validators=[DataRequired("Escriba su contraseña."), Length(max=256)]
+        "Contraseña", validators=[DataRequired("Escriba su contraseña."), Length(max=256, message="Máximo 256 caracteres.")]
     )
 
 

@@ -93,6 +93,12 @@ def search(actor, *, q: str | None = None, solo_con_cupos: bool = False,
     return paginate(statement, page, per_page)
 
 
+def by_ids(ids: set[int]) -> dict[int, Vacante]:
+    if not ids:
+        return {}
+    return {v.id: v for v in db.session.scalars(select(Vacante).where(Vacante.id.in_(ids)))}
+
+
 def with_occupancy(vacantes: list[Vacante]) -> list[dict]:
     occupied = occupied_by_vacante([v.id for v in vacantes])
     return [v.to_dict(occupied.get(v.id, 0)) for v in vacantes]

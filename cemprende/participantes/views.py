@@ -63,6 +63,7 @@ def perfil(participante_id: int):
     timeline = itinerario.itinerary(person, newest_first=True)
     return render_template(
         "participantes/perfil.html", persona=person, timeline=timeline, hoy=date.today(),
+        vacantes=vacantes.by_ids({a.vacante_id for a in timeline if a.vacante_id}),
         tipos=TIPOS, procesos=PROCESOS, valores=itinerario.field_values,
         puede_editar=may(current_user, Accion.EDITAR_ITINERARIO))
 
