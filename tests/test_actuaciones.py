@@ -235,3 +235,13 @@ def test_money_as_people_type_it_in_forms(app, world, ctx):
     actuacion = services.register(asesor, person.id, {"tipo": "plan_ajustado", "fecha": D(1),
                                                       "valor": "$ 1.500.000"})
     assert actuacion.valor == 1_500_000
+
+
+def test_profile_timeline_names_the_vacancy_and_marks_annulled(client, caller, person, vacante, world):
+    from conftest import login
+    placed = add(caller, person, "colocacion", vacante_id=vacante["id"]).get_json()
+    caller.post(f"/actuaciones/{placed['id']}/anular", json={"motivo": "Digitada dos veces"})
+    login(client, world["asesor_a"])
+    html = client.get(f"/participantes/{person['id']}").get_data(as_text=True)
+    assert "Operario — Tecnoquímicas" in html
+    assert "Anulada: Digitada dos veces" in html and 'class="anulada"' in html
