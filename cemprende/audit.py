@@ -63,3 +63,26 @@ def record_now(accion: str, **kwargs) -> None:
     db.session.rollback()
     record(accion, **kwargs)
     db.session.commit()
+
+
+def add_audited(instance, *, actor, entidad: str, centro_id: int | None, values: dict):
+    """Adds a new record and its "crear" entry in the same transaction."""
+    db.session.add(instance)
+    db.session.flush()
+    record("crear", actor=actor, entidad=entidad, entidad_id=instance.id, centro_id=centro_id,
+           despues=values)
+    return instance
+
+
+def update_audited(instance, values: dict, *, actor, entidad: str, centro_id: int | None,
+                   extra_after: dict | None = None):
+    """Applies the values and records what changed, before and after."""
+    before = {key: getattr(instance, key) for key in values}
+    for key, value in values.items():
+        setattr(instance, key, value)
+    db.session.flush()
+    antes, despues = changed_values(before, values)
+    despues.update(extra_after or {})
+    record("editar", actor=actor, entidad=entidad, entidad_id=instance.id, centro_id=centro_id,
+           antes=antes, despues=despues)
+    return instance

@@ -62,3 +62,15 @@ def submit(form: FlaskForm, action, values=None) -> Outcome:
     except DomainError as error:
         flash(error.message, "error")
         return Outcome(error=error)
+
+
+def offer_centres(form: FlaskForm, actor, blank: str = "Seleccione…") -> None:
+    """Staff bound to a centre never choose one; the others pick among those they may see."""
+    from .admin.services import visible_centros
+    from .auth.guards import is_centre_bound
+
+    if is_centre_bound(actor):
+        del form.centro_id
+    else:
+        form.centro_id.choices = choices(
+            {str(c.id): c.nombre for c in visible_centros(actor)}, blank=blank)

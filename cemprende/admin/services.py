@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound
+from ..auth.guards import Accion, ensure, is_centre_bound, scoped_select, visible_or_404
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -25,20 +25,13 @@ BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv
 # ---- centros -------------------------------------------------------------------------------
 
 def visible_centros(actor) -> list[Centro]:
-    ensure(actor, Accion.VER)
-    statement = select(Centro).order_by(Centro.nombre)
-    scope = centre_scope(actor)
-    if scope is not None:
-        statement = statement.where(Centro.id == scope)
+    statement = scoped_select(actor, Centro, centre_column=Centro.id).order_by(Centro.nombre)
     return list(db.session.scalars(statement))
 
 
 def get_centro(actor, centro_id: int) -> Centro:
-    centro = db.session.get(Centro, centro_id)
-    if centro is None:
-        raise NotFound("No se encontró el centro.")
-    ensure(actor, Accion.VER, centro.id, entidad="centro", entidad_id=centro.id)
-    return centro
+    return visible_or_404(actor, Centro, centro_id, "No se encontró el centro.",
+                          centre_of=lambda centro: centro.id)
 
 
 def _centro_fields(data: dict) -> dict:
@@ -68,12 +61,8 @@ def create_centro(actor, data: dict) -> Centro:
     ensure(actor, Accion.GESTIONAR_CENTROS)
     values = _centro_fields(data)
     _refuse_duplicate_centro(values["nombre"])
-    centro = Centro(**values)
-    db.session.add(centro)
-    db.session.flush()
-    audit.record("crear", actor=actor, entidad="centro", entidad_id=centro.id,
-                 centro_id=centro.id, despues=values)
-    return centro
+    return audit.add_audited(Centro(**values), actor=actor, entidad="centro", centro_id=None,
+                             values=values)
 
 
 def update_centro(actor, centro_id: int, data: dict) -> Centro:
@@ -86,14 +75,7 @@ def update_centro(actor, centro_id: int, data: dict) -> Centro:
     _refuse_duplicate_centro(values["nombre"], except_id=centro.id)
     if activo is not None:
         values["activo"] = activo
-    before = {k: getattr(centro, k) for k in values}
-    for key, value in values.items():
-        setattr(centro, key, value)
-    db.session.flush()
-    antes, despues = audit.changed_values(before, values)
-    audit.record("editar", actor=actor, entidad="centro", entidad_id=centro.id,
-                 centro_id=centro.id, antes=antes, despues=despues)
-    return centro
+    return audit.update_audited(centro, values, actor=actor, entidad="centro", centro_id=centro.id)
 
 
 def import_centros(csv_path: Path | None = None) -> tuple[int, int]:
@@ -143,10 +125,7 @@ def _ensure_may_manage(actor, staff: Staff | None = None, centro_id: int | None 
 
 def visible_staff(actor, *, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
     ensure(actor, Accion.GESTIONAR_STAFF)
-    statement = select(Staff)
-    scope = centre_scope(actor)
-    if scope is not None:
-        statement = statement.where(Staff.centro_id == scope)
+    statement = scoped_select(actor, Staff)
     if q and q.strip():
         term = q.strip()
         statement = statement.where(Staff.username.icontains(term, autoescape=True)
@@ -212,12 +191,9 @@ def create_staff(actor, data: dict) -> Staff:
         f.fail("username", "Ese usuario ya existe.")
     f.raise_if_errors()
     values = {k: f.clean[k] for k in ("username", "nombre", "rol", "centro_id")}
-    staff = Staff(**values, password_hash=hash_password(password), activo=True)
-    db.session.add(staff)
-    db.session.flush()
-    audit.record("crear", actor=actor, entidad="staff", entidad_id=staff.id,
-                 centro_id=staff.centro_id, despues=values)
-    return staff
+    return audit.add_audited(Staff(**values, password_hash=hash_password(password), activo=True),
+                             actor=actor, entidad="staff", centro_id=values["centro_id"],
+                             values=values)
 
 
 def update_staff(actor, staff_id: int, data: dict) -> Staff:
@@ -232,20 +208,14 @@ def update_staff(actor, staff_id: int, data: dict) -> Staff:
         f.fail("activo", "No puede desactivar su propia cuenta.")
     f.raise_if_errors()
     values = {k: f.clean[k] for k in ("nombre", "rol", "centro_id", "activo")}
-    before = {k: getattr(staff, k) for k in values}
-    for key, value in values.items():
-        setattr(staff, key, value)
+    # Deactivation, a new password or a new role end every open session of the account.
+    if (staff.activo and not values["activo"]) or password or staff.rol != values["rol"]:
+        end_sessions(staff)
     if password:
         staff.password_hash = hash_password(password)
-    if (before["activo"] and not staff.activo) or password or before["rol"] != staff.rol:
-        end_sessions(staff)
-    db.session.flush()
-    antes, despues = audit.changed_values(before, values)
-    if password:
-        despues["password"] = "cambiada"
-    audit.record("editar", actor=actor, entidad="staff", entidad_id=staff.id,
-                 centro_id=staff.centro_id, antes=antes, despues=despues)
-    return staff
+    return audit.update_audited(staff, values, actor=actor, entidad="staff",
+                                centro_id=values["centro_id"],
+                                extra_after={"password": "cambiada"} if password else None)
 
 
 def ensure_admin(username: str, password: str, nombre: str = "Administrador") -> Staff:

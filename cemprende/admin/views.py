@@ -2,15 +2,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..auth.guards import Accion, ensure
-from ..forms import choices, submit
+from ..forms import choices, offer_centres, submit
 from ..models.staff import ROL_NOMBRES
 from ..pagination import page_args
+from ..auth.loader import current_staff as _actor
 from . import bp, services
 from .forms import BusquedaStaffForm, CentroForm, StaffForm
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _save(form, action, success: str, endpoint: str, template: str, **context):
@@ -57,11 +54,7 @@ def _staff_form(form) -> StaffForm:
     actor = _actor()
     if actor.rol == "director":
         form.rol.choices = choices({"asesor": ROL_NOMBRES["asesor"]})
-        del form.centro_id
-    else:
-        form.centro_id.choices = choices(
-            {str(c.id): c.nombre for c in services.visible_centros(actor)},
-            blank="Sin centro (supervisor o administrador)")
+    offer_centres(form, actor, blank="Sin centro (supervisor o administrador)")
     return form
 
 

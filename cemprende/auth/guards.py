@@ -4,6 +4,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .. import audit
+from sqlalchemy import select
+
 from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro
@@ -78,3 +80,23 @@ def centro_for_write(staff, requested: int | str | None, accion: Accion) -> int:
     if db.session.get(Centro, centro_id) is None:
         raise ValidationFailed({"centro_id": "El centro no existe."})
     return centro_id
+
+
+def visible_or_404(staff, model, record_id: int, message: str, *, centre_of=None):
+    """The record, or NotFound when it does not exist or lies in a centre the caller cannot see."""
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound(message)
+    centro_id = centre_of(record) if centre_of else record.centro_id
+    ensure(staff, Accion.VER, centro_id, entidad=model.__tablename__, entidad_id=record.id)
+    return record
+
+
+def scoped_select(staff, model, centre_column=None):
+    """select(model), limited to the caller's centre when it is bound to one."""
+    ensure(staff, Accion.VER)
+    statement = select(model)
+    scope = centre_scope(staff)
+    if scope is not None:
+        statement = statement.where((centre_column or model.centro_id) == scope)
+    return statement

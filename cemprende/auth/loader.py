@@ -26,3 +26,10 @@ def configure_login(login_manager) -> None:
     login_manager.login_message = "Ingrese para continuar."
     login_manager.login_message_category = "aviso"
     login_manager.session_protection = "basic"
+
+
+def current_staff() -> Staff:
+    """The logged-in staff member as a plain model object, for the services."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()

@@ -6,8 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.guards import Accion, centre_scope, centro_for_write, ensure
-from ..errors import NotFound
+from ..auth.guards import Accion, centro_for_write, scoped_select, visible_or_404
 from ..extensions import db
 from ..models import Actuacion, Vacante
 from ..models.base import utcnow
@@ -53,28 +52,17 @@ def create(actor, data: dict, today: date | None = None) -> Vacante:
     f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
     f.raise_if_errors()
     vacante = Vacante(**f.clean, centro_id=centro_id, creado_por_id=actor.id, creado_en=utcnow())
-    db.session.add(vacante)
-    db.session.flush()
-    audit.record("crear", actor=actor, entidad="vacante", entidad_id=vacante.id,
-                 centro_id=centro_id, despues=f.clean)
-    return vacante
+    return audit.add_audited(vacante, actor=actor, entidad="vacante", centro_id=centro_id,
+                             values=f.clean)
 
 
 def get_visible(actor, vacante_id: int) -> Vacante:
-    vacante = db.session.get(Vacante, vacante_id)
-    if vacante is None:
-        raise NotFound("No se encontró la vacante.")
-    ensure(actor, Accion.VER, vacante.centro_id, entidad="vacante", entidad_id=vacante.id)
-    return vacante
+    return visible_or_404(actor, Vacante, vacante_id, "No se encontró la vacante.")
 
 
 def search(actor, *, q: str | None = None, solo_con_cupos: bool = False,
            page: int = 1, per_page: int = 25) -> Page:
-    ensure(actor, Accion.VER)
-    statement = select(Vacante)
-    scope = centre_scope(actor)
-    if scope is not None:
-        statement = statement.where(Vacante.centro_id == scope)
+    statement = scoped_select(actor, Vacante)
     if q and q.strip():
         term = q.strip()
         statement = statement.where(

@@ -3,16 +3,12 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..admin.services import visible_centros
-from ..auth.guards import Accion, ensure, is_centre_bound, may
-from ..forms import choices, submit
+from ..auth.guards import Accion, ensure, may
+from ..forms import offer_centres, submit
 from ..pagination import page_args
+from ..auth.loader import current_staff as _actor
 from . import bp, services
 from .forms import BusquedaVacantesForm, VacanteForm
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.route("/vacantes")
@@ -31,11 +27,7 @@ def vacantes():
 def nueva_vacante():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = VacanteForm()
-    if is_centre_bound(current_user):
-        del form.centro_id
-    else:
-        form.centro_id.choices = choices(
-            {str(c.id): c.nombre for c in visible_centros(_actor())}, blank="Seleccione…")
+    offer_centres(form, _actor())
     if request.method == "GET":
         form.fecha.data = date.today().isoformat()
     outcome = submit(form, lambda values: services.create(_actor(), values))

@@ -6,9 +6,9 @@ from datetime import date
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.guards import Accion, ensure
+from ..auth.guards import Accion, ensure, visible_or_404
 from ..empleabilidad.services import free_cupos, vacante_in_centre
-from ..errors import DomainError, NotFound, ValidationFailed
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..formatting import dinero, fecha as fecha_es
 from ..models import Actuacion, ActuacionItem, Participante
@@ -158,18 +158,14 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
             setattr(actuacion, campo.columna, value)
     actuacion.items = [ActuacionItem(**item) for item in items]
     db.session.add(actuacion)
-    db.session.flush()
+    db.session.flush()  # to_dict needs the id
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=person.centro_id, despues=to_dict(actuacion))
     return actuacion
 
 
 def get_visible_actuacion(actor, actuacion_id: int) -> Actuacion:
-    actuacion = db.session.get(Actuacion, actuacion_id)
-    if actuacion is None:
-        raise NotFound("No se encontró la actuación.")
-    ensure(actor, Accion.VER, actuacion.centro_id, entidad="actuacion", entidad_id=actuacion.id)
-    return actuacion
+    return visible_or_404(actor, Actuacion, actuacion_id, "No se encontró la actuación.")
 
 
 def annul(actor, actuacion_id: int, data: dict) -> Actuacion:

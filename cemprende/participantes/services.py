@@ -10,8 +10,10 @@ from flask import current_app
 from sqlalchemy import and_, delete, false, or_, select
 
 from .. import audit
-from ..auth.guards import Accion, centre_scope, centro_for_write, ensure
-from ..errors import Conflict, DomainError, NotFound, ValidationFailed
+from ..auth.guards import (
+    Accion, centre_scope, centro_for_write, ensure, scoped_select, visible_or_404,
+)
+from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
 from ..models import Participante, ParticipantePalabra
 from ..models.base import utcnow
@@ -177,21 +179,15 @@ def register(actor, data: dict, today: date | None = None) -> Participante:
         creado_en=now,
         actualizado_en=now,
     )
-    db.session.add(person)
-    db.session.flush()
+    audit.add_audited(person, actor=actor, entidad="participante", centro_id=centro_id,
+                      values=values)
     _index_name(person)
-    audit.record("crear", actor=actor, entidad="participante", entidad_id=person.id,
-                 centro_id=centro_id, despues=values)
     return person
 
 
 def get_visible(actor, participante_id: int) -> Participante:
     """The participant, or NotFound when it does not exist or belongs to another centre."""
-    person = db.session.get(Participante, participante_id)
-    if person is None:
-        raise NotFound("No se encontró la persona.")
-    ensure(actor, Accion.VER, person.centro_id, entidad="participante", entidad_id=person.id)
-    return person
+    return visible_or_404(actor, Participante, participante_id, "No se encontró la persona.")
 
 
 def update(actor, participante_id: int, data: dict, today: date | None = None) -> Participante:
@@ -206,27 +202,21 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     merged_tipo = values.get("tipo_documento", person.tipo_documento)
     merged_numero = values.get("numero_documento", person.numero_documento)
     _refuse_duplicate(actor, merged_tipo, merged_numero, except_id=person.id)
-    before = {k: getattr(person, k) for k in values}
-    for key, value in values.items():
-        setattr(person, key, value)
-    if {"nombres", "apellidos"} & set(values):
-        person.nombre_busqueda = search_key(person.nombres, person.apellidos)
-        _index_name(person)
+    new_key = search_key(values.get("nombres", person.nombres),
+                         values.get("apellidos", person.apellidos))
+    renamed = new_key != person.nombre_busqueda
+    person.nombre_busqueda = new_key
     person.actualizado_en = utcnow()
-    antes, despues = audit.changed_values(before, values)
-    db.session.flush()
-    audit.record("editar", actor=actor, entidad="participante", entidad_id=person.id,
-                 centro_id=person.centro_id, antes=antes, despues=despues)
+    audit.update_audited(person, values, actor=actor, entidad="participante",
+                         centro_id=person.centro_id)
+    if renamed:
+        _index_name(person)
     return person
 
 
 def search(actor, *, q: str | None = None, documento: str | None = None,
            page: int = 1, per_page: int = 25) -> Page:
-    ensure(actor, Accion.VER)
-    statement = select(Participante)
-    scope = centre_scope(actor)
-    if scope is not None:
-        statement = statement.where(Participante.centro_id == scope)
+    statement = scoped_select(actor, Participante)
     if documento:
         statement = statement.where(Participante.numero_documento == normalise_document(documento))
     if q and q.strip():

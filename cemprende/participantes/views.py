@@ -3,31 +3,19 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..admin.services import visible_centros
-from ..auth.guards import Accion, ensure, is_centre_bound, may
+from ..auth.guards import Accion, ensure, may
 from ..empleabilidad import services as vacantes
 from ..errors import StaleVersion
-from ..forms import bool_to_choice, choices, submit
+from ..forms import bool_to_choice, offer_centres, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS
 from ..pagination import page_args
+from ..auth.loader import current_staff as _actor
 from . import bp, services
 from .forms import (
     AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class,
     actuacion_values,
 )
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _offer_centres(form) -> None:
-    if is_centre_bound(current_user):
-        del form.centro_id
-    else:
-        form.centro_id.choices = choices(
-            {str(c.id): c.nombre for c in visible_centros(_actor())}, blank="Seleccione…")
 
 
 @bp.route("/")
@@ -45,7 +33,7 @@ def lista():
 def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
-    _offer_centres(form)
+    offer_centres(form, _actor())
     outcome = submit(form, lambda values: services.register(_actor(), values))
     if outcome.done:
         flash(f"Se registró a {outcome.result.nombre_completo}.", "ok")
