@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from cemprende.extensions import db
-from cemprende.models import Auditoria, Staff
+from cemprende.models import Auditoria
 from conftest import csrf_token, login
 
 

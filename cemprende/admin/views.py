@@ -1,5 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..auth.guards import Accion, ensure
 from ..forms import choices, offer_centres, submit

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from ..forms import YES_NO, select
-from ..itinerario.tipos import TIPOS, TipoActuacion
+from ..itinerario.tipos import TipoActuacion
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
 
 NO_ANSWER = "Prefiere no responder / sin información"
