@@ -73,6 +73,8 @@ API = {
     ("POST", "/api/v1/vacantes"): expect(201, supervisor=403),
     ("GET", "/api/v1/vacantes"): ALL_OK,
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
+    ("PUT", "/api/v1/metas"): expect(403, director_a=200, director_b=404, admin=200),
+    ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
@@ -102,6 +104,8 @@ def _path(rule: str, records: dict, role: str) -> str:
         made = records["asesor"].post(f"/participantes/{records['participante_id']}/actuaciones",
                                       json={"tipo": "caracterizacion", "fecha": "2026-01-10"})
         path = path.replace("<int:actuacion_id>", str(made.get_json()["id"]))
+    path = path.replace("<any(global, microcapitalizacion):tablero>",
+                        f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
@@ -135,6 +139,9 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"tipo": "caracterizacion", "fecha": "2026-01-11"}
     if rule.endswith("/anular"):
         return {"motivo": "Prueba de permisos"}
+    if rule == "/api/v1/metas":
+        return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
+                "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}
     if rule == "/api/v1/vacantes" and method == "POST":
         return {"empresa": "E", "cargo": "C", "cupos": 2, "fecha": "2026-01-12", "centro_id": own.id}
     return None

@@ -12,6 +12,7 @@ from ..itinerario import services as itinerario
 from ..pagination import Page, page_args
 from ..participantes import services as participantes
 from ..scoping import set_centre_scope
+from ..tableros import services as tableros
 from ..auth.guards import centre_scope
 from . import bp
 
@@ -202,3 +203,18 @@ def list_vacantes():
 @bp.get("/vacantes/<int:vacante_id>")
 def get_vacante(vacante_id: int):
     return jsonify(vacantes.with_occupancy([vacantes.get_visible(actor(), vacante_id)])[0])
+
+
+# ---- metas and tableros --------------------------------------------------------------------
+
+@bp.put("/metas")
+def put_metas():
+    vigencia, metas = tableros.set_metas(actor(), body())
+    return jsonify({"centro_id": body().get("centro_id") or actor().centro_id,
+                    "vigencia": vigencia.to_dict(), "metas": metas})
+
+
+@bp.get("/tableros/<any(global, microcapitalizacion):tablero>")
+def get_tablero(tablero: str):
+    centro_id, desde, hasta = tableros.parse_request(actor(), request.args.to_dict())
+    return jsonify(tableros.compute(actor(), tablero, centro_id, desde, hasta).to_dict())

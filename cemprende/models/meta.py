@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import CentroOwned
+
+
+class Vigencia(db.Model):
+    """An agreement period of metas (for example "Convenio 2015"); vigencias never overlap."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(80), unique=True)
+    desde: Mapped[date] = mapped_column(Date, index=True)
+    hasta: Mapped[date] = mapped_column(Date, index=True)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "nombre": self.nombre, "desde": self.desde.isoformat(),
+                "hasta": self.hasta.isoformat()}
+
+
+class Meta(CentroOwned, db.Model):
+    """The target of one tablero row for one centre in one vigencia."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vigencia_id: Mapped[int] = mapped_column(ForeignKey("vigencia.id"), index=True)
+    codigo: Mapped[str] = mapped_column(String(10))
+    valor: Mapped[int] = mapped_column(BigInteger)
+
+    vigencia: Mapped[Vigencia] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("centro_id", "vigencia_id", "codigo", name="uq_meta_centro_vigencia_codigo"),
+    )

@@ -1,0 +1,218 @@
+"""Every row of the two tableros (INDICADORES.md), declared once for screen, PDF, XLSX and API.
+
+A row says how it is computed with one of a few kinds of measure; queries.py turns all the rows of
+one kind into a single grouped SQL query for every centre at once.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..itinerario.tipos import DESTINOS_REFERENCIACION
+
+
+@dataclass(frozen=True)
+class Enrutados:
+    """Distinct persons whose first enrutamiento ever falls in the period, filtered by `condicion`
+    over the participant (p) and the first destino (d)."""
+
+    condicion: Callable | None = None
+    fuente = "enrutados"
+
+
+@dataclass(frozen=True)
+class Personas:
+    """Distinct persons with at least one `tipo` (of `categoria`) in the period."""
+
+    tipo: str
+    categoria: str | None = None
+    fuente = "actuaciones"
+
+
+@dataclass(frozen=True)
+class Conteo:
+    """Number of actuaciones of `tipo` (of `categoria`) in the period."""
+
+    tipo: str
+    categoria: str | None = None
+    fuente = "actuaciones"
+
+
+@dataclass(frozen=True)
+class Suma:
+    """Sum of a column (valor, autoempleos, directos) of the `tipo` actuaciones in the period."""
+
+    tipo: str
+    columna: str
+    categoria: str | None = None
+    fuente = "actuaciones"
+
+
+@dataclass(frozen=True)
+class ActivosRuta:
+    """As of hasta: distinct persons whose latest ingreso_ruta has this ruta, not desisted since."""
+
+    ruta: str
+    fuente = "rutas"
+
+
+@dataclass(frozen=True)
+class CuposVacantes:
+    """Sum of the cupos of the centre's vacantes dated in the period."""
+
+    fuente = "vacantes"
+
+
+@dataclass(frozen=True)
+class Promedio:
+    """A value row divided by a count row of the same scope, rounded half up to the peso."""
+
+    valor: str
+    numero: str
+    fuente = "derivada"
+
+
+@dataclass(frozen=True)
+class Fila:
+    codigo: str
+    tablero: str  # global | microcapitalizacion
+    area: str
+    numero: str
+    indicador: str
+    descripcion: str
+    calculo: object
+    dinero: bool = False
+    # Rows 6.x: avance is the row's share of 1.1 + 1.2 instead of resultado / meta.
+    avance_sobre_enrutados: bool = False
+
+
+ORI, EMP, EMPR = "Orientación", "Empleabilidad", "Emprendimiento"
+T1 = "Usuarios caracterizados y enrutados (No personas)"
+T3 = "Tipo de población (No. personas)"
+T4 = "Tipo de población según Grupo Étnico (No. personas)"
+T5 = "Tipo de población según tipo de vulnerabilidad (No. personas)"
+T6 = "Tipo de población según sexo (No. personas)"
+TOTAL = "Número total"
+AFRO = ("afrodescendiente", "raizal", "palenquero")
+
+
+def _dps(p, flag: bool):
+    return p.remitido_dps.is_(flag)
+
+
+REFERENCIADOS = [
+    ("2.1", "terceros", "Usuarios referenciados a programas de terceros"),
+    ("2.2", "gobierno_local", "Usuarios referenciados a programas gobierno local"),
+    ("2.3", "gobierno_nacional", "Usuarios referenciados a programas gobierno nacional"),
+    ("2.4", "dps", "Usuarios referenciados a programas DPS"),
+    ("2.5", "otras_entidades_nacionales", "Usuarios referenciados a programas de otras entidades nacionales"),
+    ("2.6", "otros", "Usuarios referenciados a otros programas"),
+]
+assert {destino for _, destino, _ in REFERENCIADOS} == set(DESTINOS_REFERENCIACION)
+
+FILAS: tuple[Fila, ...] = (
+    Fila("1.1", "global", ORI, "1", T1, "Nuevos usuarios caracterizados y enrutados",
+         Enrutados(lambda p, d: _dps(p, False))),
+    Fila("1.2", "global", ORI, "1", T1, "Usuarios enrutados remitidos por programas DPS",
+         Enrutados(lambda p, d: _dps(p, True))),
+    Fila("1.3", "global", ORI, "1", T1, "Nuevos usuarios enrutados a servicios de emprendimiento",
+         Enrutados(lambda p, d: _dps(p, False) & (d == "emprendimiento"))),
+    Fila("1.4", "global", ORI, "1", T1, "Nuevos usuarios enrutados a servicios de empleabilidad",
+         Enrutados(lambda p, d: _dps(p, False) & (d == "empleabilidad"))),
+    Fila("1.5", "global", ORI, "1", T1, "Usuarios remitidos por DPS enrutados a servicios de emprendimiento",
+         Enrutados(lambda p, d: _dps(p, True) & (d == "emprendimiento"))),
+    Fila("1.6", "global", ORI, "1", T1, "Usuarios remitidos por DPS enrutados a servicios de empleabilidad",
+         Enrutados(lambda p, d: _dps(p, True) & (d == "empleabilidad"))),
+    *(Fila(codigo, "global", ORI, "2", "Usuarios Referenciados (No personas)", texto,
+           Personas("referenciacion", destino)) for codigo, destino, texto in REFERENCIADOS),
+    Fila("3.1", "global", ORI, "3", T3, "Red Unidos", Enrutados(lambda p, d: p.tipo_poblacion == "red_unidos")),
+    Fila("3.2", "global", ORI, "3", T3, "Vulnerables SISBEN", Enrutados(lambda p, d: p.tipo_poblacion == "sisben")),
+    Fila("3.3", "global", ORI, "3", T3, "Otros vulnerables",
+         Enrutados(lambda p, d: p.tipo_poblacion == "otros_vulnerables")),
+    Fila("3.4", "global", ORI, "3", T3, "No vulnerables",
+         Enrutados(lambda p, d: p.tipo_poblacion == "no_vulnerables")),
+    Fila("3.9", "global", ORI, "3", T3, "Sin información", Enrutados(lambda p, d: p.tipo_poblacion.is_(None))),
+    Fila("4.1", "global", ORI, "4", T4, "Indígenas", Enrutados(lambda p, d: p.etnia == "indigena")),
+    Fila("4.2", "global", ORI, "4", T4, "Afrodescendiente (negro, mulato, cimarrón, u otro)",
+         Enrutados(lambda p, d: p.etnia.in_(AFRO))),
+    Fila("4.3", "global", ORI, "4", T4, "Ninguno de los anteriores (Mestizo)",
+         Enrutados(lambda p, d: p.etnia == "ninguno")),
+    Fila("4.4", "global", ORI, "4", T4, "Rrom (gitano)", Enrutados(lambda p, d: p.etnia == "rrom")),
+    Fila("4.9", "global", ORI, "4", T4, "Sin información", Enrutados(lambda p, d: p.etnia.is_(None))),
+    Fila("5.1", "global", ORI, "5", T5, "Condición de discapacidad",
+         Enrutados(lambda p, d: p.discapacidad.is_(True))),
+    Fila("5.2", "global", ORI, "5", T5, "Situación de desplazamiento",
+         Enrutados(lambda p, d: p.desplazamiento.is_(True))),
+    Fila("5.3", "global", ORI, "5", T5, "Ninguno de los anteriores",
+         Enrutados(lambda p, d: ~p.discapacidad.is_(True) & ~p.desplazamiento.is_(True))),
+    Fila("6.1", "global", ORI, "6", T6, "Hombres", Enrutados(lambda p, d: p.sexo == "M"),
+         avance_sobre_enrutados=True),
+    Fila("6.2", "global", ORI, "6", T6, "Mujeres", Enrutados(lambda p, d: p.sexo == "F"),
+         avance_sobre_enrutados=True),
+    Fila("6.9", "global", ORI, "6", T6, "Otro o sin información",
+         Enrutados(lambda p, d: p.sexo.is_(None) | (p.sexo == "I")), avance_sobre_enrutados=True),
+    Fila("7", "global", EMP, "7", "Usuarios capacitados FIS", TOTAL, Personas("capacitacion_fis")),
+    Fila("8", "global", EMP, "8", "Hojas de Vida registradas", TOTAL, Personas("hoja_de_vida")),
+    Fila("9", "global", EMP, "9", "Vacantes gestionadas", TOTAL, CuposVacantes()),
+    Fila("10", "global", EMP, "10", "Usuarios remitidos a procesos de selección", TOTAL,
+         Personas("remision_seleccion")),
+    Fila("11", "global", EMP, "11", "Vacantes ocupadas", TOTAL, Conteo("colocacion")),
+    *(Fila(f"12.{n}", "global", EMPR, "12", "Distribución de usuarios por rutas de atención",
+           f"Usuarios activos Ruta {nombre}", ActivosRuta(ruta))
+      for n, (ruta, nombre) in enumerate((("emprende", "Emprende"), ("fortalece", "Fortalece"),
+                                          ("desarrolla", "Desarrolla"), ("transforma", "Transforma")), 1)),
+    Fila("13", "global", EMPR, "13", "Perfiles de proyecto de negocio formulados", TOTAL,
+         Conteo("perfil_proyecto")),
+    Fila("14", "global", EMPR, "14", "Planes de negocio formulados", TOTAL, Conteo("plan_negocio")),
+    Fila("15.1", "global", EMPR, "15", "Planes de negocio financiados", "Directo",
+         Conteo("financiacion", "directo")),
+    Fila("15.2", "global", EMPR, "15", "Planes de negocio financiados", "Por referenciación",
+         Conteo("financiacion", "referenciacion")),
+    Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo("plan_implementado")),
+    Fila("17.1", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas acompañadas en campo",
+         Personas("visita_acompanamiento")),
+    Fila("17.2", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas fortalecidas en sede",
+         Personas("fortalecimiento_sede")),
+    Fila("17.3", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas formalizadas",
+         Personas("formalizacion")),
+    Fila("18.1", "global", EMPR, "18", "Generación de empleo", "Autoempleos generados",
+         Suma("empleo_generado", "autoempleos")),
+    Fila("18.2", "global", EMPR, "18", "Generación de empleo",
+         "Empleos directos creados por microempresas fortalecidas", Suma("empleo_generado", "directos")),
+)
+
+M = "microcapitalizacion"
+_MICRO = [
+    ("M1", "Número y valor de planes de negocio ajustados", "plan_ajustado", None),
+    ("M2", "Número y valor de planes de negocio analizados por el Comité de Asignación", "comite", None),
+    ("M3", "Número y valor de planes de negocio aprobados por el Comité de Asignación", "comite", "aprobado"),
+    ("M4", "Número y valor de planes de negocio desembolsados por la institución receptora",
+     "desembolso", None),
+]
+FILAS += tuple(
+    fila
+    for codigo, indicador, tipo, categoria in _MICRO
+    for fila in (
+        Fila(f"{codigo}.n", M, "Microcapitalización", codigo[1:], indicador, TOTAL, Conteo(tipo, categoria)),
+        Fila(f"{codigo}.v", M, "Microcapitalización", codigo[1:], indicador, "Valor total",
+             Suma(tipo, "valor", categoria), dinero=True),
+    )
+) + (
+    Fila("M5", M, "Microcapitalización", "5",
+         "Valor promedio de recursos no reembolsables, por plan de negocio desembolsado", "Valor promedio",
+         Promedio("M4.v", "M4.n"), dinero=True),
+    Fila("M6", M, "Microcapitalización", "6",
+         "Número de visitas de acompañamiento microempresarial realizadas", TOTAL,
+         Conteo("visita_acompanamiento")),
+)
+
+POR_CODIGO: dict[str, Fila] = {fila.codigo: fila for fila in FILAS}
+TABLEROS = {
+    "global": "Tablero mensual de indicadores global",
+    "microcapitalizacion": "Tablero mensual de indicadores de microcapitalización",
+}
+assert len(POR_CODIGO) == len(FILAS), "row codes must be unique"
+
+
+def filas_de(tablero: str) -> list[Fila]:
+    return [fila for fila in FILAS if fila.tablero == tablero]

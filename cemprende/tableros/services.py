@@ -1,0 +1,276 @@
+"""Tableros and metas: period, scope, resultado per centre and for the network, meta and avance."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import audit
+from ..auth.guards import Accion, can_see_centro, centre_scope, ensure, is_centre_bound
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import Centro, Meta, Vigencia
+from ..validation import Fields
+from . import queries
+from .registry import POR_CODIGO, TABLEROS, Fila, Promedio, filas_de
+
+
+# ---- period and scope ----------------------------------------------------------------------
+
+def vigencia_containing(day: date) -> Vigencia | None:
+    return db.session.scalar(select(Vigencia).where(Vigencia.desde <= day, Vigencia.hasta >= day))
+
+
+def resolve_period(desde: date | None, hasta: date) -> tuple[date, date]:
+    """Without desde: the start of the vigencia containing hasta, else the first of its month."""
+    if desde is None:
+        vigencia = vigencia_containing(hasta)
+        desde = vigencia.desde if vigencia else hasta.replace(day=1)
+    if desde > hasta:
+        raise ValidationFailed({"desde": "El inicio del periodo no puede ser posterior al corte."})
+    return desde, hasta
+
+
+def resolve_scope(actor, centro_id) -> int | None:
+    """The centre asked for (None: the network). Staff of a centre get their own centre."""
+    ensure(actor, Accion.VER)
+    if centro_id in (None, ""):
+        return actor.centro_id if is_centre_bound(actor) else None
+    try:
+        centro_id = int(centro_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"centro_id": "El centro no es válido."}) from None
+    if not can_see_centro(actor, centro_id) or db.session.get(Centro, centro_id) is None:
+        ensure(actor, Accion.VER, centro_id, entidad="tablero")
+        raise NotFound("No se encontró el centro.")
+    return centro_id
+
+
+def parse_request(actor, args: dict, today: date | None = None) -> tuple[int | None, date, date]:
+    f = Fields(args)
+    hasta = f.date("hasta", required=False) or (today or date.today())
+    desde = f.date("desde", required=False)
+    f.raise_if_errors()
+    centro_id = resolve_scope(actor, args.get("centro_id"))
+    desde, hasta = resolve_period(desde, hasta)
+    return centro_id, desde, hasta
+
+
+# ---- computing -----------------------------------------------------------------------------
+
+def avance(resultado: int, meta: int | None) -> int | None:
+    """resultado / meta as a whole percent rounded half up; None without a meta or with meta 0."""
+    if not meta:
+        return None
+    return (200 * resultado + meta) // (2 * meta)
+
+
+@dataclass
+class Celda:
+    meta: int | None
+    resultado: int
+    avance: int | None
+
+
+@dataclass
+class FilaTablero:
+    fila: Fila
+    total: Celda
+    por_centro: dict[int, Celda] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"codigo": self.fila.codigo, "area": self.fila.area, "numero": self.fila.numero,
+                "indicador": self.fila.indicador, "descripcion": self.fila.descripcion,
+                "meta": self.total.meta, "resultado": self.total.resultado,
+                "avance": self.total.avance}
+
+
+@dataclass
+class Tablero:
+    tablero: str
+    titulo: str
+    centro: Centro | None
+    centros: list[Centro]
+    desde: date
+    hasta: date
+    vigencia: Vigencia | None
+    filas: list[FilaTablero]
+
+    def to_dict(self) -> dict:
+        return {"tablero": self.tablero, "centro_id": self.centro.id if self.centro else None,
+                "desde": self.desde.isoformat(), "hasta": self.hasta.isoformat(),
+                "vigencia": self.vigencia.to_dict() if self.vigencia else None,
+                "filas": [fila.to_dict() for fila in self.filas]}
+
+
+def _metas(vigencia: Vigencia | None, centro_id: int | None) -> dict[int, dict[str, int]]:
+    if vigencia is None:
+        return {}
+    statement = select(Meta).where(Meta.vigencia_id == vigencia.id)
+    if centro_id is not None:
+        statement = statement.where(Meta.centro_id == centro_id)
+    metas: dict[int, dict[str, int]] = {}
+    for meta in db.session.scalars(statement):
+        metas.setdefault(meta.centro_id, {})[meta.codigo] = meta.valor
+    return metas
+
+
+def _cell(fila: Fila, values: dict[str, int], metas: dict[str, int] | None) -> Celda:
+    if isinstance(fila.calculo, Promedio):
+        count = values.get(fila.calculo.numero, 0)
+        resultado = (2 * values.get(fila.calculo.valor, 0) + count) // (2 * count) if count else 0
+    else:
+        resultado = values.get(fila.codigo, 0)
+    meta = metas.get(fila.codigo) if metas else None
+    if fila.avance_sobre_enrutados:
+        progress = avance(resultado, values.get("1.1", 0) + values.get("1.2", 0))
+    else:
+        progress = avance(resultado, meta)
+    return Celda(meta, resultado, progress)
+
+
+def _network_sum(per_centre: dict[int, dict[str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for values in per_centre.values():
+        for code, value in values.items():
+            totals[code] = totals.get(code, 0) + value
+    return totals
+
+
+def _network_metas(metas: dict[int, dict[str, int]]) -> dict[str, int]:
+    """The network's meta of a row is the sum of the metas its centres set."""
+    return _network_sum(metas)
+
+
+def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
+    """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
+    if tablero not in TABLEROS:
+        raise NotFound("No existe ese tablero.")
+    filas = filas_de(tablero)  # what 6.x and M5 derive from (1.x, M4) is in the same tablero
+    per_centre = queries.compute([f for f in filas if not isinstance(f.calculo, Promedio)],
+                                 desde, hasta, centro_id)
+    vigencia = vigencia_containing(hasta)
+    metas = _metas(vigencia, centro_id)
+    centros = _centres(actor, centro_id)
+    scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
+    scope_metas = metas.get(centro_id) if centro_id else _network_metas(metas)
+    rows = []
+    for fila in filas:
+        row = FilaTablero(fila, _cell(fila, scope_values, scope_metas))
+        if centro_id is None:
+            row.por_centro = {c.id: _cell(fila, per_centre.get(c.id, {}), metas.get(c.id))
+                              for c in centros}
+        rows.append(row)
+    centro = db.session.get(Centro, centro_id) if centro_id else None
+    return Tablero(tablero, TABLEROS[tablero], centro, centros, desde, hasta, vigencia, rows)
+
+
+def _centres(actor, centro_id: int | None) -> list[Centro]:
+    statement = select(Centro).order_by(Centro.nombre)
+    if centro_id is not None:
+        statement = statement.where(Centro.id == centro_id)
+    elif centre_scope(actor) is not None:
+        statement = statement.where(Centro.id == centre_scope(actor))
+    return list(db.session.scalars(statement))
+
+
+# ---- metas ---------------------------------------------------------------------------------
+
+def _vigencia_from(actor, data) -> Vigencia:
+    if not isinstance(data, dict):
+        raise ValidationFailed({"vigencia": "Envíe la vigencia con nombre, desde y hasta."})
+    f = Fields(data)
+    nombre = f.text("nombre", max_length=80)
+    desde = f.date("desde")
+    hasta = f.date("hasta")
+    if desde and hasta and hasta < desde:
+        f.fail("hasta", "El fin de la vigencia no puede ser anterior a su inicio.")
+    f.raise_if_errors()
+    existing = db.session.scalar(select(Vigencia).where(Vigencia.nombre == nombre))
+    if existing is not None:
+        if (existing.desde, existing.hasta) != (desde, hasta):
+            raise Conflict(f"La vigencia «{nombre}» ya existe con otras fechas "
+                           f"({existing.desde:%d/%m/%Y} a {existing.hasta:%d/%m/%Y}).",
+                           {"vigencia": "Fechas distintas a las registradas."})
+        return existing
+    overlapping = db.session.scalar(select(Vigencia).where(Vigencia.desde <= hasta,
+                                                           Vigencia.hasta >= desde))
+    if overlapping is not None:
+        raise Conflict(f"Las fechas se cruzan con la vigencia «{overlapping.nombre}».",
+                       {"vigencia": "Las vigencias no pueden superponerse."})
+    vigencia = Vigencia(nombre=nombre, desde=desde, hasta=hasta)
+    db.session.add(vigencia)
+    db.session.flush()
+    audit.record("crear", actor=actor, entidad="vigencia", entidad_id=vigencia.id,
+                 despues=vigencia.to_dict())
+    return vigencia
+
+
+def _meta_values(raw) -> dict[str, int | None]:
+    if not isinstance(raw, dict):
+        raise ValidationFailed({"metas": "Envíe un objeto {código: meta}."})
+    errors, values = {}, {}
+    for code, value in raw.items():
+        if code not in POR_CODIGO:
+            errors[code] = "Código de fila desconocido."
+            continue
+        if value in (None, ""):
+            values[code] = None  # clears the meta
+            continue
+        number = Fields._to_int(value, money=True)
+        if number is None or number < 0:
+            errors[code] = "La meta debe ser un número entero mayor o igual a 0."
+        else:
+            values[code] = number
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+def set_metas(actor, data: dict) -> tuple[Vigencia, dict[str, int]]:
+    """PUT /metas: sets (or clears, with null) the given row codes for one centre and vigencia."""
+    if not isinstance(data, dict):
+        raise ValidationFailed({}, "Se esperaba un objeto JSON.")
+    f = Fields(data)
+    centro_id = f.integer("centro_id", required=not is_centre_bound(actor), minimum=1)
+    f.raise_if_errors()
+    centro_id = centro_id or actor.centro_id
+    ensure(actor, Accion.EDITAR_METAS, centro_id, entidad="meta")
+    if db.session.get(Centro, centro_id) is None:
+        raise ValidationFailed({"centro_id": "El centro no existe."})
+    values = _meta_values(data.get("metas"))
+    vigencia = _vigencia_from(actor, data.get("vigencia"))
+    current = {m.codigo: m for m in db.session.scalars(
+        select(Meta).where(Meta.centro_id == centro_id, Meta.vigencia_id == vigencia.id))}
+    before = {code: m.valor for code, m in current.items() if code in values}
+    for code, value in values.items():
+        if value is None:
+            if code in current:
+                db.session.delete(current.pop(code))
+        elif code in current:
+            current[code].valor = value
+        else:
+            current[code] = Meta(centro_id=centro_id, vigencia_id=vigencia.id, codigo=code, valor=value)
+            db.session.add(current[code])
+    db.session.flush()
+    audit.record("editar", actor=actor, entidad="meta", centro_id=centro_id,
+                 antes=before, despues=values, detalle=f"vigencia {vigencia.nombre}")
+    return vigencia, {code: m.valor for code, m in current.items()}
+
+
+def metas_of(actor, centro_id: int, vigencia: Vigencia) -> dict[str, int]:
+    ensure(actor, Accion.VER, centro_id, entidad="meta")
+    return _metas(vigencia, centro_id).get(centro_id, {})
+
+
+def copy_metas(actor, centro_id: int, origen: Vigencia, destino: dict) -> tuple[Vigencia, dict[str, int]]:
+    """Copies every meta of a previous vigencia into another (created when new)."""
+    metas = metas_of(actor, centro_id, origen)
+    if not metas:
+        raise ValidationFailed({"origen": f"La vigencia «{origen.nombre}» no tiene metas para copiar."})
+    return set_metas(actor, {"centro_id": centro_id, "vigencia": destino, "metas": metas})
+
+
+def vigencias() -> list[Vigencia]:
+    return list(db.session.scalars(select(Vigencia).order_by(Vigencia.desde.desc())))

@@ -1,0 +1,1 @@
+"""Tablero pages (filled below)."""

@@ -1,0 +1,341 @@
+"""Every tablero row on scenarios built through the API, with the expected figure worked out by hand.
+
+Period: March 2015 (desde 2015-03-01, hasta 2015-03-31) unless a test says otherwise.
+"""
+import itertools
+
+import pytest
+
+from conftest import person_payload
+
+MARCH = "desde=2015-03-01&hasta=2015-03-31"
+documents = itertools.count(70_000_000)
+
+
+class Centre:
+    """Builds people and itineraries in one centre through the API."""
+
+    def __init__(self, caller):
+        self.caller = caller
+
+    def person(self, **fields):
+        fields.setdefault("remitido_dps", False)
+        if fields["remitido_dps"]:
+            fields.setdefault("programa_dps", "RIE 2013")
+        else:
+            fields.setdefault("programa_dps", None)
+        body = person_payload(numero_documento=str(next(documents)), **fields)
+        response = self.caller.post("/participantes", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def act(self, person_id, tipo, fecha, **fields):
+        response = self.caller.post(f"/participantes/{person_id}/actuaciones",
+                                    json={"tipo": tipo, "fecha": fecha, **fields})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def annul(self, actuacion_id):
+        response = self.caller.post(f"/actuaciones/{actuacion_id}/anular", json={"motivo": "Error de digitación"})
+        assert response.status_code == 200
+
+    def vacante(self, cupos, fecha):
+        return self.caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": cupos,
+                                                   "fecha": fecha}).get_json()["id"]
+
+
+def rows(caller, tablero="global", query=MARCH):
+    response = caller.get(f"/tableros/{tablero}?{query}")
+    assert response.status_code == 200, response.get_json()
+    return {fila["codigo"]: fila for fila in response.get_json()["filas"]}
+
+
+def results(caller, tablero="global", query=MARCH):
+    return {code: fila["resultado"] for code, fila in rows(caller, tablero, query).items()}
+
+
+@pytest.fixture
+def a(api, world):
+    return Centre(api(world["asesor_a"]))
+
+
+@pytest.fixture
+def b(api, world):
+    return Centre(api(world["asesor_b"]))
+
+
+NONE = dict(discapacidad=False, desplazamiento=False)
+
+
+def build_routing_scenario(a: Centre) -> None:
+    # P1: first routing in the period, double condition (disability and displacement).
+    p1 = a.person(sexo="F", etnia="afrodescendiente", tipo_poblacion="red_unidos",
+                  discapacidad=True, desplazamiento=True)
+    a.act(p1, "enrutamiento", "2015-03-05", destino="emprendimiento")
+    # P2: first routed in February, re-routed in March: not new in March.
+    p2 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p2, "enrutamiento", "2015-02-20", destino="emprendimiento")
+    a.act(p2, "enrutamiento", "2015-03-10", destino="empleabilidad")
+    # P3: DPS, on the last day of the period (hasta is inclusive).
+    p3 = a.person(remitido_dps=True, sexo="M", etnia="raizal", tipo_poblacion="sisben", **NONE)
+    a.act(p3, "enrutamiento", "2015-03-31", destino="empleabilidad")
+    # P4: DPS, on the first day (desde is inclusive), every category unknown.
+    p4 = a.person(remitido_dps=True, sexo=None, etnia=None, tipo_poblacion=None,
+                  discapacidad=None, desplazamiento=None)
+    a.act(p4, "enrutamiento", "2015-03-01", destino="emprendimiento")
+    # P5: routed the day after the cut.
+    p5 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p5, "enrutamiento", "2015-04-01", destino="emprendimiento")
+    # P6: an annulled routing first; the valid one (empleabilidad) is the first that counts.
+    p6 = a.person(sexo="I", etnia="indigena", tipo_poblacion="otros_vulnerables",
+                  discapacidad=False, desplazamiento=True)
+    a.annul(a.act(p6, "enrutamiento", "2015-03-15", destino="emprendimiento"))
+    a.act(p6, "enrutamiento", "2015-03-20", destino="empleabilidad")
+    # P7: its only earlier routing (February) was annulled, so March is its first.
+    p7 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="no_vulnerables",
+                  discapacidad=True, desplazamiento=False)
+    a.annul(a.act(p7, "enrutamiento", "2015-02-10", destino="empleabilidad"))
+    a.act(p7, "enrutamiento", "2015-03-12", destino="emprendimiento")
+    # P8: recorded today, dated in March.
+    p8 = a.person(sexo="F", etnia="rrom", tipo_poblacion="red_unidos", **NONE)
+    a.act(p8, "enrutamiento", "2015-03-25", destino="empleabilidad")
+    # P9: two routings the same day: the one typed first decides the destino.
+    p9 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p9, "enrutamiento", "2015-03-18", destino="emprendimiento")
+    a.act(p9, "enrutamiento", "2015-03-18", destino="empleabilidad")
+
+
+ROUTING_EXPECTED = {
+    # Routed in March: P1, P3, P4, P6, P7, P8, P9. DPS: P3, P4.
+    "1.1": 5, "1.2": 2, "1.3": 3, "1.4": 2, "1.5": 1, "1.6": 1,
+    "3.1": 2, "3.2": 2, "3.3": 1, "3.4": 1, "3.9": 1,
+    "4.1": 1, "4.2": 2, "4.3": 2, "4.4": 1, "4.9": 1,
+    "5.1": 2, "5.2": 2, "5.3": 4,
+    "6.1": 2, "6.2": 3, "6.9": 2,
+}
+
+
+def test_routing_rows(a, api, world):
+    build_routing_scenario(a)
+    got = results(a.caller)
+    assert {code: got[code] for code in ROUTING_EXPECTED} == ROUTING_EXPECTED
+    # Each block of categories adds up to 1.1 + 1.2 (5.x: plus the one double condition).
+    for block in ("3", "4", "6"):
+        assert sum(v for k, v in got.items() if k.startswith(block + ".")) == 7
+
+
+def test_sex_rows_show_their_share_of_all_routed(a):
+    build_routing_scenario(a)
+    filas = rows(a.caller)
+    # 2/7 = 28.6 % → 29; 3/7 = 42.9 % → 43; 2/7 → 29, with or without metas.
+    assert [filas[c]["avance"] for c in ("6.1", "6.2", "6.9")] == [29, 43, 29]
+    assert filas["1.1"]["avance"] is None and filas["1.1"]["meta"] is None
+
+
+def build_services_scenario(a: Centre) -> None:
+    q1 = a.person(**NONE)
+    q2 = a.person(**NONE)
+    # 2.x: distinct persons per destino; annulled and out-of-period referrals do not count.
+    a.act(q1, "referenciacion", "2015-03-02", destino="terceros", programa="Fundación")
+    a.act(q1, "referenciacion", "2015-03-09", destino="terceros", programa="Fundación")
+    a.act(q1, "referenciacion", "2015-03-09", destino="dps", programa="Mi Negocio")
+    a.act(q2, "referenciacion", "2015-03-03", destino="terceros", programa="Fundación")
+    a.annul(a.act(q2, "referenciacion", "2015-03-04", destino="gobierno_local", programa="Alcaldía"))
+    a.act(q2, "referenciacion", "2015-02-28", destino="gobierno_nacional", programa="SENA")
+    a.act(q2, "referenciacion", "2015-03-31", destino="otras_entidades_nacionales", programa="Bancóldex")
+    a.act(q2, "referenciacion", "2015-03-01", destino="otros", programa="Cooperativa")
+    # Empleabilidad.
+    a.act(q1, "capacitacion_fis", "2015-03-02", curso="Servicio al cliente")
+    a.act(q1, "capacitacion_fis", "2015-03-16", curso="Entrevista")
+    a.act(q2, "capacitacion_fis", "2015-03-16", curso="Entrevista")
+    a.act(q1, "hoja_de_vida", "2015-03-03", plataforma="spe", codigo="123")
+    v1 = a.vacante(3, "2015-03-10")
+    a.vacante(5, "2015-02-15")
+    v3 = a.vacante(2, "2015-03-31")
+    a.act(q1, "remision_seleccion", "2015-03-11", vacante_id=v1)
+    a.act(q1, "remision_seleccion", "2015-03-12", vacante_id=v1)
+    a.act(q2, "remision_seleccion", "2015-03-12", vacante_id=v1)
+    a.act(q1, "colocacion", "2015-03-20", vacante_id=v1)
+    a.annul(a.act(q2, "colocacion", "2015-03-31", vacante_id=v3))
+    # Emprendimiento.
+    a.act(q1, "perfil_proyecto", "2015-03-04", nombre_negocio="Tienda", sector="Comercio")
+    a.act(q2, "perfil_proyecto", "2015-03-05", nombre_negocio="Taller", sector="Servicios")
+    a.act(q2, "perfil_proyecto", "2015-02-05", nombre_negocio="Taller", sector="Servicios")
+    a.act(q1, "plan_negocio", "2015-03-06", nombre_negocio="Tienda", valor_solicitado=2_500_000)
+    a.act(q1, "financiacion", "2015-03-07", modalidad="directo", valor=2_000_001)
+    a.act(q1, "financiacion", "2015-03-08", modalidad="referenciacion", valor=500_000)
+    a.act(q2, "financiacion", "2015-03-09", modalidad="referenciacion", valor=500_000)
+    a.act(q1, "plan_implementado", "2015-03-25")
+    a.act(q1, "fortalecimiento_sede", "2015-03-10", tema="Costos")
+    a.act(q2, "fortalecimiento_sede", "2015-03-11", tema="Mercadeo")
+    a.act(q2, "formalizacion", "2015-03-12", registro="Matrícula mercantil")
+    a.act(q1, "empleo_generado", "2015-03-26", autoempleos=1, directos=2)
+    a.act(q2, "empleo_generado", "2015-03-27", autoempleos=1, directos=0)
+    # Microcapitalización.
+    a.act(q1, "visita_acompanamiento", "2015-03-01", clase="diagnostico")
+    a.act(q1, "plan_ajustado", "2015-03-02", valor=2_000_001)
+    a.act(q1, "comite", "2015-03-05", decision="aprobado", valor=2_000_001, acta="ACA-1")
+    a.act(q1, "desembolso", "2015-03-10", valor=1_200_001, proveedor="Almacén")
+    a.act(q1, "desembolso", "2015-03-20", valor=800_000, proveedor="Almacén")
+    a.act(q1, "visita_acompanamiento", "2015-03-28", clase="seguimiento")
+    a.act(q2, "plan_ajustado", "2015-02-20", valor=1_500_000)
+    a.act(q2, "comite", "2015-03-03", decision="rechazado", valor=1_500_000, acta="ACA-1")
+    a.act(q2, "plan_ajustado", "2015-03-06", valor=1_000_000)
+    a.act(q2, "comite", "2015-03-08", decision="aprobado", valor=1_000_000, acta="ACA-2")
+    a.act(q2, "desembolso", "2015-04-02", valor=1_000_000, proveedor="Almacén")
+
+
+SERVICES_EXPECTED = {
+    "2.1": 2, "2.2": 0, "2.3": 0, "2.4": 1, "2.5": 1, "2.6": 1,
+    "7": 2, "8": 1, "9": 5, "10": 2, "11": 1,
+    "13": 2, "14": 1, "15.1": 1, "15.2": 2, "16": 1,
+    "17.1": 1, "17.2": 2, "17.3": 1, "18.1": 2, "18.2": 2,
+}
+MICRO_EXPECTED = {
+    "M1.n": 2, "M1.v": 3_000_001,
+    "M2.n": 3, "M2.v": 4_500_001,
+    "M3.n": 2, "M3.v": 3_000_001,
+    "M4.n": 2, "M4.v": 2_000_001,
+    "M5": 1_000_001,  # 2,000,001 / 2 = 1,000,000.5, rounded half up
+    "M6": 2,
+}
+
+
+def test_service_rows(a):
+    build_services_scenario(a)
+    got = results(a.caller)
+    assert {code: got[code] for code in SERVICES_EXPECTED} == SERVICES_EXPECTED
+
+
+def test_microcapitalizacion_rows(a):
+    build_services_scenario(a)
+    assert results(a.caller, "microcapitalizacion") == MICRO_EXPECTED
+
+
+def test_active_route_rows_as_of_the_cut(a):
+    r1 = a.person(**NONE)
+    a.act(r1, "ingreso_ruta", "2015-01-10", ruta="emprende")           # entered before: still active
+    r2 = a.person(**NONE)
+    a.act(r2, "ingreso_ruta", "2015-01-10", ruta="emprende")
+    a.act(r2, "ingreso_ruta", "2015-03-20", ruta="fortalece")          # moved: only the latest
+    r3 = a.person(**NONE)
+    a.act(r3, "ingreso_ruta", "2015-02-01", ruta="desarrolla")
+    a.act(r3, "desistimiento", "2015-03-15", motivo="Se fue de la ciudad")  # desisted after entering
+    r4 = a.person(**NONE)
+    a.act(r4, "desistimiento", "2015-02-01", motivo="Primera vez")
+    a.act(r4, "ingreso_ruta", "2015-03-01", ruta="transforma")         # came back after desisting
+    r5 = a.person(**NONE)
+    a.act(r5, "ingreso_ruta", "2015-03-01", ruta="emprende")
+    a.act(r5, "ingreso_ruta", "2015-04-05", ruta="fortalece")          # after the cut: ignored
+    r6 = a.person(**NONE)
+    a.annul(a.act(r6, "ingreso_ruta", "2015-03-10", ruta="desarrolla"))
+    r7 = a.person(**NONE)
+    a.act(r7, "ingreso_ruta", "2015-03-10", ruta="desarrolla")
+    a.act(r7, "desistimiento", "2015-04-10", motivo="Después del corte")
+    r8 = a.person(**NONE)
+    a.act(r8, "ingreso_ruta", "2015-03-10", ruta="emprende")
+    a.annul(a.act(r8, "desistimiento", "2015-03-10", motivo="Anulado"))
+    got = results(a.caller)
+    assert [got[c] for c in ("12.1", "12.2", "12.3", "12.4")] == [3, 1, 1, 1]
+
+
+def test_metas_avance_meta_zero_and_no_meta(a, api, world):
+    build_routing_scenario(a)
+    build_services_scenario(a)
+    director = api(world["director_a"])
+    response = director.put("/metas", json={
+        "centro_id": world["centro_a"].id,
+        "vigencia": {"nombre": "Convenio 2015", "desde": "2015-01-01", "hasta": "2015-12-31"},
+        "metas": {"1.1": 4, "8": 0, "M4.v": 4_000_000, "11": 3}})
+    assert response.status_code == 200, response.get_json()
+    filas = rows(a.caller)
+    assert (filas["1.1"]["meta"], filas["1.1"]["avance"]) == (4, 125)
+    assert (filas["8"]["meta"], filas["8"]["avance"]) == (0, None)        # meta 0: N/A
+    assert (filas["11"]["meta"], filas["11"]["avance"]) == (3, 33)        # 1/3 = 33.3 %
+    assert (filas["7"]["meta"], filas["7"]["avance"]) == (None, None)     # no meta: N/A
+    micro = rows(a.caller, "microcapitalizacion")
+    assert (micro["M4.v"]["meta"], micro["M4.v"]["avance"]) == (4_000_000, 50)
+
+
+def test_avance_rounds_half_up():
+    from cemprende.tableros.services import avance
+    assert avance(1, 8) == 13     # 12.5 % → 13
+    assert avance(5, 8) == 63     # 62.5 % → 63
+    assert avance(2, 3) == 67 and avance(1, 3) == 33
+    assert avance(7, 0) is None and avance(7, None) is None
+
+
+def test_period_starts_with_the_vigencia_or_the_month(a, api, world):
+    build_routing_scenario(a)
+    caller = a.caller
+    # No vigencia: March alone, so P2 (first routed in February) does not count.
+    assert results(caller, query="hasta=2015-03-31")["1.1"] == 5
+    api(world["director_a"]).put("/metas", json={
+        "centro_id": world["centro_a"].id,
+        "vigencia": {"nombre": "Convenio 2015", "desde": "2015-02-01", "hasta": "2015-12-31"},
+        "metas": {"1.1": 10}})
+    response = caller.get("/tableros/global?hasta=2015-03-31").get_json()
+    assert response["desde"] == "2015-02-01" and response["hasta"] == "2015-03-31"
+    by_code = {f["codigo"]: f for f in response["filas"]}
+    # From February: P2 and P7's annulled February routing (not counted) → P2 adds one.
+    assert by_code["1.1"]["resultado"] == 6 and by_code["1.1"]["meta"] == 10
+    assert caller.get("/tableros/global?hasta=2015-03-31&desde=2015-04-01").status_code == 422
+    assert caller.get("/tableros/global?hasta=31/03/2015").status_code == 422
+
+
+def test_network_is_the_sum_of_centres_and_a_quiet_centre_is_zeros(a, b, api, world, build):
+    quiet = build.centro("Yopal", "COEE")
+    build_routing_scenario(a)
+    build_services_scenario(a)
+    build_routing_scenario(b)
+    admin = api(world["admin"])
+    for centro, nombre in ((world["centro_a"], "A"), (world["centro_b"], "B")):
+        admin.put("/metas", json={"centro_id": centro.id, "metas": {"1.1": 3, "M1.n": 1},
+                                  "vigencia": {"nombre": "Convenio 2015", "desde": "2015-01-01",
+                                               "hasta": "2015-12-31"}})
+    supervisor = api(world["supervisor"])
+    network = rows(supervisor)
+    centre_a = rows(supervisor, query=f"{MARCH}&centro_id={world['centro_a'].id}")
+    centre_b = rows(supervisor, query=f"{MARCH}&centro_id={world['centro_b'].id}")
+    for code in network:
+        assert network[code]["resultado"] == centre_a[code]["resultado"] + centre_b[code]["resultado"], code
+    assert network["1.1"]["resultado"] == 10 and network["1.1"]["meta"] == 6
+    assert network["1.1"]["avance"] == 167
+    silent = rows(supervisor, query=f"{MARCH}&centro_id={quiet.id}")
+    assert all(fila["resultado"] == 0 for fila in silent.values())
+    assert all(fila["avance"] is None for fila in silent.values())
+    micro = rows(supervisor, "microcapitalizacion", query=f"{MARCH}&centro_id={quiet.id}")
+    assert micro["M5"]["resultado"] == 0
+
+
+def test_tablero_scope(api, world, a):
+    asesor = api(world["asesor_a"])
+    assert asesor.get(f"/tableros/global?centro_id={world['centro_b'].id}").status_code == 404
+    assert asesor.get("/tableros/global?centro_id=99999").status_code == 404
+    own = asesor.get("/tableros/global").get_json()
+    assert own["centro_id"] == world["centro_a"].id  # omitted: its own centre, never the network
+    assert api(world["supervisor"]).get("/tableros/global").get_json()["centro_id"] is None
+    assert api(world["director_b"]).get(
+        f"/tableros/microcapitalizacion?centro_id={world['centro_a'].id}").status_code == 404
+
+
+def test_metas_validation_and_roles(api, world):
+    body = {"centro_id": world["centro_a"].id, "metas": {"1.1": 10},
+            "vigencia": {"nombre": "Convenio 2015", "desde": "2015-01-01", "hasta": "2015-12-31"}}
+    assert api(world["asesor_a"]).put("/metas", json=body).status_code == 403
+    assert api(world["supervisor"]).put("/metas", json=body).status_code == 403
+    assert api(world["director_b"]).put("/metas", json=body).status_code == 404
+    director = api(world["director_a"])
+    bad = director.put("/metas", json={**body, "metas": {"1.1": -1, "99": 3, "8": "muchas"}})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"1.1", "99", "8"}
+    assert director.put("/metas", json={**body, "vigencia": {"nombre": "X", "desde": "2015-05-01",
+                                                             "hasta": "2015-01-01"}}).status_code == 422
+    assert director.put("/metas", json=body).status_code == 200
+    overlapping = director.put("/metas", json={**body, "vigencia": {
+        "nombre": "Otra", "desde": "2015-06-01", "hasta": "2016-05-31"}})
+    assert overlapping.status_code == 409
+    same_name_other_dates = director.put("/metas", json={**body, "vigencia": {
+        "nombre": "Convenio 2015", "desde": "2015-02-01", "hasta": "2015-12-31"}})
+    assert same_name_other_dates.status_code == 409
+    cleared = director.put("/metas", json={**body, "metas": {"1.1": None, "8": "1.500"}})
+    assert cleared.get_json()["metas"] == {"8": 1500}
