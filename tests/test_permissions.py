@@ -73,7 +73,7 @@ API = {
     ("POST", "/api/v1/vacantes"): expect(201, supervisor=403),
     ("GET", "/api/v1/vacantes"): ALL_OK,
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
-    ("PUT", "/api/v1/metas"): expect(403, director_a=200, director_b=404, admin=200),
+    ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
 }
 
