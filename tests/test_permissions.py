@@ -52,6 +52,12 @@ PAGES = {
     ("POST", "/admin/staff/nuevo"): expect(403, director_a=422, director_b=422, admin=422),
     ("GET", "/admin/staff/<int:staff_id>"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("POST", "/admin/staff/<int:staff_id>"): expect(403, director_a=422, asesor_b=404, director_b=404, admin=422),
+    ("GET", "/tableros/"): ALL_OK,
+    ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.pdf"): READ_A,
+    ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.xlsx"): READ_A,
+    ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
+    ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
+    ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
 }
 
 API = {
@@ -104,6 +110,10 @@ def _path(rule: str, records: dict, role: str) -> str:
         made = records["asesor"].post(f"/participantes/{records['participante_id']}/actuaciones",
                                       json={"tipo": "caracterizacion", "fecha": "2026-01-10"})
         path = path.replace("<int:actuacion_id>", str(made.get_json()["id"]))
+    path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.pdf",
+                        f"tableros.pdf?centro_id={records['centro_id']}")
+    path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.xlsx",
+                        f"global.xlsx?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id"):

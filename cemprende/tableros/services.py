@@ -186,7 +186,8 @@ def _vigencia_from(actor, data) -> Vigencia:
     hasta = f.date("hasta")
     if desde and hasta and hasta < desde:
         f.fail("hasta", "El fin de la vigencia no puede ser anterior a su inicio.")
-    f.raise_if_errors()
+    if f.errors:
+        raise ValidationFailed({f"vigencia.{name}": message for name, message in f.errors.items()})
     existing = db.session.scalar(select(Vigencia).where(Vigencia.nombre == nombre))
     if existing is not None:
         if (existing.desde, existing.hasta) != (desde, hasta):
@@ -264,12 +265,23 @@ def metas_of(actor, centro_id: int, vigencia: Vigencia) -> dict[str, int]:
     return _metas(vigencia, centro_id).get(centro_id, {})
 
 
-def copy_metas(actor, centro_id: int, origen: Vigencia, destino: dict) -> tuple[Vigencia, dict[str, int]]:
-    """Copies every meta of a previous vigencia into another (created when new)."""
-    metas = metas_of(actor, centro_id, origen)
+def copy_metas(actor, data: dict) -> tuple[Vigencia, dict[str, int]]:
+    """Copies every meta of a previous vigencia of the centre into another (created when new)."""
+    f = Fields(data)
+    origen_id = f.integer("origen_id", minimum=1)
+    f.raise_if_errors()
+    centro_id = data.get("centro_id") or actor.centro_id
+    origen = db.session.get(Vigencia, origen_id)
+    if origen is None:
+        raise ValidationFailed({"origen_id": "La vigencia de origen no existe."})
+    metas = metas_of(actor, int(centro_id), origen) if str(centro_id).isdigit() else {}
     if not metas:
-        raise ValidationFailed({"origen": f"La vigencia «{origen.nombre}» no tiene metas para copiar."})
-    return set_metas(actor, {"centro_id": centro_id, "vigencia": destino, "metas": metas})
+        raise ValidationFailed({"origen_id": f"La vigencia «{origen.nombre}» no tiene metas para copiar."})
+    return set_metas(actor, {"centro_id": centro_id, "vigencia": data.get("vigencia"), "metas": metas})
+
+
+def vigencia_by_id(vigencia_id) -> Vigencia | None:
+    return db.session.get(Vigencia, int(vigencia_id)) if str(vigencia_id or "").isdigit() else None
 
 
 def vigencias() -> list[Vigencia]:

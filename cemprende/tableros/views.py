@@ -1,1 +1,141 @@
-"""Tablero pages (filled below)."""
+"""Tablero pages and their PDF / XLSX downloads."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from ..admin.services import visible_centros
+from ..auth.guards import Accion, ensure, is_centre_bound
+from ..forms import choices, offer_centres, submit
+from ..auth.loader import current_staff
+from ..errors import ValidationFailed
+from . import bp, charts, exports, services
+from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
+from .registry import FILAS, TABLEROS
+
+BOTH = "tableros"
+
+
+def _tableros(names: list[str]):
+    actor = current_staff()
+    centro_id, desde, hasta = services.parse_request(actor, request.args.to_dict())
+    return [services.compute(actor, name, centro_id, desde, hasta) for name in names]
+
+
+@bp.route("/")
+@login_required
+def tablero():
+    actor = current_staff()
+    form = TableroForm(request.args)
+    form.centro_id.choices = centre_choices(visible_centros(actor), not is_centre_bound(actor))
+    errors = {}
+    try:
+        global_, micro = _tableros(list(TABLEROS))
+    except ValidationFailed as error:
+        errors = error.fields
+        today = date.today()
+        global_, micro = (services.compute(actor, name, services.resolve_scope(actor, None),
+                                           *services.resolve_period(None, today))
+                          for name in TABLEROS)
+    if not form.hasta.data:
+        form.hasta.data = global_.hasta.isoformat()
+    indicador = form.indicador.data or "1.1"
+    source = global_ if indicador in {r.fila.codigo for r in global_.filas} else micro
+    return render_template(
+        "tableros/tablero.html", form=form, errors=errors, tableros=[global_, micro],
+        banda=charts.banda, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
+        centro_bars=charts.por_centro(source, indicador), indicador=indicador,
+        colores=charts.COLOURS, query=request.query_string.decode()), 422 if errors else 200
+
+
+def _filename(tablero, extension: str) -> str:
+    scope = tablero.centro.nombre if tablero.centro else "Red Cemprende"
+    safe = "".join(c if c.isalnum() else "_" for c in scope)
+    return f"tablero_{safe}_{tablero.hasta.isoformat()}.{extension}"
+
+
+@bp.route("/<any(global, microcapitalizacion, tableros):nombre>.pdf")
+@login_required
+def pdf(nombre: str):
+    tableros = _tableros(list(TABLEROS) if nombre == BOTH else [nombre])
+    content = exports.pdf(tableros, generado_por=current_staff().nombre)
+    return send_file(content, mimetype="application/pdf", as_attachment=False,
+                     download_name=_filename(tableros[0], "pdf"))
+
+
+@bp.route("/<any(global, microcapitalizacion, tableros):nombre>.xlsx")
+@login_required
+def xlsx(nombre: str):
+    tableros = _tableros(list(TABLEROS) if nombre == BOTH else [nombre])
+    content = exports.xlsx(tableros, generado_por=current_staff().nombre)
+    return send_file(content, as_attachment=True, download_name=_filename(tableros[0], "xlsx"),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+
+
+def _metas_context(actor, form, copy_form):
+    centros = visible_centros(actor)
+    for each in (form, copy_form):
+        offer_centres(each, actor)
+    copy_form.origen_id.choices = choices({str(v.id): v.nombre for v in services.vigencias()},
+                                          blank="Seleccione…")
+    return centros
+
+
+@bp.route("/metas", methods=["GET", "POST"])
+@login_required
+def metas():
+    actor = current_staff()
+    ensure(actor, Accion.EDITAR_METAS)
+    form, copy_form = MetasForm(), CopiarMetasForm(prefix="copia")
+    _metas_context(actor, form, copy_form)
+    outcome = submit(form, lambda values: services.set_metas(actor, values), values=metas_values)
+    if outcome.done:
+        flash(f"Metas guardadas para la vigencia {outcome.result[0].nombre}.", "ok")
+        return redirect(url_for(".metas", centro_id=form.centro_id.data if form.centro_id else None,
+                                vigencia_id=outcome.result[0].id))
+    if request.method == "GET":
+        _load_grid(actor, form, request.args)
+    return render_template("tableros/metas.html", form=form, copy_form=copy_form,
+                           errors=outcome.errors, copy_errors={}, filas=FILAS,
+                           vigencias=services.vigencias(), field_name=meta_field_name), outcome.status
+
+
+@bp.route("/metas/copiar", methods=["POST"])
+@login_required
+def copiar_metas():
+    actor = current_staff()
+    ensure(actor, Accion.EDITAR_METAS)
+    form, copy_form = MetasForm(formdata=None), CopiarMetasForm(prefix="copia")
+    _metas_context(actor, form, copy_form)
+    outcome = submit(copy_form, lambda values: services.copy_metas(actor, values), values=lambda f: {
+        "centro_id": f.centro_id.data if f.centro_id else None, "origen_id": f.origen_id.data,
+        "vigencia": {"nombre": f.vigencia_nombre.data, "desde": f.vigencia_desde.data,
+                     "hasta": f.vigencia_hasta.data}})
+    if outcome.done:
+        vigencia, copied = outcome.result
+        flash(f"Se copiaron {len(copied)} metas a la vigencia {vigencia.nombre}.", "ok")
+        return redirect(url_for(".metas", centro_id=copy_form.centro_id.data if copy_form.centro_id else None,
+                                vigencia_id=vigencia.id))
+    return render_template("tableros/metas.html", form=form, copy_form=copy_form, errors={},
+                           copy_errors=outcome.errors, filas=FILAS, vigencias=services.vigencias(),
+                           field_name=meta_field_name), outcome.status
+
+
+def _load_grid(actor, form, args) -> None:
+    """Pre-fills the grid with the metas of the chosen centre and vigencia."""
+    vigencia = services.vigencia_by_id(args.get("vigencia_id")) or services.vigencia_containing(date.today())
+    centro_id = actor.centro_id if is_centre_bound(actor) else args.get("centro_id")
+    if form.centro_id and centro_id:
+        form.centro_id.data = str(centro_id)
+    if vigencia is None:
+        return
+    form.vigencia_nombre.data = vigencia.nombre
+    form.vigencia_desde.data = vigencia.desde.isoformat()
+    form.vigencia_hasta.data = vigencia.hasta.isoformat()
+    if centro_id and str(centro_id).isdigit():
+        for codigo, valor in services.metas_of(actor, int(centro_id), vigencia).items():
+            form[meta_field_name(codigo)].data = str(valor)

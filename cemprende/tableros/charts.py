@@ -1,0 +1,56 @@
+"""What the charts draw, shared by the page (SVG) and the PDF (reportlab graphics)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .services import Tablero
+
+CAP = 150  # an avance beyond 150 % is drawn as 150 % (its figure still says the truth)
+
+
+def banda(avance: int | None) -> str:
+    """The colour band of an avance: under 60 %, 60–99 %, 100 % and over."""
+    if avance is None:
+        return "na"
+    if avance < 60:
+        return "bajo"
+    if avance < 100:
+        return "medio"
+    return "alto"
+
+
+COLOURS = {"bajo": "#b3261e", "medio": "#b26a00", "alto": "#1e6b35", "na": "#8a939c"}
+
+
+@dataclass
+class Barra:
+    etiqueta: str
+    valor: int
+    texto: str
+    fraccion: float  # of the chart's width
+    banda: str
+    meta_fraccion: float | None = None
+
+
+def avance_por_indicador(tablero: Tablero) -> list[Barra]:
+    """Rows that have a meta (6.x excluded: their avance is a share, not progress)."""
+    bars = []
+    for row in tablero.filas:
+        if row.total.avance is None or row.fila.avance_sobre_enrutados:
+            continue
+        bars.append(Barra(f"{row.fila.codigo} {row.fila.descripcion}"[:48], row.total.avance,
+                          f"{row.total.avance} %", min(row.total.avance, CAP) / CAP,
+                          banda(row.total.avance), 100 / CAP))
+    return bars
+
+
+def por_centro(tablero: Tablero, codigo: str) -> list[Barra]:
+    """One row's resultado in each centre, with the centre's meta marked when it has one."""
+    row = next((r for r in tablero.filas if r.fila.codigo == codigo), None)
+    if row is None or not row.por_centro:
+        return []
+    cells = [(centro, row.por_centro[centro.id]) for centro in tablero.centros]
+    top = max([max(cell.resultado, cell.meta or 0) for _, cell in cells] + [1])
+    return [Barra(centro.nombre, cell.resultado, str(cell.resultado), cell.resultado / top,
+                  banda(cell.avance), (cell.meta / top) if cell.meta else None)
+            for centro, cell in cells]

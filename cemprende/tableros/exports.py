@@ -1,0 +1,269 @@
+"""The tableros as an A4 PDF (reportlab, with its own charts) and as an Excel workbook (openpyxl)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..formatting import dinero, fecha, fecha_hora, numero
+from .charts import COLOURS, Barra, avance_por_indicador, banda, por_centro
+from .services import Celda, Tablero
+
+SCOPE_NETWORK = "Red Cemprende (todos los centros)"
+# The row shown per centre in each tablero's chart: the network's headline figures.
+HEADLINE = {"global": "1.1", "microcapitalizacion": "M4.v"}
+
+
+def scope_name(tablero: Tablero) -> str:
+    return tablero.centro.nombre if tablero.centro else SCOPE_NETWORK
+
+
+def period_text(tablero: Tablero) -> str:
+    text = f"Periodo {fecha(tablero.desde)} a {fecha(tablero.hasta)} · Corte {fecha(tablero.hasta)}"
+    if tablero.vigencia:
+        text += f" · Vigencia {tablero.vigencia.nombre}"
+    return text
+
+
+def value_text(value: int | None, money: bool) -> str:
+    if value is None:
+        return "-"
+    return dinero(value) if money else numero(value)
+
+
+def avance_text(cell: Celda) -> str:
+    return "N/A" if cell.avance is None else f"{cell.avance} %"
+
+
+# ---- PDF -----------------------------------------------------------------------------------
+
+class _NumberedCanvas(canvas.Canvas):
+    """Draws "Página n de N" and who generated it once every page is known."""
+
+    footer = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont("Helvetica", 8)
+            self.setFillColor(colors.HexColor("#5b6570"))
+            self.drawString(1.5 * cm, 1 * cm, self.footer)
+            self.drawRightString(A4[0] - 1.5 * cm, 1 * cm, f"Página {self._pageNumber} de {total}")
+            super().showPage()
+        super().save()
+
+
+def _styles():
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("t", parent=base["Title"], fontSize=15, spaceAfter=4),
+        "sub": ParagraphStyle("s", parent=base["Normal"], fontSize=9.5, textColor=colors.HexColor("#1f4e79")),
+        "h2": ParagraphStyle("h", parent=base["Heading2"], fontSize=11.5, spaceBefore=8, spaceAfter=4),
+        "cell": ParagraphStyle("c", parent=base["Normal"], fontSize=7.2, leading=8.6),
+        "num": ParagraphStyle("n", parent=base["Normal"], fontSize=7.2, leading=8.6, alignment=TA_RIGHT),
+    }
+
+
+def _table(tablero: Tablero, styles) -> Table:
+    header = ["Área", "N.º", "Indicador", "Descripción", "Meta", "Resultado", "Avance"]
+    data = [[Paragraph(f"<b>{h}</b>", styles["cell"]) for h in header]]
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#cfd6dd")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for index, row in enumerate(tablero.filas, start=1):
+        money = row.fila.dinero
+        data.append([
+            Paragraph(row.fila.area, styles["cell"]), Paragraph(row.fila.codigo, styles["cell"]),
+            Paragraph(row.fila.indicador, styles["cell"]), Paragraph(row.fila.descripcion, styles["cell"]),
+            Paragraph(value_text(row.total.meta, money), styles["num"]),
+            Paragraph(value_text(row.total.resultado, money), styles["num"]),
+            Paragraph(avance_text(row.total), styles["num"]),
+        ])
+        band = banda(row.total.avance)
+        if band != "na":
+            commands.append(("BACKGROUND", (6, index), (6, index), colors.HexColor(COLOURS[band] + "33")))
+    widths = [2.3 * cm, 1.1 * cm, 4.6 * cm, 5.2 * cm, 1.9 * cm, 2.1 * cm, 1.3 * cm]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _bar_chart(title: str, bars: list[Barra], value_max: int | None = None) -> Drawing | None:
+    if not bars:
+        return None
+    height = 24 + 13 * len(bars)
+    drawing = Drawing(17.5 * cm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 6.3 * cm, 8
+    chart.width, chart.height = 10.5 * cm, height - 24
+    chart.data = [[bar.valor for bar in reversed(bars)]]
+    chart.categoryAxis.categoryNames = [bar.etiqueta[:44] for bar in reversed(bars)]
+    chart.categoryAxis.labels.fontSize = 6.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.labels.fontSize = 6.5
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = value_max or max(bar.valor for bar in bars) * 1.1 or 1
+    chart.valueAxis.labelTextFormat = lambda v: numero(int(v))
+    chart.bars[0].fillColor = colors.HexColor("#1f4e79")
+    for index, bar in enumerate(reversed(bars)):
+        chart.bars[(0, index)].fillColor = colors.HexColor(COLOURS[bar.banda])
+    chart.barLabelFormat = lambda v: numero(int(v))
+    chart.barLabels.fontSize = 6
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    drawing.add(String(0, height - 10, title, fontName="Helvetica-Bold", fontSize=8.5))
+    return drawing
+
+
+def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
+    styles = _styles()
+    buffer = BytesIO()
+    first = tableros[0]
+    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                                 topMargin=1.5 * cm, bottomMargin=1.6 * cm,
+                                 title=f"Tableros {scope_name(first)} {fecha(first.hasta)}",
+                                 author=generado_por)
+    story = []
+    for index, tablero in enumerate(tableros):
+        if index:
+            story.append(PageBreak())
+        story += [Paragraph(tablero.titulo, styles["title"]),
+                  Paragraph(f"<b>{scope_name(tablero)}</b>", styles["sub"]),
+                  Paragraph(period_text(tablero), styles["sub"]), Spacer(1, 8),
+                  _table(tablero, styles)]
+        charts = [
+            _bar_chart("Avance por indicador (%), filas con meta; la línea de 100 % es la meta",
+                       avance_por_indicador(tablero), value_max=150),
+        ]
+        if tablero.centro is None:
+            code = HEADLINE[tablero.tablero]
+            row = next(r for r in tablero.filas if r.fila.codigo == code)
+            charts.append(_bar_chart(f"Resultado por centro: {code} {row.fila.descripcion}",
+                                     por_centro(tablero, code)))
+        for chart in filter(None, charts):
+            story += [Spacer(1, 10), KeepTogether(chart)]
+        if not any(charts):
+            story.append(Paragraph("Sin metas registradas para esta vigencia: no hay avance que graficar.",
+                                   styles["sub"]))
+    now = datetime.now(UTC)
+    _NumberedCanvas.footer = f"Generado por {generado_por} el {fecha_hora(now)} (hora de Colombia)"
+    document.build(story, canvasmaker=_NumberedCanvas)
+    buffer.seek(0)
+    return buffer
+
+
+# ---- XLSX ----------------------------------------------------------------------------------
+
+MONEY_FORMAT = '"$ "#,##0'
+COUNT_FORMAT = "#,##0"
+FILLS = {band: PatternFill("solid", fgColor=colour) for band, colour in
+         {"bajo": "F4C7C3", "medio": "FCE8B2", "alto": "C8E6C9"}.items()}
+
+
+def _write_number(cell, value: int | None, money: bool) -> None:
+    cell.value = value
+    cell.number_format = MONEY_FORMAT if money else COUNT_FORMAT
+
+
+def _write_avance(cell, celda: Celda) -> None:
+    if celda.avance is None:
+        cell.value = "N/A"
+        cell.alignment = Alignment(horizontal="right")
+        return
+    cell.value = celda.avance / 100
+    cell.number_format = "0%"
+    band = banda(celda.avance)
+    if band in FILLS:
+        cell.fill = FILLS[band]
+
+
+def _heading(sheet, tablero: Tablero, generado_por: str) -> int:
+    sheet["A1"] = tablero.titulo
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = scope_name(tablero)
+    sheet["A3"] = period_text(tablero)
+    sheet["A4"] = f"Generado por {generado_por} el {fecha_hora(datetime.now(UTC))}"
+    return 6
+
+
+def _tablero_sheet(sheet, tablero: Tablero, generado_por: str) -> None:
+    row = _heading(sheet, tablero, generado_por)
+    header = ["Código", "Área", "N.º", "Indicador", "Descripción", "Meta", "Resultado", "Avance"]
+    for column, title in enumerate(header, start=1):
+        sheet.cell(row, column, title).font = Font(bold=True)
+    for fila_tablero in tablero.filas:
+        row += 1
+        fila = fila_tablero.fila
+        for column, value in enumerate([fila.codigo, fila.area, fila.numero, fila.indicador,
+                                        fila.descripcion], start=1):
+            sheet.cell(row, column, value)
+        _write_number(sheet.cell(row, 6), fila_tablero.total.meta, fila.dinero)
+        _write_number(sheet.cell(row, 7), fila_tablero.total.resultado, fila.dinero)
+        _write_avance(sheet.cell(row, 8), fila_tablero.total)
+    for column, width in zip("ABCDEFGH", (8, 16, 6, 48, 52, 16, 16, 9)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A7"
+
+
+def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
+    row = _heading(sheet, tableros[0], generado_por)
+    sheet["A1"] = "Resultado y avance por centro"
+    centros = tableros[0].centros
+    sheet.cell(row, 1, "Código").font = Font(bold=True)
+    sheet.cell(row, 2, "Descripción").font = Font(bold=True)
+    for index, centro in enumerate(centros):
+        sheet.cell(row, 3 + 2 * index, f"{centro.nombre}: resultado").font = Font(bold=True)
+        sheet.cell(row, 4 + 2 * index, f"{centro.nombre}: avance").font = Font(bold=True)
+    for tablero in tableros:
+        for fila_tablero in tablero.filas:
+            row += 1
+            sheet.cell(row, 1, fila_tablero.fila.codigo)
+            sheet.cell(row, 2, f"{fila_tablero.fila.indicador}: {fila_tablero.fila.descripcion}")
+            for index, centro in enumerate(centros):
+                celda = fila_tablero.por_centro[centro.id]
+                _write_number(sheet.cell(row, 3 + 2 * index), celda.resultado, fila_tablero.fila.dinero)
+                _write_avance(sheet.cell(row, 4 + 2 * index), celda)
+    sheet.column_dimensions["B"].width = 60
+    for index in range(len(centros) * 2):
+        sheet.column_dimensions[get_column_letter(3 + index)].width = 14
+    sheet.freeze_panes = "C7"
+
+
+SHEET_NAMES = {"global": "Global", "microcapitalizacion": "Microcapitalización"}
+
+
+def xlsx(tableros: list[Tablero], generado_por: str) -> BytesIO:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for tablero in tableros:
+        _tablero_sheet(workbook.create_sheet(SHEET_NAMES[tablero.tablero]), tablero, generado_por)
+    if tableros[0].centro is None:
+        _breakdown_sheet(workbook.create_sheet("Por centro"), tableros, generado_por)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return buffer
