@@ -17,6 +17,7 @@ from .extensions import db
 from .itinerario import services as itinerario
 from .models import Centro, Staff
 from .participantes import services as participantes
+from .tableros import services as tableros
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
 DEMO_PASSWORD = "Cemprende-demo-2026"
@@ -237,7 +238,28 @@ def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = l
         start = hasta - timedelta(days=builder.rng.randint(0, 540))
         actuaciones += builder.itinerary(asesor, person.id, start, vacantes_por_centro[centro.id])
         progress(1)
+    _demo_metas(builder, staff["admin"], centros, count)
     return f"Datos demo: {count} participantes, {actuaciones} actuaciones, {len(centros)} centros."
+
+
+# Rough yearly metas of a centre of average size, for a demo of `count` participants spread over
+# 18 months; each centre gets them scaled by a random factor.
+METAS_BASE = {"1.1": 0.55, "1.2": 0.3, "1.3": 0.3, "1.4": 0.25, "8": 0.3, "11": 0.04, "13": 0.25,
+              "15.1": 0.05, "17.1": 0.1, "M1.n": 0.08, "M2.n": 0.08, "M3.n": 0.06, "M4.n": 0.06,
+              "M6": 0.12}
+MONEY_PER_PLAN = 1_500_000
+
+
+def _demo_metas(builder: DemoBuilder, admin: Staff, centros: list[Centro], count: int) -> None:
+    year = builder.hasta.year
+    vigencia = {"nombre": f"Vigencia {year}", "desde": f"{year}-01-01", "hasta": f"{year}-12-31"}
+    per_centre = count / max(len(centros), 1) * 12 / 18
+    for centro in centros:
+        scale = builder.rng.uniform(0.7, 1.4) * per_centre
+        metas = {code: max(1, round(share * scale)) for code, share in METAS_BASE.items()}
+        for code in ("M1", "M2", "M3", "M4"):
+            metas[f"{code}.v"] = metas[f"{code}.n"] * MONEY_PER_PLAN
+        tableros.set_metas(admin, {"centro_id": centro.id, "vigencia": vigencia, "metas": metas})
 
 
 def login_lines() -> list[str]:

@@ -3,14 +3,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..formatting import dinero, numero
 from .services import Tablero
+
+
+def _figure(value: int, money: bool) -> str:
+    return dinero(value) if money else numero(value)
 
 CAP = 150  # an avance beyond 150 % is drawn as 150 % (its figure still says the truth)
 
 
-def banda(avance: int | None) -> str:
-    """The colour band of an avance: under 60 %, 60–99 %, 100 % and over."""
-    if avance is None:
+def banda(avance: int | None, share: bool = False) -> str:
+    """The colour band of an avance: under 60 %, 60–99 %, 100 % and over (a share has none)."""
+    if avance is None or share:
         return "na"
     if avance < 60:
         return "bajo"
@@ -38,7 +43,7 @@ def avance_por_indicador(tablero: Tablero) -> list[Barra]:
     for row in tablero.filas:
         if row.total.avance is None or row.fila.avance_sobre_enrutados:
             continue
-        bars.append(Barra(f"{row.fila.codigo} {row.fila.descripcion}"[:48], row.total.avance,
+        bars.append(Barra(row.fila.etiqueta[:60], row.total.avance,
                           f"{row.total.avance} %", min(row.total.avance, CAP) / CAP,
                           banda(row.total.avance), 100 / CAP))
     return bars
@@ -51,6 +56,6 @@ def por_centro(tablero: Tablero, codigo: str) -> list[Barra]:
         return []
     cells = [(centro, row.por_centro[centro.id]) for centro in tablero.centros]
     top = max([max(cell.resultado, cell.meta or 0) for _, cell in cells] + [1])
-    return [Barra(centro.nombre, cell.resultado, str(cell.resultado), cell.resultado / top,
+    return [Barra(centro.nombre, cell.resultado, _figure(cell.resultado, row.fila.dinero), cell.resultado / top,
                   banda(cell.avance), (cell.meta / top) if cell.meta else None)
             for centro, cell in cells]

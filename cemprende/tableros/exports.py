@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -22,6 +22,7 @@ from .charts import COLOURS, Barra, avance_por_indicador, banda, por_centro
 from .services import Celda, Tablero
 
 SCOPE_NETWORK = "Red Cemprende (todos los centros)"
+LIGHT = {"bajo": "#F4C7C3", "medio": "#FCE8B2", "alto": "#C8E6C9"}  # the page's avance colours
 # The row shown per centre in each tablero's chart: the network's headline figures.
 HEADLINE = {"global": "1.1", "microcapitalizacion": "M4.v"}
 
@@ -102,16 +103,17 @@ def _table(tablero: Tablero, styles) -> Table:
             Paragraph(value_text(row.total.resultado, money), styles["num"]),
             Paragraph(avance_text(row.total), styles["num"]),
         ])
-        band = banda(row.total.avance)
+        band = banda(row.total.avance, row.fila.avance_sobre_enrutados)
         if band != "na":
-            commands.append(("BACKGROUND", (6, index), (6, index), colors.HexColor(COLOURS[band] + "33")))
-    widths = [2.3 * cm, 1.1 * cm, 4.6 * cm, 5.2 * cm, 1.9 * cm, 2.1 * cm, 1.3 * cm]
+            commands.append(("BACKGROUND", (6, index), (6, index), colors.HexColor(LIGHT[band])))
+    widths = [2.3 * cm, 1.0 * cm, 4.5 * cm, 5.0 * cm, 1.9 * cm, 2.2 * cm, 1.6 * cm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(commands))
     return table
 
 
-def _bar_chart(title: str, bars: list[Barra], value_max: int | None = None) -> Drawing | None:
+def _bar_chart(title: str, bars: list[Barra], value_max: int | None = None,
+               line_at: int | None = None) -> Drawing | None:
     if not bars:
         return None
     height = 24 + 13 * len(bars)
@@ -135,6 +137,10 @@ def _bar_chart(title: str, bars: list[Barra], value_max: int | None = None) -> D
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
     drawing.add(chart)
+    if line_at is not None:  # the meta, as a vertical line
+        x = chart.x + chart.width * line_at / chart.valueAxis.valueMax
+        drawing.add(Line(x, chart.y - 2, x, chart.y + chart.height + 2, strokeColor=colors.black,
+                         strokeWidth=1.2))
     drawing.add(String(0, height - 10, title, fontName="Helvetica-Bold", fontSize=8.5))
     return drawing
 
@@ -157,12 +163,12 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
                   _table(tablero, styles)]
         charts = [
             _bar_chart("Avance por indicador (%), filas con meta; la línea de 100 % es la meta",
-                       avance_por_indicador(tablero), value_max=150),
+                       avance_por_indicador(tablero), value_max=150, line_at=100),
         ]
         if tablero.centro is None:
             code = HEADLINE[tablero.tablero]
             row = next(r for r in tablero.filas if r.fila.codigo == code)
-            charts.append(_bar_chart(f"Resultado por centro: {code} {row.fila.descripcion}",
+            charts.append(_bar_chart(f"Resultado por centro: {row.fila.etiqueta}",
                                      por_centro(tablero, code)))
         for chart in filter(None, charts):
             story += [Spacer(1, 10), KeepTogether(chart)]
@@ -180,8 +186,7 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
 
 MONEY_FORMAT = '"$ "#,##0'
 COUNT_FORMAT = "#,##0"
-FILLS = {band: PatternFill("solid", fgColor=colour) for band, colour in
-         {"bajo": "F4C7C3", "medio": "FCE8B2", "alto": "C8E6C9"}.items()}
+FILLS = {band: PatternFill("solid", fgColor=colour[1:]) for band, colour in LIGHT.items()}
 
 
 def _write_number(cell, value: int | None, money: bool) -> None:
@@ -189,14 +194,14 @@ def _write_number(cell, value: int | None, money: bool) -> None:
     cell.number_format = MONEY_FORMAT if money else COUNT_FORMAT
 
 
-def _write_avance(cell, celda: Celda) -> None:
+def _write_avance(cell, celda: Celda, share: bool) -> None:
     if celda.avance is None:
         cell.value = "N/A"
         cell.alignment = Alignment(horizontal="right")
         return
     cell.value = celda.avance / 100
     cell.number_format = "0%"
-    band = banda(celda.avance)
+    band = banda(celda.avance, share)
     if band in FILLS:
         cell.fill = FILLS[band]
 
@@ -223,7 +228,7 @@ def _tablero_sheet(sheet, tablero: Tablero, generado_por: str) -> None:
             sheet.cell(row, column, value)
         _write_number(sheet.cell(row, 6), fila_tablero.total.meta, fila.dinero)
         _write_number(sheet.cell(row, 7), fila_tablero.total.resultado, fila.dinero)
-        _write_avance(sheet.cell(row, 8), fila_tablero.total)
+        _write_avance(sheet.cell(row, 8), fila_tablero.total, fila.avance_sobre_enrutados)
     for column, width in zip("ABCDEFGH", (8, 16, 6, 48, 52, 16, 16, 9)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A7"
@@ -246,7 +251,8 @@ def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
             for index, centro in enumerate(centros):
                 celda = fila_tablero.por_centro[centro.id]
                 _write_number(sheet.cell(row, 3 + 2 * index), celda.resultado, fila_tablero.fila.dinero)
-                _write_avance(sheet.cell(row, 4 + 2 * index), celda)
+                _write_avance(sheet.cell(row, 4 + 2 * index), celda,
+                              fila_tablero.fila.avance_sobre_enrutados)
     sheet.column_dimensions["B"].width = 60
     for index in range(len(centros) * 2):
         sheet.column_dimensions[get_column_letter(3 + index)].width = 14

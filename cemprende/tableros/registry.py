@@ -85,6 +85,15 @@ class Fila:
     # Rows 6.x: avance is the row's share of 1.1 + 1.2 instead of resultado / meta.
     avance_sobre_enrutados: bool = False
 
+    @property
+    def etiqueta(self) -> str:
+        """A short label that says what the row is on its own (for charts)."""
+        if self.descripcion == "Número total":
+            return f"{self.codigo} {self.indicador}"
+        if len(self.descripcion) < 25:
+            return f"{self.codigo} {self.indicador}: {self.descripcion}"
+        return f"{self.codigo} {self.descripcion}"
+
 
 ORI, EMP, EMPR = "Orientación", "Empleabilidad", "Emprendimiento"
 T1 = "Usuarios caracterizados y enrutados (No personas)"
