@@ -37,12 +37,32 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Centros importados: {added} nuevos, {existing} ya existían.")
 
+    @app.cli.command("tableros-reconstruir")
+    @click.option("--verificar", is_flag=True, help="Solo compara el resumen con las actuaciones.")
+    def rebuild_summary(verificar: bool):
+        """Recomputes the tableros' daily summary from the actuaciones (or checks it)."""
+        from .tableros import resumen
+
+        if verificar:
+            expected, stored = resumen.contributions(), resumen.stored()
+            wrong = {k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)}
+            if wrong:
+                raise click.ClickException(f"El resumen difiere en {len(wrong)} filas; "
+                                           "ejecute tableros-reconstruir.")
+            click.echo(f"Resumen correcto: {len(stored)} filas.")
+            return
+        rows = resumen.rebuild()
+        db.session.commit()
+        click.echo(f"Resumen de tableros reconstruido: {rows} filas.")
+
     @app.cli.command("demo-data")
     @click.option("--participantes", "count", default=300, show_default=True, type=int)
     @click.option("--seed", default=2015, show_default=True, type=int)
     @click.option("--hasta", default=None, help="Fecha de la última actuación (AAAA-MM-DD; hoy).")
     @click.option("--si-vacia", is_flag=True, help="Solo carga si no hay participantes.")
-    def demo_data(count: int, seed: int, hasta: str | None, si_vacia: bool):
+    @click.option("--masivo", is_flag=True,
+                  help="Escribe en bloque (millones de filas en minutos) sin pasar por los servicios.")
+    def demo_data(count: int, seed: int, hasta: str | None, si_vacia: bool, masivo: bool):
         """Loads demo people and itineraries across the centres and prints the demo logins."""
         from datetime import date
 
@@ -57,7 +77,17 @@ def register_cli(app) -> None:
         else:
             anchor = date.fromisoformat(hasta) if hasta else date.today()
             with click.progressbar(length=count, label="Cargando datos demo") as bar:
-                summary = demo.load(count, seed, anchor, progress=bar.update)
+                if masivo:
+                    from datetime import timedelta
+
+                    from . import demo_bulk
+
+                    demo.load(0, seed, anchor)
+                    people, acts = demo_bulk.generate(count, seed, anchor - timedelta(days=900), anchor,
+                                                      progress=bar.update)
+                    summary = f"Datos demo masivos: {people} participantes, {acts} actuaciones."
+                else:
+                    summary = demo.load(count, seed, anchor, progress=bar.update)
             db.session.commit()
             click.echo(summary)
         for line in demo.login_lines():

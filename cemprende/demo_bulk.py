@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from .extensions import db
 from .models import Actuacion, Centro, Participante, ParticipantePalabra, Staff, Vacante
 from .participantes.services import name_words, search_key
+from .tableros import resumen
 from .demo import APELLIDOS, NOMBRES_F, NOMBRES_M, PROGRAMAS
 
 BATCH = 50_000
@@ -106,6 +107,7 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
         if n % 10_000 == 9_999:
             progress(10_000)
     writer.flush()
+    resumen.rebuild()
     progress(count % 10_000)
     return count, actuaciones
 

@@ -339,3 +339,28 @@ def test_metas_validation_and_roles(api, world):
     assert same_name_other_dates.status_code == 409
     cleared = director.put("/metas", json={**body, "metas": {"1.1": None, "8": "1.500"}})
     assert cleared.get_json()["metas"] == {"8": 1500}
+
+
+def test_the_kept_summary_equals_one_rebuilt_from_the_actuaciones(app, a, api, world):
+    """Every write keeps ResumenDiario; recomputing it from scratch must give the same rows."""
+    build_routing_scenario(a)
+    build_services_scenario(a)
+    p = a.person(sexo="F", **NONE)
+    a.act(p, "ingreso_ruta", "2015-03-02", ruta="emprende")
+    a.act(p, "enrutamiento", "2015-03-02", destino="emprendimiento")
+    before = results(a.caller)
+    # Editing a routed person's categories moves them between rows 3.x to 6.x.
+    a.caller.patch(f"/participantes/{p}", json={"version": 1, "sexo": "M", "tipo_poblacion": "sisben"})
+    after = results(a.caller)
+    assert (after["6.1"], after["6.2"]) == (before["6.1"] + 1, before["6.2"] - 1)
+    assert (after["3.1"], after["3.2"]) == (before["3.1"] - 1, before["3.2"] + 1)
+    from cemprende.extensions import db
+    from cemprende.tableros import resumen
+    with app.app_context():
+        kept = resumen.stored()
+        assert kept and kept == resumen.contributions()
+        resumen.rebuild()
+        db.session.commit()
+        assert resumen.stored() == kept
+    result = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
+    assert result.exit_code == 0 and "Resumen correcto" in result.output

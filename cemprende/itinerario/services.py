@@ -14,6 +14,7 @@ from ..formatting import dinero, fecha as fecha_es
 from ..models import Actuacion, ActuacionItem, Participante
 from ..models.base import utcnow
 from ..participantes.services import get_visible
+from ..tableros import resumen
 from ..validation import Fields
 from .tipos import TIPOS, TipoActuacion
 
@@ -145,12 +146,21 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     f.raise_if_errors()
     _lock(person)
     _check_order(person, tipo.nombre, fecha, f.clean)
+    with resumen.tracking(person.id, tipo.nombre):
+        actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
+    audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
+                 centro_id=person.centro_id, despues=to_dict(actuacion))
+    return actuacion
+
+
+def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
+            items: list[dict]) -> Actuacion:
     actuacion = Actuacion(
         participante_id=person.id, centro_id=person.centro_id, asesor_id=actor.id,
         tipo=tipo.nombre, fecha=fecha, datos={}, creado_en=utcnow(),
     )
     for campo in tipo.campos:
-        value = f.clean.get(campo.nombre)
+        value = clean.get(campo.nombre)
         if campo.columna == "datos":
             if value is not None:
                 actuacion.datos[campo.nombre] = value
@@ -158,9 +168,7 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
             setattr(actuacion, campo.columna, value)
     actuacion.items = [ActuacionItem(**item) for item in items]
     db.session.add(actuacion)
-    db.session.flush()  # to_dict needs the id
-    audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
-                 centro_id=person.centro_id, despues=to_dict(actuacion))
+    db.session.flush()
     return actuacion
 
 
@@ -176,11 +184,11 @@ def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
     f.raise_if_errors()
     if actuacion.anulada:
         raise DomainError(f"Esta actuación ya fue anulada el {fecha_es(actuacion.anulada_en)}.")
-    actuacion.anulada = True
-    actuacion.motivo_anulacion = motivo
-    actuacion.anulada_en = utcnow()
-    actuacion.anulada_por_id = actor.id
-    db.session.flush()
+    with resumen.tracking(actuacion.participante_id, actuacion.tipo):
+        actuacion.anulada = True
+        actuacion.motivo_anulacion = motivo
+        actuacion.anulada_en = utcnow()
+        actuacion.anulada_por_id = actor.id
     audit.record("anular", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=actuacion.centro_id, antes={"anulada": False},
                  despues={"anulada": True, "motivo_anulacion": motivo})

@@ -35,3 +35,16 @@ class Meta(CentroOwned, db.Model):
     __table_args__ = (
         UniqueConstraint("centro_id", "vigencia_id", "codigo", name="uq_meta_centro_vigencia_codigo"),
     )
+
+
+class ResumenDiario(db.Model):
+    """Per centre, day and tablero row, what that day adds to the row (a delta for rows 12.x).
+
+    Kept in step with the actuaciones by the tableros' services in the same transaction, so a
+    tablero sums a few thousand of these rows instead of scanning millions of actuaciones.
+    """
+
+    codigo: Mapped[str] = mapped_column(String(10), primary_key=True)
+    fecha: Mapped[date] = mapped_column(Date, primary_key=True)
+    centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
+    valor: Mapped[int] = mapped_column(BigInteger, default=0)

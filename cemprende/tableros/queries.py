@@ -1,37 +1,41 @@
-"""The grouped SQL behind the tableros: one query per kind of measure, every centre at once.
+"""The grouped SQL behind the tableros, declared by the registry's kinds of measure.
 
-Each function answers {centro_id: {codigo: value}} for the rows of its kind. Annulled actuaciones
-never count; actuaciones count by their service fecha.
+Rows whose value is a sum over days (first routings, counts, sums) and rows 12.x (active route as
+of a date) are summed from ResumenDiario, which resumen.py keeps from these same grouped queries
+run per centre and day. Distinct-person rows and row 9 are read from their tables directly.
+Annulled actuaciones never count; actuaciones count by their service fecha.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Actuacion, Participante, Vacante
+from ..models import Actuacion, Participante, ResumenDiario, Vacante
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
 
 Valores = dict[int, dict[str, int]]
+# (codigo, fecha, centro_id) → what that day adds to the row in that centre.
+PorDia = dict[tuple[str, date, int], int]
 
-
-def _rows_to_dict(result, codes: list[str]) -> Valores:
-    values: Valores = defaultdict(dict)
-    for row in result:
-        for code in codes:
-            values[row.centro_id][code] = int(getattr(row, _label(code)) or 0)
-    return values
+DAILY = (Enrutados, Conteo, Suma)
 
 
 def _label(code: str) -> str:
     return "c_" + code.replace(".", "_")
 
 
-def _only_centre(statement, column, centro_id: int | None):
-    return statement if centro_id is None else statement.where(column == centro_id)
+def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
+    for row in result:
+        for code in codes:
+            value = int(getattr(row, _label(code)) or 0)
+            if value:
+                key = (code, row.fecha, row.centro_id)
+                into[key] = into.get(key, 0) + value
+    return into
 
 
 def _before(later, earlier):
@@ -39,25 +43,24 @@ def _before(later, earlier):
     return or_(earlier.fecha < later.fecha, and_(earlier.fecha == later.fecha, earlier.id < later.id))
 
 
-def enrutados(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> Valores:
-    """Rows 1.x and 3.x to 6.x: persons whose first enrutamiento ever is dated in the period."""
+def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+    """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento."""
     first, earlier = aliased(Actuacion), aliased(Actuacion)
     p = Participante
-    conditions = [
-        first.tipo == "enrutamiento", first.anulada.is_(False), first.fecha.between(desde, hasta),
-        ~exists().where(earlier.participante_id == first.participante_id,
-                        earlier.tipo == "enrutamiento", earlier.anulada.is_(False),
-                        _before(first, earlier)),
-    ]
-    columns = [
-        func.sum(case((fila.calculo.condicion(p, first.categoria), 1), else_=0)).label(_label(fila.codigo))
-        for fila in filas
-    ]
-    statement = (select(first.centro_id.label("centro_id"), *columns)
-                 .join(p, p.id == first.participante_id).where(*conditions)
-                 .group_by(first.centro_id))
-    statement = _only_centre(statement, first.centro_id, centro_id)
-    return _rows_to_dict(db.session.execute(statement), [f.codigo for f in filas])
+    columns = [func.sum(case((fila.calculo.condicion(p, first.categoria), 1), else_=0)).label(_label(fila.codigo))
+               for fila in filas]
+    statement = (
+        select(first.centro_id.label("centro_id"), first.fecha.label("fecha"), *columns)
+        .join(p, p.id == first.participante_id)
+        .where(first.tipo == "enrutamiento", first.anulada.is_(False),
+               ~exists().where(earlier.participante_id == first.participante_id,
+                               earlier.tipo == "enrutamiento", earlier.anulada.is_(False),
+                               _before(first, earlier)))
+        .group_by(first.centro_id, first.fecha)
+    )
+    if participante_id is not None:
+        statement = statement.where(first.participante_id == participante_id)
+    return _per_day(db.session.execute(statement), [f.codigo for f in filas], into)
 
 
 def _matches(a, calculo):
@@ -67,74 +70,121 @@ def _matches(a, calculo):
     return condition
 
 
-def _measure(a, calculo):
-    if isinstance(calculo, Personas):
-        return func.count(func.distinct(case((_matches(a, calculo), a.participante_id))))
+def _sum_measure(a, calculo):
     if isinstance(calculo, Conteo):
         return func.sum(case((_matches(a, calculo), 1), else_=0))
-    if isinstance(calculo, Suma):
-        return func.sum(case((_matches(a, calculo), getattr(a, calculo.columna)), else_=0))
-    raise TypeError(calculo)
+    return func.sum(case((_matches(a, calculo), getattr(a, calculo.columna)), else_=0))
 
 
-def actuaciones(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> Valores:
-    """Counts, distinct persons and sums over the actuaciones dated in the period."""
+def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+    """Counts and sums of actuaciones, per centre and day."""
     a = Actuacion
-    tipos = sorted({fila.calculo.tipo for fila in filas})
-    statement = (select(a.centro_id.label("centro_id"),
-                        *[_measure(a, fila.calculo).label(_label(fila.codigo)) for fila in filas])
-                 .where(a.anulada.is_(False), a.fecha.between(desde, hasta), a.tipo.in_(tipos))
+    statement = (select(a.centro_id.label("centro_id"), a.fecha.label("fecha"),
+                        *[_sum_measure(a, f.calculo).label(_label(f.codigo)) for f in filas])
+                 .where(a.anulada.is_(False), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
+                 .group_by(a.centro_id, a.fecha))
+    if participante_id is not None:
+        statement = statement.where(a.participante_id == participante_id)
+    return _per_day(db.session.execute(statement), [f.codigo for f in filas], into)
+
+
+def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+    """Rows 12.x as deltas: +1 the day a person enters a route, -1 the day they leave it (moving
+    to another route or desisting), so the active count as of a day is the sum of deltas up to it."""
+    code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
+    a = Actuacion
+    statement = (select(a.participante_id, a.centro_id, a.tipo, a.categoria, a.fecha)
+                 .where(a.anulada.is_(False), a.tipo.in_(("ingreso_ruta", "desistimiento")))
+                 .order_by(a.participante_id, a.fecha, a.id))
+    if participante_id is not None:
+        statement = statement.where(a.participante_id == participante_id)
+    current, person = None, None
+    for row in db.session.execute(statement.execution_options(yield_per=20_000)):
+        if row.participante_id != person:
+            person, current = row.participante_id, None
+        if current is not None:  # whatever comes next ends the current route
+            key = (code_of[current[0]], row.fecha, current[1])
+            into[key] = into.get(key, 0) - 1
+            current = None
+        if row.tipo == "ingreso_ruta":
+            current = (row.categoria, row.centro_id)
+            key = (code_of[row.categoria], row.fecha, row.centro_id)
+            into[key] = into.get(key, 0) + 1
+    return into
+
+
+PER_DAY = ((Enrutados, first_routings_per_day), ((Conteo, Suma), counts_per_day),
+           (ActivosRuta, route_changes_per_day))
+
+
+def per_day(filas: list[Fila], participante_id: int | None = None) -> PorDia:
+    """What each day adds to every summarised row, for one participant or for everyone."""
+    into: PorDia = {}
+    for kinds, query in PER_DAY:
+        own = [fila for fila in filas if isinstance(fila.calculo, kinds)]
+        if own:
+            query(own, participante_id, into)
+    return {key: value for key, value in into.items() if value}
+
+
+def summarised(filas: list[Fila]) -> list[Fila]:
+    return [f for f in filas if isinstance(f.calculo, (*DAILY, ActivosRuta))]
+
+
+def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
+    """Period rows sum the days desde..hasta; route rows sum every delta up to hasta."""
+    r = ResumenDiario
+    period = [f.codigo for f in filas if isinstance(f.calculo, DAILY)]
+    as_of = [f.codigo for f in filas if isinstance(f.calculo, ActivosRuta)]
+    conditions = []
+    if period:
+        conditions.append(and_(r.codigo.in_(period), r.fecha.between(desde, hasta)))
+    if as_of:
+        conditions.append(and_(r.codigo.in_(as_of), r.fecha <= hasta))
+    if not conditions:
+        return
+    statement = (select(r.centro_id, r.codigo, func.sum(r.valor).label("valor"))
+                 .where(or_(*conditions)).group_by(r.centro_id, r.codigo))
+    if centro_id is not None:
+        statement = statement.where(r.centro_id == centro_id)
+    for row in db.session.execute(statement):
+        into[row.centro_id][row.codigo] = int(row.valor)
+
+
+def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
+    """Distinct persons with at least one actuación of a kind in the period (index-only scan)."""
+    a = Actuacion
+    columns = [func.count(func.distinct(case((_matches(a, f.calculo), a.participante_id)))).label(_label(f.codigo))
+               for f in filas]
+    statement = (select(a.centro_id.label("centro_id"), *columns)
+                 .where(a.tipo.in_(sorted({f.calculo.tipo for f in filas})),
+                        a.fecha.between(desde, hasta), a.anulada.is_(False))
                  .group_by(a.centro_id))
-    statement = _only_centre(statement, a.centro_id, centro_id)
-    return _rows_to_dict(db.session.execute(statement), [f.codigo for f in filas])
+    if centro_id is not None:
+        statement = statement.where(a.centro_id == centro_id)
+    for row in db.session.execute(statement):
+        into[row.centro_id].update({f.codigo: int(getattr(row, _label(f.codigo))) for f in filas})
 
 
-def rutas(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> Valores:
-    """Rows 12.x as of hasta: the latest ingreso_ruta of each person, with no desistimiento after."""
-    entry, later, quit_ = aliased(Actuacion), aliased(Actuacion), aliased(Actuacion)
-
-    def same_person_before_cut(other, tipo):
-        return and_(other.participante_id == entry.participante_id, other.tipo == tipo,
-                    other.anulada.is_(False), other.fecha <= hasta)
-
-    statement = (
-        select(entry.centro_id.label("centro_id"),
-               *[func.sum(case((entry.categoria == fila.calculo.ruta, 1), else_=0)).label(_label(fila.codigo))
-                 for fila in filas])
-        .where(entry.tipo == "ingreso_ruta", entry.anulada.is_(False), entry.fecha <= hasta,
-               ~exists().where(same_person_before_cut(later, "ingreso_ruta"), _before(later, entry)),
-               ~exists().where(same_person_before_cut(quit_, "desistimiento"), _before(quit_, entry)))
-        .group_by(entry.centro_id)
-    )
-    statement = _only_centre(statement, entry.centro_id, centro_id)
-    return _rows_to_dict(db.session.execute(statement), [f.codigo for f in filas])
-
-
-def vacantes(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> Valores:
+def vacancy_cupos(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
     """Row 9: cupos of the vacantes dated in the period."""
-    statement = (select(Vacante.centro_id.label("centro_id"),
-                        *[func.coalesce(func.sum(Vacante.cupos), literal(0)).label(_label(f.codigo))
-                          for f in filas])
+    statement = (select(Vacante.centro_id, func.sum(Vacante.cupos).label("cupos"))
                  .where(Vacante.fecha.between(desde, hasta)).group_by(Vacante.centro_id))
-    statement = _only_centre(statement, Vacante.centro_id, centro_id)
-    return _rows_to_dict(db.session.execute(statement), [f.codigo for f in filas])
-
-
-QUERIES = {
-    "enrutados": (Enrutados, enrutados),
-    "actuaciones": ((Personas, Conteo, Suma), actuaciones),
-    "rutas": (ActivosRuta, rutas),
-    "vacantes": (CuposVacantes, vacantes),
-}
+    if centro_id is not None:
+        statement = statement.where(Vacante.centro_id == centro_id)
+    for row in db.session.execute(statement):
+        for fila in filas:
+            into[row.centro_id][fila.codigo] = int(row.cupos or 0)
 
 
 def compute(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> Valores:
-    """Every SQL-computed row, per centre; derived rows are left to the caller."""
+    """Every SQL-computed row, per centre; derived rows (M5) are left to the caller."""
     values: Valores = defaultdict(dict)
-    for fuente, (_, query) in QUERIES.items():
-        own = [fila for fila in filas if fila.calculo.fuente == fuente]
-        if not own:
-            continue
-        for centre, codes in query(own, desde, hasta, centro_id).items():
-            values[centre].update(codes)
+    from_summary(summarised(filas), desde, hasta, centro_id, values)
+    personas = [f for f in filas if isinstance(f.calculo, Personas)]
+    if personas:
+        distinct_persons(personas, desde, hasta, centro_id, values)
+    cupos = [f for f in filas if isinstance(f.calculo, CuposVacantes)]
+    if cupos:
+        vacancy_cupos(cupos, desde, hasta, centro_id, values)
     return values

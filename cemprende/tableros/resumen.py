@@ -1,0 +1,81 @@
+"""Keeps ResumenDiario in step with the actuaciones.
+
+A write that can change what a participant adds to the tableros (an actuación recorded or
+annulled, a participant's categories edited) takes the participant's per-day contributions before
+and after it and applies the difference, in the same transaction. `rebuild` recomputes the whole
+table from the actuaciones (after a bulk load, or to check it).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..extensions import db
+from ..models import ResumenDiario
+from . import queries
+from .registry import FILAS, ActivosRuta, Enrutados
+
+SUMMARISED = queries.summarised(list(FILAS))
+
+
+def contributions(participante_id: int | None = None, filas=SUMMARISED) -> queries.PorDia:
+    return queries.per_day(filas, participante_id)
+
+
+def rows_moved_by(tipo: str | None) -> list:
+    """The summarised rows an actuación of this tipo can change; None: a participant's categories."""
+    if tipo is None:
+        return [f for f in SUMMARISED if isinstance(f.calculo, Enrutados)]
+    return [f for f in SUMMARISED
+            if (isinstance(f.calculo, Enrutados) and tipo == "enrutamiento")
+            or (isinstance(f.calculo, ActivosRuta) and tipo in ("ingreso_ruta", "desistimiento"))
+            or getattr(f.calculo, "tipo", None) == tipo]
+
+
+def _add(changes: queries.PorDia) -> None:
+    if not changes:
+        return
+    dialect = db.session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [{"codigo": c, "fecha": f, "centro_id": centro, "valor": v} for (c, f, centro), v in changes.items()]
+    statement = make(ResumenDiario).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["codigo", "fecha", "centro_id"],
+        set_={"valor": ResumenDiario.valor + statement.excluded.valor})
+    db.session.execute(statement)
+
+
+@contextmanager
+def tracking(participante_id: int, tipo: str | None = None):
+    """Around a write to one participant (an actuación of `tipo`, or with no tipo an edit of the
+    participant): applies to the summary what the write changed."""
+    filas = rows_moved_by(tipo)
+    if not filas:
+        yield
+        return
+    db.session.flush()
+    before = contributions(participante_id, filas)
+    yield
+    db.session.flush()
+    after = contributions(participante_id, filas)
+    keys = before.keys() | after.keys()
+    _add({key: after.get(key, 0) - before.get(key, 0) for key in keys
+          if after.get(key, 0) != before.get(key, 0)})
+
+
+def rebuild() -> int:
+    """Recomputes the whole summary from the actuaciones; returns how many rows it holds."""
+    db.session.execute(delete(ResumenDiario))
+    rows = [{"codigo": c, "fecha": f, "centro_id": centro, "valor": v}
+            for (c, f, centro), v in contributions().items()]
+    for start in range(0, len(rows), 20_000):
+        db.session.execute(insert(ResumenDiario), rows[start:start + 20_000])
+    return len(rows)
+
+
+def stored() -> queries.PorDia:
+    return {(r.codigo, r.fecha, r.centro_id): r.valor
+            for r in db.session.scalars(select(ResumenDiario)) if r.valor}
