@@ -46,6 +46,9 @@ def register_cli(app) -> None:
         if verificar:
             expected, stored = resumen.contributions(), resumen.stored()
             wrong = {k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)}
+            months, stored_months = resumen.by_month(expected), resumen.stored_months()
+            wrong |= {k for k in months.keys() | stored_months.keys()
+                      if months.get(k) != stored_months.get(k)}
             if wrong:
                 raise click.ClickException(f"El resumen difiere en {len(wrong)} filas; "
                                            "ejecute tableros-reconstruir.")

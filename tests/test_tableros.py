@@ -364,3 +364,40 @@ def test_the_kept_summary_equals_one_rebuilt_from_the_actuaciones(app, a, api, w
         assert resumen.stored() == kept
     result = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
     assert result.exit_code == 0 and "Resumen correcto" in result.output
+
+
+def test_whole_months_and_loose_days():
+    from datetime import date as d
+
+    from cemprende.tableros.queries import _whole_months
+    assert _whole_months(d(2015, 1, 1), d(2015, 3, 31)) == (d(2015, 1, 1), d(2015, 4, 1), [])
+    assert _whole_months(d(2015, 1, 15), d(2015, 3, 10)) == (
+        d(2015, 2, 1), d(2015, 3, 1), [(d(2015, 1, 15), d(2015, 1, 31)), (d(2015, 3, 1), d(2015, 3, 10))])
+    assert _whole_months(d(2015, 3, 5), d(2015, 3, 20)) == (d(2015, 4, 1), d(2015, 4, 1),
+                                                           [(d(2015, 3, 5), d(2015, 3, 20))])
+    assert _whole_months(d(2015, 12, 2), d(2016, 1, 31)) == (
+        d(2016, 1, 1), d(2016, 2, 1), [(d(2015, 12, 2), d(2015, 12, 31))])
+    assert _whole_months(None, d(2015, 3, 10)) == (None, d(2015, 3, 1), [(d(2015, 3, 1), d(2015, 3, 10))])
+
+
+def test_any_period_adds_up_the_days_it_covers(app, a):
+    """Against the per-day contributions summed by hand, for periods cut at odd days."""
+    from datetime import date as d, timedelta
+
+    from cemprende.tableros import queries, resumen
+    from cemprende.tableros.registry import FILAS
+    build_routing_scenario(a)
+    build_services_scenario(a)
+    periods = [(d(2015, 2, 11), d(2015, 3, 9)), (d(2015, 3, 2), d(2015, 3, 30)),
+               (d(2015, 1, 31), d(2015, 4, 1)), (d(2015, 3, 10), d(2015, 3, 10))]
+    with app.app_context():
+        days = resumen.contributions()
+        assert resumen.stored_months() == resumen.by_month(days)
+        summarised = queries.summarised(list(FILAS))
+        for desde, hasta in periods:
+            got = queries.compute(summarised, desde, hasta, None)
+            for fila in summarised:
+                as_of = not isinstance(fila.calculo, queries.DAILY)
+                expected = sum(v for (code, day, _), v in days.items()
+                               if code == fila.codigo and day <= hasta and (as_of or day >= desde))
+                assert sum(c.get(fila.codigo, 0) for c in got.values()) == expected, (fila.codigo, desde)

@@ -3,12 +3,12 @@ from .actuacion import Actuacion, ActuacionItem
 from .auditoria import Auditoria
 from .base import CentroOwned
 from .centro import Centro
-from .meta import Meta, ResumenDiario, Vigencia
+from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .participante import Participante, ParticipantePalabra
 from .staff import ApiToken, Staff
 from .vacante import Vacante
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned", "Meta", "ResumenDiario", "Vigencia",
+    "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Staff", "Vacante",
 ]

@@ -8,13 +8,13 @@ Annulled actuaciones never count; actuaciones count by their service fecha.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Actuacion, Participante, ResumenDiario, Vacante
+from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, Vacante
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
 
 Valores = dict[int, dict[str, int]]
@@ -131,39 +131,79 @@ def summarised(filas: list[Fila]) -> list[Fila]:
     return [f for f in filas if isinstance(f.calculo, (*DAILY, ActivosRuta))]
 
 
+def _whole_months(desde: date | None, hasta: date) -> tuple[date | None, date, list[tuple[date, date]]]:
+    """Splits desde..hasta into whole months [first, limit) and the loose days around them."""
+    limit = (hasta + timedelta(days=1)).replace(day=1)
+    if desde is None:
+        return None, limit, [(limit, hasta)] if limit <= hasta else []
+    first = desde if desde.day == 1 else (desde.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if first >= limit:
+        return first, first, [(desde, hasta)]
+    days = [(desde, first - timedelta(days=1))] if desde < first else []
+    if limit <= hasta:
+        days.append((limit, hasta))
+    return first, limit, days
+
+
+def _sum_summary(codes: list[str], desde: date | None, hasta: date, centro_id: int | None,
+                 into: Valores) -> None:
+    first, limit, loose_days = _whole_months(desde, hasta)
+    parts = []
+    if first is None or first < limit:
+        m = ResumenMensual
+        months = [m.codigo.in_(codes), m.mes < limit] + ([m.mes >= first] if first else [])
+        parts.append((m, and_(*months)))
+    for start, end in loose_days:
+        parts.append((ResumenDiario, and_(ResumenDiario.codigo.in_(codes),
+                                          ResumenDiario.fecha.between(start, end))))
+    for model, condition in parts:
+        statement = (select(model.centro_id, model.codigo, func.sum(model.valor).label("valor"))
+                     .where(condition).group_by(model.centro_id, model.codigo))
+        if centro_id is not None:
+            statement = statement.where(model.centro_id == centro_id)
+        for row in db.session.execute(statement):
+            into[row.centro_id][row.codigo] = into[row.centro_id].get(row.codigo, 0) + int(row.valor)
+
+
 def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
-    """Period rows sum the days desde..hasta; route rows sum every delta up to hasta."""
-    r = ResumenDiario
+    """Period rows add up desde..hasta; route rows add up every delta up to hasta. Whole months
+    come from ResumenMensual, the days around them from ResumenDiario."""
     period = [f.codigo for f in filas if isinstance(f.calculo, DAILY)]
     as_of = [f.codigo for f in filas if isinstance(f.calculo, ActivosRuta)]
-    conditions = []
     if period:
-        conditions.append(and_(r.codigo.in_(period), r.fecha.between(desde, hasta)))
+        _sum_summary(period, desde, hasta, centro_id, into)
     if as_of:
-        conditions.append(and_(r.codigo.in_(as_of), r.fecha <= hasta))
-    if not conditions:
-        return
-    statement = (select(r.centro_id, r.codigo, func.sum(r.valor).label("valor"))
-                 .where(or_(*conditions)).group_by(r.centro_id, r.codigo))
-    if centro_id is not None:
-        statement = statement.where(r.centro_id == centro_id)
-    for row in db.session.execute(statement):
-        into[row.centro_id][row.codigo] = int(row.valor)
+        _sum_summary(as_of, None, hasta, centro_id, into)
 
 
 def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
-    """Distinct persons with at least one actuación of a kind in the period (index-only scan)."""
+    """Distinct persons with at least one actuación of a kind in the period.
+
+    One COUNT(DISTINCT) per group (tipo, or tipo and categoria) over the covering index, rather
+    than one per row, which would make the database deduplicate every row a dozen times.
+    """
     a = Actuacion
-    columns = [func.count(func.distinct(case((_matches(a, f.calculo), a.participante_id)))).label(_label(f.codigo))
-               for f in filas]
-    statement = (select(a.centro_id.label("centro_id"), *columns)
-                 .where(a.tipo.in_(sorted({f.calculo.tipo for f in filas})),
-                        a.fecha.between(desde, hasta), a.anulada.is_(False))
-                 .group_by(a.centro_id))
+    base = [a.fecha.between(desde, hasta), a.anulada.is_(False)]
     if centro_id is not None:
-        statement = statement.where(a.centro_id == centro_id)
-    for row in db.session.execute(statement):
-        into[row.centro_id].update({f.codigo: int(getattr(row, _label(f.codigo))) for f in filas})
+        base.append(a.centro_id == centro_id)
+    by_tipo = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is None})
+    by_categoria = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is not None})
+    code_of = {(f.calculo.tipo, f.calculo.categoria): f.codigo for f in filas}
+    statements = []
+    if by_tipo:
+        statements.append(select(a.centro_id, a.tipo, literal(None).label("categoria"),
+                                 func.count(func.distinct(a.participante_id)).label("personas"))
+                          .where(a.tipo.in_(by_tipo), *base).group_by(a.centro_id, a.tipo))
+    if by_categoria:
+        statements.append(select(a.centro_id, a.tipo, a.categoria,
+                                 func.count(func.distinct(a.participante_id)).label("personas"))
+                          .where(a.tipo.in_(by_categoria), *base)
+                          .group_by(a.centro_id, a.tipo, a.categoria))
+    for statement in statements:
+        for row in db.session.execute(statement):
+            code = code_of.get((row.tipo, row.categoria))
+            if code:
+                into[row.centro_id][code] = int(row.personas)
 
 
 def vacancy_cupos(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
-from ..models import ResumenDiario
+from ..models import ResumenDiario, ResumenMensual
 from . import queries
 from .registry import FILAS, ActivosRuta, Enrutados
 
@@ -35,17 +35,31 @@ def rows_moved_by(tipo: str | None) -> list:
             or getattr(f.calculo, "tipo", None) == tipo]
 
 
-def _add(changes: queries.PorDia) -> None:
-    if not changes:
-        return
+def by_month(changes: queries.PorDia) -> queries.PorDia:
+    months: queries.PorDia = {}
+    for (code, day, centro), value in changes.items():
+        key = (code, day.replace(day=1), centro)
+        months[key] = months.get(key, 0) + value
+    return months
+
+
+def _upsert(model, day_column: str, changes: queries.PorDia) -> None:
+    """Adds the changes to the stored values (INSERT … ON CONFLICT DO UPDATE, atomic per row)."""
     dialect = db.session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [{"codigo": c, "fecha": f, "centro_id": centro, "valor": v} for (c, f, centro), v in changes.items()]
-    statement = make(ResumenDiario).values(rows)
+    rows = [{"codigo": c, day_column: d, "centro_id": centro, "valor": v}
+            for (c, d, centro), v in sorted(changes.items())]  # one order: no deadlocks
+    statement = make(model).values(rows)
     statement = statement.on_conflict_do_update(
-        index_elements=["codigo", "fecha", "centro_id"],
-        set_={"valor": ResumenDiario.valor + statement.excluded.valor})
+        index_elements=["codigo", day_column, "centro_id"],
+        set_={"valor": model.valor + statement.excluded.valor})
     db.session.execute(statement)
+
+
+def _add(changes: queries.PorDia) -> None:
+    if changes:
+        _upsert(ResumenDiario, "fecha", changes)
+        _upsert(ResumenMensual, "mes", by_month(changes))
 
 
 @contextmanager
@@ -69,13 +83,21 @@ def tracking(participante_id: int, tipo: str | None = None):
 def rebuild() -> int:
     """Recomputes the whole summary from the actuaciones; returns how many rows it holds."""
     db.session.execute(delete(ResumenDiario))
-    rows = [{"codigo": c, "fecha": f, "centro_id": centro, "valor": v}
-            for (c, f, centro), v in contributions().items()]
-    for start in range(0, len(rows), 20_000):
-        db.session.execute(insert(ResumenDiario), rows[start:start + 20_000])
-    return len(rows)
+    db.session.execute(delete(ResumenMensual))
+    days = contributions()
+    for model, column, values in ((ResumenDiario, "fecha", days), (ResumenMensual, "mes", by_month(days))):
+        rows = [{"codigo": c, column: d, "centro_id": centro, "valor": v}
+                for (c, d, centro), v in values.items()]
+        for start in range(0, len(rows), 20_000):
+            db.session.execute(insert(model), rows[start:start + 20_000])
+    return len(days)
 
 
 def stored() -> queries.PorDia:
     return {(r.codigo, r.fecha, r.centro_id): r.valor
             for r in db.session.scalars(select(ResumenDiario)) if r.valor}
+
+
+def stored_months() -> queries.PorDia:
+    return {(r.codigo, r.mes, r.centro_id): r.valor
+            for r in db.session.scalars(select(ResumenMensual)) if r.valor}
