@@ -209,8 +209,9 @@ def get_vacante(vacante_id: int):
 
 @bp.put("/metas")
 def put_metas():
-    vigencia, metas = tableros.set_metas(actor(), body())
-    return jsonify({"centro_id": body().get("centro_id") or actor().centro_id,
+    data = body()
+    vigencia, metas = tableros.set_metas(actor(), data)
+    return jsonify({"centro_id": data.get("centro_id") or actor().centro_id,
                     "vigencia": vigencia.to_dict(), "metas": metas})
 
 

@@ -89,27 +89,29 @@ def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia)
 
 
 def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
-    """Rows 12.x as deltas: +1 the day a person enters a route, -1 the day they leave it (moving
-    to another route or desisting), so the active count as of a day is the sum of deltas up to it."""
+    """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
+    desistimiento, which ends it; the active count as of a day is the sum of deltas up to it."""
     code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
     a = Actuacion
-    statement = (select(a.participante_id, a.centro_id, a.tipo, a.categoria, a.fecha)
-                 .where(a.anulada.is_(False), a.tipo.in_(("ingreso_ruta", "desistimiento")))
-                 .order_by(a.participante_id, a.fecha, a.id))
+    events = (select(a.centro_id, a.tipo, a.categoria, a.fecha,
+                     func.lead(a.fecha, type_=a.fecha.type).over(partition_by=a.participante_id,
+                                             order_by=(a.fecha, a.id)).label("siguiente"))
+              .where(a.anulada.is_(False), a.tipo.in_(("ingreso_ruta", "desistimiento"))))
     if participante_id is not None:
-        statement = statement.where(a.participante_id == participante_id)
-    current, person = None, None
-    for row in db.session.execute(statement.execution_options(yield_per=20_000)):
-        if row.participante_id != person:
-            person, current = row.participante_id, None
-        if current is not None:  # whatever comes next ends the current route
-            key = (code_of[current[0]], row.fecha, current[1])
-            into[key] = into.get(key, 0) - 1
-            current = None
-        if row.tipo == "ingreso_ruta":
-            current = (row.categoria, row.centro_id)
+        events = events.where(a.participante_id == participante_id)
+    events = events.subquery()
+    entries = events.c.tipo == "ingreso_ruta"
+    starts = (select(events.c.categoria, events.c.fecha.label("fecha"), events.c.centro_id,
+                     func.count().label("delta"))
+              .where(entries).group_by(events.c.categoria, events.c.fecha, events.c.centro_id))
+    ends = (select(events.c.categoria, events.c.siguiente.label("fecha"), events.c.centro_id,
+                   (-func.count()).label("delta"))
+            .where(entries, events.c.siguiente.is_not(None))
+            .group_by(events.c.categoria, events.c.siguiente, events.c.centro_id))
+    for statement in (starts, ends):
+        for row in db.session.execute(statement):
             key = (code_of[row.categoria], row.fecha, row.centro_id)
-            into[key] = into.get(key, 0) + 1
+            into[key] = into.get(key, 0) + int(row.delta)
     return into
 
 

@@ -138,11 +138,6 @@ def _network_sum(per_centre: dict[int, dict[str, int]]) -> dict[str, int]:
     return totals
 
 
-def _network_metas(metas: dict[int, dict[str, int]]) -> dict[str, int]:
-    """The network's meta of a row is the sum of the metas its centres set."""
-    return _network_sum(metas)
-
-
 def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
     """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
     if tablero not in TABLEROS:
@@ -154,7 +149,8 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
     metas = _metas(vigencia, centro_id)
     centros = _centres(actor, centro_id)
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
-    scope_metas = metas.get(centro_id) if centro_id else _network_metas(metas)
+    # The network's meta of a row is the sum of the metas its centres set (INDICADORES.md).
+    scope_metas = metas.get(centro_id) if centro_id else _network_sum(metas)
     rows = []
     for fila in filas:
         row = FilaTablero(fila, _cell(fila, scope_values, scope_metas))
