@@ -11,15 +11,15 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from databases import throwaway  # noqa: E402
 
 from cemprende import create_app  # noqa: E402
 from cemprende.config import TestConfig  # noqa: E402
@@ -29,7 +29,6 @@ from cemprende.models import Centro, Participante, ParticipantePalabra, Staff  #
 from cemprende.participantes import services  # noqa: E402
 from cemprende.participantes.services import name_words, search_key  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def fill(count: int, centres: int = 20) -> None:
@@ -112,23 +111,8 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
     for engine in args.engines.split(","):
-        if engine == "sqlite":
-            with tempfile.TemporaryDirectory() as folder:
-                print("SQLite")
-                run(f"sqlite:///{folder}/bench.sqlite3", args.participantes)
-        else:
-            name = f"cemprende_bench_{uuid.uuid4().hex[:8]}"
-            server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            with server.connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            try:
-                print("PostgreSQL")
-                run(PG_SERVER.rsplit("/", 1)[0] + f"/{name}", args.participantes)
-            finally:
-                with server.connect() as connection:
-                    connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                server.dispose()
-
+        with throwaway(engine) as url:
+            run(url, args.participantes)
 
 if __name__ == "__main__":
     main()

@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -27,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 
 from cemprende import create_app, demo, demo_bulk  # noqa: E402
+from databases import throwaway  # noqa: E402
 from cemprende.config import TestConfig  # noqa: E402
 from cemprende.extensions import db  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 HASTA = "2015-12-31"
 REPEAT = 5
 DETAIL = "--detalle" in sys.argv  # also print each statement slower than 10 ms
@@ -158,23 +156,8 @@ def main() -> None:
     parser.add_argument("--detalle", action="store_true", help="time each slow statement")
     args = parser.parse_args()
     for engine in args.engines.split(","):
-        if engine == "sqlite":
-            with tempfile.TemporaryDirectory(dir="/tmp") as folder:
-                print("SQLite", flush=True)
-                run(f"sqlite:///{folder}/bench.sqlite3", args.participantes)
-        else:
-            name = f"cemprende_bench_{uuid.uuid4().hex[:8]}"
-            server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            with server.connect() as connection:
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            try:
-                print("PostgreSQL", flush=True)
-                run(PG_SERVER.rsplit("/", 1)[0] + f"/{name}", args.participantes)
-            finally:
-                with server.connect() as connection:
-                    connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-                server.dispose()
-
+        with throwaway(engine) as url:
+            run(url, args.participantes)
 
 if __name__ == "__main__":
     main()

@@ -289,7 +289,7 @@ def test_network_is_the_sum_of_centres_and_a_quiet_centre_is_zeros(a, b, api, wo
     build_services_scenario(a)
     build_routing_scenario(b)
     admin = api(world["admin"])
-    for centro, nombre in ((world["centro_a"], "A"), (world["centro_b"], "B")):
+    for centro in (world["centro_a"], world["centro_b"]):
         admin.put("/metas", json={"centro_id": centro.id, "metas": {"1.1": 3, "M1.n": 1},
                                   "vigencia": {"nombre": "Convenio 2015", "desde": "2015-01-01",
                                                "hasta": "2015-12-31"}})
@@ -382,7 +382,7 @@ def test_whole_months_and_loose_days():
 
 def test_any_period_adds_up_the_days_it_covers(app, a):
     """Against the per-day contributions summed by hand, for periods cut at odd days."""
-    from datetime import date as d, timedelta
+    from datetime import date as d
 
     from cemprende.tableros import queries, resumen
     from cemprende.tableros.registry import FILAS

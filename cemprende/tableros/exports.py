@@ -229,7 +229,7 @@ def _tablero_sheet(sheet, tablero: Tablero, generado_por: str) -> None:
         _write_number(sheet.cell(row, 6), fila_tablero.total.meta, fila.dinero)
         _write_number(sheet.cell(row, 7), fila_tablero.total.resultado, fila.dinero)
         _write_avance(sheet.cell(row, 8), fila_tablero.total, fila.avance_sobre_enrutados)
-    for column, width in zip("ABCDEFGH", (8, 16, 6, 48, 52, 16, 16, 9)):
+    for column, width in zip("ABCDEFGH", (8, 16, 6, 48, 52, 16, 16, 9), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A7"
 
