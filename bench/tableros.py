@@ -144,9 +144,33 @@ def run(url: str, count: int) -> None:
     measure(app, "API: one centre, both tableros",
             [f"/api/v1/tableros/global?hasta={HASTA}&centro_id=1",
              f"/api/v1/tableros/microcapitalizacion?hasta={HASTA}&centro_id=1"], headers)
+    measure_writes(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def measure_writes(app) -> None:
+    """An advisor recording services on the full database: the summary is kept on every write."""
+    client = app.test_client()
+    token = client.post("/api/v1/tokens", json={"username": "asesor.cartagena",
+                                                "password": demo.DEMO_PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        from cemprende.models import Participante, Staff
+        centro_id = db.session.scalar(sa.select(Staff.centro_id).where(Staff.username == "asesor.cartagena"))
+        people = db.session.scalars(sa.select(Participante.id).where(Participante.centro_id == centro_id)
+                                    .order_by(Participante.id.desc()).limit(20)).all()
+    samples = []
+    for index, person in enumerate(people):
+        body = ({"tipo": "enrutamiento", "fecha": "2015-06-01", "destino": "empleabilidad"} if index % 2
+                else {"tipo": "ingreso_ruta", "fecha": "2015-06-01", "ruta": "fortalece"})
+        start = time.perf_counter()
+        response = client.post(f"/api/v1/participantes/{person}/actuaciones", json=body, headers=headers)
+        samples.append(time.perf_counter() - start)
+        assert response.status_code == 201, response.get_json()
+    print(f"  one actuación written (enrutamiento / ingreso_ruta, summary kept): median "
+          f"{statistics.median(samples) * 1000:.0f} ms, max {max(samples) * 1000:.0f} ms", flush=True)
 
 
 def main() -> None:

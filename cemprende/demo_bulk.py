@@ -162,6 +162,8 @@ def _itinerary(rng, day: date, end: date, vacante_ids: list[int],
 
     yield "caracterizacion", day, {}
     yield "acta_compromiso", day, {}
+    if rng.random() < 0.3 and later(0, 20):  # characterisation completed on a second visit
+        yield "caracterizacion", day, {}
     if not later(0, 10):
         return
     destino = "emprendimiento" if rng.random() < 0.55 else "empleabilidad"
@@ -187,7 +189,9 @@ def _itinerary(rng, day: date, end: date, vacante_ids: list[int],
                         decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
                         yield "comite", day, {"categoria": decision, "valor": valor}
                         if decision == "aprobado" and later(10, 60):
+                            yield "financiacion", day, {"categoria": "directo", "valor": valor}
                             yield "desembolso", day, {"valor": valor}
+                            yield "plan_implementado", day, {}
                             if later(20, 90):
                                 yield "visita_acompanamiento", day, {"categoria": "seguimiento"}
                                 yield "empleo_generado", day, {"autoempleos": 1, "directos": rng.randint(0, 2)}
