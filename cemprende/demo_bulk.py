@@ -45,6 +45,17 @@ class BulkWriter:
                 self._write(each, rows)
                 self.buffers[each] = []
 
+    def advance_sequences(self, models) -> None:
+        """COPY with explicit ids leaves PostgreSQL's id sequences behind; the next insert by the
+        application would reuse an id. (SQLite continues from the largest rowid by itself.)"""
+        if not self.postgres:
+            return
+        for model in models:
+            table = model.__table__.name
+            self.connection.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 1) FROM \"{table}\"))")
+
     def _write(self, model, rows: list[dict]) -> None:
         if not self.postgres:
             self.connection.execute(insert(model), rows)
@@ -107,6 +118,7 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
         if n % 10_000 == 9_999:
             progress(10_000)
     writer.flush()
+    writer.advance_sequences((Vacante, Participante, Actuacion))
     resumen.rebuild()
     progress(count % 10_000)
     return count, actuaciones

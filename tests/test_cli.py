@@ -77,3 +77,30 @@ def test_demo_data_refuses_to_run_in_production(app):
     finally:
         app.config["ENV_NAME"] = "test"
     assert result.exit_code != 0 and "producción" in result.output
+
+
+def test_bulk_demo_data_obeys_the_rules_and_leaves_the_app_writable(app, client):
+    result = app.test_cli_runner().invoke(args=["demo-data", "--participantes", "300", "--seed", "3",
+                                                "--hasta", "2026-06-30", "--masivo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        acts = db.session.scalar(select(func.count()).select_from(Actuacion))
+        assert db.session.scalar(select(func.count()).select_from(Participante)) == 300
+        assert 1200 < acts < 3000  # about six a person
+        from cemprende.models import Vacante
+        over = db.session.execute(
+            select(Vacante.id).join(Actuacion, Actuacion.vacante_id == Vacante.id)
+            .where(Actuacion.tipo == "colocacion", Actuacion.anulada.is_(False))
+            .group_by(Vacante.id, Vacante.cupos).having(func.count() > Vacante.cupos)).all()
+        assert over == []  # never more colocaciones than cupos
+        person_id = db.session.scalar(select(func.max(Participante.id)))
+    # The summary written in bulk is the one the actuaciones give.
+    check = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
+    assert check.exit_code == 0, check.output
+    # The application keeps writing after a bulk load (ids continue past the loaded ones).
+    from cemprende.demo import DEMO_PASSWORD
+    token = client.post("/api/v1/tokens", json={"username": "admin", "password": DEMO_PASSWORD}).get_json()
+    response = client.post(f"/api/v1/participantes/{person_id}/actuaciones",
+                           json={"tipo": "caracterizacion", "fecha": "2026-06-30"},
+                           headers={"Authorization": f"Bearer {token['token']}"})
+    assert response.status_code == 201, response.get_json()

@@ -40,7 +40,7 @@ def by_month(changes: queries.PorDia) -> queries.PorDia:
     for (code, day, centro), value in changes.items():
         key = (code, day.replace(day=1), centro)
         months[key] = months.get(key, 0) + value
-    return months
+    return {key: value for key, value in months.items() if value}  # route deltas may net out
 
 
 def _upsert(model, day_column: str, changes: queries.PorDia) -> None:
