@@ -40,10 +40,9 @@ class Actuacion(CentroOwned, db.Model):
 
     __table_args__ = (
         Index("ix_actuacion_participante_tipo_fecha", "participante_id", "tipo", "fecha"),
-        Index("ix_actuacion_centro_tipo_fecha", "centro_id", "tipo", "fecha"),
-        # Covers the tableros' distinct-person rows: read from the index alone, never the table.
-        Index("ix_actuacion_tablero_personas", "tipo", "fecha", "anulada", "centro_id", "categoria",
-              "participante_id"),
+        # Covers the tableros' distinct-person rows, read per centre from the index alone.
+        Index("ix_actuacion_centro_tipo_fecha_cubre", "centro_id", "tipo", "fecha", "anulada",
+              "categoria", "participante_id"),
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, Vacante
+from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
 
 Valores = dict[int, dict[str, int]]
@@ -185,9 +185,9 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     than one per row, which would make the database deduplicate every row a dozen times.
     """
     a = Actuacion
-    base = [a.fecha.between(desde, hasta), a.anulada.is_(False)]
-    if centro_id is not None:
-        base.append(a.centro_id == centro_id)
+    # The centres named even for the network, so the scan follows the centre-first covering index.
+    centres = [centro_id] if centro_id is not None else list(db.session.scalars(select(Centro.id)))
+    base = [a.centro_id.in_(centres), a.fecha.between(desde, hasta), a.anulada.is_(False)]
     by_tipo = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is None})
     by_categoria = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is not None})
     code_of = {(f.calculo.tipo, f.calculo.categoria): f.codigo for f in filas}
