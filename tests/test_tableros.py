@@ -401,3 +401,17 @@ def test_any_period_adds_up_the_days_it_covers(app, a):
                 expected = sum(v for (code, day, _), v in days.items()
                                if code == fila.codigo and day <= hasta and (as_of or day >= desde))
                 assert sum(c.get(fila.codigo, 0) for c in got.values()) == expected, (fila.codigo, desde)
+
+
+def test_an_earlier_routing_in_the_same_month_moves_the_day_not_the_month(app, a):
+    """The day changes (-1 on the 20th, +1 on the 5th) while the month's total stays the same."""
+    p = a.person(**NONE)
+    a.act(p, "enrutamiento", "2015-03-20", destino="empleabilidad")
+    a.act(p, "enrutamiento", "2015-03-05", destino="empleabilidad")
+    assert results(a.caller)["1.4"] == 1
+    assert results(a.caller, query="desde=2015-03-01&hasta=2015-03-10")["1.4"] == 1
+    assert results(a.caller, query="desde=2015-03-11&hasta=2015-03-31")["1.4"] == 0
+    from cemprende.tableros import resumen
+    with app.app_context():
+        assert resumen.stored() == resumen.contributions()
+        assert resumen.stored_months() == resumen.by_month(resumen.contributions())

@@ -45,6 +45,8 @@ def by_month(changes: queries.PorDia) -> queries.PorDia:
 
 def _upsert(model, day_column: str, changes: queries.PorDia) -> None:
     """Adds the changes to the stored values (INSERT … ON CONFLICT DO UPDATE, atomic per row)."""
+    if not changes:  # days that change can still net out over their month
+        return
     dialect = db.session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = [{"codigo": c, day_column: d, "centro_id": centro, "valor": v}
