@@ -1,7 +1,6 @@
 """Response headers, request ids, idle sessions and the centre scope of each request."""
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 
@@ -10,8 +9,6 @@ from flask_login import current_user, logout_user
 
 from .auth.guards import centre_scope
 from .scoping import set_centre_scope
-
-log = logging.getLogger("cemprende")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

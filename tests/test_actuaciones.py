@@ -248,3 +248,29 @@ def test_profile_timeline_names_the_vacancy_and_marks_annulled(client, caller, p
     html = client.get(f"/participantes/{person['id']}").get_data(as_text=True)
     assert "Operario — Tecnoquímicas" in html
     assert "Anulada: Digitada dos veces" in html and 'class="anulada"' in html
+
+
+def test_profile_and_api_itinerary_do_not_query_once_per_actuacion(app, client, caller, person, world):
+    from sqlalchemy import event
+
+    from cemprende.extensions import db
+    from conftest import login
+    item = [{"descripcion": "Nevera", "cantidad": 1, "precio_unitario": 1_000}]
+    for day in range(12):
+        add(caller, person, "plan_negocio", D(day + 1), nombre_negocio="T", valor_solicitado=1_000, items=item)
+    login(client, world["asesor_a"])
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.get(f"/participantes/{person['id']}")
+        page_queries = len(statements)
+        statements.clear()
+        body = caller.get(f"/participantes/{person['id']}").get_json()
+        api_queries = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert len(body["itinerario"]) == 12 and all(a["items"] == item for a in body["itinerario"])
+    assert page_queries < 12 and api_queries < 12, (page_queries, api_queries)

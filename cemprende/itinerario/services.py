@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, ensure, visible_or_404
@@ -198,8 +199,10 @@ def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
 def itinerary(person: Participante, newest_first: bool = False) -> list[Actuacion]:
     order = (Actuacion.fecha.desc(), Actuacion.id.desc()) if newest_first else (
         Actuacion.fecha, Actuacion.id)
+    # Items in one more query, not one per actuación (the timeline and the API list them all).
     return list(db.session.scalars(
         select(Actuacion).where(Actuacion.participante_id == person.id).order_by(*order)
+        .options(selectinload(Actuacion.items))
     ).unique())
 
 
