@@ -92,12 +92,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .empleabilidad import bp as empleabilidad_bp
     from .participantes import bp as participantes_bp
     from .tableros import bp as tableros_bp
+    from .verificadores import bp as verificadores_bp
 
     configure_login(login_manager)
     security.register(app)
     formatting.register(app)
     errorpages.register(app)
-    for blueprint in (auth_bp, participantes_bp, empleabilidad_bp, tableros_bp, admin_bp, api_bp):
+    for blueprint in (auth_bp, participantes_bp, empleabilidad_bp, tableros_bp, verificadores_bp,
+                      admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

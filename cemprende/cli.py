@@ -58,6 +58,26 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Resumen de tableros reconstruido: {rows} filas.")
 
+    @app.cli.command("verificadores-check")
+    @click.option("--fix", is_flag=True, help="Elimina los huérfanos y completa los archivos interrumpidos.")
+    def verificadores_check(fix: bool):
+        """Filas de verificadores sin archivo, archivos sin fila y temporales abandonados."""
+        from .verificadores import integrity
+
+        informe = integrity.check(fix=fix)
+        verb = "eliminados" if fix else "encontrados"
+        click.echo(f"Filas sin archivo: {len(informe.filas_sin_archivo)} {verb}")
+        for verificador_id in informe.filas_sin_archivo:
+            click.echo(f"  verificador {verificador_id}")
+        click.echo(f"Archivos sin fila: {len(informe.archivos_sin_fila)} {verb}")
+        for key in informe.archivos_sin_fila:
+            click.echo(f"  {key}")
+        click.echo(f"Temporales abandonados: {len(informe.temporales)} {verb}")
+        click.echo(f"Archivos interrumpidos {'completados' if fix else 'que se pueden completar'}: "
+                   f"{len(informe.completados)}")
+        if not fix and not informe.limpio:
+            raise SystemExit(1)
+
     @app.cli.command("demo-data")
     @click.option("--participantes", "count", default=300, show_default=True, type=int)
     @click.option("--seed", default=2015, show_default=True, type=int)

@@ -34,6 +34,13 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(PROJECT_ROOT / "uploads"))
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+    VERIFICADOR_MAX_BYTES = 10 * 1024 * 1024
+    VERIFICADOR_ZIP_MAX_ENTRADAS = 2000
+    VERIFICADOR_ZIP_MAX_BYTES = 500 * 1024 * 1024
+    # A request may carry one zip of up to a few hundred MiB, or up to 2,000 loose files.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MIB", "520")) * 1024 * 1024
+    MAX_FORM_PARTS = 2100
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
     SESSION_COOKIE_HTTPONLY = True

@@ -31,9 +31,11 @@ def page_args(page, per_page, default_per_page: int = 25) -> tuple[int, int]:
     return page_n, per
 
 
-def paginate(statement, page: int, per_page: int) -> Page:
+def paginate(statement, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """One page of the statement's entities, or of its rows when it selects several columns."""
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    window = statement.limit(per_page).offset((page - 1) * per_page)
+    items = db.session.execute(window).all() if rows else db.session.scalars(window).all()
     return Page(list(items), page, per_page, total or 0)
 
 

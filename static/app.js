@@ -6,3 +6,45 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Bulk uploads show how much has been sent; without JavaScript the form posts normally.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-progreso]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !window.XMLHttpRequest) { return; }
+      event.preventDefault();
+      var box = form.querySelector(".progreso");
+      var bar = box.querySelector("progress");
+      var label = box.querySelector("span");
+      var button = form.querySelector("button[type=submit]");
+      box.hidden = false;
+      button.disabled = true;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || window.location.href);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) { return; }
+        var percent = Math.round(100 * e.loaded / e.total);
+        bar.value = percent;
+        label.textContent = "Enviando: " + percent + " %";
+      });
+      xhr.upload.addEventListener("load", function () {
+        bar.removeAttribute("value");
+        label.textContent = "Archivos recibidos; revisando y vinculando…";
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
+          window.location.assign(xhr.responseURL);
+          return;
+        }
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener("error", function () {
+        button.disabled = false;
+        label.textContent = "Se perdió la conexión. Intente de nuevo.";
+      });
+      xhr.send(new FormData(form));
+    });
+  });
+});

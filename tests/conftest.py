@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -58,10 +60,17 @@ def database_url():
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def upload_root():
+    with tempfile.TemporaryDirectory(prefix="cemprende-docs-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, upload_root):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         SERVER_NAME = None
+        UPLOAD_ROOT = str(upload_root)
 
     application = create_app(Config)
     with application.app_context():
@@ -83,10 +92,17 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def stored_files(root: Path) -> list[Path]:
+    """Every file in the document store, temporary ones included."""
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
 @pytest.fixture(autouse=True)
-def clean_state(app):
+def clean_state(app, upload_root):
     with app.app_context():
         _empty_tables()
+    for child in upload_root.iterdir():
+        shutil.rmtree(child)
     limiter.reset()
     yield
     with app.app_context():

@@ -7,8 +7,9 @@ from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .participante import Participante, ParticipantePalabra
 from .staff import ApiToken, Staff
 from .vacante import Vacante
+from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "Staff", "Vacante",
+    "Participante", "ParticipantePalabra", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]

@@ -9,7 +9,11 @@ from ..errors import StaleVersion
 from ..forms import bool_to_choice, offer_centres, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS
+from ..models.verificador import ESTADOS_REVISION
 from ..pagination import page_args
+from ..verificadores import services as verificadores
+from ..verificadores.forms import CargaParticipanteForm
+from ..verificadores.prefijos import PREFIJOS
 from ..auth.loader import current_staff as _actor
 from . import bp, services
 from .forms import (
@@ -49,11 +53,16 @@ def nuevo():
 def perfil(participante_id: int):
     person = services.get_visible(_actor(), participante_id)
     timeline = itinerario.itinerary(person, newest_first=True)
+    puede_editar = may(current_user, Accion.EDITAR_ITINERARIO)
     return render_template(
         "participantes/perfil.html", persona=person, timeline=timeline, hoy=date.today(),
         vacantes=vacantes.by_ids({a.vacante_id for a in timeline if a.vacante_id}),
         tipos=TIPOS, procesos=PROCESOS, valores=itinerario.field_values,
-        puede_editar=may(current_user, Accion.EDITAR_ITINERARIO))
+        puede_editar=puede_editar,
+        documentos=verificadores.of_participant(_actor(), person.id),
+        faltan=verificadores.missing_for_participant(person),
+        carga_form=CargaParticipanteForm() if puede_editar else None,
+        prefijos=PREFIJOS, estados_revision=ESTADOS_REVISION)
 
 
 @bp.route("/<int:participante_id>/editar", methods=["GET", "POST"])

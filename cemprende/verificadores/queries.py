@@ -1,0 +1,122 @@
+"""Evidence coverage: which actuaciones have the document the method asks for, by grouped SQL.
+
+A participant's n-th actuación of a kind (by fecha, then id, over the whole itinerary) is covered
+when the participant has at least n documents of that kind that are not rejected, and approved
+when at least n are approved. So two desembolsos need two AEB, and a rejected document leaves its
+actuación uncovered until a replacement arrives. The registration is covered by a CC.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+
+from ..formatting import BOGOTA
+from ..models import Actuacion, Participante, Verificador
+from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
+
+REGISTRO = "registro"
+
+
+def _documents():
+    """Per participant and kind: documents not rejected, and documents approved."""
+    return (
+        select(Verificador.participante_id, Verificador.prefijo,
+               func.sum(case((Verificador.estado_revision != "rechazado", 1), else_=0))
+               .label("presentes"),
+               func.sum(case((Verificador.estado_revision == "aprobado", 1), else_=0))
+               .label("aprobados"))
+        .group_by(Verificador.participante_id, Verificador.prefijo)
+    ).subquery("documentos")
+
+
+def _bogota_day_bounds(desde: date, hasta: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(desde, time(), BOGOTA),
+            datetime.combine(hasta + timedelta(days=1), time(), BOGOTA))
+
+
+def _requirements(centro_id: int | None, participante_id: int | None, desde: date | None,
+                  hasta: date | None):
+    """Every actuación (and registration) needing a document: its rank among its kind."""
+    a = Actuacion
+    needs_it = or_(*(
+        and_(a.tipo == tipo, a.categoria == DECISION_CON_EVIDENCIA[tipo])
+        if tipo in DECISION_CON_EVIDENCIA else a.tipo == tipo
+        for tipo in EVIDENCIA_POR_TIPO))
+    ranked = select(
+        a.id.label("actuacion_id"), a.centro_id, a.participante_id, a.tipo, a.fecha,
+        case(EVIDENCIA_POR_TIPO, value=a.tipo).label("prefijo"),
+        func.row_number().over(partition_by=(a.participante_id, a.tipo),
+                               order_by=(a.fecha, a.id)).label("orden"),
+    ).where(a.anulada.is_(False), needs_it)
+    p = Participante
+    registrations = select(
+        literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
+        literal(REGISTRO).label("tipo"), func.date(p.creado_en).label("fecha"),
+        literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"))
+    if centro_id is not None:
+        ranked = ranked.where(a.centro_id == centro_id)
+        registrations = registrations.where(p.centro_id == centro_id)
+    if participante_id is not None:
+        ranked = ranked.where(a.participante_id == participante_id)
+        registrations = registrations.where(p.id == participante_id)
+    if desde is not None:
+        start, end = _bogota_day_bounds(desde, hasta)
+        registrations = registrations.where(p.creado_en >= start, p.creado_en < end)
+    ranked = ranked.subquery("ranked")
+    # The period filters after ranking, so an actuación keeps its rank from the whole itinerary.
+    in_period = select(*ranked.c)
+    if desde is not None:
+        in_period = in_period.where(ranked.c.fecha >= desde, ranked.c.fecha <= hasta)
+    needed = union_all(in_period, registrations).subquery("requeridos")
+    docs = _documents()
+    joined = needed.outerjoin(docs, and_(docs.c.participante_id == needed.c.participante_id,
+                                         docs.c.prefijo == needed.c.prefijo))
+    covered = needed.c.orden <= func.coalesce(docs.c.presentes, 0)
+    approved = needed.c.orden <= func.coalesce(docs.c.aprobados, 0)
+    return needed, joined, covered, approved
+
+
+@dataclass
+class FilaCobertura:
+    centro_id: int
+    tipo: str
+    prefijo: str
+    actuaciones: int
+    con_documento: int
+    aprobados: int
+
+    @property
+    def faltantes(self) -> int:
+        return self.actuaciones - self.con_documento
+
+
+def summary_statement(centro_id: int | None, desde: date, hasta: date):
+    needed, joined, covered, approved = _requirements(centro_id, None, desde, hasta)
+    return (
+        select(needed.c.centro_id, needed.c.tipo, needed.c.prefijo,
+               func.count().label("actuaciones"),
+               func.sum(case((covered, 1), else_=0)).label("con_documento"),
+               func.sum(case((approved, 1), else_=0)).label("aprobados"))
+        .select_from(joined)
+        .group_by(needed.c.centro_id, needed.c.tipo, needed.c.prefijo)
+    )
+
+
+def missing_statement(centro_id: int | None, participante_id: int | None, desde: date | None,
+                      hasta: date | None, prefijo: str | None = None):
+    """The requirements still without a document, oldest first, with the person's name."""
+    needed, joined, covered, _ = _requirements(centro_id, participante_id, desde, hasta)
+    p = Participante
+    statement = (
+        select(needed.c.actuacion_id, needed.c.centro_id, needed.c.participante_id,
+               needed.c.tipo, needed.c.fecha, needed.c.prefijo, needed.c.orden,
+               p.nombres, p.apellidos, p.tipo_documento, p.numero_documento)
+        .select_from(joined.join(p, p.id == needed.c.participante_id))
+        .where(~covered)
+        .order_by(needed.c.fecha, needed.c.participante_id, needed.c.tipo, needed.c.orden)
+    )
+    if prefijo:
+        statement = statement.where(needed.c.prefijo == prefijo)
+    return statement
