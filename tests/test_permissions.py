@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from conftest import api_token, csrf_token, login, person_payload
+from documents import files, image_bytes
 
 ROLES = ["anon", "asesor_a", "director_a", "asesor_b", "director_b", "supervisor", "admin"]
 ALL_OK = {r: 200 for r in ROLES[1:]}
@@ -58,6 +59,18 @@ PAGES = {
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
     ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/verificadores/"): ALL_OK,
+    ("GET", "/verificadores/subir"): ITINERARY_WRITE,
+    ("POST", "/verificadores/subir"): expect(422, supervisor=403),
+    ("POST", "/verificadores/participantes/<int:participante_id>/subir"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/verificadores/cargas/<int:carga_id>"): READ_A,
+    ("GET", "/verificadores/cargas/<int:carga_id>.csv"): READ_A,
+    ("GET", "/verificadores/<int:verificador_id>"): READ_A,
+    ("POST", "/verificadores/<int:verificador_id>/revision"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
+    ("GET", "/verificadores/<int:verificador_id>/archivo"): READ_A,
+    ("GET", "/verificadores/<int:verificador_id>/miniatura"): READ_A,
+    ("GET", "/verificadores/cobertura"): ALL_OK,
+    ("GET", "/verificadores/cobertura.csv"): ALL_OK,
 }
 
 API = {
@@ -81,6 +94,12 @@ API = {
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
     ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
+    ("POST", "/api/v1/verificadores"): expect(200, supervisor=403, admin=422),
+    ("GET", "/api/v1/verificadores"): ALL_OK,
+    ("GET", "/api/v1/verificadores/<int:verificador_id>"): READ_A,
+    ("GET", "/api/v1/verificadores/<int:verificador_id>/archivo"): READ_A,
+    ("POST", "/api/v1/verificadores/<int:verificador_id>/revision"): expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200),
+    ("GET", "/api/v1/verificadores/cobertura"): ALL_OK,
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
@@ -100,8 +119,11 @@ def records(app, api, world):
     person = asesor.post("/participantes", json=person_payload()).get_json()
     vacante = asesor.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 5,
                                              "fecha": "2026-01-10"}).get_json()
+    carga = asesor.post("/verificadores", content_type="multipart/form-data", data=files(
+        (f"CC_{person['numero_documento']}.png", image_bytes()))).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"],
-            "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor}
+            "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
+            "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
 
 
 def _path(rule: str, records: dict, role: str) -> str:
@@ -116,7 +138,8 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"global.xlsx?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
-    for key in ("participante_id", "vacante_id", "centro_id", "staff_id"):
+    for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
+                "carga_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -149,6 +172,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"tipo": "caracterizacion", "fecha": "2026-01-11"}
     if rule.endswith("/anular"):
         return {"motivo": "Prueba de permisos"}
+    if rule.endswith("/revision"):
+        return {"estado": "aprobado"}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}
@@ -166,8 +191,13 @@ def test_api_route_per_role(app, client, world, records, route):
     for role, expected in API[route].items():
         headers = api_token(client, world[role])
         body = _api_body(method, rule, role, records, world, client, headers)
+        if (method, rule) == ("POST", "/api/v1/verificadores"):
+            payload = {"data": files(("CC_1098765432.pdf", b"%PDF-1.4 x")),
+                       "content_type": "multipart/form-data"}
+        else:
+            payload = {"json": body}
         response = getattr(client, method.lower())(_path(rule, records, role), headers=headers,
-                                                   json=body)
+                                                   **payload)
         assert response.status_code == expected, (role, response.get_json())
         if expected in (403, 404):
             assert set(response.get_json()["error"]) >= {"code", "message"}
