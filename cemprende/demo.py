@@ -1,12 +1,15 @@
 """Demo people with realistic itineraries, built through the same services as the pages."""
 from __future__ import annotations
 
+import io
 import random
 import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from PIL import Image, ImageDraw
+from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from .admin.services import import_centros
@@ -17,6 +20,7 @@ from .extensions import db
 from .itinerario import services as itinerario
 from .models import Centro, Staff
 from .participantes import services as participantes
+from .verificadores import services as verificadores
 from .tableros import services as tableros
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
@@ -122,6 +126,25 @@ class DemoBuilder:
             self.empleabilidad(add, day, vacantes_ids)
         return added
 
+    def documents(self, asesor: Staff, supervisor: Staff, person) -> None:
+        """Most required verifier documents uploaded, some reviewed: a queue and gaps to look at."""
+        rng = self.rng
+        for prefijo in sorted(set(verificadores.missing_for_participant(person).values())):
+            if rng.random() > 0.75:
+                continue
+            image = prefijo == "CC"
+            content = demo_document(f"{prefijo} {person.numero_documento}", image=image)
+            name = f"{prefijo}.{'png' if image else 'pdf'}"
+            carga = verificadores.upload(asesor, [(name, io.BytesIO(content))],
+                                         participante_id=person.id, prefijo=prefijo)
+            verificador_id = carga.resultados[0]["verificador_id"]
+            roll = rng.random()
+            if verificador_id and roll < 0.45:
+                verificadores.review(supervisor, verificador_id, {"estado": "aprobado"})
+            elif verificador_id and roll < 0.55:
+                verificadores.review(supervisor, verificador_id, {
+                    "estado": "rechazado", "observacion": rng.choice(REJECTION_REASONS)})
+
     def emprendimiento(self, add: Callable, day: date) -> None:
         rng = self.rng
         ruta = rng.choices(["emprende", "fortalece", "desarrolla", "transforma"], [50, 30, 15, 5])[0]
@@ -215,6 +238,24 @@ def accounts() -> dict[str, Staff]:
     return made
 
 
+REJECTION_REASONS = ["Falta la firma de la persona.", "El documento está ilegible.",
+                     "La fecha no coincide con la actuación.", "Corresponde a otra persona."]
+
+
+def demo_document(text: str, image: bool) -> bytes:
+    """A small real PDF (or a PNG for the cédula), so the demo's documents open and preview."""
+    out = io.BytesIO()
+    if image:
+        picture = Image.new("RGB", (420, 260), (232, 238, 244))
+        ImageDraw.Draw(picture).text((20, 120), f"Cédula de ciudadanía {text}", fill=(20, 40, 80))
+        picture.save(out, "PNG")
+    else:
+        page = canvas.Canvas(out)
+        page.drawString(72, 760, f"Documento verificador de demostración: {text}")
+        page.save()
+    return out.getvalue()
+
+
 def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None) -> str:
     builder = DemoBuilder(seed, hasta)
     staff = accounts()
@@ -237,6 +278,7 @@ def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = l
         person = participantes.register(asesor, builder.person_data(centro), today=hasta)
         start = hasta - timedelta(days=builder.rng.randint(0, 540))
         actuaciones += builder.itinerary(asesor, person.id, start, vacantes_por_centro[centro.id])
+        builder.documents(asesor, staff["supervisor.pnud"], person)
         progress(1)
     _demo_metas(builder, staff["admin"], centros, count)
     return f"Datos demo: {count} participantes, {actuaciones} actuaciones, {len(centros)} centros."

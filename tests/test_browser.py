@@ -96,3 +96,69 @@ def test_actuacion_type_can_be_chosen_without_javascript(browser, live_server, a
     page.click("main button[type=submit]")
     page.wait_for_selector("text=Se registró: Caracterización")
     context.close()
+
+
+def _login(page, base, staff):
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", staff.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, api, world, tmp_path):
+    from conftest import person_payload
+    from documents import image_bytes, pdf_bytes, zip_bytes
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    person = api(world["asesor_a"]).post("/participantes", json=person_payload()).get_json()
+    doc = person["numero_documento"]
+    bundle = tmp_path / "lote.zip"
+    bundle.write_bytes(zip_bytes({f"CC_{doc}.jpg": image_bytes("JPEG", size=(900, 600)),
+                                  f"AC_{doc}.pdf": pdf_bytes("Acta de compromiso"),
+                                  "sin-convencion.pdf": pdf_bytes("x")}))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, world["asesor_a"])
+    page.goto(f"{live_server}/verificadores/subir")
+    page.set_input_files("input[name=archivo]", str(bundle))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/verificadores/cargas/*")  # reached through the progress-reporting upload
+    report = page.inner_text("main")
+    assert "2 vinculados" in report and "sin-convencion.pdf" in report
+    page.screenshot(path=str(ARTIFACTS / "verificadores-carga-1280.png"), full_page=True)
+
+    page.goto(f"{live_server}/participantes/{person['id']}")
+    documents = page.inner_text("#documentos ~ ul.documentos")
+    assert "Cédula de ciudadanía" in documents and "Acta de compromiso" in documents
+    assert page.evaluate("document.querySelector('.miniatura img').naturalWidth") > 0
+    page.close()
+
+    reviewer = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(reviewer, live_server, world["supervisor"])
+    reviewer.goto(f"{live_server}/verificadores/?prefijo=AC")
+    reviewer.click("text=Revisar")
+    reviewer.wait_for_selector("iframe")
+    reviewer.select_option("select[name=estado]", "rechazado")
+    reviewer.click("form.tarjeta button[type=submit]")
+    assert "motivo del rechazo" in reviewer.inner_text("main")
+    reviewer.select_option("select[name=estado]", "rechazado")
+    reviewer.fill("textarea[name=observacion]", "Falta la firma de la persona")
+    reviewer.screenshot(path=str(ARTIFACTS / "verificadores-revision-1280.png"), full_page=True)
+    reviewer.click("form.tarjeta button[type=submit]")
+    reviewer.wait_for_selector("text=rechazado")
+    reviewer.close()
+
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    _login(phone, live_server, world["asesor_a"])
+    phone.goto(f"{live_server}/participantes/{person['id']}")
+    assert "Rechazado: Falta la firma de la persona" in phone.inner_text("main")
+    replacement = tmp_path / "acta-firmada.pdf"
+    replacement.write_bytes(pdf_bytes("Acta de compromiso firmada"))
+    phone.select_option("select[name=prefijo]", "AC")
+    phone.set_input_files("form[enctype] input[name=archivo]", str(replacement))
+    phone.click("text=Subir >> nth=-1")
+    phone.wait_for_selector("text=Documentos guardados: 1.")
+    assert f"AC_{doc}_2.pdf" in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.screenshot(path=str(ARTIFACTS / "perfil-documentos-360.png"), full_page=True)
+    phone.close()

@@ -362,3 +362,12 @@ def test_check_finishes_a_rename_cut_off_after_the_commit(app, doc, upload_root)
         report = check(fix=True, temp_age=0)
     assert report.completados == [key] and report.filas_sin_archivo == []
     assert final.read_bytes().startswith(b"%PDF") and not temp.exists()
+
+
+def test_a_supervisor_lands_on_the_review_queue(app, world, make_client):
+    browser = make_client()
+    response = login(browser, world["supervisor"])
+    assert response.status_code == 302 and response.location.endswith("/verificadores/")
+    assert browser.get("/").location.endswith("/verificadores/")
+    asesor = make_client()
+    assert login(asesor, world["asesor_a"]).location.endswith("/participantes/")

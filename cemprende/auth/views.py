@@ -17,10 +17,17 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
-def _safe_next(target: str | None) -> str:
+def home_url(staff) -> str:
+    # A PNUD supervisor's daily work is the review queue; everyone else starts from people.
+    if staff.rol == "supervisor":
+        return url_for("verificadores.lista")
+    return url_for("participantes.lista")
+
+
+def _safe_next(target: str | None, staff) -> str:
     if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
         return target
-    return url_for("participantes.lista")
+    return home_url(staff)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -30,12 +37,12 @@ def _safe_next(target: str | None) -> str:
                methods=["POST"], deduct_when=_failed, scope="login-ip")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("participantes.lista"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         staff = services.authenticate(form.username.data, form.password.data)
         if staff is not None:
-            next_url = _safe_next(request.args.get("next"))
+            next_url = _safe_next(request.args.get("next"), staff)
             session.clear()  # a fresh session at login: nothing from before survives
             login_user(staff)
             session["last_seen"] = time.time()
@@ -58,4 +65,4 @@ def logout():
 @bp.route("/")
 @login_required
 def inicio():
-    return redirect(url_for("participantes.lista"))
+    return redirect(home_url(current_user))
