@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from conftest import api_token, csrf_token, login, person_payload, stored_files
+from conftest import person_payload, stored_files
 from documents import files, image_bytes, pdf_bytes, zip_bytes
 from cemprende.extensions import db
-from cemprende.models import Auditoria, Verificador
+from cemprende.models import Verificador
 
 DOC_A, DOC_A2, DOC_B = "1098765432", "52345678", "77123456"
 

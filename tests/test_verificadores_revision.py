@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from conftest import api_token, login, person_payload, stored_files
+from conftest import csrf_token, login, person_payload, stored_files
 from documents import files, image_bytes, pdf_bytes
 from test_tableros import Centre
 from cemprende.extensions import db
@@ -242,7 +242,6 @@ def test_bulk_page_redirects_to_its_report_and_csv(app, world, make_client, api)
     asesor.post("/participantes", json=person_payload(numero_documento="1234567"))
     browser = make_client()
     login(browser, world["asesor_a"])
-    from conftest import csrf_token
     token = csrf_token(browser, "/verificadores/subir")
     data = files(("CC_1234567.pdf", pdf_bytes()), ("mal nombre.pdf", pdf_bytes("x")))
     data["csrf_token"] = token
@@ -274,7 +273,6 @@ def test_upload_from_a_persons_page_names_the_files(app, world, make_client, api
     person = api(world["asesor_a"]).post("/participantes", json=person_payload()).get_json()
     browser = make_client()
     login(browser, world["asesor_a"])
-    from conftest import csrf_token
     token = csrf_token(browser, f"/participantes/{person['id']}")
     path = f"/verificadores/participantes/{person['id']}/subir"
     no_kind = files(("escaneo.pdf", pdf_bytes()))
@@ -310,7 +308,6 @@ def test_review_page_shows_the_document_beside_the_person(app, world, make_clien
     assert "Revisión de verificadores" in queue and "Revisar" in queue
     page = browser.get(f"/verificadores/{doc['id']}").get_data(as_text=True)
     assert "<iframe" in page and "Ana María Pérez Rojas" in page and "Guardar revisión" in page
-    from conftest import csrf_token
     token = csrf_token(browser, f"/verificadores/{doc['id']}")
     refused = browser.post(f"/verificadores/{doc['id']}/revision",
                            data={"csrf_token": token, "estado": "rechazado", "observacion": ""})

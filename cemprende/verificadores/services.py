@@ -244,7 +244,7 @@ def open_file(actor, verificador_id: int) -> tuple[Verificador, BinaryIO]:
         return verificador, storage.get_storage().open(verificador.clave)
     except FileNotFoundError:
         current_app.logger.error("Verificador %s sin archivo (%s)", verificador.id, verificador.clave)
-        raise NotFound("El archivo de este documento no está en el almacén; avise al administrador.")
+        raise NotFound("El archivo de este documento no está en el almacén; avise al administrador.") from None
 
 
 def thumbnail(actor, verificador_id: int) -> bytes:

@@ -40,6 +40,15 @@ def _csv_response(rows: list[list], filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def _with_centre_filter(form, actor):
+    """Staff of a centre see only theirs, so they get no centre filter at all."""
+    if is_centre_bound(actor):
+        del form.centro_id
+    else:
+        form.centro_id.choices = centre_choices(visible_centros(actor), network=True)
+    return form
+
+
 # ---- upload ---------------------------------------------------------------------------------
 
 @bp.route("/subir", methods=["GET", "POST"])
@@ -108,10 +117,7 @@ def carga_csv(carga_id: int):
 @login_required
 def lista():
     actor = current_staff()
-    form = FiltroForm(request.args)
-    form.centro_id.choices = centre_choices(visible_centros(actor), not is_centre_bound(actor))
-    if is_centre_bound(actor):
-        del form.centro_id
+    form = _with_centre_filter(FiltroForm(request.args), actor)
     revisor = may(actor, Accion.REVISAR_VERIFICADORES)
     if "estado" not in request.args and revisor:
         form.estado.data = "pendiente"  # a reviewer's queue starts with what waits for them
@@ -191,19 +197,11 @@ def miniatura(verificador_id: int):
 
 # ---- coverage -------------------------------------------------------------------------------
 
-def _coverage_form(actor) -> CoberturaForm:
-    form = CoberturaForm(request.args)
-    form.centro_id.choices = centre_choices(visible_centros(actor), not is_centre_bound(actor))
-    if is_centre_bound(actor):
-        del form.centro_id
-    return form
-
-
 @bp.route("/cobertura")
 @login_required
 def cobertura():
     actor = current_staff()
-    form = _coverage_form(actor)
+    form = _with_centre_filter(CoberturaForm(request.args), actor)
     args = request.args.to_dict()
     page, per_page = page_args(request.args.get("page"), None)
     errors = {}
