@@ -90,6 +90,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .auth.loader import configure_login
     from .cli import register_cli
     from .empleabilidad import bp as empleabilidad_bp
+    from .orientacion import bp as orientacion_bp
     from .participantes import bp as participantes_bp
     from .tableros import bp as tableros_bp
     from .verificadores import bp as verificadores_bp
@@ -98,7 +99,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     security.register(app)
     formatting.register(app)
     errorpages.register(app)
-    for blueprint in (auth_bp, participantes_bp, empleabilidad_bp, tableros_bp, verificadores_bp,
+    for blueprint in (auth_bp, participantes_bp, orientacion_bp, empleabilidad_bp, tableros_bp, verificadores_bp,
                       admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies

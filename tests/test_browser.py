@@ -162,3 +162,53 @@ def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, 
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(ARTIFACTS / "perfil-documentos-360.png"), full_page=True)
     phone.close()
+
+
+def test_walk_in_intake_to_routed_with_the_acta(browser, live_server, world):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, world["asesor_a"])
+    page.click("nav >> text=Orientación")
+    page.fill("input[name=q]", "1.122.334.455")
+    page.click("main button[type=submit]")
+    page.click("text=Registrar a la persona")
+    assert page.input_value("input[name=numero_documento]") == "1122334455"
+    page.fill("input[name=nombres]", "Yolanda")
+    page.fill("input[name=apellidos]", "Martínez Caro")
+    page.fill("input[name=fecha_nacimiento]", "1985-02-11")
+    page.fill("input[name=municipio]", "Cartagena")
+    page.check("input[name=consentimiento_datos]")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/orientacion/personas/*")
+
+    page.select_option("select[name=situacion]", "busca_empleo")
+    page.check("input[value=empleo]")
+    page.check("input[value=formacion]")
+    page.select_option("select[name=tipo_poblacion]", "red_unidos")
+    page.fill("textarea[name=observaciones]", "Madre cabeza de hogar; experiencia en ventas.")
+    page.click("text=Guardar caracterización")
+    page.wait_for_selector("text=Caracterización registrada.")
+
+    acta = page.request.get(live_server + page.get_attribute("a:has-text('Imprimir el acta')", "href"))
+    assert acta.ok and acta.headers["content-type"] == "application/pdf"
+    assert acta.body().startswith(b"%PDF")
+    page.click("text=Marcar como firmada")
+    page.wait_for_selector("text=Acta de compromiso registrada como firmada")
+
+    assert "Sugerencia: Empleabilidad" in page.inner_text("#enrutamiento")
+    assert page.input_value("select[name=destino]") == "empleabilidad"
+    page.screenshot(path=str(ARTIFACTS / "orientacion-persona-1280.png"), full_page=True)
+    page.click("#enrutamiento button[type=submit]")
+    page.wait_for_selector("text=Enrutamiento registrado.")
+    assert "Enrutada a Empleabilidad" in page.inner_text("#enrutamiento")
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.click("text=Perfil e itinerario")
+    timeline = page.inner_text("ol.linea-tiempo")
+    for label in ("Caracterización", "Acta de compromiso", "Enrutamiento"):
+        assert label in timeline
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(f"{live_server}/orientacion/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "orientacion-inicio-360.png"), full_page=True)
+    page.close()

@@ -59,6 +59,16 @@ PAGES = {
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
     ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/orientacion/"): ALL_OK,
+    ("GET", "/orientacion/por-enrutar"): ALL_OK,
+    ("GET", "/orientacion/dps-sin-caracterizar"): ALL_OK,
+    ("GET", "/orientacion/personas/<int:participante_id>"): READ_A,
+    ("POST", "/orientacion/personas/<int:participante_id>/caracterizacion"): expect(409, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/orientacion/personas/<int:participante_id>/acta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/orientacion/personas/<int:participante_id>/enrutamiento"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/orientacion/personas/<int:participante_id>/desistimiento"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/orientacion/personas/<int:participante_id>/acta-compromiso.pdf"): READ_A,
+    ("GET", "/orientacion/personas/<int:participante_id>/acta-desistimiento.pdf"): READ_A,
     ("GET", "/verificadores/"): ALL_OK,
     ("GET", "/verificadores/subir"): ITINERARY_WRITE,
     ("POST", "/verificadores/subir"): expect(422, supervisor=403),
@@ -119,6 +129,8 @@ def records(app, api, world):
     person = asesor.post("/participantes", json=person_payload()).get_json()
     vacante = asesor.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 5,
                                              "fecha": "2026-01-10"}).get_json()
+    asesor.post(f"/participantes/{person['id']}/actuaciones", json={
+        "tipo": "desistimiento", "fecha": "2026-01-10", "motivo": "Consiguió empleo."})
     carga = asesor.post("/verificadores", content_type="multipart/form-data", data=files(
         (f"CC_{person['numero_documento']}.png", image_bytes()))).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"],
@@ -218,7 +230,7 @@ def test_page_route_per_role(app, make_client, world, records, route):
         data = None
         if method == "POST":
             data = {"csrf_token": csrf_token(browser, "/participantes/")}
-            if "/editar" in path:
+            if "/editar" in path or path.endswith("/caracterizacion"):
                 data["version"] = "99"  # a stale version: the guard runs before the lock check
         response = browser.open(path, method=method, data=data)
         assert response.status_code == expected, (role, path)

@@ -28,7 +28,7 @@ def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
         if campo.clase == "texto":
             f.text(campo.nombre, required=campo.requerido, max_length=campo.max_length)
         elif campo.clase == "opcion":
-            f.choice(campo.nombre, campo.opciones)
+            f.choice(campo.nombre, campo.opciones, required=campo.requerido)
         elif campo.clase == "entero":
             f.integer(campo.nombre, minimum=campo.minimo, maximum=100_000)
         elif campo.clase == "dinero":

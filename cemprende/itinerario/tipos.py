@@ -45,6 +45,13 @@ MODALIDADES_FINANCIACION = {"directo": "Directo", "referenciacion": "Por referen
 DECISIONES = {"aprobado": "Aprobado", "rechazado": "Rechazado", "aplazado": "Aplazado"}
 CLASES_VISITA = {"diagnostico": "Diagnóstico", "seguimiento": "Seguimiento"}
 PLATAFORMAS = {"spe": "SPE", "ape_sena": "APE SENA", "otra": "Otra"}
+# What the characterisation found; it suggests the routing (orientacion.services.suggest_routing).
+SITUACIONES = {
+    "negocio_en_marcha": "Tiene un negocio en marcha",
+    "idea_negocio": "Tiene una idea de negocio",
+    "busca_empleo": "Busca empleo y no tiene negocio",
+    "otra": "Otra situación",
+}
 
 PROCESOS = {
     "orientacion": "Orientación",
@@ -73,7 +80,10 @@ def _vacante():
 
 TIPOS: dict[str, TipoActuacion] = {t.nombre: t for t in (
     TipoActuacion("caracterizacion", "Caracterización", "orientacion",
-                  (_texto("observaciones", "Observaciones", requerido=False, max_length=2000),)),
+                  (Campo("situacion", "Situación", "opcion", opciones=SITUACIONES, requerido=False,
+                         columna="categoria"),
+                   _texto("necesidades", "Necesidades", requerido=False, max_length=500),
+                   _texto("observaciones", "Observaciones", requerido=False, max_length=2000))),
     TipoActuacion("enrutamiento", "Enrutamiento", "orientacion",
                   (_opcion("destino", "Destino", DESTINOS_ENRUTAMIENTO),)),
     TipoActuacion("acta_compromiso", "Acta de compromiso", "orientacion"),

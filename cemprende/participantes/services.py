@@ -225,12 +225,12 @@ def search(actor, *, q: str | None = None, documento: str | None = None,
     if documento:
         statement = statement.where(Participante.numero_documento == normalise_document(documento))
     if q and q.strip():
-        statement = statement.where(_matches(q))
+        statement = statement.where(matches(q))
     statement = statement.order_by(Participante.creado_en.desc(), Participante.id.desc())
     return paginate(statement, page, per_page)
 
 
-def _matches(q: str):
+def matches(q: str):
     """A document prefix, or every word of q starting a word of the name (accents ignored).
 
     Both are range scans on an index (the document column, the name-word table) rather than

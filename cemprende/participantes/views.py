@@ -38,9 +38,13 @@ def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
     offer_centres(form, _actor())
+    if request.method == "GET" and request.args.get("numero_documento"):
+        form.numero_documento.data = request.args["numero_documento"][:20]
     outcome = submit(form, lambda values: services.register(_actor(), values))
     if outcome.done:
         flash(f"Se registró a {outcome.result.nombre_completo}.", "ok")
+        if request.args.get("siguiente") == "orientacion":  # the walk-in intake goes on
+            return redirect(url_for("orientacion.persona", participante_id=outcome.result.id))
         return redirect(url_for(".perfil", participante_id=outcome.result.id))
     duplicate = outcome.error if isinstance(outcome.error, services.DuplicateDocument) else None
     return render_template("participantes/formulario.html", form=form, errors=outcome.errors,

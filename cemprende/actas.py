@@ -1,0 +1,98 @@
+"""Printable actas (PDF, A4) filled in from the records, to be signed on paper and filed.
+
+Every acta carries the centre's name, the person's data, the date, its clauses and signature
+lines; the orientación, microfinanciamiento and other processes describe theirs with `Acta`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from xml.sax.saxutils import escape
+
+from .formatting import fecha
+
+
+@dataclass
+class Acta:
+    titulo: str
+    centro: str
+    fecha: date
+    datos: list[tuple[str, str]]  # label, value: the person's (or session's) data
+    introduccion: str | None = None
+    clausulas: list[str] = field(default_factory=list)
+    tabla: list[list[str]] | None = None  # optional rows, the first one the header
+    firmas: list[str] = field(default_factory=list)
+    archivo: str | None = None  # the verifier name it is filed under, e.g. AC_1098765432
+
+
+def _styles():
+    base = getSampleStyleSheet()
+    return {
+        "titulo": ParagraphStyle("titulo", parent=base["Title"], fontSize=15, spaceAfter=4),
+        "centro": ParagraphStyle("centro", parent=base["Normal"], alignment=1, fontSize=10,
+                                 textColor=colors.HexColor("#1f4e79")),
+        "normal": ParagraphStyle("normal", parent=base["Normal"], fontSize=10, leading=14),
+        "pie": ParagraphStyle("pie", parent=base["Normal"], fontSize=8,
+                              textColor=colors.HexColor("#5b6570")),
+    }
+
+
+def _data_table(rows: list[tuple[str, str]], styles) -> Table:
+    table = Table([[Paragraph(f"<b>{escape(k)}</b>", styles["normal"]),
+                    Paragraph(escape(v or "—"), styles["normal"])] for k, v in rows],
+                  colWidths=[5 * cm, 11.5 * cm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#cfd6dd")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def _rows_table(rows: list[list[str]], styles) -> Table:
+    table = Table([[Paragraph(escape(str(c)), styles["normal"]) for c in row] for row in rows],
+                  repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#cfd6dd")),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def _signatures(names: list[str], styles) -> Table:
+    cells = [Paragraph("_" * 34 + f"<br/>{escape(n)}", styles["normal"]) for n in names]
+    rows = [cells[i:i + 2] + [""] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
+    table = Table(rows, colWidths=[8.25 * cm, 8.25 * cm], rowHeights=[2.6 * cm] * len(rows))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    return table
+
+
+def render(acta: Acta) -> BytesIO:
+    out = BytesIO()
+    styles = _styles()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=2.2 * cm, rightMargin=2.2 * cm,
+                            topMargin=2 * cm, bottomMargin=2 * cm, title=acta.titulo,
+                            author=acta.centro)
+    story = [Paragraph(escape(acta.centro), styles["centro"]),
+             Paragraph(escape(acta.titulo), styles["titulo"]),
+             Paragraph(f"Fecha: {fecha(acta.fecha)}", styles["centro"]), Spacer(1, 0.5 * cm),
+             _data_table(acta.datos, styles), Spacer(1, 0.5 * cm)]
+    if acta.introduccion:
+        story += [Paragraph(escape(acta.introduccion), styles["normal"]), Spacer(1, 0.2 * cm)]
+    for number, clause in enumerate(acta.clausulas, start=1):
+        story.append(Paragraph(f"{number}. {escape(clause)}", styles["normal"]))
+        story.append(Spacer(1, 0.15 * cm))
+    if acta.tabla:
+        story += [Spacer(1, 0.3 * cm), _rows_table(acta.tabla, styles)]
+    story.append(Spacer(1, 0.8 * cm))
+    story.append(KeepTogether([_signatures(acta.firmas, styles)]))
+    if acta.archivo:
+        story += [Spacer(1, 0.6 * cm), Paragraph(
+            f"Una vez firmada, súbase escaneada como verificador {escape(acta.archivo)}.pdf.",
+            styles["pie"])]
+    doc.build(story)
+    out.seek(0)
+    return out

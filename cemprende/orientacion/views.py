@@ -1,0 +1,164 @@
+"""Orientación pages: the walk-in intake, a person's orientation steps, actas and queues."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import login_required
+
+from ..auth.guards import Accion, ensure, may
+from ..auth.loader import current_staff
+from ..forms import bool_to_choice, submit
+from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
+from ..pagination import page_args
+from ..participantes import services as participantes
+from ..participantes.services import normalise_document
+from . import bp, services
+from .forms import ActaForm, BuscarForm, CaracterizacionForm, DesistimientoForm, EnrutamientoForm
+
+
+def _today_forms(person) -> dict:
+    today = date.today().isoformat()
+    forms = {"caracterizacion": CaracterizacionForm(formdata=None), "acta": ActaForm(formdata=None),
+             "enrutamiento": EnrutamientoForm(formdata=None),
+             "desistimiento": DesistimientoForm(formdata=None)}
+    for form in forms.values():
+        form.fecha.data = today
+    char = forms["caracterizacion"]
+    char.version.data = person.version
+    char.tipo_poblacion.data = person.tipo_poblacion or ""
+    char.etnia.data = person.etnia or ""
+    char.discapacidad.data = bool_to_choice(person.discapacidad)
+    char.desplazamiento.data = bool_to_choice(person.desplazamiento)
+    return forms
+
+
+def _person_page(person, replace: dict | None = None, errors: dict | None = None,
+                 status: int = 200):
+    actor = current_staff()
+    etapa = services.stage(person)
+    forms = _today_forms(person)
+    forms.update(replace or {})
+    sugerencia = services.suggest_routing(etapa)
+    if sugerencia and not (replace and "enrutamiento" in replace):
+        forms["enrutamiento"].destino.data = sugerencia.destino
+        forms["enrutamiento"].ruta.data = sugerencia.ruta or ""
+    return render_template(
+        "orientacion/persona.html", persona=person, etapa=etapa, forms=forms,
+        errors=errors or {}, sugerencia=sugerencia, situaciones=SITUACIONES,
+        destinos=DESTINOS_ENRUTAMIENTO, rutas=RUTAS,
+        puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
+
+
+def _editable_person(participante_id: int):
+    actor = current_staff()
+    person = participantes.get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    return actor, person
+
+
+def _step(participante_id: int, key: str, form, action, done_message: str, anchor: str):
+    """Runs one step's service from its form; back to the person's page either way."""
+    actor, person = _editable_person(participante_id)
+    outcome = submit(form, lambda values: action(actor, person.id, values))
+    if outcome.done:
+        flash(done_message, "ok")
+        return redirect(url_for(".persona", participante_id=person.id) + f"#{anchor}", code=303)
+    return _person_page(person, {key: form}, outcome.errors, outcome.status)
+
+
+# ---- intake -----------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def inicio():
+    actor = current_staff()
+    form = BuscarForm(request.args)
+    q = (form.q.data or "").strip()
+    result = participantes.search(actor, q=q, per_page=10) if q else None
+    documento = normalise_document(q) if q and any(ch.isdigit() for ch in q) else None
+    return render_template(
+        "orientacion/inicio.html", form=form, q=q, result=result, documento=documento,
+        por_enrutar=services.queue_to_route(actor, per_page=5),
+        dps=services.queue_dps_to_characterise(actor, per_page=5),
+        puede_registrar=may(actor, Accion.EDITAR_ITINERARIO))
+
+
+@bp.route("/por-enrutar")
+@login_required
+def por_enrutar():
+    form = BuscarForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    result = services.queue_to_route(current_staff(), form.q.data, page, per_page)
+    return render_template("orientacion/cola.html", form=form, result=result, cola="por_enrutar",
+                           titulo="Caracterizadas sin enrutar",
+                           vacio="No hay personas caracterizadas esperando enrutamiento.")
+
+
+@bp.route("/dps-sin-caracterizar")
+@login_required
+def dps_sin_caracterizar():
+    form = BuscarForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    result = services.queue_dps_to_characterise(current_staff(), form.q.data, page, per_page)
+    return render_template("orientacion/cola.html", form=form, result=result,
+                           cola="dps_sin_caracterizar", titulo="Remitidas por DPS sin caracterizar",
+                           vacio="Todas las personas remitidas por DPS ya están caracterizadas.")
+
+
+# ---- a person's steps -------------------------------------------------------------------------
+
+@bp.route("/personas/<int:participante_id>")
+@login_required
+def persona(participante_id: int):
+    return _person_page(participantes.get_visible(current_staff(), participante_id))
+
+
+@bp.route("/personas/<int:participante_id>/caracterizacion", methods=["POST"])
+@login_required
+def caracterizar(participante_id: int):
+    return _step(participante_id, "caracterizacion", CaracterizacionForm(), services.characterise,
+                 "Caracterización registrada.", "acta")
+
+
+@bp.route("/personas/<int:participante_id>/acta", methods=["POST"])
+@login_required
+def firmar_acta(participante_id: int):
+    return _step(participante_id, "acta", ActaForm(), services.sign_acta,
+                 "Acta de compromiso registrada como firmada. Súbala escaneada como AC.",
+                 "enrutamiento")
+
+
+@bp.route("/personas/<int:participante_id>/enrutamiento", methods=["POST"])
+@login_required
+def enrutar(participante_id: int):
+    return _step(participante_id, "enrutamiento", EnrutamientoForm(), services.route,
+                 "Enrutamiento registrado.", "enrutamiento")
+
+
+@bp.route("/personas/<int:participante_id>/desistimiento", methods=["POST"])
+@login_required
+def desistir(participante_id: int):
+    return _step(participante_id, "desistimiento", DesistimientoForm(), services.desist,
+                 "Desistimiento registrado. Imprima el acta para la firma.", "desistimiento")
+
+
+def _pdf(content, name: str, person):
+    return send_file(content, mimetype="application/pdf",
+                     download_name=f"{name}_{person.numero_documento}.pdf")
+
+
+@bp.route("/personas/<int:participante_id>/acta-compromiso.pdf")
+@login_required
+def acta_compromiso_pdf(participante_id: int):
+    actor = current_staff()
+    person = participantes.get_visible(actor, participante_id)
+    return _pdf(services.acta_compromiso(actor, person.id), "acta_compromiso", person)
+
+
+@bp.route("/personas/<int:participante_id>/acta-desistimiento.pdf")
+@login_required
+def acta_desistimiento_pdf(participante_id: int):
+    actor = current_staff()
+    person = participantes.get_visible(actor, participante_id)
+    return _pdf(services.acta_desistimiento(actor, person.id), "acta_desistimiento", person)
