@@ -92,6 +92,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .empleabilidad import bp as empleabilidad_bp
     from .orientacion import bp as orientacion_bp
     from .participantes import bp as participantes_bp
+    from .referenciacion import bp as referenciacion_bp
     from .tableros import bp as tableros_bp
     from .verificadores import bp as verificadores_bp
 
@@ -99,8 +100,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     security.register(app)
     formatting.register(app)
     errorpages.register(app)
-    for blueprint in (auth_bp, participantes_bp, orientacion_bp, empleabilidad_bp, tableros_bp, verificadores_bp,
-                      admin_bp, api_bp):
+    for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
+                      empleabilidad_bp, tableros_bp, verificadores_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

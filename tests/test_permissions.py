@@ -69,6 +69,16 @@ PAGES = {
     ("POST", "/orientacion/personas/<int:participante_id>/desistimiento"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/orientacion/personas/<int:participante_id>/acta-compromiso.pdf"): READ_A,
     ("GET", "/orientacion/personas/<int:participante_id>/acta-desistimiento.pdf"): READ_A,
+    ("GET", "/referenciacion/"): ALL_OK,
+    ("GET", "/referenciacion/programas"): ALL_OK,
+    ("GET", "/referenciacion/programas/nuevo"): ITINERARY_WRITE,
+    ("POST", "/referenciacion/programas/nuevo"): expect(422, supervisor=403),
+    ("GET", "/referenciacion/programas/<int:programa_id>"): EDIT_A,
+    ("POST", "/referenciacion/programas/<int:programa_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/referenciacion/personas/<int:participante_id>/nueva"): EDIT_A,
+    ("POST", "/referenciacion/personas/<int:participante_id>/nueva"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/referenciacion/<int:referencia_id>"): READ_A,
+    ("POST", "/referenciacion/<int:referencia_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/verificadores/"): ALL_OK,
     ("GET", "/verificadores/subir"): ITINERARY_WRITE,
     ("POST", "/verificadores/subir"): expect(422, supervisor=403),
@@ -104,6 +114,13 @@ API = {
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
     ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
+    ("GET", "/api/v1/programas"): ALL_OK,
+    ("POST", "/api/v1/programas"): expect(201, supervisor=403),
+    ("PATCH", "/api/v1/programas/<int:programa_id>"): EDIT_A,
+    ("POST", "/api/v1/participantes/<int:participante_id>/referencias"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/referencias"): ALL_OK,
+    ("GET", "/api/v1/referencias/<int:referencia_id>"): READ_A,
+    ("PATCH", "/api/v1/referencias/<int:referencia_id>"): EDIT_A,
     ("POST", "/api/v1/verificadores"): expect(200, supervisor=403, admin=422),
     ("GET", "/api/v1/verificadores"): ALL_OK,
     ("GET", "/api/v1/verificadores/<int:verificador_id>"): READ_A,
@@ -133,7 +150,12 @@ def records(app, api, world):
         "tipo": "desistimiento", "fecha": "2026-01-10", "motivo": "Consiguió empleo."})
     carga = asesor.post("/verificadores", content_type="multipart/form-data", data=files(
         (f"CC_{person['numero_documento']}.png", image_bytes()))).get_json()
+    programa = asesor.post("/programas", json={"nombre": "SENA", "entidad": "SENA",
+                                               "categoria": "gobierno_nacional"}).get_json()
+    referencia = asesor.post(f"/participantes/{person['id']}/referencias", json={
+        "programa_id": programa["id"], "fecha": "2026-01-10"}).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"],
+            "programa_id": programa["id"], "referencia_id": referencia["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
             "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
 
@@ -151,7 +173,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
-                "carga_id"):
+                "carga_id", "programa_id", "referencia_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -184,6 +206,18 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"tipo": "caracterizacion", "fecha": "2026-01-11"}
     if rule.endswith("/anular"):
         return {"motivo": "Prueba de permisos"}
+    if rule == "/api/v1/programas":
+        return {"nombre": f"Programa {n}", "entidad": "E", "categoria": "otros", "centro_id": own.id}
+    if rule.startswith("/api/v1/programas/"):
+        found = client.get("/api/v1/programas?per_page=200", headers=headers).get_json()
+        version = next((p["version"] for p in found.get("items", [])
+                        if p["id"] == records["programa_id"]), 1)
+        return {"version": version, "notas": f"Nota {n}"}
+    if rule.endswith("/referencias") and method == "POST":
+        return {"programa_id": records["programa_id"], "fecha": "2026-01-11"}
+    if rule.startswith("/api/v1/referencias/") and method == "PATCH":
+        current = client.get(_path(rule, records, role), headers=headers).get_json()
+        return {"version": current.get("version", 1), "notas": f"Nota {n}"}
     if rule.endswith("/revision"):
         return {"estado": "aprobado"}
     if rule == "/api/v1/metas":

@@ -1,6 +1,8 @@
 """The JSON API of API.md: thin over the same services as the pages."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, g, jsonify, request
 
 from ..admin import services as admin
@@ -11,6 +13,7 @@ from ..extensions import client_address, limiter
 from ..itinerario import services as itinerario
 from ..pagination import Page, page_args
 from ..participantes import services as participantes
+from ..referenciacion import services as referenciacion
 from ..scoping import set_centre_scope
 from ..tableros import services as tableros
 from ..verificadores import services as verificadores
@@ -278,3 +281,47 @@ def verificadores_cobertura():
         "centro_id": r.centro_id, "tipo": r.tipo, "fecha": r.fecha.isoformat(),
         "prefijo": r.prefijo, "orden": r.orden})
     return jsonify(data)
+
+
+# ---- referenciación ------------------------------------------------------------------------
+
+@bp.get("/programas")
+def list_programas():
+    page, per_page = paging()
+    args = request.args
+    result = referenciacion.programas(actor(), q=args.get("q"), categoria=args.get("categoria"),
+                                      page=page, per_page=per_page)
+    return jsonify(page_of(result, lambda p: p.to_dict()))
+
+
+@bp.post("/programas")
+def create_programa():
+    return jsonify(referenciacion.create_programa(actor(), body()).to_dict()), 201
+
+
+@bp.patch("/programas/<int:programa_id>")
+def update_programa(programa_id: int):
+    return jsonify(referenciacion.update_programa(actor(), programa_id, body()).to_dict())
+
+
+@bp.post("/participantes/<int:participante_id>/referencias")
+def create_referencia(participante_id: int):
+    return jsonify(referenciacion.refer(actor(), participante_id, body()).to_dict()), 201
+
+
+@bp.get("/referencias")
+def list_referencias():
+    page, per_page = paging()
+    filters = referenciacion.parse_list_args(request.args.to_dict(), date.today())
+    result = referenciacion.referencias(actor(), page=page, per_page=per_page, **filters)
+    return jsonify(page_of(result, lambda r: r.to_dict()))
+
+
+@bp.get("/referencias/<int:referencia_id>")
+def get_referencia(referencia_id: int):
+    return jsonify(referenciacion.get_referencia(actor(), referencia_id).to_dict())
+
+
+@bp.patch("/referencias/<int:referencia_id>")
+def update_referencia(referencia_id: int):
+    return jsonify(referenciacion.follow_up(actor(), referencia_id, body()).to_dict())

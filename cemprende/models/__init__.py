@@ -5,11 +5,12 @@ from .base import CentroOwned
 from .centro import Centro
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .participante import Participante, ParticipantePalabra
+from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, Staff
 from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "ApiToken", "Auditoria", "Centro", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "Staff", "Vacante", "CargaVerificadores", "Verificador",
+    "Participante", "ParticipantePalabra", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]
