@@ -43,6 +43,20 @@ PAGES = {
     ("GET", "/empleabilidad/vacantes"): ALL_OK,
     ("GET", "/empleabilidad/vacantes/nueva"): ITINERARY_WRITE,
     ("POST", "/empleabilidad/vacantes/nueva"): expect(422, supervisor=403),
+    ("GET", "/empleabilidad/vacantes/<int:vacante_id>"): READ_A,
+    ("GET", "/empleabilidad/vacantes/<int:vacante_id>/editar"): EDIT_A,
+    ("POST", "/empleabilidad/vacantes/<int:vacante_id>/editar"): expect(409, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/empleabilidad/vacantes/<int:vacante_id>/remitir"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/empleabilidad/vacantes/<int:vacante_id>/colocar"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/empleabilidad/cursos"): ALL_OK,
+    ("GET", "/empleabilidad/cursos/nuevo"): ITINERARY_WRITE,
+    ("POST", "/empleabilidad/cursos/nuevo"): expect(422, supervisor=403),
+    ("GET", "/empleabilidad/cursos/<int:curso_id>"): READ_A,
+    ("POST", "/empleabilidad/cursos/<int:curso_id>/sesiones"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/empleabilidad/sesiones/<int:sesion_id>/asistencia"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/empleabilidad/asistencias/<int:asistencia_id>/retirar"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/empleabilidad/personas/<int:participante_id>"): READ_A,
+    ("POST", "/empleabilidad/personas/<int:participante_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/admin/centros"): ADMIN_ONLY,
     ("GET", "/admin/centros/nuevo"): ADMIN_ONLY,
     ("POST", "/admin/centros/nuevo"): expect(403, admin=422),
@@ -114,6 +128,14 @@ API = {
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
     ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
+    ("PATCH", "/api/v1/vacantes/<int:vacante_id>"): EDIT_A,
+    ("POST", "/api/v1/vacantes/<int:vacante_id>/remisiones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/vacantes/<int:vacante_id>/colocaciones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/cursos"): ALL_OK,
+    ("POST", "/api/v1/cursos"): expect(201, supervisor=403),
+    ("GET", "/api/v1/cursos/<int:curso_id>"): READ_A,
+    ("POST", "/api/v1/cursos/<int:curso_id>/sesiones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/sesiones/<int:sesion_id>/asistencias"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/programas"): ALL_OK,
     ("POST", "/api/v1/programas"): expect(201, supervisor=403),
     ("PATCH", "/api/v1/programas/<int:programa_id>"): EDIT_A,
@@ -154,10 +176,21 @@ def records(app, api, world):
                                                "categoria": "gobierno_nacional"}).get_json()
     referencia = asesor.post(f"/participantes/{person['id']}/referencias", json={
         "programa_id": programa["id"], "fecha": "2026-01-10"}).get_json()
+    curso = asesor.post("/cursos", json={"nombre": "FIS", "fecha_inicio": "2026-01-05"}).get_json()
+    sesion = asesor.post(f"/cursos/{curso['id']}/sesiones", json={"fecha": "2026-01-12",
+                                                                 "tema": "Entrevista"}).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
+            "curso_id": curso["id"], "sesion_id": sesion["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
             "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
+
+
+def fresh_person(records: dict) -> int:
+    """Another person of centre A, for writes that may happen only once per person."""
+    n = next(counter)
+    return records["asesor"].post("/participantes", json=person_payload(
+        numero_documento=f"7770{n:05d}")).get_json()["id"]
 
 
 def _path(rule: str, records: dict, role: str) -> str:
@@ -166,6 +199,10 @@ def _path(rule: str, records: dict, role: str) -> str:
         made = records["asesor"].post(f"/participantes/{records['participante_id']}/actuaciones",
                                       json={"tipo": "caracterizacion", "fecha": "2026-01-10"})
         path = path.replace("<int:actuacion_id>", str(made.get_json()["id"]))
+    if "<int:asistencia_id>" in rule:  # a fresh one each time, since withdrawing is once only
+        made = records["asesor"].post(f"/sesiones/{records['sesion_id']}/asistencias",
+                                      json={"participante_ids": [fresh_person(records)]})
+        path = path.replace("<int:asistencia_id>", str(made.get_json()["items"][0]["id"]))
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.pdf",
                         f"tableros.pdf?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.xlsx",
@@ -173,7 +210,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
-                "carga_id", "programa_id", "referencia_id"):
+                "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -206,6 +243,17 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"tipo": "caracterizacion", "fecha": "2026-01-11"}
     if rule.endswith("/anular"):
         return {"motivo": "Prueba de permisos"}
+    if rule.startswith("/api/v1/vacantes/") and method == "PATCH":
+        current = client.get(_path(rule, records, role), headers=headers).get_json()
+        return {"version": current.get("version", 1), "cupos": 5}
+    if rule.endswith("/remisiones") or rule.endswith("/asistencias"):
+        return {"participante_ids": [fresh_person(records)], "fecha": "2026-01-12"}
+    if rule.endswith("/colocaciones"):
+        return {"participante_id": fresh_person(records), "fecha": "2026-01-12"}
+    if rule == "/api/v1/cursos":
+        return {"nombre": f"Curso {n}", "fecha_inicio": "2026-01-05", "centro_id": own.id}
+    if rule.endswith("/sesiones"):
+        return {"fecha": "2026-01-13", "tema": f"Tema {n}"}
     if rule == "/api/v1/programas":
         return {"nombre": f"Programa {n}", "entidad": "E", "categoria": "otros", "centro_id": own.id}
     if rule.startswith("/api/v1/programas/"):

@@ -1,17 +1,20 @@
 """Vacantes: the job openings a centre manages and fills with colocaciones."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 
 from .. import audit
-from ..auth.guards import Accion, centro_for_write, scoped_select, visible_or_404
+from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..models import Actuacion, Vacante
+from ..models import Actuacion, Participante, Vacante
+from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
-from ..validation import Fields
+from ..validation import Fields, check_version
 
 EARLIEST_FECHA = date(2000, 1, 1)
 
@@ -42,18 +45,49 @@ def vacante_in_centre(vacante_id: int, centro_id: int, lock: bool = False) -> Va
     return db.session.scalar(statement)
 
 
+def _vacante_fields(data: dict, today: date, partial: bool = False) -> dict:
+    f = Fields(data)
+
+    def wanted(name):
+        return not partial or f.present(name)
+
+    if wanted("empresa"):
+        f.text("empresa", max_length=150)
+    if wanted("cargo"):
+        f.text("cargo", max_length=150)
+    if wanted("cupos"):
+        f.integer("cupos", minimum=1, maximum=10_000)
+    if wanted("fecha"):
+        f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
+    if f.present("nivel"):
+        f.choice("nivel", NIVELES, required=False)
+    if f.present("estado"):
+        f.choice("estado", ESTADOS_VACANTE)
+    f.raise_if_errors()
+    return f.clean
+
+
 def create(actor, data: dict, today: date | None = None) -> Vacante:
     today = today or date.today()
     centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
-    f = Fields(data)
-    f.text("empresa", max_length=150)
-    f.text("cargo", max_length=150)
-    f.integer("cupos", minimum=1, maximum=10_000)
-    f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
-    f.raise_if_errors()
-    vacante = Vacante(**f.clean, centro_id=centro_id, creado_por_id=actor.id, creado_en=utcnow())
+    values = _vacante_fields(data, today)
+    values.setdefault("estado", "abierta")
+    vacante = Vacante(**values, centro_id=centro_id, creado_por_id=actor.id, creado_en=utcnow())
     return audit.add_audited(vacante, actor=actor, entidad="vacante", centro_id=centro_id,
-                             values=f.clean)
+                             values=values)
+
+
+def update(actor, vacante_id: int, data: dict, today: date | None = None) -> Vacante:
+    """Edits a vacancy (optimistic lock); its cupos never drop below the people placed in it."""
+    vacante = get_visible(actor, vacante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
+    check_version(data, vacante.version)
+    values = _vacante_fields(data, today or date.today(), partial=True)
+    placed = occupied_by_vacante([vacante.id]).get(vacante.id, 0)
+    if values.get("cupos") is not None and values["cupos"] < placed:
+        raise ValidationFailed({"cupos": f"Ya hay {placed} personas colocadas en esta vacante."})
+    return audit.update_audited(vacante, values, actor=actor, entidad="vacante",
+                                centro_id=vacante.centro_id)
 
 
 def get_visible(actor, vacante_id: int) -> Vacante:
@@ -61,8 +95,13 @@ def get_visible(actor, vacante_id: int) -> Vacante:
 
 
 def search(actor, *, q: str | None = None, solo_con_cupos: bool = False,
+           estado: str | None = None, nivel: str | None = None,
            page: int = 1, per_page: int = 25) -> Page:
     statement = scoped_select(actor, Vacante)
+    if estado in ESTADOS_VACANTE:
+        statement = statement.where(Vacante.estado == estado)
+    if nivel in NIVELES:
+        statement = statement.where(Vacante.nivel == nivel)
     if q and q.strip():
         term = q.strip()
         statement = statement.where(
@@ -90,3 +129,144 @@ def by_ids(ids: set[int]) -> dict[int, Vacante]:
 def with_occupancy(vacantes: list[Vacante]) -> list[dict]:
     occupied = occupied_by_vacante([v.id for v in vacantes])
     return [v.to_dict(occupied.get(v.id, 0)) for v in vacantes]
+
+
+# ---- people and vacancies --------------------------------------------------------------------
+
+def _latest_routing_is_empleabilidad():
+    """The person's latest valid enrutamiento sends them to empleabilidad."""
+    later = (select(Actuacion.id).where(
+        Actuacion.participante_id == Participante.id, Actuacion.tipo == "enrutamiento",
+        Actuacion.anulada.is_(False)).order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
+        .limit(1).correlate(Participante).scalar_subquery())
+    return select(Actuacion.categoria).where(Actuacion.id == later).scalar_subquery() == "empleabilidad"
+
+
+def _has(tipo: str, vacante_id: int | None = None):
+    condition = select(Actuacion.id).where(
+        Actuacion.participante_id == Participante.id, Actuacion.tipo == tipo,
+        Actuacion.anulada.is_(False))
+    if vacante_id is not None:
+        condition = condition.where(Actuacion.vacante_id == vacante_id)
+    return condition.correlate(Participante).exists()
+
+
+def job_seekers(actor, centro_id: int | None = None):
+    """People routed to empleabilidad, neither placed nor desisted: who the vacancies are for."""
+    statement = scoped_select(actor, Participante).where(
+        _latest_routing_is_empleabilidad(), ~_has("colocacion"), ~_has("desistimiento"))
+    if centro_id is not None:
+        statement = statement.where(Participante.centro_id == centro_id)
+    return statement
+
+
+def candidates(actor, vacante: Vacante, q: str | None = None, page: int = 1,
+               per_page: int = 50) -> Page:
+    """Job seekers of the vacancy's centre not yet sent to it, longest waiting first."""
+    from ..participantes.services import matches
+
+    statement = job_seekers(actor, vacante.centro_id).where(~_has("remision_seleccion", vacante.id))
+    if q and q.strip():
+        statement = statement.where(matches(q))
+    return paginate(statement.order_by(Participante.creado_en, Participante.id), page, per_page)
+
+
+def sent_to(vacante: Vacante) -> list[tuple[Participante, Actuacion | None, Actuacion | None]]:
+    """(person, remisión, colocación) for everyone sent to or placed in this vacancy."""
+    rows = db.session.scalars(select(Actuacion).where(
+        Actuacion.vacante_id == vacante.id, Actuacion.anulada.is_(False),
+        Actuacion.tipo.in_(("remision_seleccion", "colocacion"))).order_by(Actuacion.fecha, Actuacion.id))
+    by_person: dict[int, dict[str, Actuacion]] = {}
+    for actuacion in rows:
+        by_person.setdefault(actuacion.participante_id, {}).setdefault(actuacion.tipo, actuacion)
+    people = {p.id: p for p in db.session.scalars(
+        select(Participante).where(Participante.id.in_(list(by_person))))} if by_person else {}
+    return [(people[pid], acts.get("remision_seleccion"), acts.get("colocacion"))
+            for pid, acts in by_person.items()]
+
+
+def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list[Actuacion]:
+    """Sends several people to the vacancy's selection process in one transaction."""
+    from ..itinerario import services as itinerario
+
+    vacante = get_visible(actor, vacante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
+    ids = data.get("participante_ids")
+    if isinstance(ids, str):
+        ids = [ids]
+    if not isinstance(ids, list) or not ids:
+        raise ValidationFailed({"participante_ids": "Elija al menos una persona."})
+    try:
+        people = sorted({int(i) for i in ids})
+    except (TypeError, ValueError):
+        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."}) from None
+    already = set(db.session.scalars(select(Actuacion.participante_id).where(
+        Actuacion.vacante_id == vacante.id, Actuacion.tipo == "remision_seleccion",
+        Actuacion.anulada.is_(False), Actuacion.participante_id.in_(people))))
+    if already:
+        raise DomainError(f"{len(already)} de las personas elegidas ya fueron remitidas a esta vacante.",
+                          {"participante_ids": "Quite a quienes ya fueron remitidos."})
+    return [itinerario.register(actor, person_id, {"tipo": "remision_seleccion",
+                                                   "fecha": data.get("fecha"),
+                                                   "vacante_id": vacante.id}, today=today)
+            for person_id in people]
+
+
+def hire(actor, vacante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    """Records the colocación; the itinerary's rule keeps it within the vacancy's cupos."""
+    from ..itinerario import services as itinerario
+
+    vacante = get_visible(actor, vacante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
+    f = Fields(data)
+    person_id = f.integer("participante_id", minimum=1)
+    f.raise_if_errors()
+    if db.session.scalar(select(Actuacion.id).where(
+            Actuacion.participante_id == person_id, Actuacion.vacante_id == vacante.id,
+            Actuacion.tipo == "colocacion", Actuacion.anulada.is_(False))) is not None:
+        raise DomainError("Esa persona ya está colocada en esta vacante.")
+    return itinerario.register(actor, person_id, {"tipo": "colocacion", "fecha": data.get("fecha"),
+                                                  "vacante_id": vacante.id}, today=today)
+
+
+@dataclass
+class PerfilEmpleo:
+    hoja_de_vida: Actuacion | None
+    capacitaciones: list[Actuacion]
+    postulaciones: list[tuple[Vacante, Actuacion | None, Actuacion | None]]
+    colocacion: Actuacion | None
+
+
+def person_summary(actor, participante_id: int) -> PerfilEmpleo:
+    """A person's employability at a glance: CV, trainings, vacancies applied to, outcome."""
+    from ..participantes.services import get_visible as get_person
+
+    person = get_person(actor, participante_id)
+    acts = list(db.session.scalars(select(Actuacion).where(
+        Actuacion.participante_id == person.id, Actuacion.anulada.is_(False),
+        Actuacion.tipo.in_(("hoja_de_vida", "capacitacion_fis", "remision_seleccion", "colocacion")))
+        .order_by(Actuacion.fecha, Actuacion.id)))
+    vacantes = by_ids({a.vacante_id for a in acts if a.vacante_id})
+    applied: dict[int, list] = {}
+    for a in acts:
+        if a.vacante_id:
+            entry = applied.setdefault(a.vacante_id, [vacantes[a.vacante_id], None, None])
+            entry[1 if a.tipo == "remision_seleccion" else 2] = a
+    cvs = [a for a in acts if a.tipo == "hoja_de_vida"]
+    placed = [a for a in acts if a.tipo == "colocacion"]
+    return PerfilEmpleo(cvs[-1] if cvs else None, [a for a in acts if a.tipo == "capacitacion_fis"],
+                        [tuple(v) for v in applied.values()], placed[-1] if placed else None)
+
+
+def register_cv(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    from ..itinerario import services as itinerario
+
+    return itinerario.register(actor, participante_id, {
+        "tipo": "hoja_de_vida", "fecha": data.get("fecha"), "plataforma": data.get("plataforma"),
+        "codigo": data.get("codigo")}, today=today)
+
+
+def candidates_for_training(actor, centro_id: int, limit: int = 50) -> list[Participante]:
+    """Whom a FIS session is offered to by default: the centre's job seekers (search for others)."""
+    statement = job_seekers(actor, centro_id).order_by(Participante.nombres, Participante.apellidos)
+    return list(db.session.scalars(statement.limit(limit)))

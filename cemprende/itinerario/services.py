@@ -91,6 +91,9 @@ def _check_order(person: Participante, tipo: str, fecha: date, values: dict) -> 
         vacante = vacante_in_centre(values["vacante_id"], person.centro_id, lock=True)
         if vacante is None:
             raise ValidationFailed({"vacante_id": "La vacante no existe en el centro de la persona."})
+        if vacante.estado == "cerrada":
+            raise DomainError("La vacante está cerrada: ábrala de nuevo para remitir o colocar.",
+                              {"vacante_id": "Vacante cerrada."})
         if tipo == "colocacion" and free_cupos(vacante) <= 0:
             raise DomainError("La vacante no tiene cupos libres.",
                               {"vacante_id": "Todos los cupos de esta vacante están ocupados."})

@@ -9,12 +9,19 @@ from ..extensions import db
 from .base import CentroOwned, UTCDateTime, utcnow
 
 
+NIVELES = {"elemental": "Elemental", "calificado": "Calificado", "tecnico": "Técnico",
+           "tecnologico": "Tecnológico", "profesional": "Profesional"}
+ESTADOS_VACANTE = {"abierta": "Abierta", "cerrada": "Cerrada"}
+
+
 class Vacante(CentroOwned, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     empresa: Mapped[str] = mapped_column(String(150))
     cargo: Mapped[str] = mapped_column(String(150))
     cupos: Mapped[int] = mapped_column(Integer)
     fecha: Mapped[date] = mapped_column(Date)
+    nivel: Mapped[str | None] = mapped_column(String(15))
+    estado: Mapped[str] = mapped_column(String(10), default="abierta", server_default="abierta")
     creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -28,6 +35,8 @@ class Vacante(CentroOwned, db.Model):
             "cargo": self.cargo,
             "cupos": self.cupos,
             "fecha": self.fecha.isoformat(),
+            "nivel": self.nivel,
+            "estado": self.estado,
             "centro_id": self.centro_id,
             "version": self.version,
         }
