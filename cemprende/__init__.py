@@ -94,6 +94,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .participantes import bp as participantes_bp
     from .referenciacion import bp as referenciacion_bp
     from .tableros import bp as tableros_bp
+    from .trabajo import bp as trabajo_bp
     from .verificadores import bp as verificadores_bp
 
     configure_login(login_manager)
@@ -101,7 +102,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     formatting.register(app)
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
-                      empleabilidad_bp, tableros_bp, verificadores_bp, admin_bp, api_bp):
+                      empleabilidad_bp, tableros_bp, verificadores_bp, trabajo_bp, admin_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

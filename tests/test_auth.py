@@ -14,9 +14,10 @@ def test_login_page_is_spanish_and_has_the_fields(client):
     assert "Ingresar" in html and "Contraseña" in html
 
 
-def test_login_succeeds_and_opens_the_people_list(client, world):
+def test_login_succeeds_and_opens_the_advisors_work(client, world):
     response = login(client, world["asesor_a"])
-    assert response.status_code == 302 and response.location.endswith("/participantes/")
+    assert response.status_code == 302 and response.location.endswith("/mi-trabajo")
+    assert client.get("/mi-trabajo").status_code == 200
     assert client.get("/participantes/").status_code == 200
 
 
@@ -157,4 +158,4 @@ def test_next_parameter_cannot_redirect_off_site(client, world):
     token = csrf_token(client)
     response = client.post("/login?next=//evil.example/x", data={
         "username": world["asesor_a"].username, "password": PASSWORD, "csrf_token": token})
-    assert response.location.endswith("/participantes/")
+    assert response.location.endswith("/mi-trabajo")

@@ -1,4 +1,5 @@
 """End to end in headless Chromium (Debian's, driven by Playwright): the advisor's first minutes."""
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -41,7 +42,9 @@ def test_login_register_route_and_see_it_on_the_timeline(browser, live_server, w
     page.fill("input[name=username]", world["asesor_a"].username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/participantes/")
+    page.wait_for_url("**/mi-trabajo")
+    assert "No hay nada pendiente" in page.content()
+    page.click("nav >> text=Personas")
     assert "Aún no hay personas registradas" in page.content()
 
     page.click("text=Registrar persona")
@@ -211,4 +214,43 @@ def test_walk_in_intake_to_routed_with_the_acta(browser, live_server, world):
     page.goto(f"{live_server}/orientacion/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(ARTIFACTS / "orientacion-inicio-360.png"), full_page=True)
+    page.close()
+
+
+def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world):
+    from test_tableros import Centre
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    centre = Centre(api(world["asesor_a"]))
+    seekers = []
+    for name in ("Karen", "Luisa"):
+        pid = centre.person(nombres=name)
+        centre.act(pid, "enrutamiento", "2026-01-10", destino="empleabilidad")
+        seekers.append(pid)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, world["asesor_a"])
+    assert "Por colocar" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "mi-trabajo-1280.png"), full_page=True)
+    page.click("nav >> text=Vacantes")
+    page.click("text=Registrar vacante")
+    page.fill("input[name=empresa]", "Supermercados Olímpica")
+    page.fill("input[name=cargo]", "Auxiliar de bodega")
+    page.select_option("select[name=nivel]", "elemental")
+    page.fill("input[name=cupos]", "1")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Vacante registrada")
+    assert "1 libres" in page.inner_text("main")
+    page.get_by_label(re.compile("^Karen")).check()
+    page.click("text=Remitir a las seleccionadas")
+    page.wait_for_selector("text=1 personas remitidas a la selección.")
+    page.click("text=Registrar colocación")
+    page.wait_for_selector("text=Colocación registrada.")
+    main = page.inner_text("main")
+    assert "Colocada el" in main and "0 libres" in main
+    page.screenshot(path=str(ARTIFACTS / "vacante-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(f"{live_server}/mi-trabajo")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "mi-trabajo-360.png"), full_page=True)
     page.close()

@@ -31,6 +31,7 @@ STAFF_PAGES = expect(403, director_a=200, director_b=200, admin=200)
 PAGES = {
     ("GET", "/"): expect(302),
     ("GET", "/participantes/"): ALL_OK,
+    ("GET", "/mi-trabajo"): expect(200, supervisor=403),
     ("GET", "/participantes/nuevo"): ITINERARY_WRITE,
     ("POST", "/participantes/nuevo"): expect(422, supervisor=403),
     ("GET", "/participantes/<int:participante_id>"): READ_A,

@@ -367,4 +367,4 @@ def test_a_supervisor_lands_on_the_review_queue(app, world, make_client):
     assert response.status_code == 302 and response.location.endswith("/verificadores/")
     assert browser.get("/").location.endswith("/verificadores/")
     asesor = make_client()
-    assert login(asesor, world["asesor_a"]).location.endswith("/participantes/")
+    assert login(asesor, world["asesor_a"]).location.endswith("/mi-trabajo")

@@ -18,7 +18,10 @@ def _failed(response) -> bool:
 
 
 def home_url(staff) -> str:
-    # A PNUD supervisor's daily work is the review queue; everyone else starts from people.
+    # Each role starts where its daily work is: an advisor's pending work, a PNUD supervisor's
+    # review queue; directors and admins start from people.
+    if staff.rol == "asesor":
+        return url_for("trabajo.inicio")
     if staff.rol == "supervisor":
         return url_for("verificadores.lista")
     return url_for("participantes.lista")

@@ -170,7 +170,7 @@ def follow_up(actor, referencia_id: int, data: dict) -> Referencia:
 
 def referencias(actor, *, q: str | None = None, estado: str | None = None,
                 vencidas_al: date | None = None, participante_id: int | None = None,
-                page: int = 1, per_page: int = 25) -> Page:
+                asesor_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Referrals the caller may see; `vencidas_al`: the open ones whose follow-up date has passed."""
     statement = (scoped_select(actor, Referencia).join(Referencia.actuacion)
                  .where(Actuacion.anulada.is_(False)))
@@ -184,6 +184,8 @@ def referencias(actor, *, q: str | None = None, estado: str | None = None,
         statement = statement.order_by(Actuacion.fecha.desc(), Referencia.id.desc())
     if participante_id:
         statement = statement.where(Referencia.participante_id == participante_id)
+    if asesor_id:  # the referrals this advisor made
+        statement = statement.where(Actuacion.asesor_id == asesor_id)
     if q and q.strip():
         statement = statement.where(Referencia.participante_id.in_(
             select(Participante.id).where(participantes.matches(q))))

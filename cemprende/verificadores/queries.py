@@ -37,7 +37,7 @@ def _bogota_day_bounds(desde: date, hasta: date) -> tuple[datetime, datetime]:
 
 
 def _requirements(centro_id: int | None, participante_id: int | None, desde: date | None,
-                  hasta: date | None):
+                  hasta: date | None, asesor_id: int | None = None):
     """Every actuación (and registration) needing a document: its rank among its kind."""
     a = Actuacion
     needs_it = or_(*(
@@ -46,6 +46,7 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
         for tipo in EVIDENCIA_POR_TIPO))
     ranked = select(
         a.id.label("actuacion_id"), a.centro_id, a.participante_id, a.tipo, a.fecha,
+        a.asesor_id,
         case(EVIDENCIA_POR_TIPO, value=a.tipo).label("prefijo"),
         func.row_number().over(partition_by=(a.participante_id, a.tipo),
                                order_by=(a.fecha, a.id)).label("orden"),
@@ -54,6 +55,7 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
     registrations = select(
         literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
         literal(REGISTRO).label("tipo"), func.date(p.creado_en).label("fecha"),
+        p.creado_por_id.label("asesor_id"),
         literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"))
     if centro_id is not None:
         ranked = ranked.where(a.centro_id == centro_id)
@@ -69,6 +71,9 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
     in_period = select(*ranked.c)
     if desde is not None:
         in_period = in_period.where(ranked.c.fecha >= desde, ranked.c.fecha <= hasta)
+    if asesor_id is not None:  # after ranking too: the rank counts everyone's actuaciones
+        in_period = in_period.where(ranked.c.asesor_id == asesor_id)
+        registrations = registrations.where(p.creado_por_id == asesor_id)
     needed = union_all(in_period, registrations).subquery("requeridos")
     docs = _documents()
     joined = needed.outerjoin(docs, and_(docs.c.participante_id == needed.c.participante_id,
@@ -105,9 +110,10 @@ def summary_statement(centro_id: int | None, desde: date, hasta: date):
 
 
 def missing_statement(centro_id: int | None, participante_id: int | None, desde: date | None,
-                      hasta: date | None, prefijo: str | None = None):
+                      hasta: date | None, prefijo: str | None = None,
+                      asesor_id: int | None = None):
     """The requirements still without a document, oldest first, with the person's name."""
-    needed, joined, covered, _ = _requirements(centro_id, participante_id, desde, hasta)
+    needed, joined, covered, _ = _requirements(centro_id, participante_id, desde, hasta, asesor_id)
     p = Participante
     statement = (
         select(needed.c.actuacion_id, needed.c.centro_id, needed.c.participante_id,

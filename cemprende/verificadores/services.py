@@ -343,6 +343,13 @@ def missing_rows(actor, args: dict):
     return db.session.execute(queries.missing_statement(centro_id, None, desde, hasta, prefijo))
 
 
+def missing_of_advisor(actor, page: int = 1, per_page: int = 5) -> Page:
+    """What this advisor recorded (or registered) that still lacks its document, oldest first."""
+    ensure(actor, Accion.VER)
+    statement = queries.missing_statement(actor.centro_id, None, None, None, asesor_id=actor.id)
+    return paginate(statement, page, per_page, rows=True)
+
+
 def missing_for_participant(person: Participante) -> dict[int | str, str]:
     """{actuacion_id or "registro": prefijo} for what this person's itinerary still lacks."""
     rows = db.session.execute(queries.missing_statement(None, person.id, None, None)).all()
