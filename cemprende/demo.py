@@ -19,7 +19,9 @@ from .errors import DomainError
 from .extensions import db
 from .itinerario import services as itinerario
 from .models import Centro, Staff
+from .models.vacante import NIVELES
 from .participantes import services as participantes
+from .referenciacion import services as referenciacion
 from .verificadores import services as verificadores
 from .tableros import services as tableros
 
@@ -57,6 +59,7 @@ EMPRESAS = [("Almacenes Éxito", "Auxiliar de bodega"), ("Tecnoquímicas", "Oper
 class DemoBuilder:
     def __init__(self, seed: int, hasta: date):
         self.rng = random.Random(seed)
+        self.programas: dict[int, list[int]] = {}
         self.hasta = hasta
         self.documentos: set[str] = set()
 
@@ -105,18 +108,20 @@ class DemoBuilder:
             added += 1
             return when
 
-        day = add("caracterizacion", start, observaciones="Caracterización inicial.")
+        destino = rng.choices(["emprendimiento", "empleabilidad"], [55, 45])[0]
+        situacion = ("busca_empleo" if destino == "empleabilidad"
+                     else rng.choice(["negocio_en_marcha", "idea_negocio"]))
+        day = add("caracterizacion", start, situacion=situacion,
+                  observaciones="Caracterización inicial.")
         if rng.random() < 0.8:
             add("acta_compromiso", day)
         if rng.random() < 0.15:
             return added
-        destino = rng.choices(["emprendimiento", "empleabilidad"], [55, 45])[0]
         day = add("enrutamiento", self.day(start, 0, 10), destino=destino)
         if day is None:
             return added
         if rng.random() < 0.25:
-            ref = rng.choice(list(PROGRAMAS))
-            add("referenciacion", self.day(day, 0, 40), destino=ref, programa=PROGRAMAS[ref])
+            self.refer(asesor, person_id, self.day(day, 0, 40))
         if rng.random() < 0.08:
             add("desistimiento", self.day(day, 5, 90), motivo="Consiguió empleo por su cuenta.")
             return added
@@ -125,6 +130,26 @@ class DemoBuilder:
         else:
             self.empleabilidad(add, day, vacantes_ids)
         return added
+
+    def refer(self, asesor: Staff, person_id: int, when: date | None) -> None:
+        """A referral to one of the centre's programmes, some already followed up."""
+        if when is None:
+            return
+        rng = self.rng
+        programa_id = rng.choice(self.programas[asesor.centro_id])
+        try:
+            made = referenciacion.refer(asesor, person_id, {"programa_id": programa_id,
+                                                            "fecha": when.isoformat()}, today=self.hasta)
+        except DomainError:
+            return
+        for estado in ("aceptada", "atendida")[:rng.choice([0, 0, 1, 2])]:
+            referenciacion.follow_up(asesor, made.id, {"version": made.version, "estado": estado})
+
+    def directory(self, asesor: Staff) -> None:
+        self.programas[asesor.centro_id] = [
+            referenciacion.create_programa(asesor, {"nombre": nombre, "entidad": nombre,
+                                                    "categoria": categoria}).id
+            for categoria, nombre in PROGRAMAS.items()]
 
     def documents(self, asesor: Staff, supervisor: Staff, person) -> None:
         """Most required verifier documents uploaded, some reviewed: a queue and gaps to look at."""
@@ -268,8 +293,10 @@ def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = l
             when = hasta - timedelta(days=builder.rng.randint(30, 400))
             ids.append(vacantes.create(asesor, {"empresa": empresa, "cargo": cargo,
                                                 "cupos": builder.rng.randint(2, 8),
+                                                "nivel": builder.rng.choice(list(NIVELES)),
                                                 "fecha": when.isoformat()}, today=hasta).id)
         vacantes_por_centro[centro.id] = ids
+        builder.directory(asesor)
     weights = [3 if c.nombre in DEMO_CENTRES else 1 for c in centros]
     actuaciones = 0
     for _ in range(count):

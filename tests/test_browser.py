@@ -133,7 +133,8 @@ def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, 
     page.goto(f"{live_server}/participantes/{person['id']}")
     documents = page.inner_text("#documentos ~ ul.documentos")
     assert "Cédula de ciudadanía" in documents and "Acta de compromiso" in documents
-    assert page.evaluate("document.querySelector('.miniatura img').naturalWidth") > 0
+    page.locator(".miniatura img").scroll_into_view_if_needed()  # it loads lazily
+    page.wait_for_function("document.querySelector('.miniatura img').naturalWidth > 0")
     page.close()
 
     reviewer = browser.new_page(viewport={"width": 1280, "height": 900})
