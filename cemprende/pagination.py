@@ -39,3 +39,8 @@ def paginate(statement, page: int, per_page: int, *, rows: bool = False) -> Page
     return Page(list(items), page, per_page, total or 0)
 
 
+
+
+def current_filters(args) -> dict:
+    """The query's non-empty filters, without the page: what the page links must carry along."""
+    return {key: value for key, value in args.items() if key != "page" and value}

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import csrf_token, login, person_payload
+from conftest import csrf_token, login
 from test_tableros import Centre
 
 TODAY = date.today().isoformat()

@@ -11,7 +11,7 @@ from ..auth.loader import current_staff as _actor
 from ..forms import choices, offer_centres, submit
 from ..itinerario.tipos import PLATAFORMAS
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
-from ..pagination import page_args
+from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
 from . import bp, formacion, services
 from .forms import (
@@ -41,7 +41,7 @@ def vacantes():
     return render_template("empleabilidad/vacantes.html", form=form, result=result,
                            ocupados=services.occupied_by_vacante([v.id for v in result.items]),
                            niveles=NIVELES, estados=ESTADOS_VACANTE,
-                           query={k: v for k, v in request.args.items() if k != "page" and v},
+                           query=current_filters(request.args),
                            puede_crear=may(current_user, Accion.EDITAR_ITINERARIO))
 
 

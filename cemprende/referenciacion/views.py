@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..forms import choices, offer_centres, submit
 from ..itinerario.tipos import DESTINOS_REFERENCIACION
 from ..models.referencia import ESTADOS_REFERENCIA, TRANSICIONES
-from ..pagination import page_args
+from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
 from . import bp, services
 from .forms import FiltroForm, ProgramaForm, ProgramasFiltroForm, ReferirForm, SeguimientoForm
@@ -31,7 +31,7 @@ def lista():
         errors, filtros = error.fields, {}
     result = services.referencias(actor, page=page, per_page=per_page, **filtros)
     vencidas = services.referencias(actor, vencidas_al=date.today(), per_page=1).total
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    query = current_filters(request.args)
     return render_template("referenciacion/lista.html", form=form, result=result, errors=errors,
                            vencidas=vencidas, estados=ESTADOS_REFERENCIA, hoy=date.today(),
                            query=query, destinos=DESTINOS_REFERENCIACION), 422 if errors else 200
@@ -50,7 +50,7 @@ def programas():
     return render_template("referenciacion/programas.html", form=form, result=result,
                            destinos=DESTINOS_REFERENCIACION,
                            puede_editar=may(actor, Accion.EDITAR_ITINERARIO),
-                           query={k: v for k, v in request.args.items() if k != "page" and v})
+                           query=current_filters(request.args))
 
 
 @bp.route("/programas/nuevo", methods=["GET", "POST"])

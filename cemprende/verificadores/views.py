@@ -15,7 +15,7 @@ from ..formatting import fecha
 from ..forms import offer_centres, submit
 from ..itinerario.tipos import TIPOS
 from ..models.verificador import ESTADOS_REVISION
-from ..pagination import page_args
+from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
 from ..tableros.forms import centre_choices
 from . import bp, services
@@ -221,7 +221,7 @@ def cobertura():
     return render_template(
         "verificadores/cobertura.html", form=form, errors=errors, cobertura=summary,
         faltantes=faltantes, tipos=TIPOS, prefijos=PREFIJOS, registro=REGISTRO,
-        filtros={k: v for k, v in args.items() if k != "page" and v}), 422 if errors else 200
+        filtros=current_filters(args)), 422 if errors else 200
 
 
 @bp.route("/cobertura.csv")
