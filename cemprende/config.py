@@ -60,6 +60,13 @@ class Config:
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
     CONSENT_NOTICE_VERSION = os.environ.get("CONSENT_NOTICE_VERSION", "2026-01")
+    # Integrity alerts (API.md "Alertas"); shown on the alerts page.
+    ALERTA_SOBREPRECIO_PCT = int(os.environ.get("ALERTA_SOBREPRECIO_PCT", "20"))
+    ALERTA_CONCENTRACION_PCT = int(os.environ.get("ALERTA_CONCENTRACION_PCT", "50"))
+    ALERTA_SIN_ENTREGA_DIAS = int(os.environ.get("ALERTA_SIN_ENTREGA_DIAS", "60"))
+    ALERTA_SIN_SEGUIMIENTO_DIAS = int(os.environ.get("ALERTA_SIN_SEGUIMIENTO_DIAS", "90"))
+    ALERTA_CARGO_FIJO_PCT = int(os.environ.get("ALERTA_CARGO_FIJO_PCT", "50"))
+    ALERTA_CARGO_FIJO_MIN_PLANES = int(os.environ.get("ALERTA_CARGO_FIJO_MIN_PLANES", "3"))
     PER_PAGE = 25
     BABEL_LOCALE = "es_CO"
 

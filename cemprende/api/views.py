@@ -12,6 +12,7 @@ from ..empleabilidad import services as vacantes
 from ..errors import DomainError, Malformed
 from ..extensions import client_address, limiter
 from ..itinerario import services as itinerario
+from ..microfinanciamiento import services as microfinanciamiento
 from ..pagination import Page, page_args
 from ..participantes import services as participantes
 from ..referenciacion import services as referenciacion
@@ -372,3 +373,15 @@ def get_referencia(referencia_id: int):
 @bp.patch("/referencias/<int:referencia_id>")
 def update_referencia(referencia_id: int):
     return jsonify(referenciacion.follow_up(actor(), referencia_id, body()).to_dict())
+
+
+# ---- alertas -------------------------------------------------------------------------------
+
+@bp.get("/alertas")
+def list_alertas():
+    page, per_page = paging()
+    found = microfinanciamiento.alerts(actor(), request.args.to_dict())
+    start = (page - 1) * per_page
+    return jsonify({"items": [a.to_dict() for a in found.items[start:start + per_page]],
+                    "page": page, "per_page": per_page, "total": len(found.items),
+                    "por_tipo": found.por_tipo, "umbrales": found.umbrales.__dict__})

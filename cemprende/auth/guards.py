@@ -19,14 +19,16 @@ class Accion(StrEnum):
     GESTIONAR_STAFF = "gestionar_staff"
     GESTIONAR_CENTROS = "gestionar_centros"
     REVISAR_VERIFICADORES = "revisar_verificadores"
+    VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
     "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
+        Accion.VER_ALERTAS,
     }),
-    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES}),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS}),
     "admin": frozenset(Accion),
 }
 

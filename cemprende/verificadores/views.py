@@ -14,6 +14,8 @@ from ..errors import DomainError
 from ..formatting import fecha
 from ..forms import offer_centres, submit
 from ..itinerario.tipos import TIPOS
+from ..microfinanciamiento import services as microfinanciamiento
+from ..microfinanciamiento.alertas import TIPOS_ALERTA
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
@@ -132,9 +134,11 @@ def lista():
     filtros = {k: v for k, v in (("centro_id", form.centro_id.data if "centro_id" in form else None),
                                   ("prefijo", form.prefijo.data),
                                   ("estado", form.estado.data or "")) if v is not None}
+    # A supervisor's home: the integrity alerts are counted here too.
+    alertas = microfinanciamiento.alerts(actor, {}) if revisor and may(actor, Accion.VER_ALERTAS) else None
     return render_template("verificadores/lista.html", form=form, result=result, errors=errors,
                            revisor=revisor, filtros=filtros, estados=ESTADOS_REVISION,
-                           prefijos=PREFIJOS), 422 if errors else 200
+                           prefijos=PREFIJOS, alertas=alertas, tipos_alerta=TIPOS_ALERTA), 422 if errors else 200
 
 
 @bp.route("/<int:verificador_id>", methods=["GET"])

@@ -1,0 +1,258 @@
+"""Integrity alerts over seed-capital records, each one grouped SQL over actuaciones and items.
+
+The kinds and their meaning are API.md's ("Alertas"). Thresholds come from the settings
+(ALERTA_*), shown on the page. Annulled actuaciones never raise or clear an alert. Items are
+matched by description, ignoring case and surrounding spaces.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..formatting import dinero
+from ..models import Actuacion, ActuacionItem
+
+TIPOS_ALERTA = {
+    "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
+    "sobreprecio": "Precio facturado por encima de la cotización",
+    "concentracion_proveedor": "Un proveedor concentra el valor entregado",
+    "entrega_parcial": "Entrega por debajo del plan aprobado",
+    "aprobado_sin_entrega": "Aprobado sin entrega",
+    "sin_seguimiento": "Entrega sin visita de seguimiento",
+    "cargo_fijo": "Mismo cargo fijo en la mayoría de los planes",
+}
+PLANES = ("plan_negocio", "plan_ajustado")
+
+
+@dataclass(frozen=True)
+class Umbrales:
+    sobreprecio_pct: int = 20
+    concentracion_pct: int = 50
+    sin_entrega_dias: int = 60
+    sin_seguimiento_dias: int = 90
+    cargo_fijo_pct: int = 50
+    cargo_fijo_min_planes: int = 3
+
+    @classmethod
+    def from_config(cls, config) -> Umbrales:
+        return cls(**{name: int(config.get(f"ALERTA_{name.upper()}", default))
+                      for name, default in cls().__dict__.items()})
+
+
+@dataclass
+class Alerta:
+    tipo: str
+    centro_id: int
+    participante_id: int | None
+    detalle: str
+    actuacion_id: int | None = None
+    fecha: date | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"tipo": self.tipo, "centro_id": self.centro_id,
+                "participante_id": self.participante_id, "detalle": self.detalle,
+                "actuacion_id": self.actuacion_id,
+                "fecha": self.fecha.isoformat() if self.fecha else None}
+
+
+def _valid(alias, *tipos):
+    return and_(alias.tipo.in_(tipos), alias.anulada.is_(False))
+
+
+def _item_key(column):
+    return func.lower(func.trim(column))
+
+
+def _scoped(statement, alias, centro_id):
+    return statement.where(alias.centro_id == centro_id) if centro_id is not None else statement
+
+
+# ---- one query per kind ----------------------------------------------------------------------
+
+def comite_sin_visita(centro_id, today, u: Umbrales) -> list[Alerta]:
+    comite, visita = aliased(Actuacion), aliased(Actuacion)
+    statement = _scoped(select(comite).where(
+        _valid(comite, "comite"), comite.categoria == "aprobado",
+        ~exists().where(visita.participante_id == comite.participante_id,
+                        _valid(visita, "visita_acompanamiento"), visita.categoria == "diagnostico",
+                        visita.fecha <= comite.fecha)), comite, centro_id)
+    return [Alerta("comite_sin_visita_diagnostico", c.centro_id, c.participante_id,
+                   f"Comité del {c.fecha:%d/%m/%Y} aprobó {dinero(c.valor)} sin visita de diagnóstico "
+                   f"en esa fecha o antes.", c.id, c.fecha)
+            for c in db.session.scalars(statement.order_by(comite.fecha))]
+
+
+def _latest_plans(centro_id, tipos=PLANES):
+    """Each participant's latest plan that has items."""
+    plan = aliased(Actuacion)
+    ranked = _scoped(select(
+        plan.id, plan.participante_id,
+        func.row_number().over(partition_by=plan.participante_id,
+                               order_by=(plan.fecha.desc(), plan.id.desc())).label("rn"))
+        .where(_valid(plan, *tipos), exists().where(ActuacionItem.actuacion_id == plan.id)),
+        plan, centro_id).subquery()
+    return select(ranked.c.id, ranked.c.participante_id).where(ranked.c.rn == 1).subquery()
+
+
+def sobreprecio(centro_id, today, u: Umbrales) -> list[Alerta]:
+    latest = _latest_plans(centro_id)
+    quoted = (select(latest.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
+                     func.max(ActuacionItem.precio_unitario).label("cotizado"))
+              .join(latest, latest.c.id == ActuacionItem.actuacion_id)
+              .group_by(latest.c.participante_id, _item_key(ActuacionItem.descripcion))).subquery()
+    entrega = aliased(Actuacion)
+    statement = _scoped(
+        select(entrega.id, entrega.centro_id, entrega.participante_id, entrega.fecha,
+               ActuacionItem.descripcion, ActuacionItem.precio_unitario, quoted.c.cotizado)
+        .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
+        .join(quoted, and_(quoted.c.participante_id == entrega.participante_id,
+                           quoted.c.clave == _item_key(ActuacionItem.descripcion)))
+        .where(_valid(entrega, "desembolso"),
+               ActuacionItem.precio_unitario * 100 > quoted.c.cotizado * (100 + u.sobreprecio_pct)),
+        entrega, centro_id).order_by(entrega.fecha, entrega.id)
+    return [Alerta("sobreprecio", r.centro_id, r.participante_id,
+                   f"{r.descripcion}: facturado a {dinero(r.precio_unitario)}, cotizado a "
+                   f"{dinero(r.cotizado)} (+{round(100 * (r.precio_unitario - r.cotizado) / r.cotizado)} %).",
+                   r.id, r.fecha)
+            for r in db.session.execute(statement)]
+
+
+def concentracion_proveedor(centro_id, today, u: Umbrales, desde: date, hasta: date) -> list[Alerta]:
+    a = Actuacion
+    supplier = func.coalesce(func.nullif(func.trim(a.datos["nit"].as_string()), ""),
+                             _item_key(a.datos["proveedor"].as_string()))
+    per_supplier = _scoped(
+        select(a.centro_id, supplier.label("proveedor"), func.sum(a.valor).label("valor"),
+               func.max(a.datos["proveedor"].as_string()).label("nombre"))
+        .where(_valid(a, "desembolso"), a.fecha >= desde, a.fecha <= hasta)
+        .group_by(a.centro_id, supplier), a, centro_id).subquery()
+    totals = (select(per_supplier.c.centro_id, func.sum(per_supplier.c.valor).label("total"))
+              .group_by(per_supplier.c.centro_id)).subquery()
+    statement = (select(*per_supplier.c, totals.c.total)
+                 .join(totals, totals.c.centro_id == per_supplier.c.centro_id)
+                 .where(per_supplier.c.valor * 100 > totals.c.total * u.concentracion_pct))
+    return [Alerta("concentracion_proveedor", r.centro_id, None,
+                   f"{r.nombre} recibió {dinero(r.valor)} de {dinero(r.total)} entregados entre el "
+                   f"{desde:%d/%m/%Y} y el {hasta:%d/%m/%Y} ({round(100 * r.valor / r.total)} %).")
+            for r in db.session.execute(statement)]
+
+
+def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
+    """Participants with deliveries whose items, added up, fall short of the approved plan's."""
+    comite = aliased(Actuacion)
+    approved = select(comite.participante_id).where(_valid(comite, "comite"),
+                                                    comite.categoria == "aprobado")
+    plan = _latest_plans(centro_id, ("plan_ajustado",))
+    planned = (select(plan.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
+                      func.max(ActuacionItem.descripcion).label("descripcion"),
+                      func.sum(ActuacionItem.cantidad).label("planeado"))
+               .join(plan, plan.c.id == ActuacionItem.actuacion_id)
+               .where(plan.c.participante_id.in_(approved))
+               .group_by(plan.c.participante_id, _item_key(ActuacionItem.descripcion))).subquery()
+    entrega = aliased(Actuacion)
+    delivered = (select(entrega.participante_id, entrega.centro_id,
+                        _item_key(ActuacionItem.descripcion).label("clave"),
+                        func.sum(ActuacionItem.cantidad).label("entregado"),
+                        func.max(entrega.id).label("ultima"), func.max(entrega.fecha).label("fecha"))
+                 .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
+                 .where(_valid(entrega, "desembolso"))
+                 .group_by(entrega.participante_id, entrega.centro_id,
+                           _item_key(ActuacionItem.descripcion))).subquery()
+    with_deliveries = select(delivered.c.participante_id, delivered.c.centro_id,
+                             func.max(delivered.c.ultima).label("ultima"),
+                             func.max(delivered.c.fecha).label("fecha")).group_by(
+        delivered.c.participante_id, delivered.c.centro_id).subquery()
+    statement = (
+        select(with_deliveries.c.participante_id, with_deliveries.c.centro_id,
+               with_deliveries.c.ultima, with_deliveries.c.fecha, planned.c.descripcion,
+               planned.c.planeado, func.coalesce(delivered.c.entregado, 0).label("entregado"))
+        .join(planned, planned.c.participante_id == with_deliveries.c.participante_id)
+        .outerjoin(delivered, and_(delivered.c.participante_id == planned.c.participante_id,
+                                   delivered.c.clave == planned.c.clave))
+        .where(func.coalesce(delivered.c.entregado, 0) < planned.c.planeado)
+        .order_by(with_deliveries.c.fecha, with_deliveries.c.participante_id, planned.c.descripcion))
+    short: dict[int, Alerta] = {}
+    for r in db.session.execute(statement):
+        alerta = short.setdefault(r.participante_id, Alerta(
+            "entrega_parcial", r.centro_id, r.participante_id, "", r.ultima, r.fecha))
+        alerta.extra.setdefault("items", []).append(f"{r.descripcion}: {r.entregado} de {r.planeado}")
+    for alerta in short.values():
+        alerta.detalle = "Entregado menos que el plan aprobado: " + "; ".join(alerta.extra["items"]) + "."
+    return list(short.values())
+
+
+def aprobado_sin_entrega(centro_id, today, u: Umbrales) -> list[Alerta]:
+    comite, entrega = aliased(Actuacion), aliased(Actuacion)
+    limit = today - timedelta(days=u.sin_entrega_dias)
+    statement = _scoped(select(comite).where(
+        _valid(comite, "comite"), comite.categoria == "aprobado", comite.fecha <= limit,
+        ~exists().where(entrega.participante_id == comite.participante_id,
+                        _valid(entrega, "desembolso"), entrega.fecha >= comite.fecha)),
+        comite, centro_id).order_by(comite.fecha)
+    return [Alerta("aprobado_sin_entrega", c.centro_id, c.participante_id,
+                   f"Aprobado el {c.fecha:%d/%m/%Y} por {dinero(c.valor)}; sin desembolso "
+                   f"{(today - c.fecha).days} días después.", c.id, c.fecha)
+            for c in db.session.scalars(statement)]
+
+
+def sin_seguimiento(centro_id, today, u: Umbrales) -> list[Alerta]:
+    entrega, visita = aliased(Actuacion), aliased(Actuacion)
+    limit = today - timedelta(days=u.sin_seguimiento_dias)
+    statement = _scoped(select(entrega).where(
+        _valid(entrega, "desembolso"), entrega.fecha <= limit,
+        ~exists().where(visita.participante_id == entrega.participante_id,
+                        _valid(visita, "visita_acompanamiento"), visita.categoria == "seguimiento",
+                        visita.fecha > entrega.fecha)), entrega, centro_id).order_by(entrega.fecha)
+    return [Alerta("sin_seguimiento", d.centro_id, d.participante_id,
+                   f"Desembolso del {d.fecha:%d/%m/%Y} por {dinero(d.valor)} sin visita de "
+                   f"seguimiento posterior ({(today - d.fecha).days} días).", d.id, d.fecha)
+            for d in db.session.scalars(statement)]
+
+
+def cargo_fijo(centro_id, today, u: Umbrales) -> list[Alerta]:
+    plan = aliased(Actuacion)
+    plans = _scoped(select(plan.centro_id, func.count().label("planes"))
+                    .where(_valid(plan, *PLANES)).group_by(plan.centro_id), plan, centro_id).subquery()
+    line = aliased(Actuacion)
+    amount = ActuacionItem.cantidad * ActuacionItem.precio_unitario
+    lines = _scoped(
+        select(line.centro_id, _item_key(ActuacionItem.descripcion).label("clave"),
+               func.max(ActuacionItem.descripcion).label("descripcion"), amount.label("monto"),
+               func.count(func.distinct(line.id)).label("en_planes"))
+        .join(ActuacionItem, ActuacionItem.actuacion_id == line.id)
+        .where(_valid(line, *PLANES))
+        .group_by(line.centro_id, _item_key(ActuacionItem.descripcion), amount), line, centro_id).subquery()
+    statement = (select(*lines.c, plans.c.planes).join(plans, plans.c.centro_id == lines.c.centro_id)
+                 .where(plans.c.planes >= u.cargo_fijo_min_planes,
+                        lines.c.en_planes * 100 > plans.c.planes * u.cargo_fijo_pct))
+    return [Alerta("cargo_fijo", r.centro_id, None,
+                   f"«{r.descripcion}» por {dinero(r.monto)} aparece en {r.en_planes} de {r.planes} planes.")
+            for r in db.session.execute(statement)]
+
+
+RULES = {
+    "comite_sin_visita_diagnostico": comite_sin_visita,
+    "sobreprecio": sobreprecio,
+    "entrega_parcial": entrega_parcial,
+    "aprobado_sin_entrega": aprobado_sin_entrega,
+    "sin_seguimiento": sin_seguimiento,
+    "cargo_fijo": cargo_fijo,
+}
+
+
+def compute(centro_id: int | None, tipo: str | None, today: date, u: Umbrales,
+            vigencia: tuple[date, date]) -> list[Alerta]:
+    found: list[Alerta] = []
+    for name in TIPOS_ALERTA:
+        if tipo and name != tipo:
+            continue
+        if name == "concentracion_proveedor":
+            found += concentracion_proveedor(centro_id, today, u, *vigencia)
+        else:
+            found += RULES[name](centro_id, today, u)
+    return found
