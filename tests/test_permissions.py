@@ -74,6 +74,15 @@ PAGES = {
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
     ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/microfinanciamiento/"): ALL_OK,
+    ("GET", "/microfinanciamiento/comite"): ALL_OK,
+    ("GET", "/microfinanciamiento/comite/nueva"): ITINERARY_WRITE,
+    ("POST", "/microfinanciamiento/comite/nueva"): expect(422, supervisor=403),
+    ("GET", "/microfinanciamiento/comite/<int:sesion_comite_id>"): READ_A,
+    ("GET", "/microfinanciamiento/comite/<int:sesion_comite_id>/acta.pdf"): READ_A,
+    ("GET", "/microfinanciamiento/personas/<int:participante_id>"): READ_A,
+    ("POST", "/microfinanciamiento/personas/<int:participante_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/microfinanciamiento/entregas/<int:actuacion_id>/acta.pdf"): READ_A,
     ("GET", "/microfinanciamiento/alertas"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
     ("GET", "/orientacion/"): ALL_OK,
     ("GET", "/orientacion/por-enrutar"): ALL_OK,
@@ -138,6 +147,11 @@ API = {
     ("GET", "/api/v1/cursos/<int:curso_id>"): READ_A,
     ("POST", "/api/v1/cursos/<int:curso_id>/sesiones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/sesiones/<int:sesion_id>/asistencias"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/comite/sesiones"): ALL_OK,
+    ("POST", "/api/v1/comite/sesiones"): expect(422, supervisor=403),
+    ("GET", "/api/v1/comite/sesiones/<int:sesion_comite_id>"): READ_A,
+    ("GET", "/api/v1/participantes/<int:participante_id>/plan-aprobado"): READ_A,
+    ("POST", "/api/v1/participantes/<int:participante_id>/entregas"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/alertas"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
     ("GET", "/api/v1/programas"): ALL_OK,
     ("POST", "/api/v1/programas"): expect(201, supervisor=403),
@@ -182,7 +196,18 @@ def records(app, api, world):
     curso = asesor.post("/cursos", json={"nombre": "FIS", "fecha_inicio": "2026-01-05"}).get_json()
     sesion = asesor.post(f"/cursos/{curso['id']}/sesiones", json={"fecha": "2026-01-12",
                                                                  "tema": "Entrevista"}).get_json()
+    asesor.post(f"/participantes/{person['id']}/actuaciones", json={
+        "tipo": "plan_ajustado", "fecha": "2026-01-10", "valor": 500_000,
+        "items": [{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 500_000}]})
+    plan_id = asesor.get(f"/participantes/{person['id']}").get_json()["itinerario"][-1]["id"]
+    comite = asesor.post("/comite/sesiones", json={
+        "fecha": "2026-01-11", "lugar": "Sede", "miembros": "Uno\nDos",
+        "decisiones": [{"plan_id": plan_id, "decision": "aprobado"}]}).get_json()
+    entrega = asesor.post(f"/participantes/{person['id']}/entregas", json={
+        "fecha": "2026-01-12", "proveedor": "Almacén", "nit": "900123456",
+        "items": [{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 500_000}]}).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"],
+            "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
             "curso_id": curso["id"], "sesion_id": sesion["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
@@ -198,6 +223,8 @@ def fresh_person(records: dict) -> int:
 
 def _path(rule: str, records: dict, role: str) -> str:
     path = rule
+    if "/entregas/<int:actuacion_id>" in rule:
+        path = path.replace("<int:actuacion_id>", str(records["entrega_id"]))
     if "<int:actuacion_id>" in rule:  # a fresh one each time, since annulling is once only
         made = records["asesor"].post(f"/participantes/{records['participante_id']}/actuaciones",
                                       json={"tipo": "caracterizacion", "fecha": "2026-01-10"})
@@ -213,7 +240,8 @@ def _path(rule: str, records: dict, role: str) -> str:
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
-                "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id"):
+                "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
+                "sesion_comite_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -257,6 +285,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"nombre": f"Curso {n}", "fecha_inicio": "2026-01-05", "centro_id": own.id}
     if rule.endswith("/sesiones"):
         return {"fecha": "2026-01-13", "tema": f"Tema {n}"}
+    if rule in ("/api/v1/comite/sesiones", "/api/v1/participantes/<int:participante_id>/entregas"):
+        return {"fecha": "2026-01-12"}
     if rule == "/api/v1/programas":
         return {"nombre": f"Programa {n}", "entidad": "E", "categoria": "otros", "centro_id": own.id}
     if rule.startswith("/api/v1/programas/"):

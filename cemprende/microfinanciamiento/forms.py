@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
 
 from ..forms import select
 from .alertas import TIPOS_ALERTA
@@ -10,3 +11,26 @@ class AlertasForm(FlaskForm):
 
     centro_id = select("Centro", {}, blank="Toda la red")
     tipo = select("Tipo de alerta", TIPOS_ALERTA, blank="Todas")
+
+
+class SesionComiteForm(FlaskForm):
+    centro_id = select("Centro", {}, blank="Seleccione…")
+    fecha = StringField("Fecha de la sesión", render_kw={"type": "date"})
+    lugar = StringField("Lugar")
+    miembros = TextAreaField("Miembros presentes (uno por línea: nombre — entidad o cargo)")
+    acta = StringField("Número del acta (vacío: se numera sola)")
+
+
+class EntregaForm(FlaskForm):
+    fecha = StringField("Fecha de la entrega", render_kw={"type": "date"})
+    proveedor = StringField("Proveedor")
+    nit = StringField("NIT del proveedor", render_kw={"inputmode": "numeric"})
+
+
+class PeriodoForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    centro_id = select("Centro", {}, blank="Toda la red")
+    desde = StringField("Desde (vacío: inicio de la vigencia o del mes)", render_kw={"type": "date"})
+    hasta = StringField("Fecha de corte", render_kw={"type": "date"})

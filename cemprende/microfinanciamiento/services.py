@@ -1,13 +1,27 @@
-"""Microfinanciamiento: integrity alerts over the seed-capital records."""
+"""Microfinanciamiento: the Comité de Asignación, deliveries of goods, and integrity alerts."""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+import re
 
 from flask import current_app
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
-from ..auth.guards import Accion, ensure
+from .. import actas, audit
+from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
+from ..errors import DomainError
+from ..extensions import db
+from ..formatting import dinero
+from ..itinerario import services as itinerario
+from ..itinerario.tipos import DECISIONES
+from ..models import Actuacion, Centro, ComiteDecision, ComiteSesion, Participante
+from ..models.base import utcnow
+from ..pagination import paginate
+from ..participantes import services as participantes
 from ..tableros import services as tableros
 from ..validation import Fields
 from . import alertas
@@ -47,3 +61,304 @@ def alerts(actor, args: dict, today: date | None = None) -> Alertas:
     desde, hasta = _vigencia(today)
     found = alertas.compute(centro_id, tipo, today, umbrales, (desde, hasta))
     return Alertas(centro_id, tipo, umbrales, desde, hasta, found)
+
+
+# ---- plans, the Comité de Asignación and deliveries -------------------------------------------
+
+def _after(later, earlier):
+    """later comes after earlier in the itinerary (a later fecha, or the same one typed later)."""
+    return or_(later.fecha > earlier.fecha, and_(later.fecha == earlier.fecha, later.id > earlier.id))
+
+
+@dataclass
+class PlanPendiente:
+    plan: Actuacion
+    persona: Participante
+    dias: int
+
+
+def pending_plans(actor, centro_id: int | None = None, today: date | None = None) -> list[PlanPendiente]:
+    """Each person's latest adjusted plan with no final decision after it (aplazado keeps it)."""
+    today = today or date.today()
+    plan, decided, newer = aliased(Actuacion), aliased(Actuacion), aliased(Actuacion)
+    statement = (
+        scoped_select(actor, Participante).add_columns(plan)
+        .join(plan, plan.participante_id == Participante.id)
+        .where(plan.tipo == "plan_ajustado", plan.anulada.is_(False),
+               ~exists().where(newer.participante_id == plan.participante_id,
+                               newer.tipo == "plan_ajustado", newer.anulada.is_(False),
+                               _after(newer, plan)),
+               ~exists().where(decided.participante_id == plan.participante_id,
+                               decided.tipo == "comite", decided.anulada.is_(False),
+                               decided.categoria.in_(("aprobado", "rechazado")),
+                               _after(decided, plan)))
+        .order_by(plan.fecha, plan.id))
+    if centro_id is not None:
+        statement = statement.where(Participante.centro_id == centro_id)
+    return [PlanPendiente(p, person, (today - p.fecha).days)
+            for person, p in db.session.execute(statement)]
+
+
+def _decisions(raw, pending: dict[int, PlanPendiente], fecha: date | None, f: Fields) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        f.fail("decisiones", "Registre al menos una decisión.")
+        return []
+    clean, seen = [], set()
+    for index, item in enumerate(raw):
+        d = Fields(item if isinstance(item, dict) else {})
+        plan_id = d.integer("plan_id", minimum=1)
+        decision = d.choice("decision", DECISIONES)
+        observacion = d.text("observacion", required=decision == "rechazado", max_length=1000)
+        pendiente = pending.get(plan_id)
+        if plan_id and (pendiente is None or plan_id in seen):
+            d.fail("plan_id", "Ese plan no está pendiente de comité en este centro (o está repetido).")
+        elif pendiente and fecha and pendiente.plan.fecha > fecha:
+            d.fail("plan_id", "El plan se ajustó después de la fecha del comité.")
+        valor = pendiente.plan.valor if pendiente else None
+        if decision == "aprobado" and pendiente:
+            valor = d.integer("valor", required=False, minimum=1, money=True) or pendiente.plan.valor
+            if valor > pendiente.plan.valor:
+                d.fail("valor", f"No puede aprobar más que el plan ajustado ({dinero(pendiente.plan.valor)}).")
+        for name, message in d.errors.items():
+            f.fail(f"decisiones[{index}].{name}", message)
+        seen.add(plan_id)
+        clean.append({"pendiente": pendiente, "decision": decision, "valor": valor,
+                      "observacion": observacion})
+    return clean
+
+
+def _members(raw, f: Fields) -> str | None:
+    """One member per line (the text check would join the lines), at least two of them."""
+    lines = [" ".join(line.split()) for line in raw.splitlines()] if isinstance(raw, str) else []
+    lines = [line[:200] for line in lines if line]
+    if len(lines) < 2:
+        f.fail("miembros", "Escriba al menos dos miembros presentes, uno por línea.")
+        return None
+    return "\n".join(lines)
+
+
+def hold_session(actor, data: dict, today: date | None = None) -> ComiteSesion:
+    """A committee sitting and every decision it took, all recorded or none."""
+    today = today or date.today()
+    centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
+    f = Fields(data)
+    fecha = f.date("fecha", not_future=True, today=today)
+    lugar = f.text("lugar", max_length=200)
+    acta = f.text("acta", required=False, max_length=120)
+    miembros = _members(data.get("miembros"), f)
+    pending = {p.plan.id: p for p in pending_plans(actor, centro_id, today)}
+    decisions = _decisions(data.get("decisiones"), pending, fecha, f)
+    f.raise_if_errors()
+    sesion = ComiteSesion(centro_id=centro_id, fecha=fecha, lugar=lugar, miembros=miembros,
+                          acta=acta or f"ACA-{fecha:%Y%m%d}-{centro_id}", creado_por_id=actor.id,
+                          creado_en=utcnow())
+    audit.add_audited(sesion, actor=actor, entidad="comite_sesion", centro_id=centro_id,
+                      values={"fecha": fecha, "lugar": lugar, "acta": sesion.acta,
+                              "decisiones": len(decisions)})
+    for d in decisions:
+        plan = d["pendiente"].plan
+        actuacion = itinerario.register(actor, plan.participante_id, {
+            "tipo": "comite", "fecha": fecha.isoformat(), "decision": d["decision"],
+            "valor": d["valor"], "acta": sesion.acta}, today=today)
+        db.session.add(ComiteDecision(sesion_id=sesion.id, plan_id=plan.id,
+                                      actuacion_id=actuacion.id, observacion=d["observacion"]))
+    db.session.flush()
+    return sesion
+
+
+def get_sesion(actor, sesion_id: int) -> ComiteSesion:
+    return visible_or_404(actor, ComiteSesion, sesion_id, "No se encontró la sesión del comité.")
+
+
+def sesiones(actor, page: int = 1, per_page: int = 25):
+    statement = scoped_select(actor, ComiteSesion).order_by(ComiteSesion.fecha.desc(), ComiteSesion.id.desc())
+    return paginate(statement, page, per_page)
+
+
+@dataclass
+class ItemPlan:
+    descripcion: str
+    planeado: int
+    precio_cotizado: int
+    entregado: int = 0
+    valor_entregado: int = 0
+
+    @property
+    def pendiente(self) -> int:
+        return max(self.planeado - self.entregado, 0)
+
+
+@dataclass
+class PlanAprobado:
+    persona: Participante
+    comite: Actuacion
+    plan: Actuacion | None
+    items: dict[str, ItemPlan]
+    entregas: list[Actuacion]
+
+    @property
+    def valor_entregado(self) -> int:
+        return sum(e.valor for e in self.entregas)
+
+    @property
+    def disponible(self) -> int:
+        return max(self.comite.valor - self.valor_entregado, 0)
+
+    @property
+    def completo(self) -> bool:
+        return all(item.pendiente == 0 for item in self.items.values())
+
+
+def item_key(descripcion: str) -> str:
+    return " ".join(descripcion.lower().split())
+
+
+def approved_plan(actor, participante_id: int) -> PlanAprobado:
+    """The latest approved comité, the adjusted plan it approved, and what was delivered since."""
+    person = participantes.get_visible(actor, participante_id)
+    acts = itinerario.itinerary(person)
+    comites = [a for a in acts if a.tipo == "comite" and not a.anulada and a.categoria == "aprobado"]
+    if not comites:
+        raise DomainError("Esta persona no tiene un plan aprobado por el Comité de Asignación.")
+    comite = comites[-1]
+    plans = [a for a in acts if a.tipo == "plan_ajustado" and not a.anulada and a.fecha <= comite.fecha]
+    plan = plans[-1] if plans else None
+    items: dict[str, ItemPlan] = {}
+    for item in (plan.items if plan else []):
+        entry = items.setdefault(item_key(item.descripcion), ItemPlan(item.descripcion, 0, item.precio_unitario))
+        entry.planeado += item.cantidad
+    entregas = [a for a in acts if a.tipo == "desembolso" and not a.anulada and a.fecha >= comite.fecha]
+    for entrega in entregas:
+        for item in entrega.items:
+            entry = items.get(item_key(item.descripcion))
+            if entry:
+                entry.entregado += item.cantidad
+                entry.valor_entregado += item.cantidad * item.precio_unitario
+    return PlanAprobado(person, comite, plan, items, entregas)
+
+
+NIT = re.compile(r"^\d{6,10}(-\d)?$")
+
+
+def deliver(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    """A delivery of goods of the approved plan: never more of an item than planned, never more
+    money than approved (the itinerary's desembolso rule)."""
+    approved = approved_plan(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
+    f = Fields(data)
+    f.date("fecha", not_future=True, today=today or date.today())
+    f.text("proveedor", max_length=200)
+    nit = f.text("nit", max_length=20)
+    if nit and not NIT.match(nit.replace(".", "")):
+        f.fail("nit", "Escriba el NIT con sus dígitos y, si quiere, el de verificación: 900123456-7.")
+    rows = data.get("items")
+    if not isinstance(rows, list) or not rows:
+        f.fail("items", "Registre al menos un ítem entregado.")
+        rows = []
+    taken: dict[str, int] = {}
+    clean = []
+    for index, row in enumerate(rows):
+        r = Fields(row if isinstance(row, dict) else {})
+        descripcion = r.text("descripcion", max_length=200)
+        cantidad = r.integer("cantidad", minimum=1, maximum=100_000)
+        r.integer("precio_unitario", minimum=1, money=True)
+        entry = approved.items.get(item_key(descripcion or ""))
+        if descripcion and entry is None:
+            r.fail("descripcion", "No es un ítem del plan aprobado.")
+        elif entry and cantidad:
+            taken[item_key(descripcion)] = taken.get(item_key(descripcion), 0) + cantidad
+            if taken[item_key(descripcion)] > entry.pendiente:
+                r.fail("cantidad", f"Quedan {entry.pendiente} por entregar de «{entry.descripcion}».")
+        for name, message in r.errors.items():
+            f.fail(f"items[{index}].{name}", message)
+        if not r.errors:
+            clean.append({**r.clean, "descripcion": entry.descripcion})
+    f.raise_if_errors()
+    return itinerario.register(actor, approved.persona.id, {
+        "tipo": "desembolso", "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
+        "nit": nit, "valor": sum(i["cantidad"] * i["precio_unitario"] for i in clean),
+        "items": clean}, today=today)
+
+
+# ---- actas ------------------------------------------------------------------------------------
+
+def acta_aprobacion(actor, sesion_id: int):
+    sesion = get_sesion(actor, sesion_id)
+    rows = [["Persona", "Documento", "Plan ajustado", "Decisión", "Valor aprobado", "Observación"]]
+    for d in sesion.decisiones:
+        person = db.session.get(Participante, d.actuacion.participante_id)
+        rows.append([person.nombre_completo, f"{person.tipo_documento} {person.numero_documento}",
+                     dinero(d.plan.valor), DECISIONES[d.actuacion.categoria],
+                     dinero(d.actuacion.valor) if d.actuacion.categoria == "aprobado" else "—",
+                     d.observacion or ""])
+    approved = [d for d in sesion.decisiones if d.actuacion.categoria == "aprobado"]
+    return actas.render(actas.Acta(
+        titulo=f"Acta de aprobación del Comité de Asignación {sesion.acta}",
+        centro=db.session.get(Centro, sesion.centro_id).nombre, fecha=sesion.fecha,
+        datos=[("Lugar", sesion.lugar), ("Miembros presentes", "; ".join(sesion.lista_miembros)),
+               ("Planes analizados", str(len(sesion.decisiones))),
+               ("Planes aprobados", f"{len(approved)} por {dinero(sum(d.actuacion.valor for d in approved))}")],
+        introduccion="El Comité de Asignación analizó los planes de negocio ajustados presentados y decidió:",
+        tabla=rows, firmas=sesion.lista_miembros))
+
+
+def acta_entrega(actor, actuacion_id: int):
+    entrega = itinerario.get_visible_actuacion(actor, actuacion_id)
+    if entrega.tipo != "desembolso":
+        raise DomainError("Esa actuación no es una entrega de bienes.")
+    approved = approved_plan(actor, entrega.participante_id)
+    person = approved.persona
+    rows = [["Ítem", "Cantidad", "Precio unitario facturado", "Subtotal"]]
+    rows += [[i.descripcion, str(i.cantidad), dinero(i.precio_unitario), dinero(i.cantidad * i.precio_unitario)]
+             for i in entrega.items]
+    rows.append(["Total", "", "", dinero(entrega.valor)])
+    pending = [f"{i.descripcion}: faltan {i.pendiente} de {i.planeado}" for i in approved.items.values()
+               if i.pendiente]
+    clauses = [
+        "La persona participante recibe a satisfacción los bienes relacionados, nuevos y en buen estado.",
+        "Los bienes se destinan exclusivamente a la unidad productiva del plan aprobado y pueden ser "
+        "verificados en las visitas de seguimiento y control de inversiones.",
+        ("ENTREGA PARCIAL. Quedan pendientes: " + "; ".join(pending) + ".") if pending else
+        "Con esta entrega se completan los bienes del plan aprobado.",
+    ]
+    return actas.render(actas.Acta(
+        titulo="Acta de entrega de bienes", centro=person.centro.nombre, fecha=entrega.fecha,
+        datos=[("Nombre", person.nombre_completo),
+               ("Documento", f"{person.tipo_documento} {person.numero_documento}"),
+               ("Proveedor", entrega.datos.get("proveedor", "")), ("NIT", entrega.datos.get("nit", "")),
+               ("Valor aprobado por el comité", dinero(approved.comite.valor)),
+               ("Entregado con esta acta", dinero(entrega.valor)),
+               ("Entregado en total", dinero(approved.valor_entregado))],
+        tabla=rows, clausulas=clauses,
+        firmas=[f"{person.nombre_completo} — participante", "Proveedor", f"{actor.nombre} — asesor(a)"],
+        archivo=f"AEB_{person.numero_documento}"))
+
+
+# ---- the pipeline -------------------------------------------------------------------------------
+
+STUCK_DAYS = 30
+
+
+@dataclass
+class Pipeline:
+    tablero: object
+    sin_comite: list[PlanPendiente]
+    sin_entrega: list[alertas.Alerta]
+    entrega_incompleta: list[alertas.Alerta]
+
+
+def pipeline(actor, args: dict, today: date | None = None) -> Pipeline:
+    """ajustados → analizados → aprobados → desembolsados (the M rows), and who is stuck 30+ days."""
+    today = today or date.today()
+    centro_id, desde, hasta = tableros.parse_request(actor, args, today)
+    tablero = tableros.compute(actor, "microcapitalizacion", centro_id, desde, hasta)
+    waiting = [p for p in pending_plans(actor, centro_id, today) if p.dias > STUCK_DAYS]
+    thirty = Umbrales(sin_entrega_dias=STUCK_DAYS)
+    limit = today - timedelta(days=STUCK_DAYS)
+    partial = [a for a in alertas.entrega_parcial(centro_id, today, thirty) if a.fecha <= limit]
+    return Pipeline(tablero, waiting, alertas.aprobado_sin_entrega(centro_id, today, thirty), partial)
+
+
+def people_of(sesion: ComiteSesion) -> dict[int, Participante]:
+    ids = [d.actuacion.participante_id for d in sesion.decisiones]
+    return {p.id: p for p in db.session.scalars(select(Participante).where(Participante.id.in_(ids)))}

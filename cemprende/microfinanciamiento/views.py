@@ -1,28 +1,175 @@
-"""Microfinanciamiento pages: integrity alerts."""
+"""Microfinanciamiento pages: the pipeline, the Comité de Asignación, deliveries, alerts."""
 from __future__ import annotations
 
-from flask import render_template, request
+from datetime import date
+
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..admin.services import visible_centros
-from ..auth.guards import is_centre_bound
+from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..auth.loader import current_staff
+from ..errors import DomainError
+from ..forms import offer_centres, submit
+from ..itinerario.tipos import DECISIONES
 from ..pagination import Page, current_filters, page_args
+from ..participantes import services as participantes
 from ..tableros.forms import centre_choices
 from . import bp, services
 from .alertas import TIPOS_ALERTA
-from .forms import AlertasForm
+from .forms import AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 
+ITEM_ROWS = 8
+
+
+def _with_centre_filter(form, actor):
+    if is_centre_bound(actor):
+        del form.centro_id
+    else:
+        form.centro_id.choices = centre_choices(visible_centros(actor), network=True)
+    return form
+
+
+def _pdf(content, name: str):
+    return send_file(content, mimetype="application/pdf", download_name=f"{name}.pdf")
+
+
+# ---- pipeline -----------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def inicio():
+    actor = current_staff()
+    form = _with_centre_filter(PeriodoForm(request.args), actor)
+    args, errors = request.args.to_dict(), {}
+    try:
+        found = services.pipeline(actor, args)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors, found = error.fields, services.pipeline(actor, {})
+    filas = {f.fila.codigo: f for f in found.tablero.filas}
+    return render_template("microfinanciamiento/inicio.html", form=form, p=found, filas=filas,
+                           errors=errors, puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), \
+        422 if errors else 200
+
+
+# ---- Comité de Asignación -------------------------------------------------------------------
+
+@bp.route("/comite")
+@login_required
+def comite():
+    actor = current_staff()
+    page, per_page = page_args(request.args.get("page"), None)
+    return render_template("microfinanciamiento/comite.html", result=services.sesiones(actor, page, per_page),
+                           pendientes=services.pending_plans(actor),
+                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO))
+
+
+def _decisions_from(form_data, pendientes) -> list[dict]:
+    """The rows the committee decided on; a row left without a decision was not presented."""
+    chosen = []
+    for p in pendientes:
+        decision = form_data.get(f"d-{p.plan.id}-decision", "")
+        if decision:
+            chosen.append({"plan_id": p.plan.id, "decision": decision,
+                           "valor": form_data.get(f"d-{p.plan.id}-valor") or None,
+                           "observacion": form_data.get(f"d-{p.plan.id}-observacion")})
+    return chosen
+
+
+@bp.route("/comite/nueva", methods=["GET", "POST"])
+@login_required
+def nueva_sesion():
+    actor = current_staff()
+    ensure(actor, Accion.EDITAR_ITINERARIO)
+    form = SesionComiteForm()
+    offer_centres(form, actor)
+    pendientes = services.pending_plans(actor)
+    if request.method == "GET":
+        form.fecha.data = date.today().isoformat()
+
+    def hold(values):
+        values["decisiones"] = _decisions_from(request.form, pendientes)
+        return services.hold_session(actor, values)
+
+    outcome = submit(form, hold)
+    if outcome.done:
+        flash(f"Sesión del comité registrada: {len(outcome.result.decisiones)} decisiones.", "ok")
+        return redirect(url_for(".sesion", sesion_comite_id=outcome.result.id))
+    return render_template("microfinanciamiento/sesion_form.html", form=form, errors=outcome.errors,
+                           pendientes=list(enumerate(pendientes)), decisiones=DECISIONES,
+                           enviado=request.form), outcome.status
+
+
+@bp.route("/comite/<int:sesion_comite_id>")
+@login_required
+def sesion(sesion_comite_id: int):
+    found = services.get_sesion(current_staff(), sesion_comite_id)
+    return render_template("microfinanciamiento/sesion.html", s=found, decisiones=DECISIONES,
+                           personas=services.people_of(found))
+
+
+@bp.route("/comite/<int:sesion_comite_id>/acta.pdf")
+@login_required
+def acta_aprobacion(sesion_comite_id: int):
+    found = services.get_sesion(current_staff(), sesion_comite_id)
+    return _pdf(services.acta_aprobacion(current_staff(), found.id), f"acta_aprobacion_{found.acta}")
+
+
+# ---- deliveries -----------------------------------------------------------------------------------
+
+def _items_from(form_data) -> list[dict]:
+    rows = []
+    for n in range(1, ITEM_ROWS + 1):
+        values = {k: (form_data.get(f"item_{n}_{k}") or "").strip()
+                  for k in ("descripcion", "cantidad", "precio_unitario")}
+        if any(values.values()):
+            rows.append(values)
+    return rows
+
+
+@bp.route("/personas/<int:participante_id>", methods=["GET", "POST"])
+@login_required
+def plan(participante_id: int):
+    actor = current_staff()
+    person = participantes.get_visible(actor, participante_id)
+    try:
+        aprobado = services.approved_plan(actor, person.id)
+    except DomainError:
+        aprobado = None
+    form = EntregaForm()
+    if request.method == "GET":
+        form.fecha.data = date.today().isoformat()
+    else:
+        ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+
+    def record(values):
+        values["items"] = _items_from(request.form)
+        return services.deliver(actor, person.id, values)
+
+    outcome = submit(form, record)
+    if outcome.done:
+        flash("Entrega registrada. Imprima el acta de entrega para la firma.", "ok")
+        return redirect(url_for(".plan", participante_id=person.id), code=303)
+    return render_template("microfinanciamiento/plan.html", persona=person, aprobado=aprobado,
+                           form=form, errors=outcome.errors, filas=ITEM_ROWS, enviado=request.form,
+                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), outcome.status
+
+
+@bp.route("/entregas/<int:actuacion_id>/acta.pdf")
+@login_required
+def acta_entrega(actuacion_id: int):
+    return _pdf(services.acta_entrega(current_staff(), actuacion_id), f"acta_entrega_{actuacion_id}")
+
+
+# ---- alerts ---------------------------------------------------------------------------------------
 
 @bp.route("/alertas")
 @login_required
 def alertas():
     actor = current_staff()
-    form = AlertasForm(request.args)
-    if is_centre_bound(actor):
-        del form.centro_id
-    else:
-        form.centro_id.choices = centre_choices(visible_centros(actor), network=True)
+    form = _with_centre_filter(AlertasForm(request.args), actor)
     found = services.alerts(actor, request.args.to_dict())
     page, per_page = page_args(request.args.get("page"), None)
     start = (page - 1) * per_page

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .actuacion import Actuacion
+from .base import BigId, CentroOwned, UTCDateTime, utcnow
+
+
+class ComiteSesion(CentroOwned, db.Model):
+    """A sitting of the Comité de Asignación; each decision it took is a `comite` actuación."""
+
+    __tablename__ = "comite_sesion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fecha: Mapped[date] = mapped_column(Date)
+    lugar: Mapped[str] = mapped_column(String(200))
+    miembros: Mapped[str] = mapped_column(Text)  # one member per line: name — role
+    acta: Mapped[str] = mapped_column(String(120))
+    creado_por_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    decisiones: Mapped[list[ComiteDecision]] = relationship(
+        back_populates="sesion", order_by="ComiteDecision.id")
+
+    @property
+    def lista_miembros(self) -> list[str]:
+        return [line.strip() for line in self.miembros.splitlines() if line.strip()]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "centro_id": self.centro_id, "fecha": self.fecha.isoformat(),
+                "lugar": self.lugar, "miembros": self.lista_miembros, "acta": self.acta,
+                "decisiones": [d.to_dict() for d in self.decisiones]}
+
+
+class ComiteDecision(db.Model):
+    """Which adjusted plan a session decided on, and the comité actuación that records it."""
+
+    __tablename__ = "comite_decision"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sesion_id: Mapped[int] = mapped_column(ForeignKey("comite_sesion.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("actuacion.id"), index=True)
+    actuacion_id: Mapped[int] = mapped_column(ForeignKey("actuacion.id"), unique=True)
+    observacion: Mapped[str | None] = mapped_column(Text)
+
+    sesion: Mapped[ComiteSesion] = relationship(back_populates="decisiones")
+    plan: Mapped[Actuacion] = relationship(foreign_keys=[plan_id], lazy="joined")
+    actuacion: Mapped[Actuacion] = relationship(foreign_keys=[actuacion_id], lazy="joined")
+
+    def to_dict(self) -> dict:
+        return {"plan_id": self.plan_id, "actuacion_id": self.actuacion_id,
+                "participante_id": self.actuacion.participante_id,
+                "decision": self.actuacion.categoria, "valor": self.actuacion.valor,
+                "observacion": self.observacion}
