@@ -90,6 +90,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .auth.loader import configure_login
     from .cli import register_cli
     from .empleabilidad import bp as empleabilidad_bp
+    from .emprendimiento import bp as emprendimiento_bp
     from .microfinanciamiento import bp as microfinanciamiento_bp
     from .orientacion import bp as orientacion_bp
     from .participantes import bp as participantes_bp
@@ -103,7 +104,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     formatting.register(app)
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
-                      empleabilidad_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
+                      empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies

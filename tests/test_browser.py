@@ -255,3 +255,57 @@ def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(ARTIFACTS / "mi-trabajo-360.png"), full_page=True)
     page.close()
+
+
+def test_from_a_business_plan_to_committee_approval_and_delivery(browser, live_server, api, world):
+    from test_tableros import Centre
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    centre = Centre(api(world["asesor_a"]))
+    pid = centre.person(nombres="Marleny")
+    centre.act(pid, "enrutamiento", "2026-01-05", destino="emprendimiento")
+    centre.act(pid, "visita_acompanamiento", "2026-01-07", clase="diagnostico")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, world["asesor_a"])
+    for tipo, value_field in (("plan_negocio", "valor_solicitado"), ("plan_ajustado", "valor")):
+        page.goto(f"{live_server}/participantes/{pid}/actuaciones/nueva?tipo={tipo}")
+        page.fill("input[name=fecha]", "2026-01-10")
+        if tipo == "plan_negocio":
+            page.fill("input[name=nombre_negocio]", "Panadería Marleny")
+        page.fill(f"input[name={value_field}]", "1.800.000")
+        page.fill("input[name=item_1_descripcion]", "Horno panadero")
+        page.fill("input[name=item_1_cantidad]", "1")
+        page.fill("input[name=item_1_precio_unitario]", "1.200.000")
+        page.fill("input[name=item_2_descripcion]", "Amasadora")
+        page.fill("input[name=item_2_cantidad]", "1")
+        page.fill("input[name=item_2_precio_unitario]", "600.000")
+        page.click("main button[type=submit]")
+        page.wait_for_selector("text=Se registró")
+
+    page.goto(f"{live_server}/microfinanciamiento/comite/nueva")
+    page.fill("input[name=lugar]", "Sede Cemprende Cartagena")
+    page.fill("textarea[name=miembros]", "Laura Gómez — PNUD\nCarlos Ruiz — Alcaldía")
+    page.select_option("select[aria-label='Decisión para Marleny Pérez Rojas']", "aprobado")
+    page.screenshot(path=str(ARTIFACTS / "comite-sesion-1280.png"), full_page=True)
+    page.click("text=Guardar la sesión y sus decisiones")
+    page.wait_for_selector("text=Sesión del comité registrada: 1 decisiones.")
+    acta = page.request.get(live_server + page.get_attribute("text=Acta de aprobación (PDF)", "href"))
+    assert acta.ok and acta.body().startswith(b"%PDF")
+
+    page.click("text=Marleny Pérez Rojas")
+    page.wait_for_selector("text=Registrar entrega de bienes")
+    page.fill("input[name=proveedor]", "Equipos Industriales del Caribe")
+    page.fill("input[name=nit]", "900456789-1")
+    page.fill("input[name=item_1_precio_unitario]", "1.200.000")
+    page.fill("input[name=item_2_descripcion]", "")
+    page.fill("input[name=item_2_cantidad]", "")
+    page.click("button:has-text('Registrar entrega')")
+    page.wait_for_load_state()
+    assert "Entrega registrada." in page.inner_text("main"), page.inner_text("main")
+    table = page.inner_text("table")
+    assert "Horno panadero" in table and "Amasadora" in table
+    assert "Acta de entrega (PDF)" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "plan-entregas-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.close()

@@ -203,3 +203,15 @@ def test_other_centre_pages_are_404(app, api, world, a, make_client):
         assert other.get(path).status_code == 404, path
     assert api(world["asesor_b"]).post(f"/vacantes/{v['id']}/remisiones",
                                        json={"participante_ids": [pid], "fecha": TODAY}).status_code == 404
+
+
+def test_an_empty_attendance_says_why_beside_the_session(app, a, browser):
+    course = a.caller.post("/cursos", json={"nombre": "Ventas", "fecha_inicio": "2026-01-05"}).get_json()
+    session = a.caller.post(f"/cursos/{course['id']}/sesiones",
+                            json={"fecha": "2026-01-12", "tema": "Cierre"}).get_json()
+    seeker(a)
+    token = csrf_token(browser, f"/empleabilidad/cursos/{course['id']}")
+    refused = browser.post(f"/empleabilidad/sesiones/{session['id']}/asistencia",
+                           data={f"s{session['id']}-csrf_token": token, "csrf_token": token})
+    assert refused.status_code == 422
+    assert '<small class="error">Elija al menos una persona.</small>' in refused.get_data(as_text=True)

@@ -74,6 +74,11 @@ PAGES = {
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
     ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/emprendimiento/"): ALL_OK,
+    ("GET", "/emprendimiento/personas/<int:participante_id>"): READ_A,
+    ("POST", "/emprendimiento/personas/<int:participante_id>/negocio"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/emprendimiento/personas/<int:participante_id>/ruta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/emprendimiento/personas/<int:participante_id>/servicios/<tipo>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/microfinanciamiento/"): ALL_OK,
     ("GET", "/microfinanciamiento/comite"): ALL_OK,
     ("GET", "/microfinanciamiento/comite/nueva"): ITINERARY_WRITE,
@@ -233,6 +238,7 @@ def _path(rule: str, records: dict, role: str) -> str:
         made = records["asesor"].post(f"/sesiones/{records['sesion_id']}/asistencias",
                                       json={"participante_ids": [fresh_person(records)]})
         path = path.replace("<int:asistencia_id>", str(made.get_json()["items"][0]["id"]))
+    path = path.replace("<tipo>", "fortalecimiento_sede")
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.pdf",
                         f"tableros.pdf?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.xlsx",

@@ -169,6 +169,8 @@ def _course_page(curso, sesion_form=None, asistencia=None, errors=None, status=2
         form = asistencia if asistencia and asistencia[0] == sesion.id else None
         forms[sesion.id] = form[1] if form else AsistenciaForm(formdata=None, prefix=f"s{sesion.id}")
         _people_choices(forms[sesion.id].participante_ids, people)
+    if asistencia and errors:  # the attendance forms carry a prefix: "s<id>-participante_ids"
+        errors = {**errors, **{f"s{asistencia[0]}-{k}": v for k, v in errors.items()}}
     return render_template(
         "empleabilidad/curso.html", curso=curso, forms=forms, busqueda=search,
         sesion_form=sesion_form or SesionForm(formdata=None, data={"fecha": _today()}),

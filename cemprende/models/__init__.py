@@ -6,6 +6,7 @@ from .centro import Centro
 from .comite import ComiteDecision, ComiteSesion
 from .formacion import AsistenciaFis, CursoFis, SesionFis
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
+from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
 from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, Staff
@@ -14,5 +15,5 @@ from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
+    "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]
