@@ -195,3 +195,63 @@ def test_microfinanciamiento_pages_respect_centres(app, api, world, a, make_clie
     supervisor = api(world["supervisor"])
     assert supervisor.get(f"/comite/sesiones/{sesion_id}").status_code == 200
     assert supervisor.post(f"/participantes/{pid}/entregas", json={}).status_code == 403
+
+
+def test_adjustment_needs_the_diagnostic_visit(app, world, a, make_client):
+    from documents import image_bytes
+
+    pid = a.person()
+    a.act(pid, "plan_negocio", ago(30), nombre_negocio="Taller", valor_solicitado=900_000,
+          items=plan_items([("Máquina de coser", 1, 900_000)]))
+    browser = make_client()
+    login(browser, world["asesor_a"])
+    token = csrf_token(browser, f"/microfinanciamiento/personas/{pid}")
+    page = browser.get(f"/microfinanciamiento/personas/{pid}").get_data(as_text=True)
+    assert 'value="Máquina de coser"' in page  # the adjustment starts from the business plan
+    row = {"ajuste_1_descripcion": "Máquina de coser", "ajuste_1_cantidad": "1",
+           "ajuste_1_precio_unitario": "850.000"}
+    early = browser.post(f"/microfinanciamiento/personas/{pid}/ajuste",
+                         data={"csrf_token": token, "fecha": ago(20), **row})
+    assert early.status_code == 422 and "visita de diagnóstico" in early.get_data(as_text=True)
+    visit = browser.post(f"/microfinanciamiento/personas/{pid}/visitas", data={
+        "csrf_token": token, "fecha": ago(25), "clase": "diagnostico", "notas": "Local arrendado, buena luz.",
+        "fotos": [(BytesIO(image_bytes("JPEG")), "taller.jpg")]}, content_type="multipart/form-data")
+    assert visit.status_code == 303
+    assert browser.post(f"/microfinanciamiento/personas/{pid}/ajuste",
+                        data={"csrf_token": token, "fecha": ago(20), **row}).status_code == 303
+    itinerary = a.caller.get(f"/participantes/{pid}").get_json()["itinerario"]
+    assert [(x["tipo"], x.get("valor")) for x in itinerary][-2:] == [
+        ("visita_acompanamiento", None), ("plan_ajustado", 850_000)]
+    assert itinerary[-2]["notas"] == "Local arrendado, buena luz."
+    documents = a.caller.get(f"/verificadores?participante_id={pid}").get_json()["items"]
+    assert [d["prefijo"] for d in documents] == ["IVAE"]
+
+
+def test_a_photo_that_is_not_an_image_records_no_visit(app, world, a, make_client):
+    pid = a.person()
+    browser = make_client()
+    login(browser, world["asesor_a"])
+    token = csrf_token(browser, f"/microfinanciamiento/personas/{pid}")
+    refused = browser.post(f"/microfinanciamiento/personas/{pid}/visitas", data={
+        "csrf_token": token, "fecha": ago(2), "clase": "seguimiento",
+        "fotos": [(BytesIO(b"no soy una foto"), "foto.jpg")]}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "foto" in refused.get_data(as_text=True)
+    assert a.caller.get(f"/participantes/{pid}").get_json()["itinerario"] == []
+
+
+def test_investment_control_per_delivered_item(app, world, a, make_client):
+    pid = approve(a)
+    deliver(a, pid, [("Nevera", 2, 600_000), ("Estufa industrial", 1, 400_000)])
+    browser = make_client()
+    login(browser, world["asesor_a"])
+    token = csrf_token(browser, f"/microfinanciamiento/personas/{pid}")
+    path = f"/microfinanciamiento/personas/{pid}/control"
+    missing = browser.post(path, data={"csrf_token": token, "fecha": ago(1), "observaciones": "Visita",
+                                       "estado-Nevera": "en_uso"})
+    assert missing.status_code == 422 and "Estufa industrial" in missing.get_data(as_text=True)
+    done = browser.post(path, follow_redirects=True, data={
+        "csrf_token": token, "fecha": ago(1), "observaciones": "La estufa no estaba en el local.",
+        "estado-Nevera": "en_uso", "estado-Estufa industrial": "no_encontrado"})
+    assert "75 % verificado" in done.get_data(as_text=True)  # 1.200.000 of 1.600.000
+    control = a.caller.get(f"/participantes/{pid}").get_json()["itinerario"][-1]
+    assert (control["tipo"], control["porcentaje_verificado"]) == ("control_inversion", 75)

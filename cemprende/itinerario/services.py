@@ -30,7 +30,8 @@ def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
         elif campo.clase == "opcion":
             f.choice(campo.nombre, campo.opciones, required=campo.requerido)
         elif campo.clase == "entero":
-            f.integer(campo.nombre, minimum=campo.minimo, maximum=100_000)
+            f.integer(campo.nombre, required=campo.requerido, minimum=campo.minimo,
+                      maximum=100 if campo.nombre.startswith("porcentaje") else 100_000)
         elif campo.clase == "dinero":
             f.integer(campo.nombre, minimum=campo.minimo, money=True)
         elif campo.clase == "vacante":

@@ -34,3 +34,7 @@ class PeriodoForm(FlaskForm):
     centro_id = select("Centro", {}, blank="Toda la red")
     desde = StringField("Desde (vacío: inicio de la vigencia o del mes)", render_kw={"type": "date"})
     hasta = StringField("Fecha de corte", render_kw={"type": "date"})
+
+
+class AccionForm(FlaskForm):
+    """Only the CSRF token: the plan page's forms have rows the view reads itself."""

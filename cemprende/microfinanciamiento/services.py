@@ -18,7 +18,10 @@ from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import DECISIONES
-from ..models import Actuacion, Centro, ComiteDecision, ComiteSesion, Participante
+from ..models import (
+    Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante,
+)
+from ..models.comite import ESTADOS_CONTROL
 from ..models.base import utcnow
 from ..pagination import paginate
 from ..participantes import services as participantes
@@ -362,3 +365,101 @@ def pipeline(actor, args: dict, today: date | None = None) -> Pipeline:
 def people_of(sesion: ComiteSesion) -> dict[int, Participante]:
     ids = [d.actuacion.participante_id for d in sesion.decisiones]
     return {p.id: p for p in db.session.scalars(select(Participante).where(Participante.id.in_(ids)))}
+
+
+# ---- adjustment, visits and investment control --------------------------------------------
+
+def _items_of(rows, f: Fields, max_rows: int = 100) -> list[dict]:
+    if not isinstance(rows, list) or not rows:
+        f.fail("items", "Registre al menos un ítem.")
+        return []
+    clean = []
+    for index, row in enumerate(rows[:max_rows]):
+        r = Fields(row if isinstance(row, dict) else {})
+        r.text("descripcion", max_length=200)
+        r.integer("cantidad", minimum=1, maximum=100_000)
+        r.integer("precio_unitario", minimum=1, money=True)
+        for name, message in r.errors.items():
+            f.fail(f"items[{index}].{name}", message)
+        clean.append(r.clean)
+    return clean
+
+
+def adjust(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    """The plan as adjusted after the diagnostic visit; it needs that visit on or before its date."""
+    person = participantes.get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    f = Fields(data)
+    fecha = f.date("fecha", not_future=True, today=today or date.today())
+    items = _items_of(data.get("items"), f)
+    f.raise_if_errors()
+    visited = db.session.scalar(select(Actuacion.id).where(
+        Actuacion.participante_id == person.id, Actuacion.tipo == "visita_acompanamiento",
+        Actuacion.categoria == "diagnostico", Actuacion.anulada.is_(False), Actuacion.fecha <= fecha))
+    if visited is None:
+        raise DomainError("El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
+                          {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
+    return itinerario.register(actor, person.id, {
+        "tipo": "plan_ajustado", "fecha": fecha.isoformat(), "items": items,
+        "valor": sum(i["cantidad"] * i["precio_unitario"] for i in items)}, today=today)
+
+
+def plan_to_adjust(person: Participante) -> Actuacion | None:
+    """The latest business plan (or adjusted plan) to start the adjustment from."""
+    plans = [a for a in itinerario.itinerary(person)
+             if a.tipo in ("plan_negocio", "plan_ajustado") and not a.anulada and a.items]
+    return plans[-1] if plans else None
+
+
+def visit(actor, participante_id: int, data: dict, photos=(), today: date | None = None) -> Actuacion:
+    """A diagnostic or follow-up visit with its notes; photos are filed as its IVAE documents."""
+    person = participantes.get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    actuacion = itinerario.register(actor, person.id, {
+        "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
+        "notas": data.get("notas")}, today=today)
+    if photos:
+        from ..verificadores import services as verificadores
+
+        carga = verificadores.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
+        refused = [r for r in carga.resultados if r["estado"] not in ("vinculado", "duplicado")]
+        if refused:
+            raise DomainError("Una foto no se pudo guardar: " + "; ".join(
+                f"{r['archivo']}: {r['motivo']}" for r in refused), {"fotos": "Revise las fotos."})
+    return actuacion
+
+
+def control(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    """The investment control: what was found for each delivered item, and the % verified."""
+    approved = approved_plan(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
+    delivered = {key: item for key, item in approved.items.items() if item.entregado}
+    if not delivered:
+        raise DomainError("Aún no hay bienes entregados que controlar.")
+    f = Fields(data)
+    found = data.get("estados") if isinstance(data.get("estados"), dict) else {}
+    states = {}
+    for key, item in delivered.items():
+        estado = found.get(item.descripcion) or found.get(key)
+        if estado not in ESTADOS_CONTROL:
+            f.fail(f"estados[{item.descripcion}]", "Indique si se encontró en uso, sin uso o no se encontró.")
+        states[key] = estado
+    f.raise_if_errors()
+    in_use = sum(item.valor_entregado for key, item in delivered.items() if states[key] == "en_uso")
+    total = sum(item.valor_entregado for item in delivered.values())
+    porcentaje = round(100 * in_use / total) if total else 0
+    actuacion = itinerario.register(actor, approved.persona.id, {
+        "tipo": "control_inversion", "fecha": data.get("fecha"),
+        "observaciones": data.get("observaciones"), "porcentaje_verificado": porcentaje}, today=today)
+    db.session.add_all(ControlInversionItem(
+        actuacion_id=actuacion.id, descripcion=item.descripcion, cantidad=item.entregado,
+        valor=item.valor_entregado, estado=states[key]) for key, item in delivered.items())
+    db.session.flush()
+    return actuacion
+
+
+def controls_of(person: Participante) -> list[tuple[Actuacion, list[ControlInversionItem]]]:
+    acts = [a for a in itinerario.itinerary(person) if a.tipo == "control_inversion" and not a.anulada]
+    items = db.session.scalars(select(ControlInversionItem).where(
+        ControlInversionItem.actuacion_id.in_([a.id for a in acts]))).all() if acts else []
+    return [(a, [i for i in items if i.actuacion_id == a.id]) for a in acts]

@@ -11,13 +11,14 @@ from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
 from ..forms import offer_centres, submit
-from ..itinerario.tipos import DECISIONES
+from ..itinerario.tipos import CLASES_VISITA, DECISIONES
+from ..models.comite import ESTADOS_CONTROL
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
 from ..tableros.forms import centre_choices
 from . import bp, services
 from .alertas import TIPOS_ALERTA
-from .forms import AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
+from .forms import AccionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 
 ITEM_ROWS = 8
 
@@ -119,30 +120,56 @@ def acta_aprobacion(sesion_comite_id: int):
 
 # ---- deliveries -----------------------------------------------------------------------------------
 
-def _items_from(form_data) -> list[dict]:
+def _items_from(form_data, prefix: str = "item") -> list[dict]:
     rows = []
     for n in range(1, ITEM_ROWS + 1):
-        values = {k: (form_data.get(f"item_{n}_{k}") or "").strip()
+        values = {k: (form_data.get(f"{prefix}_{n}_{k}") or "").strip()
                   for k in ("descripcion", "cantidad", "precio_unitario")}
         if any(values.values()):
             rows.append(values)
     return rows
 
 
-@bp.route("/personas/<int:participante_id>", methods=["GET", "POST"])
-@login_required
-def plan(participante_id: int):
+def _plan_page(person, form=None, errors=None, status=200, abierto=None):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
     try:
         aprobado = services.approved_plan(actor, person.id)
     except DomainError:
         aprobado = None
-    form = EntregaForm()
+    if form is None:
+        form = EntregaForm(formdata=None, data={"fecha": date.today().isoformat()})
+    return render_template(
+        "microfinanciamiento/plan.html", persona=person, aprobado=aprobado, form=form,
+        errors=errors or {}, filas=ITEM_ROWS, enviado=request.form, abierto=abierto,
+        base=services.plan_to_adjust(person), controles=services.controls_of(person),
+        estados_control=ESTADOS_CONTROL, clases=CLASES_VISITA, hoy=date.today().isoformat(),
+        puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
+
+
+def _editable(participante_id: int):
+    actor = current_staff()
+    person = participantes.get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    return actor, person
+
+
+def _step(participante_id: int, action, message: str, abierto: str):
+    """One of the plan page's forms: the service's answer, then back to the page either way."""
+    actor, person = _editable(participante_id)
+    outcome = submit(AccionForm(), lambda _: action(actor, person))
+    if outcome.done:
+        flash(message, "ok")
+        return redirect(url_for(".plan", participante_id=person.id), code=303)
+    return _plan_page(person, errors=outcome.errors, status=outcome.status, abierto=abierto)
+
+
+@bp.route("/personas/<int:participante_id>", methods=["GET", "POST"])
+@login_required
+def plan(participante_id: int):
     if request.method == "GET":
-        form.fecha.data = date.today().isoformat()
-    else:
-        ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+        return _plan_page(participantes.get_visible(current_staff(), participante_id))
+    actor, person = _editable(participante_id)
+    form = EntregaForm()
 
     def record(values):
         values["items"] = _items_from(request.form)
@@ -152,9 +179,33 @@ def plan(participante_id: int):
     if outcome.done:
         flash("Entrega registrada. Imprima el acta de entrega para la firma.", "ok")
         return redirect(url_for(".plan", participante_id=person.id), code=303)
-    return render_template("microfinanciamiento/plan.html", persona=person, aprobado=aprobado,
-                           form=form, errors=outcome.errors, filas=ITEM_ROWS, enviado=request.form,
-                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), outcome.status
+    return _plan_page(person, form, outcome.errors, outcome.status, "entrega")
+
+
+@bp.route("/personas/<int:participante_id>/ajuste", methods=["POST"])
+@login_required
+def ajuste(participante_id: int):
+    return _step(participante_id, lambda actor, person: services.adjust(actor, person.id, {
+        "fecha": request.form.get("fecha"), "items": _items_from(request.form, "ajuste")}),
+        "Plan ajustado registrado; queda pendiente de comité.", "ajuste")
+
+
+@bp.route("/personas/<int:participante_id>/visitas", methods=["POST"])
+@login_required
+def visita(participante_id: int):
+    photos = [(f.filename or "foto", f.stream) for f in request.files.getlist("fotos") if f.filename]
+    return _step(participante_id, lambda actor, person: services.visit(actor, person.id, {
+        "fecha": request.form.get("fecha"), "clase": request.form.get("clase"),
+        "notas": request.form.get("notas")}, photos), "Visita registrada.", "visita")
+
+
+@bp.route("/personas/<int:participante_id>/control", methods=["POST"])
+@login_required
+def control(participante_id: int):
+    estados = {key[len("estado-"):]: value for key, value in request.form.items() if key.startswith("estado-")}
+    return _step(participante_id, lambda actor, person: services.control(actor, person.id, {
+        "fecha": request.form.get("fecha"), "observaciones": request.form.get("observaciones"),
+        "estados": estados}), "Control de inversiones registrado.", "control")
 
 
 @bp.route("/entregas/<int:actuacion_id>/acta.pdf")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -56,3 +56,20 @@ class ComiteDecision(db.Model):
                 "participante_id": self.actuacion.participante_id,
                 "decision": self.actuacion.categoria, "valor": self.actuacion.valor,
                 "observacion": self.observacion}
+
+
+ESTADOS_CONTROL = {"en_uso": "Encontrado en uso", "sin_uso": "Encontrado sin uso",
+                   "no_encontrado": "No encontrado"}
+
+
+class ControlInversionItem(db.Model):
+    """What an investment control found for one delivered item."""
+
+    __tablename__ = "control_inversion_item"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    actuacion_id: Mapped[int] = mapped_column(ForeignKey("actuacion.id"), index=True)
+    descripcion: Mapped[str] = mapped_column(String(200))
+    cantidad: Mapped[int] = mapped_column(Integer)
+    valor: Mapped[int] = mapped_column(BigInteger)
+    estado: Mapped[str] = mapped_column(String(15))
