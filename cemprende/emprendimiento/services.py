@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from .. import audit
-from ..auth.guards import Accion, ensure, scoped_select
+from ..auth.guards import scoped_select
 from ..errors import DomainError
 from ..extensions import db
 from ..itinerario import services as itinerario
@@ -85,8 +85,7 @@ def business_of(person: Participante) -> UnidadProductiva | None:
 
 
 def save_business(actor, participante_id: int, data: dict) -> UnidadProductiva:
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     current = business_of(person)
     if current is not None:
         check_version(data, current.version)

@@ -6,7 +6,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from ..auth.guards import Accion, ensure, may
+from ..auth.guards import Accion, may
 from ..auth.loader import current_staff
 from ..forms import submit
 from ..itinerario.tipos import RUTAS, TIPOS
@@ -68,9 +68,7 @@ def _page(person, negocio_form=None, ruta_form=None, service=None, errors=None, 
 
 def _editable(participante_id: int):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    return actor, person
+    return actor, participantes.get_editable(actor, participante_id)
 
 
 @bp.route("/personas/<int:participante_id>")

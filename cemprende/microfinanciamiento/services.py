@@ -387,8 +387,7 @@ def _items_of(rows, f: Fields, max_rows: int = 100) -> list[dict]:
 
 def adjust(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """The plan as adjusted after the diagnostic visit; it needs that visit on or before its date."""
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
     fecha = f.date("fecha", not_future=True, today=today or date.today())
     items = _items_of(data.get("items"), f)
@@ -413,8 +412,7 @@ def plan_to_adjust(person: Participante) -> Actuacion | None:
 
 def visit(actor, participante_id: int, data: dict, photos=(), today: date | None = None) -> Actuacion:
     """A diagnostic or follow-up visit with its notes; photos are filed as its IVAE documents."""
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     actuacion = itinerario.register(actor, person.id, {
         "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
         "notas": data.get("notas")}, today=today)

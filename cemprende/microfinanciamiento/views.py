@@ -7,28 +7,20 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..admin.services import visible_centros
-from ..auth.guards import Accion, ensure, is_centre_bound, may
+from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
-from ..forms import offer_centres, submit
+from ..forms import offer_centre_filter, offer_centres, submit
 from ..itinerario.tipos import CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
-from ..tableros.forms import centre_choices
 from . import bp, services
 from .alertas import TIPOS_ALERTA
 from .forms import AccionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 
 ITEM_ROWS = 8
 
-
-def _with_centre_filter(form, actor):
-    if is_centre_bound(actor):
-        del form.centro_id
-    else:
-        form.centro_id.choices = centre_choices(visible_centros(actor), network=True)
-    return form
 
 
 def _pdf(content, name: str):
@@ -41,7 +33,7 @@ def _pdf(content, name: str):
 @login_required
 def inicio():
     actor = current_staff()
-    form = _with_centre_filter(PeriodoForm(request.args), actor)
+    form = offer_centre_filter(PeriodoForm(request.args), actor)
     args, errors = request.args.to_dict(), {}
     try:
         found = services.pipeline(actor, args)
@@ -148,9 +140,7 @@ def _plan_page(person, form=None, errors=None, status=200, abierto=None):
 
 def _editable(participante_id: int):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    return actor, person
+    return actor, participantes.get_editable(actor, participante_id)
 
 
 def _step(participante_id: int, action, message: str, abierto: str):
@@ -220,7 +210,7 @@ def acta_entrega(actuacion_id: int):
 @login_required
 def alertas():
     actor = current_staff()
-    form = _with_centre_filter(AlertasForm(request.args), actor)
+    form = offer_centre_filter(AlertasForm(request.args), actor)
     found = services.alerts(actor, request.args.to_dict())
     page, per_page = page_args(request.args.get("page"), None)
     start = (page - 1) * per_page

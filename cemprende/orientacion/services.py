@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, select
 
 from .. import actas
-from ..auth.guards import Accion, ensure, scoped_select
+from ..auth.guards import scoped_select
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..itinerario import services as itinerario
@@ -104,8 +104,7 @@ def _needs_text(raw) -> str | None:
 
 def characterise(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """Updates the person's categories and records the caracterización, in one transaction."""
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     categories = {k: data[k] for k in CATEGORIAS_PERSONA if k in data}
     if categories:
         participantes.update(actor, person.id, {**categories, "version": data.get("version")},

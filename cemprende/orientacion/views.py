@@ -6,7 +6,7 @@ from datetime import date
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from ..auth.guards import Accion, ensure, may
+from ..auth.guards import Accion, may
 from ..auth.loader import current_staff
 from ..forms import bool_to_choice, submit
 from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
@@ -52,9 +52,7 @@ def _person_page(person, replace: dict | None = None, errors: dict | None = None
 
 def _editable_person(participante_id: int):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    return actor, person
+    return actor, participantes.get_editable(actor, participante_id)
 
 
 def _step(participante_id: int, key: str, form, action, done_message: str, anchor: str):

@@ -192,6 +192,13 @@ def get_visible(actor, participante_id: int) -> Participante:
     return visible_or_404(actor, Participante, participante_id, "No se encontró la persona.")
 
 
+def get_editable(actor, participante_id: int) -> Participante:
+    """The participant, when the caller may change its itinerary (404 another centre, 403 a role)."""
+    person = get_visible(actor, participante_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    return person
+
+
 def update(actor, participante_id: int, data: dict, today: date | None = None) -> Participante:
     today = today or date.today()
     person = get_visible(actor, participante_id)

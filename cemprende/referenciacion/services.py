@@ -108,8 +108,7 @@ def active_programas(centro_id: int) -> list[ProgramaReferencia]:
 def refer(actor, participante_id: int, data: dict, today: date | None = None) -> Referencia:
     """Records the referenciacion actuación and opens its follow-up, in one transaction."""
     today = today or date.today()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
     programa_id = f.integer("programa_id", minimum=1)
     fecha = f.date("fecha", not_future=True, today=today)

@@ -93,8 +93,7 @@ def editar_programa(programa_id: int):
 @login_required
 def referir(participante_id: int):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     form = ReferirForm()
     opciones = services.active_programas(person.centro_id)
     form.programa_id.choices = choices(

@@ -95,8 +95,7 @@ class _Target:
 def _target(actor, centro_id, participante_id, prefijo) -> _Target:
     if participante_id is None:
         return _Target(centro_for_write(actor, centro_id, Accion.EDITAR_ITINERARIO), None, None)
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     if prefijo not in PREFIJOS:
         raise ValidationFailed({"prefijo": "Elija qué documento es."})
     return _Target(person.centro_id, person, prefijo)

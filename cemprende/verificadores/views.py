@@ -7,19 +7,17 @@ import io
 from flask import Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from ..admin.services import visible_centros
-from ..auth.guards import Accion, ensure, is_centre_bound, may
+from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
 from ..formatting import fecha
-from ..forms import offer_centres, submit
+from ..forms import offer_centre_filter, offer_centres, submit
 from ..itinerario.tipos import TIPOS
 from ..microfinanciamiento import services as microfinanciamiento
 from ..microfinanciamiento.alertas import TIPOS_ALERTA
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from ..tableros.forms import centre_choices
 from . import bp, services
 from .forms import CargaForm, CargaParticipanteForm, CoberturaForm, FiltroForm, RevisionForm
 from .prefijos import PREFIJOS
@@ -41,14 +39,6 @@ def _csv_response(rows: list[list], filename: str) -> Response:
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-
-def _with_centre_filter(form, actor):
-    """Staff of a centre see only theirs, so they get no centre filter at all."""
-    if is_centre_bound(actor):
-        del form.centro_id
-    else:
-        form.centro_id.choices = centre_choices(visible_centros(actor), network=True)
-    return form
 
 
 # ---- upload ---------------------------------------------------------------------------------
@@ -73,8 +63,7 @@ def subir():
 @login_required
 def subir_participante(participante_id: int):
     actor = current_staff()
-    person = participantes.get_visible(actor, participante_id)
-    ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
+    person = participantes.get_editable(actor, participante_id)
     form = CargaParticipanteForm()
     outcome = submit(form, lambda values: services.upload(
         actor, uploaded_files(form.archivo), participante_id=person.id, prefijo=values["prefijo"]))
@@ -119,7 +108,7 @@ def carga_csv(carga_id: int):
 @login_required
 def lista():
     actor = current_staff()
-    form = _with_centre_filter(FiltroForm(request.args), actor)
+    form = offer_centre_filter(FiltroForm(request.args), actor)
     revisor = may(actor, Accion.REVISAR_VERIFICADORES)
     if "estado" not in request.args and revisor:
         form.estado.data = "pendiente"  # a reviewer's queue starts with what waits for them
@@ -205,7 +194,7 @@ def miniatura(verificador_id: int):
 @login_required
 def cobertura():
     actor = current_staff()
-    form = _with_centre_filter(CoberturaForm(request.args), actor)
+    form = offer_centre_filter(CoberturaForm(request.args), actor)
     args = request.args.to_dict()
     page, per_page = page_args(request.args.get("page"), None)
     errors = {}
