@@ -75,15 +75,3 @@ def offer_centres(form: FlaskForm, actor, blank: str = "Seleccione…") -> None:
         form.centro_id.choices = choices(
             {str(c.id): c.nombre for c in visible_centros(actor)}, blank=blank)
 
-
-def offer_centre_filter(form: FlaskForm, actor) -> FlaskForm:
-    """A filter by centre: staff of a centre see only theirs, so they get none at all."""
-    from .admin.services import visible_centros
-    from .auth.guards import is_centre_bound
-
-    if is_centre_bound(actor):
-        del form.centro_id
-    else:
-        form.centro_id.choices = choices({str(c.id): c.nombre for c in visible_centros(actor)},
-                                         blank="Toda la red")
-    return form

@@ -85,7 +85,7 @@ def test_candidates_are_job_seekers_not_yet_sent(app, a, browser):
     for name in ("Diego", "Elena", "Fabio", "Gloria", "Hugo"):
         assert name not in candidates, name
     assert "Hugo" in page  # listed among those sent
-    assert waiting
+    assert f'value="{waiting}"' in candidates  # her checkbox, by id
 
 
 def test_sending_several_people_is_one_transaction(a):
@@ -215,3 +215,14 @@ def test_an_empty_attendance_says_why_beside_the_session(app, a, browser):
                            data={f"s{session['id']}-csrf_token": token, "csrf_token": token})
     assert refused.status_code == 422
     assert '<small class="error">Elija al menos una persona.</small>' in refused.get_data(as_text=True)
+
+
+def test_course_and_session_bad_input(a):
+    refused = a.caller.post("/cursos", json={"nombre": "", "fecha_inicio": "ayer"})
+    assert refused.status_code == 422
+    assert set(refused.get_json()["error"]["fields"]) == {"nombre", "fecha_inicio"}
+    course = a.caller.post("/cursos", json={"nombre": "Ventas", "fecha_inicio": "2026-01-05"}).get_json()
+    assert a.caller.post(f"/cursos/{course['id']}/sesiones", json={"fecha": "2026-01-06", "tema": ""}).status_code == 422
+    session = a.caller.post(f"/cursos/{course['id']}/sesiones", json={"fecha": "2026-01-06", "tema": "T"}).get_json()
+    for bad in ({"participante_ids": "abc"}, {"participante_ids": []}, {"participante_ids": [{"id": 1}]}):
+        assert a.caller.post(f"/sesiones/{session['id']}/asistencias", json=bad).status_code == 422

@@ -40,6 +40,10 @@ def test_people_per_route_and_moving_between_routes(a, browser):
     a.act(p3, "desistimiento", ago(5), motivo="Se fue del país")
     page = browser.get("/emprendimiento/?ruta=emprende").get_data(as_text=True)
     assert page.index("Olga") < page.index("Pedro") and "Quique" not in page
+    unknown = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="marte", fecha=ago(1))
+    assert unknown.status_code == 422
+    future = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="desarrolla", fecha=ago(-3))
+    assert future.status_code == 422
     moved = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="desarrolla", fecha=ago(1))
     assert moved.status_code == 303
     same = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="desarrolla", fecha=ago(0))

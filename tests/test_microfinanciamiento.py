@@ -255,3 +255,10 @@ def test_investment_control_per_delivered_item(app, world, a, make_client):
     assert "75 % verificado" in done.get_data(as_text=True)  # 1.200.000 of 1.600.000
     control = a.caller.get(f"/participantes/{pid}").get_json()["itinerario"][-1]
     assert (control["tipo"], control["porcentaje_verificado"]) == ("control_inversion", 75)
+
+
+def test_a_verified_share_above_100_is_refused(a):
+    pid = a.person()
+    response = a.caller.post(f"/participantes/{pid}/actuaciones", json={
+        "tipo": "control_inversion", "fecha": ago(1), "observaciones": "x", "porcentaje_verificado": 150})
+    assert response.status_code == 422 and "porcentaje_verificado" in response.get_json()["error"]["fields"]

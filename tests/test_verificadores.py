@@ -227,3 +227,16 @@ def test_a_failed_commit_leaves_neither_row_nor_file(app, people, upload_root):
         event.remove(Session, "before_commit", refuse)
     assert rows(app) == []
     assert stored_files(upload_root) == []
+
+
+def test_the_upload_api_refuses_what_is_not_a_multipart_upload(app, people):
+    asesor = people["asesor_a"]
+    as_json = asesor.post("/verificadores", json={"archivo": "CC_1.pdf"})
+    assert as_json.status_code == 415 and as_json.get_json()["error"]["code"] == "tipo_no_soportado"
+    nothing = asesor.post("/verificadores", data={}, content_type="multipart/form-data")
+    assert nothing.status_code == 422 and "archivo" in nothing.get_json()["error"]["fields"]
+    bad_person = upload(asesor, ("x.pdf", pdf_bytes()), participante_id="uno", prefijo="CC")
+    assert bad_person.status_code == 400
+    bad_kind = upload(asesor, ("x.pdf", pdf_bytes()), participante_id=str(people["a"]), prefijo="ZZ")
+    assert bad_kind.status_code == 422 and "prefijo" in bad_kind.get_json()["error"]["fields"]
+    assert rows(app) == []

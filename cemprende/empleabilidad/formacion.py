@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
@@ -13,6 +14,7 @@ from ..models import AsistenciaFis, CursoFis, Participante, SesionFis
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..validation import Fields
+from .services import participant_ids
 
 EARLIEST = date(2000, 1, 1)
 
@@ -38,7 +40,8 @@ def get_sesion(actor, sesion_id: int) -> SesionFis:
 
 
 def cursos(actor, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
-    statement = scoped_select(actor, CursoFis)
+    # The list shows how many sessions each course has: loaded in one more query, not one per row.
+    statement = scoped_select(actor, CursoFis).options(selectinload(CursoFis.sesiones))
     if q and q.strip():
         statement = statement.where(CursoFis.nombre.icontains(q.strip(), autoescape=True))
     return paginate(statement.order_by(CursoFis.fecha_inicio.desc(), CursoFis.id.desc()), page, per_page)
@@ -58,23 +61,13 @@ def add_sesion(actor, curso_id: int, data: dict) -> SesionFis:
                              values=f.clean)
 
 
-def _people_ids(raw) -> list[int]:
-    values = [raw] if isinstance(raw, (str, int)) else raw
-    if not isinstance(values, list) or not values:
-        raise ValidationFailed({"participante_ids": "Elija al menos una persona."})
-    try:
-        return sorted({int(v) for v in values})
-    except (TypeError, ValueError):
-        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."}) from None
-
-
 def mark_attendance(actor, sesion_id: int, data: dict, today: date | None = None) -> list[AsistenciaFis]:
     """Each person present gets a capacitacion_fis on the session's date, in one transaction."""
     from ..itinerario import services as itinerario
 
     sesion = get_sesion(actor, sesion_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, sesion.centro_id)
-    people = _people_ids(data.get("participante_ids"))
+    people = participant_ids(data.get("participante_ids"))
     others = db.session.scalars(select(Participante.id).where(
         Participante.id.in_(people), Participante.centro_id != sesion.centro_id)).all()
     if others:
@@ -97,22 +90,28 @@ def mark_attendance(actor, sesion_id: int, data: dict, today: date | None = None
     return made
 
 
-def remove_attendance(actor, asistencia_id: int) -> None:
+def remove_attendance(actor, asistencia_id: int) -> int:
     """A mistaken attendance: its capacitacion_fis is annulled (kept, counts nowhere)."""
     from ..itinerario import services as itinerario
 
     asistencia = visible_or_404(actor, AsistenciaFis, asistencia_id, "No se encontró la asistencia.")
     ensure(actor, Accion.EDITAR_ITINERARIO, asistencia.centro_id)
-    actuacion_id, centro_id = asistencia.actuacion_id, asistencia.centro_id
+    actuacion_id, centro_id, curso_id = asistencia.actuacion_id, asistencia.centro_id, asistencia.sesion.curso_id
     db.session.execute(delete(AsistenciaFis).where(AsistenciaFis.id == asistencia.id))
     itinerario.annul(actor, actuacion_id, {"motivo": "Asistencia a la sesión FIS retirada."})
     audit.record("eliminar", actor=actor, entidad="asistencia_fis", entidad_id=asistencia_id,
                  centro_id=centro_id)
+    return curso_id
 
 
-def attendees(sesion: SesionFis) -> list[AsistenciaFis]:
-    return list(db.session.scalars(select(AsistenciaFis).where(AsistenciaFis.sesion_id == sesion.id)
-                                   .order_by(AsistenciaFis.id)))
+def attendees_by_session(curso: CursoFis) -> dict[int, list[AsistenciaFis]]:
+    """Who attended each session of the course, in one query."""
+    found: dict[int, list[AsistenciaFis]] = {s.id: [] for s in curso.sesiones}
+    for asistencia in db.session.scalars(
+            select(AsistenciaFis).join(SesionFis).where(SesionFis.curso_id == curso.id)
+            .order_by(AsistenciaFis.id)):
+        found[asistencia.sesion_id].append(asistencia)
+    return found
 
 
 def course_of_attendance(actor, asistencia_id: int) -> int:

@@ -185,21 +185,24 @@ def sent_to(vacante: Vacante) -> list[tuple[Participante, Actuacion | None, Actu
             for pid, acts in by_person.items()]
 
 
+def participant_ids(raw) -> list[int]:
+    """The people chosen on a page (checkboxes) or sent by the API (a list of ids)."""
+    values = [raw] if isinstance(raw, (str, int)) else raw
+    if not isinstance(values, list) or not values:
+        raise ValidationFailed({"participante_ids": "Elija al menos una persona."})
+    try:
+        return sorted({int(v) for v in values})
+    except (TypeError, ValueError):
+        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."}) from None
+
+
 def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list[Actuacion]:
     """Sends several people to the vacancy's selection process in one transaction."""
     from ..itinerario import services as itinerario
 
     vacante = get_visible(actor, vacante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
-    ids = data.get("participante_ids")
-    if isinstance(ids, str):
-        ids = [ids]
-    if not isinstance(ids, list) or not ids:
-        raise ValidationFailed({"participante_ids": "Elija al menos una persona."})
-    try:
-        people = sorted({int(i) for i in ids})
-    except (TypeError, ValueError):
-        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."}) from None
+    people = participant_ids(data.get("participante_ids"))
     already = set(db.session.scalars(select(Actuacion.participante_id).where(
         Actuacion.vacante_id == vacante.id, Actuacion.tipo == "remision_seleccion",
         Actuacion.anulada.is_(False), Actuacion.participante_id.in_(people))))
@@ -266,7 +269,16 @@ def register_cv(actor, participante_id: int, data: dict, today: date | None = No
         "codigo": data.get("codigo")}, today=today)
 
 
-def candidates_for_training(actor, centro_id: int, limit: int = 50) -> list[Participante]:
-    """Whom a FIS session is offered to by default: the centre's job seekers (search for others)."""
-    statement = job_seekers(actor, centro_id).order_by(Participante.nombres, Participante.apellidos)
+def candidates_for_training(actor, centro_id: int, q: str | None = None,
+                            limit: int = 50) -> list[Participante]:
+    """Whom a FIS session is offered to: anyone of the course's centre matching q, or by default
+    the centre's job seekers."""
+    from ..participantes.services import matches
+
+    if q and q.strip():
+        statement = scoped_select(actor, Participante).where(Participante.centro_id == centro_id,
+                                                             matches(q))
+    else:
+        statement = job_seekers(actor, centro_id)
+    statement = statement.order_by(Participante.nombres, Participante.apellidos)
     return list(db.session.scalars(statement.limit(limit)))

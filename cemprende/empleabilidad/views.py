@@ -159,11 +159,7 @@ def nuevo_curso():
 def _course_page(curso, sesion_form=None, asistencia=None, errors=None, status=200):
     actor = _actor()
     search = BuscarPersonaForm(request.args)
-    if search.q.data:
-        people = participantes.search(actor, q=search.q.data, per_page=50).items
-        people = [p for p in people if p.centro_id == curso.centro_id]
-    else:
-        people = services.candidates_for_training(actor, curso.centro_id)
+    people = services.candidates_for_training(actor, curso.centro_id, search.q.data)
     forms = {}
     for sesion in curso.sesiones:
         form = asistencia if asistencia and asistencia[0] == sesion.id else None
@@ -174,7 +170,7 @@ def _course_page(curso, sesion_form=None, asistencia=None, errors=None, status=2
     return render_template(
         "empleabilidad/curso.html", curso=curso, forms=forms, busqueda=search,
         sesion_form=sesion_form or SesionForm(formdata=None, data={"fecha": _today()}),
-        asistentes={s.id: formacion.attendees(s) for s in curso.sesiones}, errors=errors or {},
+        asistentes=formacion.attendees_by_session(curso), errors=errors or {},
         puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
 
 
@@ -216,7 +212,7 @@ def retirar_asistencia(asistencia_id: int):
     actor = _actor()
     ensure(actor, Accion.EDITAR_ITINERARIO)
     curso_id = formacion.course_of_attendance(actor, asistencia_id)
-    outcome = submit(AsistenciaForm(), lambda _: formacion.remove_attendance(actor, asistencia_id) or True)
+    outcome = submit(AsistenciaForm(), lambda _: formacion.remove_attendance(actor, asistencia_id))
     if outcome.done:
         flash("Asistencia retirada; la capacitación quedó anulada en el itinerario.", "ok")
     return redirect(url_for(".curso", curso_id=curso_id), code=303)

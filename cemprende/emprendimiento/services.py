@@ -17,6 +17,7 @@ from ..extensions import db
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import RUTAS
 from ..models import Actuacion, Participante, UnidadProductiva
+from ..models.actuacion import comes_after
 from ..models.base import utcnow
 from ..models.negocio import ETAPAS
 from ..pagination import Page, paginate
@@ -35,7 +36,7 @@ def _current_route():
             .where(entry.tipo == "ingreso_ruta", entry.anulada.is_(False),
                    ~exists().where(newer.participante_id == entry.participante_id,
                                    newer.tipo == "ingreso_ruta", newer.anulada.is_(False),
-                                   (newer.fecha > entry.fecha) | ((newer.fecha == entry.fecha) & (newer.id > entry.id))),
+                                   comes_after(newer, entry)),
                    ~exists().where(desist.participante_id == entry.participante_id,
                                    desist.tipo == "desistimiento", desist.anulada.is_(False),
                                    desist.fecha >= entry.fecha))
@@ -115,28 +116,15 @@ def record(actor, participante_id: int, tipo: str, data: dict, today: date | Non
     business = business_of(person)
     values = dict(data, tipo=tipo)
     if business is not None:
-        values.setdefault("nombre_negocio", business.nombre)
-        values.setdefault("sector", business.sector)
-        if not values.get("nombre_negocio"):
-            values["nombre_negocio"] = business.nombre
-        if not values.get("sector"):
-            values["sector"] = business.sector
+        for name, value in (("nombre_negocio", business.nombre), ("sector", business.sector)):
+            values[name] = values.get(name) or value
     if tipo == "plan_negocio" and values.get("items") and not values.get("valor_solicitado"):
-        values["valor_solicitado"] = _items_total(values["items"])
+        values["valor_solicitado"] = itinerario.items_total(values["items"])
     actuacion = itinerario.register(actor, person.id, values, today=today)
     if tipo == "formalizacion" and business is not None and not business.formal:
         audit.update_audited(business, {"formal": True, "actualizado_en": utcnow()}, actor=actor,
                              entidad="unidad_productiva", centro_id=person.centro_id)
     return actuacion
-
-
-def _items_total(items) -> int | None:
-    """The requested value as the sum of the items, when every item is well formed."""
-    try:
-        return sum(int(str(i["cantidad"])) * int(str(i["precio_unitario"]).replace(".", ""))
-                   for i in items)
-    except (KeyError, TypeError, ValueError):
-        return None  # the itinerary's own checks then say what is wrong with which item
 
 
 def services_of(person: Participante) -> list[Actuacion]:

@@ -31,7 +31,7 @@ def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
             f.choice(campo.nombre, campo.opciones, required=campo.requerido)
         elif campo.clase == "entero":
             f.integer(campo.nombre, required=campo.requerido, minimum=campo.minimo,
-                      maximum=100 if campo.nombre.startswith("porcentaje") else 100_000)
+                      maximum=campo.maximo or 100_000)
         elif campo.clase == "dinero":
             f.integer(campo.nombre, minimum=campo.minimo, money=True)
         elif campo.clase == "vacante":
@@ -69,6 +69,16 @@ def _check_items(tipo: TipoActuacion, f: Fields) -> list[dict]:
         f.fail(tipo.valor_campo,
                f"Debe ser igual a la suma de los ítems ({dinero(total)}), no {dinero(declared)}.")
     return items
+
+
+def items_total(items) -> int | None:
+    """Sum of cantidad × precio_unitario when every item is well formed (pesos may carry dots);
+    otherwise None, and the item checks of `register` say what is wrong with which item."""
+    try:
+        return sum(int(str(i["cantidad"])) * int(str(i["precio_unitario"]).replace(".", ""))
+                   for i in items)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _earlier(person_id: int, tipo: str, fecha: date):

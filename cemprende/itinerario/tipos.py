@@ -12,6 +12,7 @@ class Campo:
     opciones: dict[str, str] | None = None
     requerido: bool = True
     minimo: int | None = None
+    maximo: int | None = None
     # Where it is stored: categoria, valor, vacante_id, autoempleos, directos or datos (JSON).
     columna: str = "datos"
     max_length: int = 500
@@ -127,7 +128,7 @@ TIPOS: dict[str, TipoActuacion] = {t.nombre: t for t in (
     TipoActuacion("control_inversion", "Control de inversión", "microfinanciamiento",
                   (_texto("observaciones", "Observaciones", max_length=2000),
                    Campo("porcentaje_verificado", "Inversión verificada (%)", "entero", minimo=0,
-                         requerido=False))),
+                         maximo=100, requerido=False))),
     TipoActuacion("capacitacion_fis", "Capacitación FIS", "empleabilidad",
                   (_texto("curso", "Curso", max_length=200),)),
     TipoActuacion("hoja_de_vida", "Hoja de vida", "empleabilidad",

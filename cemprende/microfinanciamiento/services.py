@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import re
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from .. import actas, audit
@@ -21,6 +21,7 @@ from ..itinerario.tipos import DECISIONES
 from ..models import (
     Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante,
 )
+from ..models.actuacion import comes_after
 from ..models.comite import ESTADOS_CONTROL
 from ..models.base import utcnow
 from ..pagination import paginate
@@ -68,11 +69,6 @@ def alerts(actor, args: dict, today: date | None = None) -> Alertas:
 
 # ---- plans, the Comité de Asignación and deliveries -------------------------------------------
 
-def _after(later, earlier):
-    """later comes after earlier in the itinerary (a later fecha, or the same one typed later)."""
-    return or_(later.fecha > earlier.fecha, and_(later.fecha == earlier.fecha, later.id > earlier.id))
-
-
 @dataclass
 class PlanPendiente:
     plan: Actuacion
@@ -90,11 +86,11 @@ def pending_plans(actor, centro_id: int | None = None, today: date | None = None
         .where(plan.tipo == "plan_ajustado", plan.anulada.is_(False),
                ~exists().where(newer.participante_id == plan.participante_id,
                                newer.tipo == "plan_ajustado", newer.anulada.is_(False),
-                               _after(newer, plan)),
+                               comes_after(newer, plan)),
                ~exists().where(decided.participante_id == plan.participante_id,
                                decided.tipo == "comite", decided.anulada.is_(False),
                                decided.categoria.in_(("aprobado", "rechazado")),
-                               _after(decided, plan)))
+                               comes_after(decided, plan)))
         .order_by(plan.fecha, plan.id))
     if centro_id is not None:
         statement = statement.where(Participante.centro_id == centro_id)
@@ -288,8 +284,9 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
 def acta_aprobacion(actor, sesion_id: int):
     sesion = get_sesion(actor, sesion_id)
     rows = [["Persona", "Documento", "Plan ajustado", "Decisión", "Valor aprobado", "Observación"]]
+    people = people_of(sesion)
     for d in sesion.decisiones:
-        person = db.session.get(Participante, d.actuacion.participante_id)
+        person = people[d.actuacion.participante_id]
         rows.append([person.nombre_completo, f"{person.tipo_documento} {person.numero_documento}",
                      dinero(d.plan.valor), DECISIONES[d.actuacion.categoria],
                      dinero(d.actuacion.valor) if d.actuacion.categoria == "aprobado" else "—",
@@ -369,28 +366,14 @@ def people_of(sesion: ComiteSesion) -> dict[int, Participante]:
 
 # ---- adjustment, visits and investment control --------------------------------------------
 
-def _items_of(rows, f: Fields, max_rows: int = 100) -> list[dict]:
-    if not isinstance(rows, list) or not rows:
-        f.fail("items", "Registre al menos un ítem.")
-        return []
-    clean = []
-    for index, row in enumerate(rows[:max_rows]):
-        r = Fields(row if isinstance(row, dict) else {})
-        r.text("descripcion", max_length=200)
-        r.integer("cantidad", minimum=1, maximum=100_000)
-        r.integer("precio_unitario", minimum=1, money=True)
-        for name, message in r.errors.items():
-            f.fail(f"items[{index}].{name}", message)
-        clean.append(r.clean)
-    return clean
-
-
 def adjust(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """The plan as adjusted after the diagnostic visit; it needs that visit on or before its date."""
     person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
     fecha = f.date("fecha", not_future=True, today=today or date.today())
-    items = _items_of(data.get("items"), f)
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        f.fail("items", "Registre al menos un ítem.")
     f.raise_if_errors()
     visited = db.session.scalar(select(Actuacion.id).where(
         Actuacion.participante_id == person.id, Actuacion.tipo == "visita_acompanamiento",
@@ -400,7 +383,7 @@ def adjust(actor, participante_id: int, data: dict, today: date | None = None) -
                           {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
     return itinerario.register(actor, person.id, {
         "tipo": "plan_ajustado", "fecha": fecha.isoformat(), "items": items,
-        "valor": sum(i["cantidad"] * i["precio_unitario"] for i in items)}, today=today)
+        "valor": itinerario.items_total(items)}, today=today)
 
 
 def plan_to_adjust(person: Participante) -> Actuacion | None:

@@ -10,7 +10,7 @@ from ..admin.services import visible_centros
 from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
-from ..forms import offer_centre_filter, offer_centres, submit
+from ..forms import offer_centres, submit
 from ..itinerario.tipos import CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
 from ..pagination import Page, current_filters, page_args
@@ -33,7 +33,8 @@ def _pdf(content, name: str):
 @login_required
 def inicio():
     actor = current_staff()
-    form = offer_centre_filter(PeriodoForm(request.args), actor)
+    form = PeriodoForm(request.args)
+    offer_centres(form, actor, blank="Toda la red")
     args, errors = request.args.to_dict(), {}
     try:
         found = services.pipeline(actor, args)
@@ -210,7 +211,8 @@ def acta_entrega(actuacion_id: int):
 @login_required
 def alertas():
     actor = current_staff()
-    form = offer_centre_filter(AlertasForm(request.args), actor)
+    form = AlertasForm(request.args)
+    offer_centres(form, actor, blank="Toda la red")
     found = services.alerts(actor, request.args.to_dict())
     page, per_page = page_args(request.args.get("page"), None)
     start = (page - 1) * per_page

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -44,6 +44,14 @@ class Actuacion(CentroOwned, db.Model):
         Index("ix_actuacion_centro_tipo_fecha_cubre", "centro_id", "tipo", "fecha", "anulada",
               "categoria", "participante_id"),
     )
+
+
+def comes_after(later, earlier):
+    """`later` follows `earlier` in an itinerary: a later fecha, or the same fecha typed later.
+
+    Both are Actuacion aliases inside one SQL statement.
+    """
+    return or_(later.fecha > earlier.fecha, and_(later.fecha == earlier.fecha, later.id > earlier.id))
 
 
 class ActuacionItem(db.Model):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..models.actuacion import comes_after
 from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
 
@@ -38,11 +39,6 @@ def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
     return into
 
 
-def _before(later, earlier):
-    """earlier comes before later in the itinerary: an earlier fecha, or the same one typed first."""
-    return or_(earlier.fecha < later.fecha, and_(earlier.fecha == later.fecha, earlier.id < later.id))
-
-
 def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
     """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento."""
     first, earlier = aliased(Actuacion), aliased(Actuacion)
@@ -55,7 +51,7 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
         .where(first.tipo == "enrutamiento", first.anulada.is_(False),
                ~exists().where(earlier.participante_id == first.participante_id,
                                earlier.tipo == "enrutamiento", earlier.anulada.is_(False),
-                               _before(first, earlier)))
+                               comes_after(first, earlier)))
         .group_by(first.centro_id, first.fecha)
     )
     if participante_id is not None:

@@ -11,7 +11,7 @@ from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
 from ..formatting import fecha
-from ..forms import offer_centre_filter, offer_centres, submit
+from ..forms import offer_centres, submit
 from ..itinerario.tipos import TIPOS
 from ..microfinanciamiento import services as microfinanciamiento
 from ..microfinanciamiento.alertas import TIPOS_ALERTA
@@ -108,7 +108,8 @@ def carga_csv(carga_id: int):
 @login_required
 def lista():
     actor = current_staff()
-    form = offer_centre_filter(FiltroForm(request.args), actor)
+    form = FiltroForm(request.args)
+    offer_centres(form, actor, blank="Toda la red")
     revisor = may(actor, Accion.REVISAR_VERIFICADORES)
     if "estado" not in request.args and revisor:
         form.estado.data = "pendiente"  # a reviewer's queue starts with what waits for them
@@ -194,7 +195,8 @@ def miniatura(verificador_id: int):
 @login_required
 def cobertura():
     actor = current_staff()
-    form = offer_centre_filter(CoberturaForm(request.args), actor)
+    form = CoberturaForm(request.args)
+    offer_centres(form, actor, blank="Toda la red")
     args = request.args.to_dict()
     page, per_page = page_args(request.args.get("page"), None)
     errors = {}
