@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from .errors import DomainError
 from .extensions import db
+from .itinerario.dia import today_bogota
 
 
 def register_cli(app) -> None:
@@ -98,7 +99,7 @@ def register_cli(app) -> None:
         if si_vacia and existing:
             click.echo(f"La base ya tiene {existing} participantes: no se cargan datos demo.")
         else:
-            anchor = date.fromisoformat(hasta) if hasta else date.today()
+            anchor = date.fromisoformat(hasta) if hasta else today_bogota()
             with click.progressbar(length=count, label="Cargando datos demo") as bar:
                 if masivo:
                     from datetime import timedelta

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from .itinerario.dia import BOGOTA
+
 LOCALE = "es_CO"
-BOGOTA = ZoneInfo("America/Bogota")
 
 
 def numero(value) -> str:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from .errors import StaleVersion, ValidationFailed
+from .itinerario.dia import today_bogota
 
 REQUIRED = "Este campo es obligatorio."
 TRUE_WORDS = {"true", "1", "si", "sí", "on", "yes", "y"}
@@ -125,7 +126,7 @@ class Fields:
         if parsed is None:
             self.fail(name, "Escriba una fecha válida (AAAA-MM-DD).")
             return None
-        if not_future and today is not None and parsed > today:
+        if not_future and parsed > (today or today_bogota()):
             self.fail(name, "La fecha no puede ser posterior a hoy.")
             return None
         if earliest is not None and parsed < earliest:

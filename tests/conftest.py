@@ -5,12 +5,14 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from sqlalchemy.engine import make_url
 
 from cemprende import create_app
@@ -20,6 +22,13 @@ from cemprende.models import Centro, Staff
 from cemprende.auth.passwords import hash_password
 
 PASSWORD = "Clave-de-prueba-2026"
+
+# The host's zone is neither UTC nor Bogotá, and the clock stands at an evening hour in Bogotá
+# (already 1 April in UTC and in Tokyo): "today" must be Colombia's whatever the host says.
+os.environ["TZ"] = "Asia/Tokyo"
+time.tzset()
+BOGOTA_EVENING = datetime.fromisoformat("2026-03-31T21:30:00-05:00")
+TODAY = BOGOTA_EVENING.date()  # the test clock's day in Bogotá
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
 
@@ -95,6 +104,17 @@ def _empty_tables() -> None:
 def stored_files(root: Path) -> list[Path]:
     """Every file in the document store, temporary ones included."""
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(autouse=True)
+def bogota_evening(request):
+    """Service and API tests run on the Bogotá-evening clock, ticking from there; browser tests
+    (marked real_clock) keep the real one, which Chromium's cookies follow."""
+    if request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    with time_machine.travel(BOGOTA_EVENING, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

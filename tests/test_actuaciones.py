@@ -1,5 +1,5 @@
 """The itinerary: every tipo with good and bad fields, order rules, dates and annulment."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from cemprende.extensions import db
 from cemprende.itinerario.tipos import TIPOS
 from cemprende.models import Actuacion
+from conftest import TODAY as CLOCK_TODAY
 from conftest import person_payload
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
 
 

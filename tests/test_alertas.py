@@ -1,14 +1,15 @@
 """Integrity alerts: each one on a hand-built scenario, and none on a clean itinerary."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import login
 from test_tableros import Centre
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 
 
 def ago(days: int) -> str:

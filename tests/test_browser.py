@@ -9,6 +9,8 @@ from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 
+pytestmark = pytest.mark.real_clock
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

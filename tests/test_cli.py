@@ -81,7 +81,7 @@ def test_demo_data_refuses_to_run_in_production(app):
 
 def test_bulk_demo_data_obeys_the_rules_and_leaves_the_app_writable(app, client):
     result = app.test_cli_runner().invoke(args=["demo-data", "--participantes", "300", "--seed", "3",
-                                                "--hasta", "2026-06-30", "--masivo"])
+                                                "--hasta", "2026-03-31", "--masivo"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         acts = db.session.scalar(select(func.count()).select_from(Actuacion))
@@ -101,6 +101,6 @@ def test_bulk_demo_data_obeys_the_rules_and_leaves_the_app_writable(app, client)
     from cemprende.demo import DEMO_PASSWORD
     token = client.post("/api/v1/tokens", json={"username": "admin", "password": DEMO_PASSWORD}).get_json()
     response = client.post(f"/api/v1/participantes/{person_id}/actuaciones",
-                           json={"tipo": "caracterizacion", "fecha": "2026-06-30"},
+                           json={"tipo": "caracterizacion", "fecha": "2026-03-31"},
                            headers={"Authorization": f"Bearer {token['token']}"})
     assert response.status_code == 201, response.get_json()

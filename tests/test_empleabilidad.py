@@ -1,15 +1,16 @@
 """Empleabilidad: vacancies with level and state, sending people, placing them, FIS courses."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login
 from test_tableros import Centre
 
-TODAY = date.today().isoformat()
-YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+TODAY = CLOCK_TODAY.isoformat()
+YESTERDAY = (CLOCK_TODAY - timedelta(days=1)).isoformat()
 
 
 @pytest.fixture

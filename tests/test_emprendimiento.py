@@ -1,14 +1,15 @@
 """Emprendimiento: routes and moving between them, the business record, services from its page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login
 from test_tableros import Centre
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 
 
 def ago(days: int) -> str:

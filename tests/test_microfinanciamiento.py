@@ -1,16 +1,17 @@
 """Microfinanciamiento: the committee session's single transaction, delivery limits, actas, pipeline."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login
 from test_tableros import Centre
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 
 
 def ago(days: int) -> str:

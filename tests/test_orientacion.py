@@ -1,17 +1,19 @@
 """Orientación: characterisation, the actas, routing with its suggestion, desistimiento, queues."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login, person_payload
+from cemprende.itinerario.dia import today_bogota
 from cemprende.extensions import db
 from cemprende.models import Actuacion, Participante
 
-TODAY = date.today().isoformat()
+TODAY = CLOCK_TODAY.isoformat()
 
 
 def pdf_text(data: bytes) -> str:
@@ -69,7 +71,7 @@ def test_characterisation_refusals_record_nothing(app, asesor, person):
     assert unknown.status_code == 422 and "Necesidad desconocida" in unknown.get_data(as_text=True)
     stale = characterise(asesor, person, version="99")
     assert stale.status_code == 409
-    future = characterise(asesor, person, fecha=(date.today() + timedelta(days=2)).isoformat())
+    future = characterise(asesor, person, fecha=(today_bogota() + timedelta(days=2)).isoformat())
     assert future.status_code == 422
     assert itinerary(app, person["id"]) == []
     with app.app_context():
@@ -120,7 +122,7 @@ def test_acta_de_compromiso_pdf_and_signing(app, asesor, person, world):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     for expected in ("Acta de compromiso", world["centro_a"].nombre, "Ana María Pérez Rojas",
-                     "Cédula de ciudadanía 1098765432", date.today().strftime("%d/%m/%Y"),
+                     "Cédula de ciudadanía 1098765432", today_bogota().strftime("%d/%m/%Y"),
                      "participante", "asesor(a)", "Ley 1581 de 2012"):
         assert expected in text, expected
     assert post(asesor, f"/orientacion/personas/{person['id']}/acta",

@@ -4,8 +4,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from cemprende.itinerario.dia import today_bogota
 from cemprende.extensions import db
 from cemprende.models import Auditoria, Participante
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login, person_payload
 
 
@@ -42,9 +44,9 @@ BAD_VALUES = [
     ("apellidos", "x" * 101),
     ("sexo", "X"),
     ("fecha_nacimiento", "17/05/1990"),
-    ("fecha_nacimiento", (date.today() + timedelta(days=1)).isoformat()),
-    ("fecha_nacimiento", (date.today() - timedelta(days=365 * 13)).isoformat()),   # under 14
-    ("fecha_nacimiento", (date.today() - timedelta(days=365 * 112)).isoformat()),  # over 110
+    ("fecha_nacimiento", (CLOCK_TODAY + timedelta(days=1)).isoformat()),
+    ("fecha_nacimiento", (CLOCK_TODAY - timedelta(days=365 * 13)).isoformat()),   # under 14
+    ("fecha_nacimiento", (CLOCK_TODAY - timedelta(days=365 * 112)).isoformat()),  # over 110
     ("municipio", ""),
     ("telefono", "llámeme"),
     ("correo", "no-es-correo"),
@@ -183,7 +185,7 @@ def test_lists_are_paginated(api, world):
 
 
 def test_profile_page_shows_age_group_and_timeline(client, api, world):
-    born = date.today().replace(year=date.today().year - 30) - timedelta(days=2)
+    born = today_bogota().replace(year=today_bogota().year - 30) - timedelta(days=2)
     person = api(world["asesor_a"]).post(
         "/participantes", json=person_payload(fecha_nacimiento=born.isoformat())).get_json()
     login(client, world["asesor_a"])

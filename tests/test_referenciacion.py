@@ -1,13 +1,14 @@
 """Referenciación: the directory per centre, referring, the follow-up states and the overdue queue."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login, person_payload
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 
 
 def iso(days_ago: int) -> str:

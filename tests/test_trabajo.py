@@ -1,14 +1,15 @@
 """Mi trabajo: each list shows what waits for this advisor, and only that."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from conftest import TODAY as CLOCK_TODAY
 from conftest import login
 from test_tableros import Centre
 
-TODAY = date.today()
+TODAY = CLOCK_TODAY
 
 
 def iso(days_ago: int) -> str:

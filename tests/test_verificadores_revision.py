@@ -1,7 +1,6 @@
 """Review by supervisors, who may read a document, evidence coverage, and the orphan check."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +8,7 @@ from sqlalchemy import select
 from conftest import csrf_token, login, person_payload, stored_files
 from documents import files, image_bytes, pdf_bytes
 from test_tableros import Centre
+from cemprende.itinerario.dia import today_bogota
 from cemprende.extensions import db
 from cemprende.models import Auditoria, Verificador
 
@@ -194,7 +194,7 @@ def test_coverage_counts_on_a_hand_built_scenario(app, api, world, scenario):
                        (scenario["q1"], "comite", "ACA", 1),
                        (scenario["q1"], "desembolso", "AEB", 2)]
     # The registration is proven by a CC: both people registered today, none has one.
-    today = date.today().isoformat()
+    today = today_bogota().isoformat()
     now = scenario["asesor"].get(f"/verificadores/cobertura?desde={today}&hasta={today}").get_json()
     assert [(f["tipo"], f["actuaciones"], f["con_documento"]) for f in now["filas"]] == [
         ("registro", 2, 0)]
@@ -346,6 +346,7 @@ def test_check_finds_and_fixes_orphans_both_ways(app, doc, upload_root):
     assert runner.invoke(args=["verificadores-check"]).exit_code == 0
 
 
+@pytest.mark.real_clock  # file ages come from the filesystem, which keeps the real clock
 def test_check_finishes_a_rename_cut_off_after_the_commit(app, doc, upload_root):
     from cemprende.verificadores.integrity import check
 

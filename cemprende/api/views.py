@@ -1,7 +1,6 @@
 """The JSON API of API.md: thin over the same services as the pages."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import current_app, g, jsonify, request
 
@@ -22,6 +21,7 @@ from ..verificadores import services as verificadores
 from ..verificadores.views import send_document
 from ..auth.guards import centre_scope
 from . import bp
+from ..itinerario.dia import today_bogota
 
 PUBLIC_ENDPOINTS = {"api.create_token"}
 
@@ -360,7 +360,7 @@ def create_referencia(participante_id: int):
 @bp.get("/referencias")
 def list_referencias():
     page, per_page = paging()
-    filters = referenciacion.parse_list_args(request.args.to_dict(), date.today())
+    filters = referenciacion.parse_list_args(request.args.to_dict(), today_bogota())
     result = referenciacion.referencias(actor(), page=page, per_page=per_page, **filters)
     return jsonify(page_of(result, lambda r: r.to_dict()))
 

@@ -15,6 +15,7 @@ from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..validation import Fields, check_version
+from ..itinerario.dia import today_bogota
 
 EARLIEST_FECHA = date(2000, 1, 1)
 
@@ -68,7 +69,7 @@ def _vacante_fields(data: dict, today: date, partial: bool = False) -> dict:
 
 
 def create(actor, data: dict, today: date | None = None) -> Vacante:
-    today = today or date.today()
+    today = today or today_bogota()
     centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
     values = _vacante_fields(data, today)
     values.setdefault("estado", "abierta")
@@ -82,7 +83,7 @@ def update(actor, vacante_id: int, data: dict, today: date | None = None) -> Vac
     vacante = get_visible(actor, vacante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
     check_version(data, vacante.version)
-    values = _vacante_fields(data, today or date.today(), partial=True)
+    values = _vacante_fields(data, today or today_bogota(), partial=True)
     placed = occupied_by_vacante([vacante.id]).get(vacante.id, 0)
     if values.get("cupos") is not None and values["cupos"] < placed:
         raise ValidationFailed({"cupos": f"Ya hay {placed} personas colocadas en esta vacante."})

@@ -1,11 +1,11 @@
 """Empleabilidad pages: vacancies, sending people and placing them, FIS courses, a person's page."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..itinerario.dia import today_bogota
 from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff as _actor
 from ..forms import choices, offer_centres, submit
@@ -21,7 +21,7 @@ from .forms import (
 
 
 def _today() -> str:
-    return date.today().isoformat()
+    return today_bogota().isoformat()
 
 
 def _people_choices(field, people) -> None:

@@ -1,7 +1,6 @@
 """Emprendimiento pages: people per route, a person's business and its services."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -17,6 +16,7 @@ from ..participantes import services as participantes
 from ..participantes.forms import actuacion_form_class, actuacion_values
 from . import bp, services
 from .forms import BuscarForm, NegocioForm, RutaForm
+from ..itinerario.dia import today_bogota
 
 
 @bp.route("/")
@@ -35,7 +35,7 @@ def _service_forms(person, business, replace=None):
     forms = {}
     for tipo in services.SERVICIOS:
         form = actuacion_form_class(TIPOS[tipo], {})(formdata=None, prefix=tipo)
-        form.fecha.data = date.today().isoformat()
+        form.fecha.data = today_bogota().isoformat()
         if business is not None:
             for name, value in (("nombre_negocio", business.nombre), ("sector", business.sector)):
                 if name in form:
@@ -54,7 +54,7 @@ def _page(person, negocio_form=None, ruta_form=None, service=None, errors=None, 
             negocio_form.version.data = business.version
             negocio_form.empleados.data = str(business.empleados)
     if ruta_form is None:
-        ruta_form = RutaForm(formdata=None, data={"fecha": date.today().isoformat()})
+        ruta_form = RutaForm(formdata=None, data={"fecha": today_bogota().isoformat()})
     return render_template(
         "emprendimiento/persona.html", persona=person, negocio=business, negocio_form=negocio_form,
         ruta_form=ruta_form, ruta_actual=services.route_of(person), rutas=RUTAS, etapas=ETAPAS,

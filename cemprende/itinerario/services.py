@@ -18,6 +18,7 @@ from ..participantes.services import get_visible
 from ..tableros import resumen
 from ..validation import Fields
 from .tipos import TIPOS, TipoActuacion
+from .dia import today_bogota
 
 EARLIEST_FECHA = date(2000, 1, 1)
 MAX_ITEMS = 100
@@ -147,7 +148,7 @@ def _lock(person: Participante) -> None:
 
 
 def register(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    today = today or date.today()
+    today = today or today_bogota()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
     f = Fields(data)

@@ -30,6 +30,7 @@ from ..tableros import services as tableros
 from ..validation import Fields
 from . import alertas
 from .alertas import TIPOS_ALERTA, Alerta, Umbrales
+from ..itinerario.dia import today_bogota
 
 
 @dataclass
@@ -56,7 +57,7 @@ def _vigencia(today: date) -> tuple[date, date]:
 def alerts(actor, args: dict, today: date | None = None) -> Alertas:
     """The alerts the caller may see: a director its centre's, supervisors and admins any scope."""
     ensure(actor, Accion.VER_ALERTAS)
-    today = today or date.today()
+    today = today or today_bogota()
     f = Fields(args)
     tipo = f.choice("tipo", TIPOS_ALERTA, required=False)
     f.raise_if_errors()
@@ -78,7 +79,7 @@ class PlanPendiente:
 
 def pending_plans(actor, centro_id: int | None = None, today: date | None = None) -> list[PlanPendiente]:
     """Each person's latest adjusted plan with no final decision after it (aplazado keeps it)."""
-    today = today or date.today()
+    today = today or today_bogota()
     plan, decided, newer = aliased(Actuacion), aliased(Actuacion), aliased(Actuacion)
     statement = (
         scoped_select(actor, Participante).add_columns(plan)
@@ -138,7 +139,7 @@ def _members(raw, f: Fields) -> str | None:
 
 def hold_session(actor, data: dict, today: date | None = None) -> ComiteSesion:
     """A committee sitting and every decision it took, all recorded or none."""
-    today = today or date.today()
+    today = today or today_bogota()
     centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
     f = Fields(data)
     fecha = f.date("fecha", not_future=True, today=today)
@@ -245,7 +246,7 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
     approved = approved_plan(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
     f = Fields(data)
-    f.date("fecha", not_future=True, today=today or date.today())
+    f.date("fecha", not_future=True, today=today or today_bogota())
     f.text("proveedor", max_length=200)
     nit = f.text("nit", max_length=20)
     if nit and not NIT.match(nit.replace(".", "")):
@@ -349,7 +350,7 @@ class Pipeline:
 
 def pipeline(actor, args: dict, today: date | None = None) -> Pipeline:
     """ajustados → analizados → aprobados → desembolsados (the M rows), and who is stuck 30+ days."""
-    today = today or date.today()
+    today = today or today_bogota()
     centro_id, desde, hasta = tableros.parse_request(actor, args, today)
     tablero = tableros.compute(actor, "microcapitalizacion", centro_id, desde, hasta)
     waiting = [p for p in pending_plans(actor, centro_id, today) if p.dias > STUCK_DAYS]
@@ -370,7 +371,7 @@ def adjust(actor, participante_id: int, data: dict, today: date | None = None) -
     """The plan as adjusted after the diagnostic visit; it needs that visit on or before its date."""
     person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
-    fecha = f.date("fecha", not_future=True, today=today or date.today())
+    fecha = f.date("fecha", not_future=True, today=today or today_bogota())
     items = data.get("items")
     if not isinstance(items, list) or not items:
         f.fail("items", "Registre al menos un ítem.")

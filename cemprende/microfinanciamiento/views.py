@@ -1,7 +1,6 @@
 """Microfinanciamiento pages: the pipeline, the Comité de Asignación, deliveries, alerts."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -18,6 +17,7 @@ from ..participantes import services as participantes
 from . import bp, services
 from .alertas import TIPOS_ALERTA
 from .forms import AccionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
+from ..itinerario.dia import today_bogota
 
 ITEM_ROWS = 8
 
@@ -81,7 +81,7 @@ def nueva_sesion():
     offer_centres(form, actor)
     pendientes = services.pending_plans(actor)
     if request.method == "GET":
-        form.fecha.data = date.today().isoformat()
+        form.fecha.data = today_bogota().isoformat()
 
     def hold(values):
         values["decisiones"] = _decisions_from(request.form, pendientes)
@@ -130,12 +130,12 @@ def _plan_page(person, form=None, errors=None, status=200, abierto=None):
     except DomainError:
         aprobado = None
     if form is None:
-        form = EntregaForm(formdata=None, data={"fecha": date.today().isoformat()})
+        form = EntregaForm(formdata=None, data={"fecha": today_bogota().isoformat()})
     return render_template(
         "microfinanciamiento/plan.html", persona=person, aprobado=aprobado, form=form,
         errors=errors or {}, filas=ITEM_ROWS, enviado=request.form, abierto=abierto,
         base=services.plan_to_adjust(person), controles=services.controls_of(person),
-        estados_control=ESTADOS_CONTROL, clases=CLASES_VISITA, hoy=date.today().isoformat(),
+        estados_control=ESTADOS_CONTROL, clases=CLASES_VISITA, hoy=today_bogota().isoformat(),
         puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
 
 

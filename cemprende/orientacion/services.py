@@ -21,6 +21,7 @@ from ..models.participante import TIPOS_DOCUMENTO
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
 from ..validation import Fields
+from ..itinerario.dia import today_bogota
 
 NECESIDADES = {
     "empleo": "Conseguir empleo",
@@ -175,7 +176,7 @@ def acta_compromiso(actor, participante_id: int, today: date | None = None):
     signed = stage(person).acta_compromiso
     return actas.render(actas.Acta(
         titulo="Acta de compromiso (corresponsabilidad)", centro=person.centro.nombre,
-        fecha=signed.fecha if signed else (today or date.today()), datos=_person_rows(person),
+        fecha=signed.fecha if signed else (today or today_bogota()), datos=_person_rows(person),
         introduccion="La persona participante y el centro acuerdan lo siguiente:",
         clausulas=COMPROMISOS,
         firmas=[f"{person.nombre_completo} — participante", f"{actor.nombre} — asesor(a)"],

@@ -1,7 +1,6 @@
 """Orientación pages: the walk-in intake, a person's orientation steps, actas and queues."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -15,10 +14,11 @@ from ..participantes import services as participantes
 from ..participantes.services import normalise_document
 from . import bp, services
 from .forms import ActaForm, BuscarForm, CaracterizacionForm, DesistimientoForm, EnrutamientoForm
+from ..itinerario.dia import today_bogota
 
 
 def _today_forms(person) -> dict:
-    today = date.today().isoformat()
+    today = today_bogota().isoformat()
     forms = {"caracterizacion": CaracterizacionForm(formdata=None), "acta": ActaForm(formdata=None),
              "enrutamiento": EnrutamientoForm(formdata=None),
              "desistimiento": DesistimientoForm(formdata=None)}

@@ -23,6 +23,7 @@ from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACIO
 from ..scoping import ALL_CENTRES_OPTION
 from ..tableros import resumen
 from ..validation import Fields, check_version
+from ..itinerario.dia import today_bogota
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -163,7 +164,7 @@ def _refuse_duplicate(actor, tipo: str, numero: str, except_id: int | None = Non
 
 
 def register(actor, data: dict, today: date | None = None) -> Participante:
-    today = today or date.today()
+    today = today or today_bogota()
     centro_id = centro_for_write(actor, data.get("centro_id"), Accion.EDITAR_ITINERARIO)
     values = _check_fields(data, today)
     _require_consent(data)
@@ -200,7 +201,7 @@ def get_editable(actor, participante_id: int) -> Participante:
 
 
 def update(actor, participante_id: int, data: dict, today: date | None = None) -> Participante:
-    today = today or date.today()
+    today = today or today_bogota()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
     check_version(data, person.version)

@@ -1,8 +1,8 @@
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..itinerario.dia import today_bogota
 from ..auth.guards import Accion, ensure, may
 from ..empleabilidad import services as vacantes
 from ..errors import StaleVersion
@@ -59,7 +59,7 @@ def perfil(participante_id: int):
     timeline = itinerario.itinerary(person, newest_first=True)
     puede_editar = may(current_user, Accion.EDITAR_ITINERARIO)
     return render_template(
-        "participantes/perfil.html", persona=person, timeline=timeline, hoy=date.today(),
+        "participantes/perfil.html", persona=person, timeline=timeline, hoy=today_bogota(),
         vacantes=vacantes.by_ids({a.vacante_id for a in timeline if a.vacante_id}),
         tipos=TIPOS, procesos=PROCESOS, valores=itinerario.field_values,
         puede_editar=puede_editar,
@@ -106,7 +106,7 @@ def nueva_actuacion(participante_id: int):
                if v.centro_id == person.centro_id}
     form = actuacion_form_class(tipo, options)()
     if request.method == "GET":
-        form.fecha.data = date.today().isoformat()
+        form.fecha.data = today_bogota().isoformat()
     outcome = submit(form, lambda values: itinerario.register(_actor(), person.id, values),
                      values=lambda f: actuacion_values(f, tipo))
     if outcome.done:

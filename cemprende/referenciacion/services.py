@@ -22,6 +22,7 @@ from ..models.referencia import ABIERTOS, ESTADOS_REFERENCIA, TRANSICIONES
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
 from ..validation import Fields, check_version
+from ..itinerario.dia import today_bogota
 
 DEFAULT_FOLLOW_UP_DAYS = 15
 
@@ -107,7 +108,7 @@ def active_programas(centro_id: int) -> list[ProgramaReferencia]:
 
 def refer(actor, participante_id: int, data: dict, today: date | None = None) -> Referencia:
     """Records the referenciacion actuación and opens its follow-up, in one transaction."""
-    today = today or date.today()
+    today = today or today_bogota()
     person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
     programa_id = f.integer("programa_id", minimum=1)

@@ -1,7 +1,6 @@
 """Referenciación pages: the directory, referring a person, the follow-up and its queue."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -16,6 +15,7 @@ from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
 from . import bp, services
 from .forms import FiltroForm, ProgramaForm, ProgramasFiltroForm, ReferirForm, SeguimientoForm
+from ..itinerario.dia import today_bogota
 
 
 @bp.route("/")
@@ -26,14 +26,14 @@ def lista():
     page, per_page = page_args(request.args.get("page"), None)
     errors = {}
     try:
-        filtros = services.parse_list_args(request.args.to_dict(), date.today())
+        filtros = services.parse_list_args(request.args.to_dict(), today_bogota())
     except DomainError as error:
         errors, filtros = error.fields, {}
     result = services.referencias(actor, page=page, per_page=per_page, **filtros)
-    vencidas = services.referencias(actor, vencidas_al=date.today(), per_page=1).total
+    vencidas = services.referencias(actor, vencidas_al=today_bogota(), per_page=1).total
     query = current_filters(request.args)
     return render_template("referenciacion/lista.html", form=form, result=result, errors=errors,
-                           vencidas=vencidas, estados=ESTADOS_REFERENCIA, hoy=date.today(),
+                           vencidas=vencidas, estados=ESTADOS_REFERENCIA, hoy=today_bogota(),
                            query=query, destinos=DESTINOS_REFERENCIACION), 422 if errors else 200
 
 
@@ -100,7 +100,7 @@ def referir(participante_id: int):
         {str(p.id): f"{p.nombre} — {p.entidad} ({DESTINOS_REFERENCIACION[p.categoria]})"
          for p in opciones}, blank="Seleccione…")
     if request.method == "GET":
-        form.fecha.data = date.today().isoformat()
+        form.fecha.data = today_bogota().isoformat()
     outcome = submit(form, lambda values: services.refer(actor, person.id, values))
     if outcome.done:
         flash(f"Referida a {outcome.result.programa.nombre}; seguimiento el "
@@ -129,6 +129,6 @@ def seguimiento(referencia_id: int):
         flash("Seguimiento guardado.", "ok")
         return redirect(url_for(".seguimiento", referencia_id=referencia.id), code=303)
     return render_template("referenciacion/seguimiento.html", form=form, errors=outcome.errors,
-                           r=referencia, estados=ESTADOS_REFERENCIA, hoy=date.today(),
+                           r=referencia, estados=ESTADOS_REFERENCIA, hoy=today_bogota(),
                            destinos=DESTINOS_REFERENCIACION,
                            puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), outcome.status

@@ -14,6 +14,7 @@ from ..models import Centro, Meta, Vigencia
 from ..validation import Fields
 from . import queries
 from .registry import POR_CODIGO, TABLEROS, Fila, Promedio, filas_de
+from ..itinerario.dia import today_bogota
 
 
 # ---- period and scope ----------------------------------------------------------------------
@@ -49,7 +50,7 @@ def resolve_scope(actor, centro_id) -> int | None:
 
 def parse_request(actor, args: dict, today: date | None = None) -> tuple[int | None, date, date]:
     f = Fields(args)
-    hasta = f.date("hasta", required=False) or (today or date.today())
+    hasta = f.date("hasta", required=False) or (today or today_bogota())
     desde = f.date("desde", required=False)
     f.raise_if_errors()
     centro_id = resolve_scope(actor, args.get("centro_id"))

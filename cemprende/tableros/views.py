@@ -1,7 +1,6 @@
 """Tablero pages and their PDF / XLSX downloads."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
@@ -14,6 +13,7 @@ from ..errors import ValidationFailed
 from . import bp, charts, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
+from ..itinerario.dia import today_bogota
 
 BOTH = "tableros"
 
@@ -35,7 +35,7 @@ def tablero():
         global_, micro = _tableros(list(TABLEROS))
     except ValidationFailed as error:
         errors = error.fields
-        today = date.today()
+        today = today_bogota()
         global_, micro = (services.compute(actor, name, services.resolve_scope(actor, None),
                                            *services.resolve_period(None, today))
                           for name in TABLEROS)
@@ -127,7 +127,7 @@ def copiar_metas():
 
 def _load_grid(actor, form, args) -> None:
     """Pre-fills the grid with the metas of the chosen centre and vigencia."""
-    vigencia = services.vigencia_by_id(args.get("vigencia_id")) or services.vigencia_containing(date.today())
+    vigencia = services.vigencia_by_id(args.get("vigencia_id")) or services.vigencia_containing(today_bogota())
     centro_id = actor.centro_id if is_centre_bound(actor) else args.get("centro_id")
     if form.centro_id and centro_id:
         form.centro_id.data = str(centro_id)

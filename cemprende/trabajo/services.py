@@ -18,6 +18,7 @@ from ..orientacion import services as orientacion
 from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
 from ..verificadores import services as verificadores
+from ..itinerario.dia import today_bogota
 
 SHOWN = 5
 
@@ -66,7 +67,7 @@ def _waiting_to_be_placed(actor) -> Page:
 
 def my_work(actor, today: date | None = None) -> MiTrabajo:
     ensure(actor, Accion.EDITAR_ITINERARIO)
-    today = today or date.today()
+    today = today or today_bogota()
     return MiTrabajo(
         por_enrutar=orientacion.queue_to_route(actor, per_page=SHOWN),
         dps_sin_caracterizar=orientacion.queue_dps_to_characterise(actor, per_page=SHOWN),

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from ..formatting import BOGOTA
+from ..itinerario.dia import bogota_date
 from ..models import Actuacion, Participante, Verificador
 from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
 
@@ -54,7 +55,7 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
     p = Participante
     registrations = select(
         literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
-        literal(REGISTRO).label("tipo"), func.date(p.creado_en).label("fecha"),
+        literal(REGISTRO).label("tipo"), bogota_date(p.creado_en).label("fecha"),
         p.creado_por_id.label("asesor_id"),
         literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"))
     if centro_id is not None:

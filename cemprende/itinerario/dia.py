@@ -1,0 +1,51 @@
+"""Colombia's day: the centres work in America/Bogota, whatever the host's time zone.
+
+"Today", ages, future dates, default cut dates and the day a stored (UTC) timestamp falls on
+are Bogotá's. Timestamps themselves stay aware UTC (`models.base.utcnow`).
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+BOGOTA = ZoneInfo("America/Bogota")
+
+
+def now_bogota() -> datetime:
+    return datetime.now(UTC).astimezone(BOGOTA)
+
+
+def today_bogota() -> date:
+    return now_bogota().date()
+
+
+def bogota_day(moment: datetime | None) -> date | None:
+    """The Bogotá day an aware timestamp falls on (21:00 on 31 March in Cartagena is March)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("An aware timestamp is needed to know its day in Bogotá.")
+    return moment.astimezone(BOGOTA).date()
+
+
+class bogota_date(FunctionElement):
+    """SQL: the Bogotá day of a stored UTC timestamp column (Colombia keeps UTC−5 all year)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "bogota_date"
+
+
+@compiles(bogota_date, "postgresql")
+def _bogota_date_postgresql(element, compiler, **kw):
+    return f"(timezone('America/Bogota', {compiler.process(element.clauses, **kw)}))::date"
+
+
+@compiles(bogota_date)
+def _bogota_date_default(element, compiler, **kw):
+    # SQLite keeps the UTC text; Bogotá has had no daylight saving since 1993.
+    return f"date({compiler.process(element.clauses, **kw)}, '-5 hours')"
