@@ -35,13 +35,26 @@ def add(caller, person, tipo, fecha=None, **fields):
                        json={"tipo": tipo, "fecha": fecha or D(10), **fields})
 
 
-def prepare_for(caller, person, tipo):
+# What the order rules want before each tipo, oldest first (days ago, tipo, fields).
+PLAN = [(60, "plan_negocio", {"nombre_negocio": "Tienda Rosita", "valor_solicitado": 3_000_000}),
+        (50, "visita_acompanamiento", {"clase": "diagnostico"}),
+        (40, "plan_ajustado", {"valor": 3_000_000})]
+PREREQUISITES = {
+    "plan_ajustado": PLAN[:2],
+    "comite": PLAN,
+    "desembolso": PLAN + [(30, "comite", {"decision": "aprobado", "valor": 3_000_000, "acta": "ACA-01"})],
+    "financiacion": PLAN[:1],
+    "plan_implementado": PLAN[:1] + [(30, "financiacion", {"modalidad": "directo", "valor": 2_500_000})],
+    "colocacion": [(20, "remision_seleccion", {"vacante_id": "VACANTE"})],
+}
+
+
+def prepare_for(caller, person, tipo, vacante=None):
     """Records what the order rules require before this tipo."""
-    if tipo in ("comite", "desembolso"):
-        assert add(caller, person, "plan_ajustado", D(40), valor=3_000_000).status_code == 201
-    if tipo == "desembolso":
-        assert add(caller, person, "comite", D(30), decision="aprobado", valor=3_000_000,
-                   acta="ACA-01").status_code == 201
+    for days_ago, before, fields in PREREQUISITES.get(tipo, ()):
+        fields = {k: (vacante["id"] if v == "VACANTE" else v) for k, v in fields.items()}
+        response = add(caller, person, before, D(days_ago), **fields)
+        assert response.status_code == 201, response.get_json()
 
 
 GOOD = {
@@ -101,7 +114,7 @@ def test_vocabulary_matches_the_contract():
 
 @pytest.mark.parametrize("tipo", sorted(GOOD))
 def test_each_tipo_is_accepted_with_good_fields(caller, person, vacante, tipo):
-    prepare_for(caller, person, tipo)
+    prepare_for(caller, person, tipo, vacante)
     fields = {k: (vacante["id"] if v == "VACANTE" else v) for k, v in GOOD[tipo].items()}
     response = add(caller, person, tipo, **fields)
     assert response.status_code == 201, response.get_json()
@@ -114,7 +127,7 @@ def test_each_tipo_is_accepted_with_good_fields(caller, person, vacante, tipo):
 
 @pytest.mark.parametrize("tipo", sorted(BAD))
 def test_each_tipo_is_refused_with_a_bad_field(app, caller, person, tipo):
-    prepare_for(caller, person, tipo)
+    prepare_for(caller, person, tipo, vacante)
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Actuacion))
     fields = dict(BAD[tipo])

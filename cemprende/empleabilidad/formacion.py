@@ -10,6 +10,7 @@ from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..itinerario import services as itinerario
 from ..models import AsistenciaFis, CursoFis, Participante, SesionFis
 from ..models.base import utcnow
 from ..pagination import Page, paginate
@@ -63,8 +64,6 @@ def add_sesion(actor, curso_id: int, data: dict) -> SesionFis:
 
 def mark_attendance(actor, sesion_id: int, data: dict, today: date | None = None) -> list[AsistenciaFis]:
     """Each person present gets a capacitacion_fis on the session's date, in one transaction."""
-    from ..itinerario import services as itinerario
-
     sesion = get_sesion(actor, sesion_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, sesion.centro_id)
     people = participant_ids(data.get("participante_ids"))
@@ -92,8 +91,6 @@ def mark_attendance(actor, sesion_id: int, data: dict, today: date | None = None
 
 def remove_attendance(actor, asistencia_id: int) -> int:
     """A mistaken attendance: its capacitacion_fis is annulled (kept, counts nowhere)."""
-    from ..itinerario import services as itinerario
-
     asistencia = visible_or_404(actor, AsistenciaFis, asistencia_id, "No se encontró la asistencia.")
     ensure(actor, Accion.EDITAR_ITINERARIO, asistencia.centro_id)
     actuacion_id, centro_id, curso_id = asistencia.actuacion_id, asistencia.centro_id, asistencia.sesion.curso_id

@@ -8,42 +8,19 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
-from ..errors import DomainError, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
+from ..itinerario import services as itinerario
 from ..models import Actuacion, Participante, Vacante
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
+from ..participantes import services as participantes
 from ..validation import Fields, check_version
+from .ocupacion import free_cupos, occupied_by_vacante, vacante_in_centre  # noqa: F401 (pages read them here)
 from ..itinerario.dia import today_bogota
 
 EARLIEST_FECHA = date(2000, 1, 1)
-
-
-def _colocaciones(vacante_ids):
-    return (
-        select(Actuacion.vacante_id, func.count().label("ocupados"))
-        .where(Actuacion.tipo == "colocacion", Actuacion.anulada.is_(False),
-               Actuacion.vacante_id.in_(vacante_ids))
-        .group_by(Actuacion.vacante_id)
-    )
-
-
-def occupied_by_vacante(vacante_ids: list[int]) -> dict[int, int]:
-    if not vacante_ids:
-        return {}
-    return {row.vacante_id: row.ocupados for row in db.session.execute(_colocaciones(vacante_ids))}
-
-
-def free_cupos(vacante: Vacante) -> int:
-    return vacante.cupos - occupied_by_vacante([vacante.id]).get(vacante.id, 0)
-
-
-def vacante_in_centre(vacante_id: int, centro_id: int, lock: bool = False) -> Vacante | None:
-    statement = select(Vacante).where(Vacante.id == vacante_id, Vacante.centro_id == centro_id)
-    if lock:  # two colocaciones at once must not both take the last cupo
-        statement = statement.with_for_update()
-    return db.session.scalar(statement)
 
 
 def _vacante_fields(data: dict, today: date, partial: bool = False) -> dict:
@@ -164,11 +141,9 @@ def job_seekers(actor, centro_id: int | None = None):
 def candidates(actor, vacante: Vacante, q: str | None = None, page: int = 1,
                per_page: int = 50) -> Page:
     """Job seekers of the vacancy's centre not yet sent to it, longest waiting first."""
-    from ..participantes.services import matches
-
     statement = job_seekers(actor, vacante.centro_id).where(~_has("remision_seleccion", vacante.id))
     if q and q.strip():
-        statement = statement.where(matches(q))
+        statement = statement.where(participantes.matches(q))
     return paginate(statement.order_by(Participante.creado_en, Participante.id), page, per_page)
 
 
@@ -198,18 +173,11 @@ def participant_ids(raw) -> list[int]:
 
 
 def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list[Actuacion]:
-    """Sends several people to the vacancy's selection process in one transaction."""
-    from ..itinerario import services as itinerario
-
+    """Sends several people to the vacancy's selection process in one transaction (the gate
+    refuses anyone already sent to it, and then nobody is sent)."""
     vacante = get_visible(actor, vacante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
     people = participant_ids(data.get("participante_ids"))
-    already = set(db.session.scalars(select(Actuacion.participante_id).where(
-        Actuacion.vacante_id == vacante.id, Actuacion.tipo == "remision_seleccion",
-        Actuacion.anulada.is_(False), Actuacion.participante_id.in_(people))))
-    if already:
-        raise DomainError(f"{len(already)} de las personas elegidas ya fueron remitidas a esta vacante.",
-                          {"participante_ids": "Quite a quienes ya fueron remitidos."})
     return [itinerario.register(actor, person_id, {"tipo": "remision_seleccion",
                                                    "fecha": data.get("fecha"),
                                                    "vacante_id": vacante.id}, today=today)
@@ -217,18 +185,12 @@ def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list
 
 
 def hire(actor, vacante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    """Records the colocación; the itinerary's rule keeps it within the vacancy's cupos."""
-    from ..itinerario import services as itinerario
-
+    """Records the colocación; the gate's rules want an earlier remisión and a free cupo."""
     vacante = get_visible(actor, vacante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
     f = Fields(data)
     person_id = f.integer("participante_id", minimum=1)
     f.raise_if_errors()
-    if db.session.scalar(select(Actuacion.id).where(
-            Actuacion.participante_id == person_id, Actuacion.vacante_id == vacante.id,
-            Actuacion.tipo == "colocacion", Actuacion.anulada.is_(False))) is not None:
-        raise DomainError("Esa persona ya está colocada en esta vacante.")
     return itinerario.register(actor, person_id, {"tipo": "colocacion", "fecha": data.get("fecha"),
                                                   "vacante_id": vacante.id}, today=today)
 
@@ -243,9 +205,7 @@ class PerfilEmpleo:
 
 def person_summary(actor, participante_id: int) -> PerfilEmpleo:
     """A person's employability at a glance: CV, trainings, vacancies applied to, outcome."""
-    from ..participantes.services import get_visible as get_person
-
-    person = get_person(actor, participante_id)
+    person = participantes.get_visible(actor, participante_id)
     acts = list(db.session.scalars(select(Actuacion).where(
         Actuacion.participante_id == person.id, Actuacion.anulada.is_(False),
         Actuacion.tipo.in_(("hoja_de_vida", "capacitacion_fis", "remision_seleccion", "colocacion")))
@@ -263,8 +223,6 @@ def person_summary(actor, participante_id: int) -> PerfilEmpleo:
 
 
 def register_cv(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    from ..itinerario import services as itinerario
-
     return itinerario.register(actor, participante_id, {
         "tipo": "hoja_de_vida", "fecha": data.get("fecha"), "plataforma": data.get("plataforma"),
         "codigo": data.get("codigo")}, today=today)
@@ -274,11 +232,9 @@ def candidates_for_training(actor, centro_id: int, q: str | None = None,
                             limit: int = 50) -> list[Participante]:
     """Whom a FIS session is offered to: anyone of the course's centre matching q, or by default
     the centre's job seekers."""
-    from ..participantes.services import matches
-
     if q and q.strip():
         statement = scoped_select(actor, Participante).where(Participante.centro_id == centro_id,
-                                                             matches(q))
+                                                             participantes.matches(q))
     else:
         statement = job_seekers(actor, centro_id)
     statement = statement.order_by(Participante.nombres, Participante.apellidos)

@@ -3,20 +3,26 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, ensure, visible_or_404
-from ..empleabilidad.services import free_cupos, vacante_in_centre
+# Each process contributes the rules of its tipos to the registry by being imported here.
+from ..empleabilidad import reglas as _empleabilidad  # noqa: F401
+from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..formatting import dinero, fecha as fecha_es
+from ..formatting import dinero, fecha_hora
+from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..models import Actuacion, ActuacionItem, Participante
+from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..participantes.services import get_visible
 from ..tableros import resumen
+from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields
+from . import reglas
 from .tipos import TIPOS, TipoActuacion
 from .dia import today_bogota
 
@@ -27,7 +33,8 @@ MAX_ITEMS = 100
 def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
     for campo in tipo.campos:
         if campo.clase == "texto":
-            f.text(campo.nombre, required=campo.requerido, max_length=campo.max_length)
+            f.text(campo.nombre, required=campo.requerido, max_length=campo.max_length,
+                   pattern=campo.patron, pattern_message=campo.patron_mensaje or "")
         elif campo.clase == "opcion":
             f.choice(campo.nombre, campo.opciones, required=campo.requerido)
         elif campo.clase == "entero":
@@ -82,72 +89,32 @@ def items_total(items) -> int | None:
         return None
 
 
-def _earlier(person_id: int, tipo: str, fecha: date):
-    return (
-        select(Actuacion)
-        .where(Actuacion.participante_id == person_id, Actuacion.tipo == tipo,
-               Actuacion.anulada.is_(False), Actuacion.fecha <= fecha)
-        .order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
-    )
-
-
-def _check_order(person: Participante, tipo: str, fecha: date, values: dict) -> None:
-    if tipo == "comite" and db.session.scalar(_earlier(person.id, "plan_ajustado", fecha)) is None:
-        raise DomainError(
-            "El comité necesita un plan ajustado registrado en esa fecha o antes.",
-            {"tipo": "Falta un plan ajustado anterior."},
-        )
-    if tipo == "desembolso":
-        _check_desembolso(person, fecha, values["valor"])
-    if tipo in ("remision_seleccion", "colocacion"):
-        vacante = vacante_in_centre(values["vacante_id"], person.centro_id, lock=True)
-        if vacante is None:
-            raise ValidationFailed({"vacante_id": "La vacante no existe en el centro de la persona."})
-        if vacante.estado == "cerrada":
-            raise DomainError("La vacante está cerrada: ábrala de nuevo para remitir o colocar.",
-                              {"vacante_id": "Vacante cerrada."})
-        if tipo == "colocacion" and free_cupos(vacante) <= 0:
-            raise DomainError("La vacante no tiene cupos libres.",
-                              {"vacante_id": "Todos los cupos de esta vacante están ocupados."})
-
-
-def _check_desembolso(person: Participante, fecha: date, valor: int) -> None:
-    approved = db.session.scalar(
-        _earlier(person.id, "comite", fecha).where(Actuacion.categoria == "aprobado")
-    )
-    if approved is None:
-        raise DomainError(
-            "El desembolso necesita un comité con decisión aprobado en esa fecha o antes.",
-            {"tipo": "Falta un comité aprobado anterior."},
-        )
-    latest_approved = db.session.scalar(
-        select(Actuacion.valor)
-        .where(Actuacion.participante_id == person.id, Actuacion.tipo == "comite",
-               Actuacion.categoria == "aprobado", Actuacion.anulada.is_(False))
-        .order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
-        .limit(1)
-    )
-    delivered = db.session.scalar(
-        select(func.coalesce(func.sum(Actuacion.valor), 0))
-        .where(Actuacion.participante_id == person.id, Actuacion.tipo == "desembolso",
-               Actuacion.anulada.is_(False))
-    )
-    if delivered + valor > latest_approved:
-        raise DomainError(
-            f"Los desembolsos sumarían {dinero(delivered + valor)}, más que el valor aprobado "
-            f"por el comité ({dinero(latest_approved)}).",
-            {"valor": f"Puede desembolsar como máximo {dinero(latest_approved - delivered)}."},
-        )
-
-
 def _lock(person: Participante) -> None:
-    """Serialises writes that check sums over one participant (FOR UPDATE on PostgreSQL)."""
+    """Serialises the writes of one participant: the rules read sums and counts over the itinerary
+    (FOR UPDATE on PostgreSQL; SQLite's single writer does the same)."""
     db.session.execute(
         select(Participante.id).where(Participante.id == person.id).with_for_update()
     )
 
 
+def whole_itinerary(participante_id: int) -> list[Actuacion]:
+    """The person's actuaciones that count, in every centre, oldest first, with their items:
+    the facts every rule reads (a person who moved keeps the itinerary of the first centre)."""
+    return list(db.session.scalars(
+        select(Actuacion).where(Actuacion.participante_id == participante_id, vigentes())
+        .order_by(Actuacion.fecha, Actuacion.id)
+        .options(selectinload(Actuacion.items))
+        .execution_options(**{ALL_CENTRES_OPTION: True})
+    ).unique())
+
+
 def register(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
+    """The gate: every actuación, whatever door brings it, is checked and written here.
+
+    Fields by the tipo's declaration, fecha not after Colombia's today, the period hook (month
+    close), then every rule of the tipo against the person's whole itinerary; the summary tables
+    of the tableros move in the same transaction.
+    """
     today = today or today_bogota()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
@@ -160,8 +127,11 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     _check_fields(tipo, f)
     items = _check_items(tipo, f)
     f.raise_if_errors()
+    reglas.check_period(person.centro_id, fecha)
     _lock(person)
-    _check_order(person, tipo.nombre, fecha, f.clean)
+    reglas.judge(reglas.Hechos(persona=person, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
+                               items=items, itinerario=whole_itinerary(person.id),
+                               centro_id=person.centro_id))
     with resumen.tracking(person.id, tipo.nombre):
         actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
@@ -193,13 +163,16 @@ def get_visible_actuacion(actor, actuacion_id: int) -> Actuacion:
 
 
 def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
+    """The gate's other half: an actuación is never deleted, it is annulled with a reason."""
     actuacion = get_visible_actuacion(actor, actuacion_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, actuacion.centro_id)
     f = Fields(data)
     motivo = f.text("motivo", min_length=5, max_length=1000)
     f.raise_if_errors()
     if actuacion.anulada:
-        raise DomainError(f"Esta actuación ya fue anulada el {fecha_es(actuacion.anulada_en)}.")
+        raise DomainError(f"Esta actuación ya fue anulada el {fecha_hora(actuacion.anulada_en)}.")
+    # Later records may rest on this one: annulling corrects a typing error and stays allowed.
+    reglas.check_period(actuacion.centro_id, actuacion.fecha)
     with resumen.tracking(actuacion.participante_id, actuacion.tipo):
         actuacion.anulada = True
         actuacion.motivo_anulacion = motivo

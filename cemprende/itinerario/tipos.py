@@ -16,6 +16,8 @@ class Campo:
     # Where it is stored: categoria, valor, vacante_id, autoempleos, directos or datos (JSON).
     columna: str = "datos"
     max_length: int = 500
+    patron: str | None = None  # a text's form, with the message that explains it
+    patron_mensaje: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ TIPOS: dict[str, TipoActuacion] = {t.nombre: t for t in (
                    _texto("acta", "Acta", max_length=120))),
     TipoActuacion("desembolso", "Desembolso", "microfinanciamiento",
                   (_dinero("valor", "Valor"), _texto("proveedor", "Proveedor", max_length=200),
-                   _texto("nit", "NIT del proveedor", requerido=False, max_length=20)),
+                   Campo("nit", "NIT del proveedor", "texto", requerido=False, max_length=20,
+                         patron=r"(\d{6,10}|\d{1,3}(\.\d{3}){2,3})(-\d)?",
+                         patron_mensaje="Escriba el NIT con sus dígitos y, si quiere, el de "
+                                        "verificación: 900123456-7.")),
                   admite_items=True, valor_campo="valor"),
     TipoActuacion("visita_acompanamiento", "Visita de acompañamiento", "microfinanciamiento",
                   (_opcion("clase", "Clase de visita", CLASES_VISITA),

@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import re
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -18,6 +17,7 @@ from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import DECISIONES
+from .reglas import Aprobacion, approval, item_key
 from ..models import (
     Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante,
 )
@@ -28,6 +28,7 @@ from ..pagination import paginate
 from ..participantes import services as participantes
 from ..tableros import services as tableros
 from ..validation import Fields
+from ..verificadores import services as verificadores
 from . import alertas
 from .alertas import TIPOS_ALERTA, Alerta, Umbrales
 from ..itinerario.dia import today_bogota
@@ -176,29 +177,8 @@ def sesiones(actor, page: int = 1, per_page: int = 25):
 
 
 @dataclass
-class ItemPlan:
-    descripcion: str
-    planeado: int
-    precio_cotizado: int
-    entregado: int = 0
-    valor_entregado: int = 0
-
-    @property
-    def pendiente(self) -> int:
-        return max(self.planeado - self.entregado, 0)
-
-
-@dataclass
-class PlanAprobado:
-    persona: Participante
-    comite: Actuacion
-    plan: Actuacion | None
-    items: dict[str, ItemPlan]
-    entregas: list[Actuacion]
-
-    @property
-    def valor_entregado(self) -> int:
-        return sum(e.valor for e in self.entregas)
+class PlanAprobado(Aprobacion):
+    persona: Participante | None = None
 
     @property
     def disponible(self) -> int:
@@ -209,74 +189,41 @@ class PlanAprobado:
         return all(item.pendiente == 0 for item in self.items.values())
 
 
-def item_key(descripcion: str) -> str:
-    return " ".join(descripcion.lower().split())
-
-
 def approved_plan(actor, participante_id: int) -> PlanAprobado:
-    """The latest approved comité, the adjusted plan it approved, and what was delivered since."""
+    """The latest approved comité, the adjusted plan it approved, and what was delivered since
+    (measured as the gate's delivery rule measures it)."""
     person = participantes.get_visible(actor, participante_id)
-    acts = itinerario.itinerary(person)
-    comites = [a for a in acts if a.tipo == "comite" and not a.anulada and a.categoria == "aprobado"]
-    if not comites:
+    state = approval(itinerario.itinerary(person))
+    if state is None:
         raise DomainError("Esta persona no tiene un plan aprobado por el Comité de Asignación.")
-    comite = comites[-1]
-    plans = [a for a in acts if a.tipo == "plan_ajustado" and not a.anulada and a.fecha <= comite.fecha]
-    plan = plans[-1] if plans else None
-    items: dict[str, ItemPlan] = {}
-    for item in (plan.items if plan else []):
-        entry = items.setdefault(item_key(item.descripcion), ItemPlan(item.descripcion, 0, item.precio_unitario))
-        entry.planeado += item.cantidad
-    entregas = [a for a in acts if a.tipo == "desembolso" and not a.anulada and a.fecha >= comite.fecha]
-    for entrega in entregas:
-        for item in entrega.items:
-            entry = items.get(item_key(item.descripcion))
-            if entry:
-                entry.entregado += item.cantidad
-                entry.valor_entregado += item.cantidad * item.precio_unitario
-    return PlanAprobado(person, comite, plan, items, entregas)
-
-
-NIT = re.compile(r"^\d{6,10}(-\d)?$")
+    return PlanAprobado(state.comite, state.plan, state.items, state.entregas, persona=person)
 
 
 def deliver(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    """A delivery of goods of the approved plan: never more of an item than planned, never more
-    money than approved (the itinerary's desembolso rule)."""
+    """A delivery of goods of the approved plan, item by item; the gate's desembolso rule keeps it
+    within the plan's items, units and approved value."""
     approved = approved_plan(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
     f = Fields(data)
-    f.date("fecha", not_future=True, today=today or today_bogota())
-    f.text("proveedor", max_length=200)
-    nit = f.text("nit", max_length=20)
-    if nit and not NIT.match(nit.replace(".", "")):
-        f.fail("nit", "Escriba el NIT con sus dígitos y, si quiere, el de verificación: 900123456-7.")
     rows = data.get("items")
     if not isinstance(rows, list) or not rows:
         f.fail("items", "Registre al menos un ítem entregado.")
         rows = []
-    taken: dict[str, int] = {}
     clean = []
     for index, row in enumerate(rows):
         r = Fields(row if isinstance(row, dict) else {})
         descripcion = r.text("descripcion", max_length=200)
-        cantidad = r.integer("cantidad", minimum=1, maximum=100_000)
+        r.integer("cantidad", minimum=1, maximum=100_000)
         r.integer("precio_unitario", minimum=1, money=True)
         entry = approved.items.get(item_key(descripcion or ""))
-        if descripcion and entry is None:
-            r.fail("descripcion", "No es un ítem del plan aprobado.")
-        elif entry and cantidad:
-            taken[item_key(descripcion)] = taken.get(item_key(descripcion), 0) + cantidad
-            if taken[item_key(descripcion)] > entry.pendiente:
-                r.fail("cantidad", f"Quedan {entry.pendiente} por entregar de «{entry.descripcion}».")
         for name, message in r.errors.items():
             f.fail(f"items[{index}].{name}", message)
-        if not r.errors:
-            clean.append({**r.clean, "descripcion": entry.descripcion})
+        if not r.errors:  # the plan's own wording, so the acta and the rule match it
+            clean.append({**r.clean, "descripcion": entry.descripcion if entry else descripcion})
     f.raise_if_errors()
     return itinerario.register(actor, approved.persona.id, {
         "tipo": "desembolso", "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
-        "nit": nit, "valor": sum(i["cantidad"] * i["precio_unitario"] for i in clean),
+        "nit": data.get("nit"), "valor": sum(i["cantidad"] * i["precio_unitario"] for i in clean),
         "items": clean}, today=today)
 
 
@@ -368,22 +315,16 @@ def people_of(sesion: ComiteSesion) -> dict[int, Participante]:
 # ---- adjustment, visits and investment control --------------------------------------------
 
 def adjust(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    """The plan as adjusted after the diagnostic visit; it needs that visit on or before its date."""
+    """The plan as adjusted after the diagnostic visit (the gate's plan_ajustado rule asks for
+    that visit and for the business plan)."""
     person = participantes.get_editable(actor, participante_id)
     f = Fields(data)
-    fecha = f.date("fecha", not_future=True, today=today or today_bogota())
     items = data.get("items")
     if not isinstance(items, list) or not items:
         f.fail("items", "Registre al menos un ítem.")
     f.raise_if_errors()
-    visited = db.session.scalar(select(Actuacion.id).where(
-        Actuacion.participante_id == person.id, Actuacion.tipo == "visita_acompanamiento",
-        Actuacion.categoria == "diagnostico", Actuacion.anulada.is_(False), Actuacion.fecha <= fecha))
-    if visited is None:
-        raise DomainError("El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
-                          {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
     return itinerario.register(actor, person.id, {
-        "tipo": "plan_ajustado", "fecha": fecha.isoformat(), "items": items,
+        "tipo": "plan_ajustado", "fecha": data.get("fecha"), "items": items,
         "valor": itinerario.items_total(items)}, today=today)
 
 
@@ -401,8 +342,6 @@ def visit(actor, participante_id: int, data: dict, photos=(), today: date | None
         "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
         "notas": data.get("notas")}, today=today)
     if photos:
-        from ..verificadores import services as verificadores
-
         carga = verificadores.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
         refused = [r for r in carga.resultados if r["estado"] not in ("vinculado", "duplicado")]
         if refused:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, and_, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, and_, exists, or_,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from ..extensions import db
 from .base import BigId, CentroOwned, UTCDateTime, utcnow
@@ -44,6 +46,20 @@ class Actuacion(CentroOwned, db.Model):
         Index("ix_actuacion_centro_tipo_fecha_cubre", "centro_id", "tipo", "fecha", "anulada",
               "categoria", "participante_id"),
     )
+
+
+def vigentes(actuacion=Actuacion):
+    """Not annulled: the only actuaciones that count anywhere (Actuacion or an alias of it)."""
+    return actuacion.anulada.is_(False)
+
+
+def superseded(actuacion, tipos: tuple[str, ...] | None = None):
+    """A later (not annulled) actuación of the same person, of `tipos` (default: the same tipo),
+    follows this one: "the latest not superseded" is `~superseded(a)`."""
+    newer = aliased(Actuacion)
+    same = newer.tipo.in_(tipos) if tipos else newer.tipo == actuacion.tipo
+    return exists().where(newer.participante_id == actuacion.participante_id, same, vigentes(newer),
+                          comes_after(newer, actuacion))
 
 
 def comes_after(later, earlier):

@@ -1,0 +1,30 @@
+"""How full a vacancy is: read by the gate's rules and by the vacancy pages."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Actuacion, Vacante
+from ..models.actuacion import vigentes
+
+
+def occupied_by_vacante(vacante_ids: list[int]) -> dict[int, int]:
+    """Colocaciones (not annulled) per vacancy."""
+    if not vacante_ids:
+        return {}
+    statement = (
+        select(Actuacion.vacante_id, func.count().label("ocupados"))
+        .where(Actuacion.tipo == "colocacion", vigentes(), Actuacion.vacante_id.in_(vacante_ids))
+        .group_by(Actuacion.vacante_id))
+    return {row.vacante_id: row.ocupados for row in db.session.execute(statement)}
+
+
+def free_cupos(vacante: Vacante) -> int:
+    return vacante.cupos - occupied_by_vacante([vacante.id]).get(vacante.id, 0)
+
+
+def vacante_in_centre(vacante_id: int, centro_id: int, lock: bool = False) -> Vacante | None:
+    statement = select(Vacante).where(Vacante.id == vacante_id, Vacante.centro_id == centro_id)
+    if lock:  # two colocaciones at once must not both take the last cupo
+        statement = statement.with_for_update()
+    return db.session.scalar(statement)

@@ -1,0 +1,125 @@
+"""Rules of the microfinanciamiento tipos (API.md "Order rules"), judged by the itinerary's gate,
+and the approved plan they measure deliveries against (also what the delivery pages show)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..formatting import dinero
+from ..itinerario.reglas import Hechos, Incumple, comes_after, regla
+from ..models import Actuacion
+
+FINAL_DECISIONS = ("aprobado", "rechazado")  # aplazado leaves the plan open
+
+
+def item_key(descripcion: str) -> str:
+    """Items match by description, whatever the case and spacing."""
+    return " ".join(descripcion.lower().split())
+
+
+@dataclass
+class ItemPlan:
+    descripcion: str
+    planeado: int
+    precio_cotizado: int
+    entregado: int = 0
+    valor_entregado: int = 0
+
+    @property
+    def pendiente(self) -> int:
+        return max(self.planeado - self.entregado, 0)
+
+
+@dataclass
+class Aprobacion:
+    """The latest approved comité, the adjusted plan it approved and the deliveries since."""
+
+    comite: Actuacion
+    plan: Actuacion | None
+    items: dict[str, ItemPlan]
+    entregas: list[Actuacion]
+
+    @property
+    def valor_entregado(self) -> int:
+        return sum(e.valor or 0 for e in self.entregas)
+
+
+def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobacion | None:
+    """From a person's itinerary (oldest first): the approval in force on `fecha` (None: the
+    latest), its plan's items and what the desembolsos after it delivered of each."""
+    acts = [a for a in itinerario if not a.anulada]
+    comites = [a for a in acts if a.tipo == "comite" and a.categoria == "aprobado"
+               and (fecha is None or a.fecha <= fecha)]
+    if not comites:
+        return None
+    comite = comites[-1]
+    plans = [a for a in acts if a.tipo == "plan_ajustado" and not comes_after(a, comite)]
+    plan = plans[-1] if plans else None
+    items: dict[str, ItemPlan] = {}
+    for item in (plan.items if plan else []):
+        entry = items.setdefault(item_key(item.descripcion),
+                                 ItemPlan(item.descripcion, 0, item.precio_unitario))
+        entry.planeado += item.cantidad
+    entregas = [a for a in acts if a.tipo == "desembolso" and comes_after(a, comite)]
+    for entrega in entregas:
+        for item in entrega.items:
+            entry = items.get(item_key(item.descripcion))
+            if entry:
+                entry.entregado += item.cantidad
+                entry.valor_entregado += item.cantidad * item.precio_unitario
+    return Aprobacion(comite, plan, items, entregas)
+
+
+@regla("plan_ajustado")
+def adjusted_after_plan_and_diagnostic(h: Hechos) -> None:
+    if h.latest_earlier("plan_negocio") is None:
+        raise Incumple("sin_plan_negocio",
+                       "El plan ajustado necesita un plan de negocio registrado en esa fecha o antes.",
+                       {"tipo": "Falta un plan de negocio anterior."})
+    if h.latest_earlier("visita_acompanamiento", "diagnostico") is None:
+        raise Incumple("sin_visita_diagnostico",
+                       "El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
+                       {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
+
+
+@regla("comite")
+def one_decision_per_adjusted_plan(h: Hechos) -> None:
+    plan = h.latest_earlier("plan_ajustado")
+    if plan is None:
+        raise Incumple("sin_plan_ajustado",
+                       "El comité necesita un plan ajustado registrado en esa fecha o antes.",
+                       {"tipo": "Falta un plan ajustado anterior."})
+    if h.following(plan, "comite", FINAL_DECISIONS):
+        raise Incumple("plan_ya_decidido",
+                       "El último plan ajustado ya tiene decisión del comité: para presentarlo de "
+                       "nuevo registre un nuevo plan ajustado.",
+                       {"tipo": "Ese plan ajustado ya fue decidido."})
+
+
+@regla("desembolso")
+def delivery_within_the_approved_plan(h: Hechos) -> None:
+    state = approval(h.itinerario, h.fecha)
+    if state is None:
+        raise Incumple("sin_aprobacion",
+                       "El desembolso necesita un comité con decisión aprobado en esa fecha o antes.",
+                       {"tipo": "Falta un comité aprobado anterior."})
+    total = state.valor_entregado + (h.valores.get("valor") or 0)
+    if total > state.comite.valor:
+        raise Incumple("excede_aprobado",
+                       f"Los desembolsos sumarían {dinero(total)}, más que el valor aprobado por "
+                       f"el comité ({dinero(state.comite.valor)}).",
+                       {"valor": "Puede desembolsar como máximo "
+                                 f"{dinero(max(state.comite.valor - state.valor_entregado, 0))}."})
+    taken: dict[str, int] = {}
+    for item in h.items:
+        key = item_key(item["descripcion"])
+        entry = state.items.get(key)
+        if entry is None:
+            raise Incumple("item_fuera_del_plan",
+                           f"«{item['descripcion']}» no es un ítem del plan aprobado.",
+                           {"items": "Entregue solo ítems del plan aprobado."})
+        taken[key] = taken.get(key, 0) + item["cantidad"]
+        if taken[key] > entry.pendiente:
+            raise Incumple("excede_item",
+                           f"Quedan {entry.pendiente} por entregar de «{entry.descripcion}».",
+                           {"items": f"Como máximo {entry.pendiente} de «{entry.descripcion}»."})
