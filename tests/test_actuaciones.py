@@ -49,6 +49,11 @@ PREREQUISITES = {
 }
 
 
+def ready_to_adjust(caller, person, days_ago=60):
+    """A business plan and a diagnostic visit: what a plan_ajustado needs before it."""
+    prepare_for(caller, person, "plan_ajustado")
+
+
 def prepare_for(caller, person, tipo, vacante=None):
     """Records what the order rules require before this tipo."""
     for days_ago, before, fields in PREREQUISITES.get(tipo, ()):
@@ -126,7 +131,7 @@ def test_each_tipo_is_accepted_with_good_fields(caller, person, vacante, tipo):
 
 
 @pytest.mark.parametrize("tipo", sorted(BAD))
-def test_each_tipo_is_refused_with_a_bad_field(app, caller, person, tipo):
+def test_each_tipo_is_refused_with_a_bad_field(app, caller, person, vacante, tipo):
     prepare_for(caller, person, tipo, vacante)
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Actuacion))
@@ -152,6 +157,7 @@ def test_fecha_in_the_future_is_refused_and_past_is_fine(caller, person):
 
 
 def test_comite_needs_an_earlier_plan_ajustado(caller, person):
+    ready_to_adjust(caller, person)
     refused = add(caller, person, "comite", D(20), decision="aprobado", valor=1_000_000, acta="A")
     assert refused.status_code == 422 and "plan ajustado" in refused.get_json()["error"]["message"]
     add(caller, person, "plan_ajustado", D(10), valor=1_000_000)
@@ -163,16 +169,22 @@ def test_comite_needs_an_earlier_plan_ajustado(caller, person):
 
 
 def test_desembolso_needs_an_earlier_approved_comite(caller, person):
+    ready_to_adjust(caller, person)
     add(caller, person, "plan_ajustado", D(40), valor=1_000_000)
     add(caller, person, "comite", D(30), decision="rechazado", valor=1_000_000, acta="A")
     refused = add(caller, person, "desembolso", D(20), valor=500_000, proveedor="P")
     assert refused.status_code == 422 and "aprobado" in refused.get_json()["error"]["message"]
+    # A rejected plan is decided: it goes back to the committee as a new adjusted plan.
+    assert add(caller, person, "comite", D(25), decision="aprobado", valor=1_000_000,
+               acta="B").status_code == 422
+    add(caller, person, "plan_ajustado", D(28), valor=1_000_000)
     add(caller, person, "comite", D(25), decision="aprobado", valor=1_000_000, acta="B")
     assert add(caller, person, "desembolso", D(26), valor=500_000, proveedor="P").status_code == 422
     assert add(caller, person, "desembolso", D(20), valor=500_000, proveedor="P").status_code == 201
 
 
 def test_desembolsos_may_not_exceed_the_latest_approved_value(caller, person):
+    ready_to_adjust(caller, person)
     add(caller, person, "plan_ajustado", D(40), valor=2_000_000)
     add(caller, person, "comite", D(30), decision="aprobado", valor=2_000_000, acta="A")
     assert add(caller, person, "desembolso", D(20), valor=1_500_000, proveedor="P").status_code == 201
@@ -208,6 +220,8 @@ def test_vacante_must_belong_to_the_persons_centre(api, world, caller, person):
 
 def test_colocacion_needs_free_cupos(caller, person, vacante):
     second = caller.post("/participantes", json=person_payload(numero_documento="77788899")).get_json()
+    for someone in (person, second):
+        add(caller, someone, "remision_seleccion", D(20), vacante_id=vacante["id"])
     assert add(caller, person, "colocacion", vacante_id=vacante["id"]).status_code == 201
     full = add(caller, second, "colocacion", vacante_id=vacante["id"])
     assert full.status_code == 422 and "cupos" in full.get_json()["error"]["message"]
@@ -215,14 +229,15 @@ def test_colocacion_needs_free_cupos(caller, person, vacante):
 
 
 def test_annulment_keeps_the_record_and_frees_what_it_held(caller, person, vacante):
+    sent = add(caller, person, "remision_seleccion", D(20), vacante_id=vacante["id"]).get_json()
     placed = add(caller, person, "colocacion", vacante_id=vacante["id"]).get_json()
     assert caller.post(f"/actuaciones/{placed['id']}/anular", json={"motivo": ""}).status_code == 422
     response = caller.post(f"/actuaciones/{placed['id']}/anular",
                            json={"motivo": "Registrada en la persona equivocada"})
     assert response.status_code == 200
     itinerary = caller.get(f"/participantes/{person['id']}").get_json()["itinerario"]
-    assert [(a["id"], a["anulada"]) for a in itinerary] == [(placed["id"], True)]
-    assert itinerary[0]["motivo_anulacion"] == "Registrada en la persona equivocada"
+    assert [(a["id"], a["anulada"]) for a in itinerary] == [(sent["id"], False), (placed["id"], True)]
+    assert itinerary[1]["motivo_anulacion"] == "Registrada en la persona equivocada"
     # Annulled, it no longer counts: the cupo is free again.
     assert caller.get(f"/vacantes/{vacante['id']}").get_json()["cupos_libres"] == 1
     again = caller.post(f"/actuaciones/{placed['id']}/anular", json={"motivo": "otra vez más"})
@@ -230,6 +245,7 @@ def test_annulment_keeps_the_record_and_frees_what_it_held(caller, person, vacan
 
 
 def test_annulled_actuaciones_do_not_satisfy_order_rules(caller, person):
+    ready_to_adjust(caller, person)
     plan = add(caller, person, "plan_ajustado", D(40), valor=1_000_000).get_json()
     caller.post(f"/actuaciones/{plan['id']}/anular", json={"motivo": "Error de digitación"})
     assert add(caller, person, "comite", D(30), decision="aprobado", valor=1,
@@ -249,13 +265,16 @@ def test_money_as_people_type_it_in_forms(app, world, ctx):
     from cemprende.models import Staff
     asesor = db.session.get(Staff, world["asesor_a"].id)
     person = people.register(asesor, person_payload())
-    actuacion = services.register(asesor, person.id, {"tipo": "plan_ajustado", "fecha": D(1),
-                                                      "valor": "$ 1.500.000"})
+    db.session.flush()
+    actuacion = services.register(asesor, person.id, {"tipo": "plan_negocio", "fecha": D(1),
+                                                      "nombre_negocio": "Tienda",
+                                                      "valor_solicitado": "$ 1.500.000"})
     assert actuacion.valor == 1_500_000
 
 
 def test_profile_timeline_names_the_vacancy_and_marks_annulled(client, caller, person, vacante, world):
     from conftest import login
+    add(caller, person, "remision_seleccion", D(20), vacante_id=vacante["id"])
     placed = add(caller, person, "colocacion", vacante_id=vacante["id"]).get_json()
     caller.post(f"/actuaciones/{placed['id']}/anular", json={"motivo": "Digitada dos veces"})
     login(client, world["asesor_a"])

@@ -75,6 +75,7 @@ def test_candidates_are_job_seekers_not_yet_sent(app, a, browser):
     a.act(rerouted, "enrutamiento", TODAY, destino="emprendimiento")
     placed_elsewhere = seeker(a, nombres="Fabio")
     other = vacancy(a)
+    a.act(placed_elsewhere, "remision_seleccion", YESTERDAY, vacante_id=other["id"])
     a.act(placed_elsewhere, "colocacion", TODAY, vacante_id=other["id"])
     desisted = seeker(a, nombres="Gloria")
     a.act(desisted, "desistimiento", TODAY, motivo="Viaja")

@@ -36,6 +36,8 @@ def a(api, world):
 
 def adjusted(a: Centre, day=40, rows=PLAN):
     pid = a.person()
+    a.act(pid, "plan_negocio", ago(day + 2), nombre_negocio="Panadería",
+          valor_solicitado=sum(q * p for _, q, p in rows), items=plan_items(rows))
     a.act(pid, "visita_acompanamiento", ago(day + 1), clase="diagnostico")
     plan = a.act(pid, "plan_ajustado", ago(day), valor=sum(q * p for _, q, p in rows), items=plan_items(rows))
     return pid, plan

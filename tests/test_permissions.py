@@ -204,6 +204,10 @@ def records(app, api, world):
     curso = asesor.post("/cursos", json={"nombre": "FIS", "fecha_inicio": "2026-01-05"}).get_json()
     sesion = asesor.post(f"/cursos/{curso['id']}/sesiones", json={"fecha": "2026-01-12",
                                                                  "tema": "Entrevista"}).get_json()
+    for before in ({"tipo": "plan_negocio", "fecha": "2026-01-08", "nombre_negocio": "Panadería",
+                    "valor_solicitado": 500_000},
+                   {"tipo": "visita_acompanamiento", "fecha": "2026-01-09", "clase": "diagnostico"}):
+        assert asesor.post(f"/participantes/{person['id']}/actuaciones", json=before).status_code == 201
     asesor.post(f"/participantes/{person['id']}/actuaciones", json={
         "tipo": "plan_ajustado", "fecha": "2026-01-10", "valor": 500_000,
         "items": [{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 500_000}]})
@@ -288,8 +292,12 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"version": current.get("version", 1), "cupos": 5}
     if rule.endswith("/remisiones") or rule.endswith("/asistencias"):
         return {"participante_ids": [fresh_person(records)], "fecha": "2026-01-12"}
-    if rule.endswith("/colocaciones"):
-        return {"participante_id": fresh_person(records), "fecha": "2026-01-12"}
+    if rule.endswith("/colocaciones"):  # a colocación follows a remisión to that vacancy
+        person_id = fresh_person(records)
+        sent = records["asesor"].post(f"/vacantes/{records['vacante_id']}/remisiones", json={
+            "participante_ids": [person_id], "fecha": "2026-01-11"})
+        assert sent.status_code == 201, sent.get_json()
+        return {"participante_id": person_id, "fecha": "2026-01-12"}
     if rule == "/api/v1/cursos":
         return {"nombre": f"Curso {n}", "fecha_inicio": "2026-01-05", "centro_id": own.id}
     if rule.endswith("/sesiones"):

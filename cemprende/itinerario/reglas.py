@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ..errors import DomainError
-from ..models import Actuacion, Participante
+from ..models import Actuacion
 
 
 class Incumple(DomainError):
@@ -33,7 +33,7 @@ class Hechos:
     came before, so the first of two duplicates passes and the second does not.
     """
 
-    persona: Participante
+    participante_id: int
     tipo: str
     fecha: date
     valores: dict

@@ -129,7 +129,7 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     f.raise_if_errors()
     reglas.check_period(person.centro_id, fecha)
     _lock(person)
-    reglas.judge(reglas.Hechos(persona=person, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
+    reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
     with resumen.tracking(person.id, tipo.nombre):
