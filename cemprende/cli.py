@@ -1,13 +1,19 @@
 """flask commands: create-admin, import-centros, demo-data (non-interactive, for scripts)."""
 from __future__ import annotations
 
+import json
+
 import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from .auth.guards import centre_scope
 from .errors import DomainError
 from .extensions import db
+from .itinerario import services as itinerario
 from .itinerario.dia import today_bogota
+from .models import Staff
+from .scoping import set_centre_scope
 
 
 def register_cli(app) -> None:
@@ -37,6 +43,26 @@ def register_cli(app) -> None:
         added, existing = run_import(csv_path)
         db.session.commit()
         click.echo(f"Centros importados: {added} nuevos, {existing} ya existían.")
+
+    @app.cli.command("actuacion-registrar")
+    @click.option("--usuario", required=True, help="Quien registra (su centro y su rol cuentan).")
+    @click.option("--participante", type=int, required=True)
+    @click.argument("datos")
+    def record_actuacion(usuario: str, participante: int, datos: str):
+        """Records one actuación from JSON ({"tipo", "fecha", ...}) through the itinerary's gate."""
+        actor = _acting_staff(usuario)
+        actuacion = _through_the_gate(lambda: itinerario.register(actor, participante, _json(datos)))
+        click.echo(f"Actuación registrada: {actuacion.id}")
+
+    @app.cli.command("actuacion-anular")
+    @click.option("--usuario", required=True)
+    @click.option("--actuacion", type=int, required=True)
+    @click.option("--motivo", required=True)
+    def annul_actuacion(usuario: str, actuacion: int, motivo: str):
+        """Annuls one actuación with its reason (never deleted), through the itinerary's gate."""
+        actor = _acting_staff(usuario)
+        _through_the_gate(lambda: itinerario.annul(actor, actuacion, {"motivo": motivo}))
+        click.echo(f"Actuación anulada: {actuacion}")
 
     @app.cli.command("tableros-reconstruir")
     @click.option("--verificar", is_flag=True, help="Solo compara el resumen con las actuaciones.")
@@ -116,3 +142,32 @@ def register_cli(app) -> None:
             click.echo(summary)
         for line in demo.login_lines():
             click.echo(line)
+
+
+def _acting_staff(username: str) -> Staff:
+    """An active account, whose centre scopes what the command may see, as a request's would."""
+    staff = db.session.scalar(select(Staff).where(Staff.username == username, Staff.activo.is_(True)))
+    if staff is None:
+        raise click.ClickException(f"No hay una cuenta activa «{username}».")
+    set_centre_scope(centre_scope(staff))
+    return staff
+
+
+def _json(text: str) -> dict:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise click.ClickException("Los datos deben ser un objeto JSON.") from None
+    return data
+
+
+def _through_the_gate(write):
+    """Runs a write and commits it; a refusal prints the rule's code and message (exit 1)."""
+    try:
+        result = write()
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+        raise click.ClickException(f"[{error.code}] {error.message}" + (f" ({fields})" if fields else "")) from None
+    return result

@@ -140,7 +140,7 @@ def test_deliveries_never_exceed_the_plan_or_the_approved_value(a):
 def test_without_an_approved_plan_there_is_no_delivery(a):
     pid, _ = adjusted(a)
     response = deliver(a, pid, [("Nevera", 1, 600_000)])
-    assert response.status_code == 422 and "plan aprobado" in response.get_json()["error"]["message"]
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "sin_aprobacion"
 
 
 def test_actas_read_back(app, world, a, make_client):

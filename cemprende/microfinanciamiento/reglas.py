@@ -96,13 +96,17 @@ def one_decision_per_adjusted_plan(h: Hechos) -> None:
                        {"tipo": "Ese plan ajustado ya fue decidido."})
 
 
+def no_approval() -> Incumple:
+    return Incumple("sin_aprobacion",
+                    "El desembolso necesita un comité con decisión aprobado en esa fecha o antes.",
+                    {"tipo": "Falta un comité aprobado anterior."})
+
+
 @regla("desembolso")
 def delivery_within_the_approved_plan(h: Hechos) -> None:
     state = approval(h.itinerario, h.fecha)
     if state is None:
-        raise Incumple("sin_aprobacion",
-                       "El desembolso necesita un comité con decisión aprobado en esa fecha o antes.",
-                       {"tipo": "Falta un comité aprobado anterior."})
+        raise no_approval()
     total = state.valor_entregado + (h.valores.get("valor") or 0)
     if total > state.comite.valor:
         raise Incumple("excede_aprobado",

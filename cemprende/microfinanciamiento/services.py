@@ -17,11 +17,11 @@ from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import DECISIONES
-from .reglas import Aprobacion, approval, item_key
+from .reglas import FINAL_DECISIONS, Aprobacion, approval, item_key, no_approval
 from ..models import (
     Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante,
 )
-from ..models.actuacion import comes_after
+from ..models.actuacion import comes_after, superseded, vigentes
 from ..models.comite import ESTADOS_CONTROL
 from ..models.base import utcnow
 from ..pagination import paginate
@@ -78,22 +78,22 @@ class PlanPendiente:
     dias: int
 
 
-def pending_plans(actor, centro_id: int | None = None, today: date | None = None) -> list[PlanPendiente]:
-    """Each person's latest adjusted plan with no final decision after it (aplazado keeps it)."""
+def pending_plans(actor, centro_id: int | None = None, today: date | None = None,
+                  undecided_only: bool = True) -> list[PlanPendiente]:
+    """Each person's latest adjusted plan with no final decision after it (aplazado keeps it);
+    with undecided_only=False also the decided ones (the gate then says why they may not be
+    decided again)."""
     today = today or today_bogota()
-    plan, decided, newer = aliased(Actuacion), aliased(Actuacion), aliased(Actuacion)
+    plan, decided = aliased(Actuacion), aliased(Actuacion)
     statement = (
         scoped_select(actor, Participante).add_columns(plan)
         .join(plan, plan.participante_id == Participante.id)
-        .where(plan.tipo == "plan_ajustado", plan.anulada.is_(False),
-               ~exists().where(newer.participante_id == plan.participante_id,
-                               newer.tipo == "plan_ajustado", newer.anulada.is_(False),
-                               comes_after(newer, plan)),
-               ~exists().where(decided.participante_id == plan.participante_id,
-                               decided.tipo == "comite", decided.anulada.is_(False),
-                               decided.categoria.in_(("aprobado", "rechazado")),
-                               comes_after(decided, plan)))
+        .where(plan.tipo == "plan_ajustado", vigentes(plan), ~superseded(plan))
         .order_by(plan.fecha, plan.id))
+    if undecided_only:
+        statement = statement.where(~exists().where(
+            decided.participante_id == plan.participante_id, decided.tipo == "comite",
+            vigentes(decided), decided.categoria.in_(FINAL_DECISIONS), comes_after(decided, plan)))
     if centro_id is not None:
         statement = statement.where(Participante.centro_id == centro_id)
     return [PlanPendiente(p, person, (today - p.fecha).days)
@@ -112,7 +112,8 @@ def _decisions(raw, pending: dict[int, PlanPendiente], fecha: date | None, f: Fi
         observacion = d.text("observacion", required=decision == "rechazado", max_length=1000)
         pendiente = pending.get(plan_id)
         if plan_id and (pendiente is None or plan_id in seen):
-            d.fail("plan_id", "Ese plan no está pendiente de comité en este centro (o está repetido).")
+            d.fail("plan_id", "Ese plan no es el último plan ajustado de una persona de este centro "
+                              "(o está repetido).")
         elif pendiente and fecha and pendiente.plan.fecha > fecha:
             d.fail("plan_id", "El plan se ajustó después de la fecha del comité.")
         valor = pendiente.plan.valor if pendiente else None
@@ -147,7 +148,7 @@ def hold_session(actor, data: dict, today: date | None = None) -> ComiteSesion:
     lugar = f.text("lugar", max_length=200)
     acta = f.text("acta", required=False, max_length=120)
     miembros = _members(data.get("miembros"), f)
-    pending = {p.plan.id: p for p in pending_plans(actor, centro_id, today)}
+    pending = {p.plan.id: p for p in pending_plans(actor, centro_id, today, undecided_only=False)}
     decisions = _decisions(data.get("decisiones"), pending, fecha, f)
     f.raise_if_errors()
     sesion = ComiteSesion(centro_id=centro_id, fecha=fecha, lugar=lugar, miembros=miembros,
@@ -176,6 +177,10 @@ def sesiones(actor, page: int = 1, per_page: int = 25):
     return paginate(statement, page, per_page)
 
 
+class NoApprovedPlan(DomainError):
+    code = "sin_aprobacion"
+
+
 @dataclass
 class PlanAprobado(Aprobacion):
     persona: Participante | None = None
@@ -195,14 +200,17 @@ def approved_plan(actor, participante_id: int) -> PlanAprobado:
     person = participantes.get_visible(actor, participante_id)
     state = approval(itinerario.itinerary(person))
     if state is None:
-        raise DomainError("Esta persona no tiene un plan aprobado por el Comité de Asignación.")
+        raise NoApprovedPlan("Esta persona no tiene un plan aprobado por el Comité de Asignación.")
     return PlanAprobado(state.comite, state.plan, state.items, state.entregas, persona=person)
 
 
 def deliver(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """A delivery of goods of the approved plan, item by item; the gate's desembolso rule keeps it
     within the plan's items, units and approved value."""
-    approved = approved_plan(actor, participante_id)
+    try:
+        approved = approved_plan(actor, participante_id)
+    except NoApprovedPlan:
+        raise no_approval() from None
     ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
     f = Fields(data)
     rows = data.get("items")
