@@ -168,6 +168,6 @@ def _through_the_gate(write):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        fields = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
-        raise click.ClickException(f"[{error.code}] {error.message}" + (f" ({fields})" if fields else "")) from None
+        fields = "".join(f"\n  {k}: {v}" for k, v in error.fields.items())
+        raise click.ClickException(f"[{error.code}] {error.message}{fields}") from None
     return result

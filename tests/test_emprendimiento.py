@@ -48,7 +48,7 @@ def test_people_per_route_and_moving_between_routes(a, browser):
     moved = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="desarrolla", fecha=ago(1))
     assert moved.status_code == 303
     same = post(browser, f"/emprendimiento/personas/{p1}/ruta", ruta="desarrolla", fecha=ago(0))
-    assert same.status_code == 422 and "Ya está en esta ruta" in same.get_data(as_text=True)
+    assert same.status_code == 422 and "La persona ya está en la ruta" in same.get_data(as_text=True)
     emprende = browser.get("/emprendimiento/?ruta=emprende").get_data(as_text=True)
     assert "Olga" not in emprende and "Pedro" in emprende
     desarrolla = browser.get("/emprendimiento/?ruta=desarrolla").get_data(as_text=True)

@@ -10,20 +10,10 @@ def _same_vacante(h: Hechos, tipo: str) -> list:
 
 
 @regla("remision_seleccion", "colocacion")
-def vacante_of_the_centre_and_open(h: Hechos) -> None:
-    vacante = vacante_in_centre(h.valores["vacante_id"], h.centro_id, lock=not h.repaso)
-    if vacante is None:
+def vacante_of_the_centre(h: Hechos) -> None:
+    if vacante_in_centre(h.valores["vacante_id"], h.centro_id) is None:
         raise Incumple("vacante_no_encontrada", "La vacante no existe en el centro de la persona.",
                        {"vacante_id": "Elija una vacante de este centro."})
-    if h.repaso:  # a vacancy's state and cupos are today's, not those of the day it was used
-        return
-    if vacante.estado == "cerrada":
-        raise Incumple("vacante_cerrada",
-                       "La vacante está cerrada: ábrala de nuevo para remitir o colocar.",
-                       {"vacante_id": "Vacante cerrada."})
-    if h.tipo == "colocacion" and free_cupos(vacante) <= 0:
-        raise Incumple("sin_cupos", "La vacante no tiene cupos libres.",
-                       {"vacante_id": "Todos los cupos de esta vacante están ocupados."})
 
 
 @regla("remision_seleccion")
@@ -42,3 +32,18 @@ def placed_once_after_remission(h: Hechos) -> None:
         raise Incumple("sin_remision",
                        "La colocación necesita una remisión de la persona a esa vacante en esa "
                        "fecha o antes.", {"vacante_id": "Remita primero a la persona a esta vacante."})
+
+
+@regla("remision_seleccion", "colocacion")
+def vacante_open_with_cupos(h: Hechos) -> None:
+    """Declared last: what the person did comes first, then the vacancy's state and cupos."""
+    if h.repaso:  # a vacancy's state and cupos are today's, not those of the day it was used
+        return
+    vacante = vacante_in_centre(h.valores["vacante_id"], h.centro_id, lock=True)
+    if vacante.estado == "cerrada":
+        raise Incumple("vacante_cerrada",
+                       "La vacante está cerrada: ábrala de nuevo para remitir o colocar.",
+                       {"vacante_id": "Vacante cerrada."})
+    if h.tipo == "colocacion" and free_cupos(vacante) <= 0:
+        raise Incumple("sin_cupos", "La vacante no tiene cupos libres.",
+                       {"vacante_id": "Todos los cupos de esta vacante están ocupados."})

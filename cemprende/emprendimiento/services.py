@@ -70,11 +70,9 @@ def route_of(person: Participante) -> tuple[str, date] | None:
 
 
 def enter_route(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
-    """Into a route, or from one route to another: a new ingreso_ruta."""
+    """Into a route, or from one route to another: a new ingreso_ruta (the gate refuses the
+    route the person is already in)."""
     person = participantes.get_visible(actor, participante_id)
-    current = route_of(person)
-    if current and data.get("ruta") == current[0]:
-        raise DomainError(f"La persona ya está en la ruta {RUTAS[current[0]]}.", {"ruta": "Ya está en esta ruta."})
     return itinerario.register(actor, person.id, {"tipo": "ingreso_ruta", "fecha": data.get("fecha"),
                                                   "ruta": data.get("ruta")}, today=today)
 

@@ -1,0 +1,387 @@
+"""One gate: every order rule of API.md gives the same verdict through every door.
+
+Doors: the generic API, the generic page form, the CLI, and each process's own endpoint and page
+where it can express the same write. Each case builds its facts through the API, then sends the
+refused write through every door: the same status, the same `code` and Spanish message (pages
+show the message; the CLI prints "[code] message"), and nothing is written.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from cemprende.extensions import db
+from cemprende.itinerario import reglas
+from cemprende.itinerario.reglas import Incumple
+from cemprende.models import Actuacion
+from cemprende.tableros import resumen
+from conftest import TODAY, csrf_token, login, person_payload
+
+D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
+ITEMS = [{"descripcion": "Nevera", "cantidad": 2, "precio_unitario": 600_000},
+         {"descripcion": "Estufa", "cantidad": 1, "precio_unitario": 400_000}]  # 1.600.000
+PLAN_NEGOCIO = ("plan_negocio", 90, {"nombre_negocio": "Panadería", "valor_solicitado": 1_600_000,
+                                     "items": ITEMS})
+DIAGNOSTICO = ("visita_acompanamiento", 80, {"clase": "diagnostico"})
+AJUSTADO = ("plan_ajustado", 70, {"valor": 1_600_000, "items": ITEMS})
+APROBADO = ("comite", 60, {"decision": "aprobado", "valor": 1_600_000, "acta": "ACA-1"})
+
+
+@dataclass
+class Case:
+    code: str
+    tipo: str
+    before: list = field(default_factory=list)  # (tipo, days ago, fields); "V" = the vacancy
+    write: dict = field(default_factory=dict)
+    doors: tuple = ("api", "pagina", "cli")
+    vacante: dict | None = None  # {"estado": "cerrada"} or {"cupos": 0...}
+    others_placed: int = 0  # people of the centre already placed in the vacancy
+
+
+CASES = [
+    Case("ruta_actual", "ingreso_ruta", [("ingreso_ruta", 20, {"ruta": "fortalece"})],
+         {"ruta": "fortalece"}, ("api", "pagina", "cli", "pagina_ruta")),
+    Case("sin_plan_negocio", "plan_ajustado", [DIAGNOSTICO], {"valor": 1_600_000, "items": ITEMS},
+         ("api", "pagina", "cli", "pagina_ajuste")),
+    Case("sin_visita_diagnostico", "plan_ajustado", [PLAN_NEGOCIO], {"valor": 1_600_000, "items": ITEMS},
+         ("api", "pagina", "cli", "pagina_ajuste")),
+    Case("sin_plan_ajustado", "comite", [PLAN_NEGOCIO, DIAGNOSTICO],
+         {"decision": "aprobado", "valor": 1_000_000, "acta": "ACA-2"}),
+    Case("plan_ya_decidido", "comite",
+         [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, ("comite", 60, {"decision": "rechazado", "valor": 1_600_000, "acta": "A"})],
+         {"decision": "aprobado", "valor": 1_600_000, "acta": "ACA-2"}, ("api", "pagina", "cli", "api_comite")),
+    Case("sin_aprobacion", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO],
+         {"valor": 600_000, "proveedor": "Almacén", "items": [dict(ITEMS[0], cantidad=1)]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega")),
+    Case("excede_aprobado", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO],
+         {"valor": 2_000_000, "proveedor": "Almacén",
+          "items": [{"descripcion": "Nevera", "cantidad": 2, "precio_unitario": 1_000_000}]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega")),
+    Case("item_fuera_del_plan", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO],
+         {"valor": 300_000, "proveedor": "Almacén",
+          "items": [{"descripcion": "Moto", "cantidad": 1, "precio_unitario": 300_000}]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega")),
+    Case("excede_item", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO],
+         {"valor": 800_000, "proveedor": "Almacén",
+          "items": [{"descripcion": "Estufa", "cantidad": 2, "precio_unitario": 400_000}]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega")),
+    Case("sin_plan_negocio", "financiacion", [], {"modalidad": "directo", "valor": 1_000_000},
+         ("api", "pagina", "cli", "pagina_servicio")),
+    Case("financiacion_repetida", "financiacion",
+         [PLAN_NEGOCIO, ("financiacion", 50, {"modalidad": "directo", "valor": 1_600_000})],
+         {"modalidad": "referenciacion", "valor": 1_600_000}, ("api", "pagina", "cli", "pagina_servicio")),
+    Case("sin_financiacion", "plan_implementado", [PLAN_NEGOCIO], {},
+         ("api", "pagina", "cli", "pagina_servicio")),
+    Case("vacante_cerrada", "remision_seleccion", [], {"vacante_id": "V"},
+         ("api", "pagina", "cli", "api_remision", "pagina_remision"), vacante={"estado": "cerrada"}),
+    Case("remision_repetida", "remision_seleccion", [("remision_seleccion", 10, {"vacante_id": "V"})],
+         {"vacante_id": "V"}, ("api", "pagina", "cli", "api_remision", "pagina_remision")),
+    Case("sin_remision", "colocacion", [], {"vacante_id": "V"},
+         ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion")),
+    Case("colocacion_repetida", "colocacion",
+         [("remision_seleccion", 10, {"vacante_id": "V"}), ("colocacion", 5, {"vacante_id": "V"})],
+         {"vacante_id": "V"}, ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion")),
+    Case("sin_cupos", "colocacion", [("remision_seleccion", 10, {"vacante_id": "V"})], {"vacante_id": "V"},
+         ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion"), others_placed=1),
+]
+
+
+@dataclass
+class Verdict:
+    status: int
+    code: str | None
+    message: str
+
+
+class Doors:
+    """Sends one write through a named door and reads its verdict."""
+
+    def __init__(self, app, api, world, make_client):
+        self.app, self.world = app, world
+        self.caller = api(world["asesor_a"])
+        self.browser = make_client()
+        login(self.browser, world["asesor_a"])
+
+    def _page(self, path: str, form: dict) -> Verdict:
+        form = {k: v for k, v in form.items() if v is not None}
+        response = self.browser.post(path, data={"csrf_token": csrf_token(self.browser, "/participantes/"),
+                                                 **form})
+        return Verdict(response.status_code, None, unescape(response.get_data(as_text=True)))
+
+    def _json(self, response) -> Verdict:
+        error = (response.get_json() or {}).get("error", {})
+        return Verdict(response.status_code, error.get("code"), error.get("message", ""))
+
+    @staticmethod
+    def _item_rows(items, prefix="item") -> dict:
+        rows = {}
+        for n, item in enumerate(items or [], start=1):
+            rows.update({f"{prefix}_{n}_{k}": str(v) for k, v in item.items()})
+        return rows
+
+    def send(self, door: str, person_id: int, tipo: str, write: dict) -> Verdict:
+        fecha = D(1)
+        body = {"tipo": tipo, "fecha": fecha, **write}
+        flat = {k: v for k, v in write.items() if k != "items"}
+        if door == "api":
+            return self._json(self.caller.post(f"/participantes/{person_id}/actuaciones", json=body))
+        if door == "pagina":
+            prefix_rows = self._item_rows(write.get("items"))
+            return self._page(f"/participantes/{person_id}/actuaciones/nueva?tipo={tipo}",
+                              {"fecha": fecha, **{k: str(v) for k, v in flat.items()}, **prefix_rows})
+        if door == "cli":
+            result = self.app.test_cli_runner().invoke(args=[
+                "actuacion-registrar", "--usuario", self.world["asesor_a"].username,
+                "--participante", str(person_id), json.dumps(body)])
+            code, _, message = result.output.splitlines()[0].partition("] ")
+            return Verdict(422 if result.exit_code else 201, code.split("[")[-1], message)
+        if door == "pagina_ruta":
+            return self._page(f"/emprendimiento/personas/{person_id}/ruta", {"fecha": fecha, **flat})
+        if door == "pagina_ajuste":
+            return self._page(f"/microfinanciamiento/personas/{person_id}/ajuste",
+                              {"fecha": fecha, **self._item_rows(write["items"], "ajuste")})
+        if door == "pagina_servicio":
+            return self._page(f"/emprendimiento/personas/{person_id}/servicios/{tipo}",
+                              {f"{tipo}-fecha": fecha, **{f"{tipo}-{k}": str(v) for k, v in flat.items()}})
+        if door == "api_comite":
+            plan = [a for a in self.caller.get(f"/participantes/{person_id}").get_json()["itinerario"]
+                    if a["tipo"] == "plan_ajustado"][-1]
+            return self._json(self.caller.post("/comite/sesiones", json={
+                "fecha": fecha, "lugar": "Sede", "miembros": "Uno\nDos",
+                "decisiones": [{"plan_id": plan["id"], "decision": write["decision"]}]}))
+        if door == "api_entrega":
+            return self._json(self.caller.post(f"/participantes/{person_id}/entregas", json={
+                "fecha": fecha, "proveedor": write["proveedor"], "items": write["items"]}))
+        if door == "pagina_entrega":
+            return self._page(f"/microfinanciamiento/personas/{person_id}",
+                              {"fecha": fecha, "proveedor": write["proveedor"], "nit": "",
+                               **self._item_rows(write["items"])})
+        vacante = write.get("vacante_id")
+        if door == "api_remision":
+            return self._json(self.caller.post(f"/vacantes/{vacante}/remisiones",
+                                               json={"participante_ids": [person_id], "fecha": fecha}))
+        if door == "pagina_remision":
+            return self._page(f"/empleabilidad/vacantes/{vacante}/remitir",
+                              {"fecha": fecha, "participante_ids": str(person_id)})
+        if door == "api_colocacion":
+            return self._json(self.caller.post(f"/vacantes/{vacante}/colocaciones",
+                                               json={"participante_id": person_id, "fecha": fecha}))
+        if door == "pagina_colocacion":
+            return self._page(f"/empleabilidad/vacantes/{vacante}/colocar",
+                              {"fecha": fecha, "participante_id": str(person_id)})
+        raise AssertionError(door)
+
+
+@pytest.fixture
+def doors(app, api, world, make_client):
+    return Doors(app, api, world, make_client)
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Actuacion))
+
+
+def _setup(doors: Doors, case: Case) -> tuple[int, dict]:
+    caller = doors.caller
+    vacante = caller.post("/vacantes", json={"empresa": "Tecnoquímicas", "cargo": "Operario",
+                                             "cupos": 1, "fecha": D(100)}).get_json()
+    person = caller.post("/participantes", json=person_payload()).get_json()["id"]
+    for n in range(case.others_placed):
+        other = caller.post("/participantes", json=person_payload(numero_documento=f"4440{n}1")).get_json()["id"]
+        assert caller.post(f"/vacantes/{vacante['id']}/remisiones",
+                           json={"participante_ids": [other], "fecha": D(30)}).status_code == 201
+        assert caller.post(f"/vacantes/{vacante['id']}/colocaciones",
+                           json={"participante_id": other, "fecha": D(29)}).status_code == 201
+    for tipo, days_ago, fields in case.before:
+        fields = {k: (vacante["id"] if v == "V" else v) for k, v in fields.items()}
+        made = caller.post(f"/participantes/{person}/actuaciones",
+                           json={"tipo": tipo, "fecha": D(days_ago), **fields})
+        assert made.status_code == 201, made.get_json()
+    if case.vacante:
+        current = caller.get(f"/vacantes/{vacante['id']}").get_json()
+        assert caller.patch(f"/vacantes/{vacante['id']}",
+                            json={"version": current["version"], **case.vacante}).status_code == 200
+    return person, vacante
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.tipo}-{c.code}" for c in CASES])
+def test_every_rule_gives_the_same_verdict_through_every_door(app, doors, case):
+    person, vacante = _setup(doors, case)
+    write = {k: (vacante["id"] if v == "V" else v) for k, v in case.write.items()}
+    with app.app_context():
+        before = _count()
+    verdicts = {door: doors.send(door, person, case.tipo, write) for door in case.doors}
+    reference = verdicts["api"]
+    assert (reference.status, reference.code) == (422, case.code), reference
+    for door, verdict in verdicts.items():
+        assert verdict.status == 422, (door, verdict)
+        if verdict.code is not None:
+            assert verdict.code == case.code, (door, verdict)
+            assert verdict.message == reference.message, (door, verdict)
+        else:  # a page: the same Spanish message on screen
+            assert reference.message in verdict.message, (door, reference.message)
+    with app.app_context():
+        assert _count() == before
+
+
+def test_rules_cover_every_code_the_registry_raises():
+    """Every rule code raised in a rules module is walked through the doors above."""
+    import inspect
+    import re
+
+    from cemprende.empleabilidad import reglas as empleabilidad
+    from cemprende.emprendimiento import reglas as emprendimiento
+    from cemprende.microfinanciamiento import reglas as microfinanciamiento
+
+    raised = set()
+    for module in (empleabilidad, emprendimiento, microfinanciamiento):
+        raised |= set(re.findall(r'Incumple\("([a-z_]+)"', inspect.getsource(module)))
+    tested = {c.code for c in CASES} | {"vacante_no_encontrada"}  # below, by API and CLI
+    assert raised <= tested, raised - tested
+
+
+def test_a_vacancy_of_another_centre_is_refused_alike(doors, api, world):
+    other = api(world["asesor_b"]).post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 3,
+                                                           "fecha": D(5)}).get_json()
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    verdicts = [doors.send(door, person, "remision_seleccion", {"vacante_id": other["id"]})
+                for door in ("api", "cli")]
+    assert {(v.status, v.code, v.message) for v in verdicts} == {
+        (422, "vacante_no_encontrada", "La vacante no existe en el centro de la persona.")}
+
+
+def test_a_future_fecha_is_refused_by_colombias_day_at_every_door(doors):
+    """21:30 in Bogotá is already tomorrow in UTC and in the host's Tokyo: tomorrow is refused,
+    today (Bogotá's) is not."""
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    api = doors.caller.post(f"/participantes/{person}/actuaciones",
+                            json={"tipo": "caracterizacion", "fecha": tomorrow})
+    assert api.status_code == 422 and "fecha" in api.get_json()["error"]["fields"]
+    page = doors._page(f"/participantes/{person}/actuaciones/nueva?tipo=caracterizacion",
+                       {"fecha": tomorrow})
+    assert page.status == 422 and "La fecha no puede ser posterior a hoy." in page.message
+    assert doors.caller.post(f"/participantes/{person}/actuaciones",
+                             json={"tipo": "caracterizacion", "fecha": TODAY.isoformat()}).status_code == 201
+
+
+def test_a_closed_period_refuses_writes_and_annulments_at_every_door(app, doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    made = doors.caller.post(f"/participantes/{person}/actuaciones",
+                             json={"tipo": "caracterizacion", "fecha": "2026-02-10"}).get_json()
+
+    def february_closed(centro_id, fecha):
+        if fecha.month == 2:
+            raise Incumple("periodo_cerrado", "Febrero de 2026 está cerrado para este centro.")
+
+    reglas.PERIODO.append(february_closed)
+    try:
+        writes = [doors.send(door, person, "caracterizacion", {}) for door in ("api", "cli")]
+        assert all(v.status == 201 for v in writes)  # March is open
+        body = {"tipo": "acta_compromiso", "fecha": "2026-02-11"}
+        api = doors.caller.post(f"/participantes/{person}/actuaciones", json=body)
+        assert api.get_json()["error"]["code"] == "periodo_cerrado"
+        cli = app.test_cli_runner().invoke(args=[
+            "actuacion-registrar", "--usuario", doors.world["asesor_a"].username,
+            "--participante", str(person), json.dumps(body)])
+        assert cli.exit_code != 0 and "[periodo_cerrado]" in cli.output
+        annul = doors.caller.post(f"/actuaciones/{made['id']}/anular", json={"motivo": "Error de digitación"})
+        assert annul.status_code == 422 and annul.get_json()["error"]["code"] == "periodo_cerrado"
+        page = doors._page(f"/participantes/actuaciones/{made['id']}/anular", {"motivo": "Error de digitación"})
+        assert page.status == 422 and "Febrero de 2026 está cerrado" in page.message
+        cli_annul = app.test_cli_runner().invoke(args=[
+            "actuacion-anular", "--usuario", doors.world["asesor_a"].username,
+            "--actuacion", str(made["id"]), "--motivo", "Error de digitación"])
+        assert cli_annul.exit_code != 0 and "[periodo_cerrado]" in cli_annul.output
+    finally:
+        reglas.PERIODO.remove(february_closed)
+    assert doors.caller.post(f"/actuaciones/{made['id']}/anular",
+                             json={"motivo": "Error de digitación"}).status_code == 200
+
+
+def test_annulling_stays_allowed_when_later_records_rest_on_it(doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    made = {}
+    for tipo, days_ago, fields in (PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO):
+        made[tipo] = doors.caller.post(f"/participantes/{person}/actuaciones",
+                                       json={"tipo": tipo, "fecha": D(days_ago), **fields}).get_json()
+    response = doors.caller.post(f"/actuaciones/{made['plan_ajustado']['id']}/anular",
+                                 json={"motivo": "Se digitó en la persona equivocada"})
+    assert response.status_code == 200
+
+
+def test_the_generic_desembolso_without_items_stays_valid_within_the_approved_value(doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    for tipo, days_ago, fields in (PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO):
+        doors.caller.post(f"/participantes/{person}/actuaciones", json={"tipo": tipo, "fecha": D(days_ago), **fields})
+    ok = doors.send("api", person, "desembolso", {"valor": 1_000_000, "proveedor": "Almacén"})
+    assert ok.status == 201
+    assert doors.send("api", person, "desembolso", {"valor": 600_001, "proveedor": "Almacén"}).code == "excede_aprobado"
+    assert doors.send("cli", person, "desembolso", {"valor": 600_000, "proveedor": "Almacén"}).status == 201
+
+
+def test_rules_read_the_whole_itinerary_whichever_centre_recorded_it(app, doors, world):
+    """A person who moved keeps the first centre's records for the rules."""
+    from cemprende.models import Participante
+
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    for tipo, days_ago, fields in (PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO):
+        doors.caller.post(f"/participantes/{person}/actuaciones", json={"tipo": tipo, "fecha": D(days_ago), **fields})
+    with app.app_context():
+        db.session.get(Participante, person).centro_id = world["centro_b"].id
+        db.session.commit()
+    from conftest import api_token
+    other = app.test_client()
+    headers = api_token(other, world["asesor_b"])
+    body = {"tipo": "desembolso", "fecha": D(1), "valor": 2_000_000, "proveedor": "Almacén"}
+    refused = other.post(f"/api/v1/participantes/{person}/actuaciones", json=body, headers=headers)
+    assert refused.get_json()["error"]["code"] == "excede_aprobado"
+    body["valor"] = 1_600_000
+    assert other.post(f"/api/v1/participantes/{person}/actuaciones", json=body,
+                      headers=headers).status_code == 201
+
+
+def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputation(app, doors):
+    """Writes and annulments through the API, the page and the CLI, in a random order: the
+    summary tables kept by the gate equal a rebuild from the actuaciones."""
+    rng = random.Random(20260331)
+    people = [doors.caller.post("/participantes", json=person_payload(
+        numero_documento=f"3210{n:03d}", remitido_dps=n % 2 == 0, tipo_poblacion=rng.choice(
+            ["red_unidos", "sisben", None]))).get_json()["id"] for n in range(6)]
+    vacante = doors.caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 3,
+                                                   "fecha": D(120)}).get_json()["id"]
+    options = [("enrutamiento", {"destino": "emprendimiento"}), ("enrutamiento", {"destino": "empleabilidad"}),
+               ("referenciacion", {"destino": "dps", "programa": "X"}), ("ingreso_ruta", {"ruta": "emprende"}),
+               ("ingreso_ruta", {"ruta": "fortalece"}), ("desistimiento", {"motivo": "Viaja"}),
+               ("hoja_de_vida", {"plataforma": "spe", "codigo": "1"}), ("capacitacion_fis", {"curso": "FIS"}),
+               ("remision_seleccion", {"vacante_id": vacante}), ("colocacion", {"vacante_id": vacante}),
+               ("perfil_proyecto", {"nombre_negocio": "T", "sector": "C"}),
+               ("plan_negocio", {"nombre_negocio": "T", "valor_solicitado": 1_000}),
+               ("financiacion", {"modalidad": "directo", "valor": 1_000}), ("plan_implementado", {}),
+               ("visita_acompanamiento", {"clase": "seguimiento"}), ("empleo_generado", {"autoempleos": 1, "directos": 2})]
+    made = []
+    for _ in range(70):
+        person = rng.choice(people)
+        if made and rng.random() < 0.2:
+            target = made.pop(rng.randrange(len(made)))
+            doors.caller.post(f"/actuaciones/{target}/anular", json={"motivo": "Error de digitación"})
+            continue
+        tipo, fields = rng.choice(options)
+        door = rng.choice(["api", "api", "pagina", "cli"])
+        before = doors.caller.get(f"/participantes/{person}").get_json()["itinerario"]
+        verdict = doors.send(door, person, tipo, fields)
+        if verdict.status in (201, 302, 303):
+            after = doors.caller.get(f"/participantes/{person}").get_json()["itinerario"]
+            made += [a["id"] for a in after if a["id"] not in {b["id"] for b in before}]
+    with app.app_context():
+        stored, stored_months = resumen.stored(), resumen.stored_months()
+        expected = resumen.contributions()
+        assert stored == {k: v for k, v in expected.items() if v}
+        assert stored_months == resumen.by_month({k: v for k, v in expected.items() if v})
+        assert len(made) > 20  # the walk did write
