@@ -19,8 +19,8 @@ from ..models import Actuacion, ActuacionItem, Participante
 from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..participantes.services import get_visible
-from ..tableros import resumen
 from ..scoping import ALL_CENTRES_OPTION
+from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners keep the summary)
 from ..validation import Fields
 from . import reglas
 from .tipos import TIPOS, TipoActuacion
@@ -113,7 +113,7 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
 
     Fields by the tipo's declaration, fecha not after Colombia's today, the period hook (month
     close), then every rule of the tipo against the person's whole itinerary; the summary tables
-    of the tableros move in the same transaction.
+    of the tableros follow in the same transaction (`tableros.resumen` listens to the flush).
     """
     today = today or today_bogota()
     person = get_visible(actor, participante_id)
@@ -132,8 +132,7 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
-    with resumen.tracking(person.id, tipo.nombre):
-        actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
+    actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=person.centro_id, despues=to_dict(actuacion))
     return actuacion
@@ -173,11 +172,11 @@ def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
         raise DomainError(f"Esta actuación ya fue anulada el {fecha_hora(actuacion.anulada_en)}.")
     # Later records may rest on this one: annulling corrects a typing error and stays allowed.
     reglas.check_period(actuacion.centro_id, actuacion.fecha)
-    with resumen.tracking(actuacion.participante_id, actuacion.tipo):
-        actuacion.anulada = True
-        actuacion.motivo_anulacion = motivo
-        actuacion.anulada_en = utcnow()
-        actuacion.anulada_por_id = actor.id
+    actuacion.anulada = True
+    actuacion.motivo_anulacion = motivo
+    actuacion.anulada_en = utcnow()
+    actuacion.anulada_por_id = actor.id
+    db.session.flush()
     audit.record("anular", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=actuacion.centro_id, antes={"anulada": False},
                  despues={"anulada": True, "motivo_anulacion": motivo})

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
 import unicodedata
 from datetime import date
 
@@ -21,7 +20,6 @@ from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
 from ..scoping import ALL_CENTRES_OPTION
-from ..tableros import resumen
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
 
@@ -215,13 +213,11 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     new_key = search_key(values.get("nombres", person.nombres),
                          values.get("apellidos", person.apellidos))
     renamed = new_key != person.nombre_busqueda
-    categories = {"remitido_dps", "tipo_poblacion", "etnia", "discapacidad", "desplazamiento", "sexo"}
-    # Its categories decide where a routed person counts in rows 1.x to 6.x.
-    with resumen.tracking(person.id) if categories & set(values) else nullcontext():
-        person.nombre_busqueda = new_key
-        person.actualizado_en = utcnow()
-        audit.update_audited(person, values, actor=actor, entidad="participante",
-                             centro_id=person.centro_id)
+    # Where a routed person counts in rows 1.x to 6.x follows from the flush (tableros.resumen).
+    person.nombre_busqueda = new_key
+    person.actualizado_en = utcnow()
+    audit.update_audited(person, values, actor=actor, entidad="participante",
+                         centro_id=person.centro_id)
     if renamed:
         _index_name(person)
     return person

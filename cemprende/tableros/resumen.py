@@ -2,19 +2,18 @@
 
 A write that can change what a participant adds to the tableros (an actuación recorded or
 annulled, a participant's categories edited) takes the participant's per-day contributions before
-and after it and applies the difference, in the same transaction. `rebuild` recomputes the whole
+and after it and applies the difference, in the same transaction, from the session's flush events. `rebuild` recomputes the whole
 table from the actuaciones (after a bulk load, or to check it).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import ResumenDiario, ResumenMensual
+from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual
 from . import queries
 from .registry import FILAS, ActivosRuta, Enrutados
 
@@ -64,22 +63,63 @@ def _add(changes: queries.PorDia) -> None:
         _upsert(ResumenMensual, "mes", by_month(changes))
 
 
-@contextmanager
-def tracking(participante_id: int, tipo: str | None = None):
-    """Around a write to one participant (an actuación of `tipo`, or with no tipo an edit of the
-    participant): applies to the summary what the write changed."""
-    filas = rows_moved_by(tipo)
-    if not filas:
-        yield
+# ---- the summary follows every write of the session --------------------------------------------
+# Before a flush writes actuaciones (new or annulled) or changes a participant, the participants'
+# contributions are read as the database still has them; after it, again, and the difference is
+# applied in the same transaction. So no write path (the gate, an edit of a person's categories,
+# an import) has to remember it. Bulk fills that bypass the ORM rebuild the summary afterwards.
+
+PENDING = "resumen_pendiente"
+
+
+def _touched(session: Session) -> dict[int, set[str | None]]:
+    """participante_id → the tipos written for them in this flush (None: the person changed)."""
+    touched: dict[int, set[str | None]] = {}
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Actuacion) and obj.participante_id is not None:
+            if obj in session.new or session.is_modified(obj, include_collections=False):
+                touched.setdefault(obj.participante_id, set()).add(obj.tipo)
+        elif (isinstance(obj, Participante) and obj not in session.new
+              and session.is_modified(obj, include_collections=False)):
+            touched.setdefault(obj.id, set()).add(None)
+    return touched
+
+
+def _rows_for(tipos: set[str | None]) -> list:
+    found = {}
+    for tipo in tipos:
+        found.update({f.codigo: f for f in rows_moved_by(tipo)})
+    return list(found.values())
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context, _instances) -> None:
+    touched = _touched(session)
+    if not touched:
         return
-    db.session.flush()
-    before = contributions(participante_id, filas)
-    yield
-    db.session.flush()
-    after = contributions(participante_id, filas)
-    keys = before.keys() | after.keys()
-    _add({key: after.get(key, 0) - before.get(key, 0) for key in keys
-          if after.get(key, 0) != before.get(key, 0)})
+    pending = session.info.setdefault(PENDING, [])
+    with session.no_autoflush:
+        for participante_id, tipos in touched.items():
+            filas = _rows_for(tipos)
+            if filas:
+                pending.append((participante_id, filas, queries.per_day(filas, participante_id)))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush(session: Session, _context) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    with session.no_autoflush:
+        for participante_id, filas, before in pending:
+            after = queries.per_day(filas, participante_id)
+            _add({key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()
+                  if after.get(key, 0) != before.get(key, 0)})
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous_transaction) -> None:
+    session.info.pop(PENDING, None)
 
 
 def rebuild() -> int:
