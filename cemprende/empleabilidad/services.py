@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
@@ -12,6 +13,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..itinerario import services as itinerario
 from ..models import Actuacion, Participante, Vacante
+from ..models.actuacion import superseded, vigentes
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
@@ -90,7 +92,7 @@ def search(actor, *, q: str | None = None, solo_con_cupos: bool = False,
         ocupados = (
             select(func.count()).where(Actuacion.vacante_id == Vacante.id,
                                        Actuacion.tipo == "colocacion",
-                                       Actuacion.anulada.is_(False))
+                                       vigentes())
             .correlate(Vacante).scalar_subquery()
         )
         statement = statement.where(Vacante.cupos > ocupados)
@@ -113,17 +115,16 @@ def with_occupancy(vacantes: list[Vacante]) -> list[dict]:
 
 def _latest_routing_is_empleabilidad():
     """The person's latest valid enrutamiento sends them to empleabilidad."""
-    later = (select(Actuacion.id).where(
-        Actuacion.participante_id == Participante.id, Actuacion.tipo == "enrutamiento",
-        Actuacion.anulada.is_(False)).order_by(Actuacion.fecha.desc(), Actuacion.id.desc())
-        .limit(1).correlate(Participante).scalar_subquery())
-    return select(Actuacion.categoria).where(Actuacion.id == later).scalar_subquery() == "empleabilidad"
+    latest = aliased(Actuacion)
+    return exists().where(latest.participante_id == Participante.id, latest.tipo == "enrutamiento",
+                          vigentes(latest), ~superseded(latest),
+                          latest.categoria == "empleabilidad").correlate(Participante)
 
 
 def _has(tipo: str, vacante_id: int | None = None):
     condition = select(Actuacion.id).where(
         Actuacion.participante_id == Participante.id, Actuacion.tipo == tipo,
-        Actuacion.anulada.is_(False))
+        vigentes())
     if vacante_id is not None:
         condition = condition.where(Actuacion.vacante_id == vacante_id)
     return condition.correlate(Participante).exists()
@@ -150,7 +151,7 @@ def candidates(actor, vacante: Vacante, q: str | None = None, page: int = 1,
 def sent_to(vacante: Vacante) -> list[tuple[Participante, Actuacion | None, Actuacion | None]]:
     """(person, remisión, colocación) for everyone sent to or placed in this vacancy."""
     rows = db.session.scalars(select(Actuacion).where(
-        Actuacion.vacante_id == vacante.id, Actuacion.anulada.is_(False),
+        Actuacion.vacante_id == vacante.id, vigentes(),
         Actuacion.tipo.in_(("remision_seleccion", "colocacion"))).order_by(Actuacion.fecha, Actuacion.id))
     by_person: dict[int, dict[str, Actuacion]] = {}
     for actuacion in rows:
@@ -207,7 +208,7 @@ def person_summary(actor, participante_id: int) -> PerfilEmpleo:
     """A person's employability at a glance: CV, trainings, vacancies applied to, outcome."""
     person = participantes.get_visible(actor, participante_id)
     acts = list(db.session.scalars(select(Actuacion).where(
-        Actuacion.participante_id == person.id, Actuacion.anulada.is_(False),
+        Actuacion.participante_id == person.id, vigentes(),
         Actuacion.tipo.in_(("hoja_de_vida", "capacitacion_fis", "remision_seleccion", "colocacion")))
         .order_by(Actuacion.fecha, Actuacion.id)))
     vacantes = by_ids({a.vacante_id for a in acts if a.vacante_id})

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import RUTAS
 from ..models import Actuacion, Participante, UnidadProductiva
-from ..models.actuacion import comes_after
+from ..models.actuacion import superseded, vigentes
 from ..models.base import utcnow
 from ..models.negocio import ETAPAS
 from ..pagination import Page, paginate
@@ -31,14 +31,11 @@ SERVICIOS = ("perfil_proyecto", "plan_negocio", "financiacion", "plan_implementa
 
 def _current_route():
     """Each person's latest valid ingreso a ruta (its ruta and fecha), people who desisted left out."""
-    entry, newer, desist = aliased(Actuacion), aliased(Actuacion), aliased(Actuacion)
+    entry, desist = aliased(Actuacion), aliased(Actuacion)
     return (select(entry.participante_id, entry.categoria.label("ruta"), entry.fecha.label("desde"))
-            .where(entry.tipo == "ingreso_ruta", entry.anulada.is_(False),
-                   ~exists().where(newer.participante_id == entry.participante_id,
-                                   newer.tipo == "ingreso_ruta", newer.anulada.is_(False),
-                                   comes_after(newer, entry)),
+            .where(entry.tipo == "ingreso_ruta", vigentes(entry), ~superseded(entry),
                    ~exists().where(desist.participante_id == entry.participante_id,
-                                   desist.tipo == "desistimiento", desist.anulada.is_(False),
+                                   desist.tipo == "desistimiento", vigentes(desist),
                                    desist.fecha >= entry.fecha))
             .subquery("ruta_actual"))
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
 from ..models import Actuacion, Participante
+from ..models.actuacion import vigentes
 from ..models.participante import TIPOS_DOCUMENTO
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
@@ -60,7 +61,7 @@ class Etapa:
 def stage(person: Participante) -> Etapa:
     found = db.session.scalars(
         select(Actuacion).where(Actuacion.participante_id == person.id,
-                                Actuacion.tipo.in_(PASOS), Actuacion.anulada.is_(False))
+                                Actuacion.tipo.in_(PASOS), vigentes())
         .order_by(Actuacion.fecha, Actuacion.id))
     etapa = Etapa()
     for actuacion in found:
@@ -205,14 +206,14 @@ def acta_desistimiento(actor, participante_id: int):
 # ---- queues -----------------------------------------------------------------------------------
 
 def _valid(tipo_filter):
-    return and_(Actuacion.participante_id == Participante.id, Actuacion.anulada.is_(False),
+    return and_(Actuacion.participante_id == Participante.id, vigentes(),
                 tipo_filter)
 
 
 def queue_to_route(actor, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Characterised, not routed and not desisted: oldest characterisation first."""
     since = (select(Actuacion.participante_id, func.min(Actuacion.fecha).label("desde"))
-             .where(Actuacion.tipo == "caracterizacion", Actuacion.anulada.is_(False))
+             .where(Actuacion.tipo == "caracterizacion", vigentes())
              .group_by(Actuacion.participante_id).subquery())
     closed = exists().where(_valid(Actuacion.tipo.in_(("enrutamiento", "desistimiento"))))
     statement = (scoped_select(actor, Participante).add_columns(since.c.desde)

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import DESTINOS_REFERENCIACION
 from ..models import Actuacion, Participante, ProgramaReferencia, Referencia
+from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..models.referencia import ABIERTOS, ESTADOS_REFERENCIA, TRANSICIONES
 from ..pagination import Page, paginate
@@ -173,7 +174,7 @@ def referencias(actor, *, q: str | None = None, estado: str | None = None,
                 asesor_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Referrals the caller may see; `vencidas_al`: the open ones whose follow-up date has passed."""
     statement = (scoped_select(actor, Referencia).join(Referencia.actuacion)
-                 .where(Actuacion.anulada.is_(False)))
+                 .where(vigentes()))
     if estado in ESTADOS_REFERENCIA:
         statement = statement.where(Referencia.estado == estado)
     if vencidas_al:

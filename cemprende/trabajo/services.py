@@ -14,6 +14,7 @@ from ..auth.guards import Accion, ensure
 from ..empleabilidad import services as empleabilidad
 
 from ..models import Actuacion, Participante, Vacante
+from ..models.actuacion import vigentes
 from ..orientacion import services as orientacion
 from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
@@ -60,7 +61,7 @@ def _waiting_to_be_placed(actor) -> Page:
     """Job seekers without a colocación, longest waiting since their routing first."""
     routed_on = (select(func.max(Actuacion.fecha)).where(
         Actuacion.participante_id == Participante.id, Actuacion.tipo == "enrutamiento",
-        Actuacion.anulada.is_(False)).correlate(Participante).scalar_subquery())
+        vigentes()).correlate(Participante).scalar_subquery())
     statement = empleabilidad.job_seekers(actor).add_columns(routed_on.label("desde"))
     return paginate(statement.order_by(routed_on, Participante.id), 1, SHOWN, rows=True)
 
