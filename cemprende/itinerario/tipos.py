@@ -2,6 +2,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Tipo(StrEnum):
+    """Every tipo of actuación (API.md), by name: code says Tipo.COMITE, never "comite"."""
+
+    CARACTERIZACION = "caracterizacion"
+    ENRUTAMIENTO = "enrutamiento"
+    ACTA_COMPROMISO = "acta_compromiso"
+    DESISTIMIENTO = "desistimiento"
+    REFERENCIACION = "referenciacion"
+    INGRESO_RUTA = "ingreso_ruta"
+    PERFIL_PROYECTO = "perfil_proyecto"
+    PLAN_NEGOCIO = "plan_negocio"
+    FINANCIACION = "financiacion"
+    PLAN_IMPLEMENTADO = "plan_implementado"
+    FORTALECIMIENTO_SEDE = "fortalecimiento_sede"
+    FORMALIZACION = "formalizacion"
+    EMPLEO_GENERADO = "empleo_generado"
+    PLAN_AJUSTADO = "plan_ajustado"
+    COMITE = "comite"
+    DESEMBOLSO = "desembolso"
+    VISITA_ACOMPANAMIENTO = "visita_acompanamiento"
+    CONTROL_INVERSION = "control_inversion"
+    CAPACITACION_FIS = "capacitacion_fis"
+    HOJA_DE_VIDA = "hoja_de_vida"
+    REMISION_SELECCION = "remision_seleccion"
+    COLOCACION = "colocacion"
 
 
 @dataclass(frozen=True)
@@ -81,7 +109,7 @@ def _vacante():
     return Campo("vacante_id", "Vacante", "vacante", columna="vacante_id")
 
 
-TIPOS: dict[str, TipoActuacion] = {t.nombre: t for t in (
+TIPOS: dict[str, TipoActuacion] = {Tipo(t.nombre): t for t in (
     TipoActuacion("caracterizacion", "Caracterización", "orientacion",
                   (Campo("situacion", "Situación", "opcion", opciones=SITUACIONES, requerido=False,
                          columna="categoria"),
@@ -149,3 +177,7 @@ def etiqueta_opcion(tipo: str, campo: str, valor: str | None) -> str | None:
     if definicion is None or definicion.opciones is None or valor is None:
         return valor
     return definicion.opciones.get(valor, valor)
+
+
+if set(TIPOS) != set(Tipo):
+    raise RuntimeError("Every Tipo must be declared in TIPOS with its fields, and only those.")
