@@ -88,8 +88,11 @@ def _vacancy_page(vacante, remision_form=None, errors=None, status=200):
     form = remision_form or RemisionForm(formdata=None, data={"fecha": _today()})
     _people_choices(form.participante_ids, candidatos.items)
     ocupados = services.occupied_by_vacante([vacante.id]).get(vacante.id, 0)
+    libres = max(vacante.cupos - ocupados, 0)
+    puede_remitir = may(actor, Accion.EDITAR_ITINERARIO) and vacante.acepta_remisiones
     return render_template(
-        "empleabilidad/vacante.html", v=vacante, ocupados=ocupados, libres=max(vacante.cupos - ocupados, 0),
+        "empleabilidad/vacante.html", v=vacante, ocupados=ocupados, libres=libres,
+        puede_remitir=puede_remitir, puede_colocar=puede_remitir and libres > 0,
         enviados=services.sent_to(vacante), candidatos=candidatos, form=form, busqueda=search,
         colocar=ColocacionForm(formdata=None, data={"fecha": _today()}), errors=errors or {},
         niveles=NIVELES, estados=ESTADOS_VACANTE,

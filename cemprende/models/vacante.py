@@ -28,6 +28,11 @@ class Vacante(CentroOwned, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def acepta_remisiones(self) -> bool:
+        """A closed vacancy takes no remisiones or colocaciones (the gate's rule reads this too)."""
+        return self.estado == "abierta"
+
     def to_dict(self, ocupados: int | None = None) -> dict:
         data = {
             "id": self.id,
