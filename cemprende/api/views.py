@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from ..admin import services as admin
 from ..auth import services as auth
@@ -20,8 +20,9 @@ from ..tableros import services as tableros
 from ..verificadores import services as verificadores
 from ..verificadores.views import send_document
 from ..auth.guards import centre_scope
-from . import bp
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.create_token"}
 
