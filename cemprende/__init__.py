@@ -85,7 +85,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from . import errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
     from .admin.views import bp as admin_bp
-    from .api.views import bp as api_bp
+    from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
+        admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
+        microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
+        referenciacion as api_referenciacion, tableros as api_tableros,
+        verificadores as api_verificadores,
+    )
+    from .api.base import bp as api_bp
     from .auth.loader import configure_login
     from .auth.views import bp as auth_bp
     from .cli import register_cli
