@@ -83,21 +83,27 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from . import auth, errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
-    from .admin import bp as admin_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
+    from . import errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
+    from .admin.views import bp as admin_bp
+    from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
+        admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
+        microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
+        referenciacion as api_referenciacion, tableros as api_tableros,
+        verificadores as api_verificadores,
+    )
+    from .api.base import bp as api_bp
     from .auth.loader import configure_login
+    from .auth.views import bp as auth_bp
     from .cli import register_cli
-    from .empleabilidad import bp as empleabilidad_bp
-    from .emprendimiento import bp as emprendimiento_bp
-    from .microfinanciamiento import bp as microfinanciamiento_bp
-    from .orientacion import bp as orientacion_bp
-    from .participantes import bp as participantes_bp
-    from .referenciacion import bp as referenciacion_bp
-    from .tableros import bp as tableros_bp
-    from .trabajo import bp as trabajo_bp
-    from .verificadores import bp as verificadores_bp
+    from .empleabilidad.views import bp as empleabilidad_bp
+    from .emprendimiento.views import bp as emprendimiento_bp
+    from .microfinanciamiento.views import bp as microfinanciamiento_bp
+    from .orientacion.views import bp as orientacion_bp
+    from .participantes.views import bp as participantes_bp
+    from .referenciacion.views import bp as referenciacion_bp
+    from .tableros.views import bp as tableros_bp
+    from .trabajo.views import bp as trabajo_bp
+    from .verificadores.views import bp as verificadores_bp
 
     configure_login(login_manager)
     security.register(app)

@@ -10,6 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from .admin.services import visible_centros
+from .auth.guards import is_centre_bound
 from .errors import DomainError
 
 
@@ -66,9 +68,6 @@ def submit(form: FlaskForm, action, values=None) -> Outcome:
 
 def offer_centres(form: FlaskForm, actor, blank: str = "Seleccione…") -> None:
     """Staff bound to a centre never choose one; the others pick among those they may see."""
-    from .admin.services import visible_centros
-    from .auth.guards import is_centre_bound
-
     if is_centre_bound(actor):
         del form.centro_id
     else:

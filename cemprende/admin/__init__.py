@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import views  # noqa: E402,F401
+"""Administration: centres and staff accounts."""

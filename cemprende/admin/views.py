@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, ensure
@@ -6,8 +6,10 @@ from ..forms import choices, offer_centres, submit
 from ..models.staff import ROL_NOMBRES
 from ..pagination import page_args
 from ..auth.loader import current_staff as _actor
-from . import bp, services
+from . import services
 from .forms import BusquedaStaffForm, CentroForm, StaffForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _save(form, action, success: str, endpoint: str, template: str, **context):

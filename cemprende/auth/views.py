@@ -1,12 +1,14 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import client_address, limiter
-from . import bp, services
+from . import services
 from .forms import LoginForm, LogoutForm
+
+bp = Blueprint("auth", __name__)
 
 
 def _login_username_key() -> str:

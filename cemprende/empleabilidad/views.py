@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..itinerario.dia import today_bogota
@@ -13,11 +13,13 @@ from ..itinerario.tipos import PLATAFORMAS
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import bp, formacion, services
+from . import formacion, services
 from .forms import (
     AsistenciaForm, BuscarPersonaForm, BusquedaVacantesForm, ColocacionForm, CursoForm,
     HojaDeVidaForm, RemisionForm, SesionForm, VacanteForm,
 )
+
+bp = Blueprint("empleabilidad", __name__, url_prefix="/empleabilidad")
 
 
 def _today() -> str:

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("emprendimiento", __name__, url_prefix="/emprendimiento")
-
-from . import views  # noqa: E402,F401
+"""Emprendimiento: routes, business records and their services."""

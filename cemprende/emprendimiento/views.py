@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, may
@@ -14,9 +14,11 @@ from ..models.negocio import ETAPAS
 from ..pagination import page_args
 from ..participantes import services as participantes
 from ..participantes.forms import actuacion_form_class, actuacion_values
-from . import bp, services
+from . import services
 from .forms import BuscarForm, NegocioForm, RutaForm
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("emprendimiento", __name__, url_prefix="/emprendimiento")
 
 
 @bp.route("/")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("microfinanciamiento", __name__, url_prefix="/microfinanciamiento")
-
-from . import views  # noqa: E402,F401
+"""Microfinanciamiento: adjustment, allocation committee, deliveries, visits, investment control, alerts."""

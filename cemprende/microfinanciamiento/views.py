@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..admin.services import visible_centros
@@ -14,10 +14,12 @@ from ..itinerario.tipos import CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
-from . import bp, services
+from . import services
 from .alertas import TIPOS_ALERTA
 from .forms import AccionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("microfinanciamiento", __name__, url_prefix="/microfinanciamiento")
 
 ITEM_ROWS = 8
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, may
@@ -12,9 +12,11 @@ from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
 from ..pagination import page_args
 from ..participantes import services as participantes
 from ..participantes.services import normalise_document
-from . import bp, services
+from . import services
 from .forms import ActaForm, BuscarForm, CaracterizacionForm, DesistimientoForm, EnrutamientoForm
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("orientacion", __name__, url_prefix="/orientacion")
 
 
 def _today_forms(person) -> dict:

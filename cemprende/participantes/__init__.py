@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("participantes", __name__, url_prefix="/participantes")
-
-from . import views  # noqa: E402,F401
+"""Participants: registration, search, profile, itinerary timeline."""

@@ -1,5 +1,5 @@
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..itinerario.dia import today_bogota
@@ -15,11 +15,13 @@ from ..verificadores import services as verificadores
 from ..verificadores.forms import CargaParticipanteForm
 from ..verificadores.prefijos import PREFIJOS
 from ..auth.loader import current_staff as _actor
-from . import bp, services
+from . import services
 from .forms import (
     AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class,
     actuacion_values,
 )
+
+bp = Blueprint("participantes", __name__, url_prefix="/participantes")
 
 
 @bp.route("/")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("referenciacion", __name__, url_prefix="/referenciacion")
-
-from . import views  # noqa: E402,F401
+"""Referenciación: referrals to other programmes."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, ensure, may
@@ -13,9 +13,11 @@ from ..itinerario.tipos import DESTINOS_REFERENCIACION
 from ..models.referencia import ESTADOS_REFERENCIA, TRANSICIONES
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import bp, services
+from . import services
 from .forms import FiltroForm, ProgramaForm, ProgramasFiltroForm, ReferirForm, SeguimientoForm
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("referenciacion", __name__, url_prefix="/referenciacion")
 
 
 @bp.route("/")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..admin.services import visible_centros
@@ -10,10 +10,12 @@ from ..auth.guards import Accion, ensure, is_centre_bound
 from ..forms import choices, offer_centres, submit
 from ..auth.loader import current_staff
 from ..errors import ValidationFailed
-from . import bp, charts, exports, services
+from . import charts, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
 from ..itinerario.dia import today_bogota
+
+bp = Blueprint("tableros", __name__, url_prefix="/tableros")
 
 BOTH = "tableros"
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("trabajo", __name__)
-
-from . import views  # noqa: E402,F401
+"""My work: the signed-in staff member's pending tasks."""

@@ -1,10 +1,12 @@
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
 from ..auth.loader import current_staff
 from ..itinerario.tipos import TIPOS
 from ..verificadores.prefijos import PREFIJOS
-from . import bp, services
+from . import services
+
+bp = Blueprint("trabajo", __name__)
 
 
 @bp.route("/mi-trabajo")

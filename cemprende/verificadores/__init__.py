@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("verificadores", __name__, url_prefix="/verificadores")
-
-from . import views  # noqa: E402,F401
+"""Verificadores: storage, naming convention, single and bulk upload, supervisor review."""

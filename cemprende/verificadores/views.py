@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, ensure, may
@@ -18,10 +18,12 @@ from ..microfinanciamiento.alertas import TIPOS_ALERTA
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import bp, services
+from . import services
 from .forms import CargaForm, CargaParticipanteForm, CoberturaForm, FiltroForm, RevisionForm
 from .prefijos import PREFIJOS
 from .queries import REGISTRO
+
+bp = Blueprint("verificadores", __name__, url_prefix="/verificadores")
 
 CSV_BOM = "\ufeff"  # so Excel reads the accents as UTF-8
 

@@ -1,0 +1,52 @@
+"""Microfinanciamiento: the allocation committee, the approved plan, deliveries and alerts."""
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from ..itinerario import services as itinerario
+from ..microfinanciamiento import services as microfinanciamiento
+from .base import actor, body, bp, page_of, paging
+
+
+@bp.get("/comite/sesiones")
+def list_sesiones_comite():
+    page, per_page = paging()
+    return jsonify(page_of(microfinanciamiento.sesiones(actor(), page, per_page), lambda s: s.to_dict()))
+
+
+@bp.post("/comite/sesiones")
+def create_sesion_comite():
+    return jsonify(microfinanciamiento.hold_session(actor(), body()).to_dict()), 201
+
+
+@bp.get("/comite/sesiones/<int:sesion_comite_id>")
+def get_sesion_comite(sesion_comite_id: int):
+    return jsonify(microfinanciamiento.get_sesion(actor(), sesion_comite_id).to_dict())
+
+
+@bp.get("/participantes/<int:participante_id>/plan-aprobado")
+def get_plan_aprobado(participante_id: int):
+    found = microfinanciamiento.approved_plan(actor(), participante_id)
+    return jsonify({
+        "participante_id": found.persona.id, "comite_id": found.comite.id,
+        "plan_id": found.plan.id if found.plan else None, "valor_aprobado": found.comite.valor,
+        "valor_entregado": found.valor_entregado, "completo": found.completo,
+        "items": [{"descripcion": i.descripcion, "aprobado": i.planeado,
+                   "precio_cotizado": i.precio_cotizado, "entregado": i.entregado,
+                   "pendiente": i.pendiente} for i in found.items.values()],
+        "entregas": [e.id for e in found.entregas]})
+
+
+@bp.post("/participantes/<int:participante_id>/entregas")
+def create_entrega(participante_id: int):
+    return jsonify(itinerario.to_dict(microfinanciamiento.deliver(actor(), participante_id, body()))), 201
+
+
+@bp.get("/alertas")
+def list_alertas():
+    page, per_page = paging()
+    found = microfinanciamiento.alerts(actor(), request.args.to_dict())
+    start = (page - 1) * per_page
+    return jsonify({"items": [a.to_dict() for a in found.items[start:start + per_page]],
+                    "page": page, "per_page": per_page, "total": len(found.items),
+                    "por_tipo": found.por_tipo, "umbrales": found.umbrales.__dict__})
