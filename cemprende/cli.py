@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from . import demo, demo_bulk
+from .admin.services import ensure_admin
+from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
 from .errors import DomainError
 from .extensions import db
 from .itinerario import services as itinerario
 from .itinerario.dia import today_bogota
-from .models import Staff
+from .models import Participante, Staff
 from .scoping import set_centre_scope
+from .tableros import resumen
+from .verificadores import integrity
 
 
 def register_cli(app) -> None:
@@ -23,8 +29,6 @@ def register_cli(app) -> None:
     @click.option("--nombre", default="Administrador")
     def create_admin(username: str, password: str, nombre: str):
         """Creates an admin account (or resets the password of an existing admin)."""
-        from .admin.services import ensure_admin
-
         try:
             staff = ensure_admin(username, password, nombre)
             db.session.commit()
@@ -38,9 +42,7 @@ def register_cli(app) -> None:
     @click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))
     def import_centros(csv_path: str | None):
         """Adds the centres of the CSV (default: the bundled data/centros.csv) not yet present."""
-        from .admin.services import import_centros as run_import
-
-        added, existing = run_import(csv_path)
+        added, existing = import_centros_csv(csv_path)
         db.session.commit()
         click.echo(f"Centros importados: {added} nuevos, {existing} ya existían.")
 
@@ -68,8 +70,6 @@ def register_cli(app) -> None:
     @click.option("--verificar", is_flag=True, help="Solo compara el resumen con las actuaciones.")
     def rebuild_summary(verificar: bool):
         """Recomputes the tableros' daily summary from the actuaciones (or checks it)."""
-        from .tableros import resumen
-
         if verificar:
             expected, stored = resumen.contributions(), resumen.stored()
             wrong = {k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)}
@@ -89,8 +89,6 @@ def register_cli(app) -> None:
     @click.option("--fix", is_flag=True, help="Elimina los huérfanos y completa los archivos interrumpidos.")
     def verificadores_check(fix: bool):
         """Filas de verificadores sin archivo, archivos sin fila y temporales abandonados."""
-        from .verificadores import integrity
-
         informe = integrity.check(fix=fix)
         verb = "eliminados" if fix else "encontrados"
         click.echo(f"Filas sin archivo: {len(informe.filas_sin_archivo)} {verb}")
@@ -114,11 +112,6 @@ def register_cli(app) -> None:
                   help="Escribe en bloque (millones de filas en minutos) sin pasar por los servicios.")
     def demo_data(count: int, seed: int, hasta: str | None, si_vacia: bool, masivo: bool):
         """Loads demo people and itineraries across the centres and prints the demo logins."""
-        from datetime import date
-
-        from . import demo
-        from .models import Participante
-
         if current_app.config["ENV_NAME"] == "production":
             raise click.ClickException("demo-data no se usa en producción.")
         existing = db.session.scalar(select(func.count()).select_from(Participante))
@@ -128,10 +121,6 @@ def register_cli(app) -> None:
             anchor = date.fromisoformat(hasta) if hasta else today_bogota()
             with click.progressbar(length=count, label="Cargando datos demo") as bar:
                 if masivo:
-                    from datetime import timedelta
-
-                    from . import demo_bulk
-
                     demo.load(0, seed, anchor)
                     people, acts = demo_bulk.generate(count, seed, anchor - timedelta(days=900), anchor,
                                                       progress=bar.update)
