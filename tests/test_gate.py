@@ -385,3 +385,17 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
         assert stored == {k: v for k, v in expected.items() if v}
         assert stored_months == resumen.by_month({k: v for k, v in expected.items() if v})
         assert len(made) > 20  # the walk did write
+
+
+def test_ages_are_counted_on_colombias_day(doors):
+    """Born on 1 April 2012: 14 years old on 1 April in UTC and in Tokyo, still 13 in Bogotá."""
+    born_tomorrow = TODAY.replace(year=TODAY.year - 14) + timedelta(days=1)
+    refused = doors.caller.post("/participantes", json=person_payload(
+        fecha_nacimiento=born_tomorrow.isoformat(), acudiente_nombre="Rosa Pérez",
+        acudiente_documento="1098765400"))
+    assert refused.status_code == 422
+    assert "14 años" in refused.get_json()["error"]["fields"]["fecha_nacimiento"]
+    accepted = doors.caller.post("/participantes", json=person_payload(
+        fecha_nacimiento=(born_tomorrow - timedelta(days=1)).isoformat(),
+        acudiente_nombre="Rosa Pérez", acudiente_documento="1098765400"))
+    assert accepted.status_code == 201, accepted.get_json()
