@@ -284,7 +284,8 @@ def demo_document(text: str, image: bool) -> bytes:
 def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None) -> str:
     builder = DemoBuilder(seed, hasta)
     staff = accounts()
-    centros = list(db.session.scalars(select(Centro).order_by(Centro.id)))
+    # People go only to the centres opened by then (Montería and Yopal have no opening date).
+    centros = list(db.session.scalars(select(Centro).where(Centro.abierto_al(hasta)).order_by(Centro.id)))
     vacantes_por_centro: dict[int, list[int]] = {}
     for centro in centros:
         asesor = staff[f"asesor.{_slug(centro)}"]
