@@ -401,9 +401,9 @@ def visit(actor, participante_id: int, data: dict, photos=(), today: date | None
         "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
         "notas": data.get("notas")}, today=today)
     if photos:
-        from ..verificadores import services as verificadores
+        from ..verificadores import carga as cargas
 
-        carga = verificadores.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
+        carga = cargas.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
         refused = [r for r in carga.resultados if r["estado"] not in ("vinculado", "duplicado")]
         if refused:
             raise DomainError("Una foto no se pudo guardar: " + "; ".join(
