@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..auth.guards import Accion, centro_for_write, visible_or_404
-from ..errors import ValidationFailed
+from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
-from ..models import CargaVerificadores, Participante, Verificador
+from ..models import CargaVerificadores, ComiteSesion, Participante, Verificador
 from ..models.base import utcnow
 from ..participantes import services as participantes
 from . import intake, storage
@@ -185,6 +185,68 @@ def _take(actor, target: _Target, entrada: intake.Entrada, carga_id: int,
 def _already_stored(person_id: int, digest: str) -> bool:
     return db.session.scalar(select(Verificador.id).where(
         Verificador.participante_id == person_id, Verificador.sha256 == digest)) is not None
+
+
+# ---- the acta of a Comité de Asignación session ------------------------------------------------
+
+PREFIJO_ACTA_SESION = "ACA"
+
+
+class ActaDemasiadoGrande(DomainError):
+    status = 413
+    code = "demasiado_grande"
+
+
+class ActaTipoNoPermitido(DomainError):
+    status = 422
+    code = "tipo_no_permitido"
+
+
+class ActaDuplicada(Conflict):
+    code = "duplicado"
+
+
+def upload_session_acta(actor, sesion: ComiteSesion,
+                        files: list[tuple[str, BinaryIO]]) -> Verificador:
+    """The signed acta (ACA) of a committee session: one PDF, JPEG or PNG, checked by its bytes,
+    stored once and linked to the session, so it is the evidence of everyone decided in it.
+
+    The caller has found the session and checked that the actor may change its centre.
+    """
+    if len(files) != 1:
+        raise ValidationFailed({"archivo": "Adjunte un solo archivo: el acta firmada de la sesión."})
+    nombre, stream = files[0]
+    limites = limits()
+    data = intake.read_capped(stream, limites.max_archivo)
+    if data is None:
+        message = f"El acta supera el límite de {limites.max_archivo // intake.MiB} MiB."
+        raise ActaDemasiadoGrande(message, {"archivo": message})
+    mime, why = intake.content_type(data, None)
+    if mime is None:
+        raise ActaTipoNoPermitido(why, {"archivo": why})
+    digest = hashlib.sha256(data).hexdigest()
+    if db.session.scalar(select(Verificador.id).where(
+            Verificador.comite_sesion_id == sesion.id, Verificador.sha256 == digest)) is not None:
+        message = "Ese mismo archivo ya está guardado como acta de esta sesión."
+        raise ActaDuplicada(message, {"archivo": message})
+    secuencia = (db.session.scalar(select(func.max(Verificador.secuencia)).where(
+        Verificador.comite_sesion_id == sesion.id)) or 0) + 1
+    key = storage.storage_key(sesion.centro_id, PREFIJO_ACTA_SESION, digest)
+    verificador = Verificador(
+        centro_id=sesion.centro_id, participante_id=None, comite_sesion_id=sesion.id,
+        prefijo=PREFIJO_ACTA_SESION, secuencia=secuencia,
+        nombre_archivo=nombre_canonico(PREFIJO_ACTA_SESION, f"SESION{sesion.id}", secuencia,
+                                       EXTENSION_OF[mime]),
+        clave=key, sha256=digest, tipo_contenido=mime, tamano=len(data),
+        subido_por_id=actor.id, subido_en=utcnow(), estado_revision="pendiente")
+    db.session.add(verificador)
+    db.session.flush()
+    storage.stage(db.session, key, data)
+    audit.record("subir", actor=actor, entidad="verificador", entidad_id=verificador.id,
+                 centro_id=sesion.centro_id,
+                 despues={"comite_sesion_id": sesion.id, "prefijo": PREFIJO_ACTA_SESION,
+                          "sha256": digest, "archivo": nombre[:200]})
+    return verificador
 
 
 def get_carga(actor, carga_id: int) -> CargaVerificadores:

@@ -10,12 +10,12 @@ from typing import BinaryIO
 
 from flask import current_app
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..auth.guards import scoped_select, visible_or_404
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Verificador
+from ..models import Actuacion, ComiteDecision, Verificador
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
@@ -37,9 +37,14 @@ def get_visible(actor, verificador_id: int) -> Verificador:
 
 
 def of_participant(actor, participante_id: int) -> list[Verificador]:
+    """The person's documents, and the actas of the committee sessions that decided on them."""
     person = participantes.get_visible(actor, participante_id)
+    sessions = (select(ComiteDecision.sesion_id)
+                .join(Actuacion, Actuacion.id == ComiteDecision.actuacion_id)
+                .where(Actuacion.participante_id == person.id))
     return list(db.session.scalars(
-        select(Verificador).where(Verificador.participante_id == person.id)
+        select(Verificador).where(or_(Verificador.participante_id == person.id,
+                                      Verificador.comite_sesion_id.in_(sessions)))
         .order_by(Verificador.prefijo, Verificador.subido_en.desc(), Verificador.id.desc())))
 
 

@@ -142,7 +142,8 @@ def ver(verificador_id: int):
 
 def _render_document(actor, verificador, form, errors, status: int = 200):
     return render_template(
-        "verificadores/ver.html", v=verificador, persona=verificador.participante, form=form,
+        "verificadores/ver.html", v=verificador, persona=verificador.participante,
+        sesion=verificador.comite_sesion, form=form,
         errors=errors, prefijo=PREFIJOS[verificador.prefijo], estados=ESTADOS_REVISION,
         revisor=may(actor, Accion.REVISAR_VERIFICADORES)), status
 
