@@ -45,7 +45,7 @@ class Verificador(CentroOwned, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     participante: Mapped[Participante | None] = relationship(lazy="joined")
-    comite_sesion: Mapped[ComiteSesion | None] = relationship(back_populates="actas")
+    comite_sesion: Mapped[ComiteSesion | None] = relationship(back_populates="actas", lazy="joined")
     centro: Mapped[Centro] = relationship(lazy="joined")
     subido_por: Mapped[Staff] = relationship(foreign_keys=[subido_por_id], lazy="joined")
     revisado_por: Mapped[Staff | None] = relationship(foreign_keys=[revisado_por_id])
