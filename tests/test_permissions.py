@@ -41,6 +41,7 @@ PAGES = {
     ("POST", "/participantes/<int:participante_id>/actuaciones/nueva"): EDIT_A,
     ("GET", "/participantes/actuaciones/<int:actuacion_id>/anular"): EDIT_A,
     ("POST", "/participantes/actuaciones/<int:actuacion_id>/anular"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/empleabilidad/"): ALL_OK,
     ("GET", "/empleabilidad/vacantes"): ALL_OK,
     ("GET", "/empleabilidad/vacantes/nueva"): ITINERARY_WRITE,
     ("POST", "/empleabilidad/vacantes/nueva"): expect(422, supervisor=403),
