@@ -73,7 +73,8 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
                                order_by=(a.fecha, a.id)).label("orden"),
         by_session.label("acta_sesion"),
         case((func.coalesce(actas.c.aprobados, 0) > 0, 1), else_=0).label("acta_sesion_aprobada"),
-    ).select_from(a).outerjoin(actas, actas.c.actuacion_id == a.id).where(a.anulada.is_(False), needs_it)
+    ).select_from(a).outerjoin(actas, actas.c.actuacion_id == a.id).where(
+        a.anulada.is_(False), needs_it)
     p = Participante
     registrations = select(
         literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
