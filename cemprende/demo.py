@@ -22,7 +22,7 @@ from .models import Centro, Staff
 from .models.vacante import NIVELES
 from .participantes import services as participantes
 from .referenciacion import services as referenciacion
-from .verificadores import services as verificadores
+from .verificadores import carga as cargas, cobertura, revision
 from .tableros import services as tableros
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
@@ -154,20 +154,20 @@ class DemoBuilder:
     def documents(self, asesor: Staff, supervisor: Staff, person) -> None:
         """Most required verifier documents uploaded, some reviewed: a queue and gaps to look at."""
         rng = self.rng
-        for prefijo in sorted(set(verificadores.missing_for_participant(person).values())):
+        for prefijo in sorted(set(cobertura.missing_for_participant(person).values())):
             if rng.random() > 0.75:
                 continue
             image = prefijo == "CC"
             content = demo_document(f"{prefijo} {person.numero_documento}", image=image)
             name = f"{prefijo}.{'png' if image else 'pdf'}"
-            carga = verificadores.upload(asesor, [(name, io.BytesIO(content))],
+            carga = cargas.upload(asesor, [(name, io.BytesIO(content))],
                                          participante_id=person.id, prefijo=prefijo)
             verificador_id = carga.resultados[0]["verificador_id"]
             roll = rng.random()
             if verificador_id and roll < 0.45:
-                verificadores.review(supervisor, verificador_id, {"estado": "aprobado"})
+                revision.review(supervisor, verificador_id, {"estado": "aprobado"})
             elif verificador_id and roll < 0.55:
-                verificadores.review(supervisor, verificador_id, {
+                revision.review(supervisor, verificador_id, {
                     "estado": "rechazado", "observacion": rng.choice(REJECTION_REASONS)})
 
     def emprendimiento(self, add: Callable, day: date) -> None:
@@ -284,7 +284,8 @@ def demo_document(text: str, image: bool) -> bytes:
 def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None) -> str:
     builder = DemoBuilder(seed, hasta)
     staff = accounts()
-    centros = list(db.session.scalars(select(Centro).order_by(Centro.id)))
+    # People go only to the centres opened by then (Montería and Yopal have no opening date).
+    centros = list(db.session.scalars(select(Centro).where(Centro.abierto_al(hasta)).order_by(Centro.id)))
     vacantes_por_centro: dict[int, list[int]] = {}
     for centro in centros:
         asesor = staff[f"asesor.{_slug(centro)}"]

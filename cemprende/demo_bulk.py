@@ -81,7 +81,7 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
              progress: Callable[[int], None] = lambda n: None) -> tuple[int, int]:
     """Adds `count` participants with itineraries dated start..end across every centre."""
     rng = random.Random(seed)
-    centros = list(db.session.scalars(select(Centro).order_by(Centro.id)))
+    centros = list(db.session.scalars(select(Centro).where(Centro.abierto_al(end)).order_by(Centro.id)))
     asesores = {s.centro_id: s.id for s in db.session.scalars(select(Staff).where(Staff.rol == "asesor"))}
     if not centros or any(c.id not in asesores for c in centros):
         raise RuntimeError("Cada centro necesita un asesor: ejecute demo-data (pequeño) primero.")

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from .admin.services import visible_centros
+from .admin.services import centros_en_servicio
 from .auth.guards import is_centre_bound
 from .errors import DomainError
 
@@ -66,11 +66,12 @@ def submit(form: FlaskForm, action, values=None) -> Outcome:
         return Outcome(error=error)
 
 
-def offer_centres(form: FlaskForm, actor, blank: str = "Seleccione…") -> None:
-    """Staff bound to a centre never choose one; the others pick among those they may see."""
+def offer_centres(form: FlaskForm, actor, blank: str = "Seleccione…", keep: int | None = None) -> None:
+    """Staff bound to a centre never choose one; the others pick among the centres in service
+    they may see (plus `keep`, the centre the record being edited already has)."""
     if is_centre_bound(actor):
         del form.centro_id
     else:
         form.centro_id.choices = choices(
-            {str(c.id): c.nombre for c in visible_centros(actor)}, blank=blank)
+            {str(c.id): c.nombre for c in centros_en_servicio(actor, keep=keep)}, blank=blank)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from cemprende.microfinanciamiento.alertas import SIGUIENTE_PASO
 from conftest import TODAY as CLOCK_TODAY
 from conftest import login
 from test_tableros import Centre
@@ -35,9 +36,14 @@ def supervisor(api, world):
 
 
 def alerts(caller, **query):
+    """The alerts found; each one's text must end with what to do next."""
     response = caller.get("/alertas", query_string={"per_page": 200, **query})
     assert response.status_code == 200, response.get_json()
-    return response.get_json()["items"]
+    found = response.get_json()["items"]
+    for alerta in found:
+        assert alerta["siguiente_paso"] == SIGUIENTE_PASO[alerta["tipo"]]
+        assert alerta["detalle"].endswith(" " + alerta["siguiente_paso"]), alerta
+    return found
 
 
 def approved(a: Centre, pid, plan_rows, day: int, visit: bool = True, value=None):
@@ -74,6 +80,7 @@ def test_comite_without_a_prior_diagnostic_visit(a, supervisor):
     found = alerts(supervisor, tipo="comite_sin_visita_diagnostico")
     assert [(x["participante_id"], x["actuacion_id"]) for x in found] == [(pid, comite)]
     assert "sin visita de diagnóstico" in found[0]["detalle"]
+    assert found[0]["detalle"].endswith("Registre la visita de diagnóstico o revise la aprobación.")
     other = a.person()
     approved(a, other, [("Horno", 1, 900_000)], 10, visit=True)
     assert len(alerts(supervisor, tipo="comite_sin_visita_diagnostico")) == 1
@@ -96,11 +103,45 @@ def test_one_supplier_holding_most_of_the_value(a, supervisor, world):
     approved(a, p1, [("Máquina", 1, 800_000)], 40)
     approved(a, p2, [("Vitrina", 1, 200_000)], 40)
     deliver(a, p1, [("Máquina", 1, 800_000)], 30, proveedor="Distribuidora Costa", nit="900123456")
+    assert alerts(supervisor, tipo="concentracion_proveedor") == []  # 1 delivery: 100 %, too few
+    more = [a.person() for _ in range(3)]
+    for pid in more:
+        approved(a, pid, [("Horno", 1, 100_000)], 40)
+        deliver(a, pid, [("Horno", 1, 100_000)], 30, proveedor="Distribuidora Costa", nit="900123456")
+    assert alerts(supervisor, tipo="concentracion_proveedor") == []  # 4 deliveries: still too few
     deliver(a, p2, [("Vitrina", 1, 200_000)], 30, proveedor="Vidrios Norte")
-    found = alerts(supervisor, tipo="concentracion_proveedor")
+    found = alerts(supervisor, tipo="concentracion_proveedor")  # the 5th: now it is judged
     assert len(found) == 1 and found[0]["participante_id"] is None
     assert found[0]["centro_id"] == world["centro_a"].id
-    assert "Distribuidora Costa" in found[0]["detalle"] and "80 %" in found[0]["detalle"]
+    detalle = found[0]["detalle"]
+    assert "Distribuidora Costa" in detalle and "$ 1.100.000 de $ 1.300.000" in detalle
+    assert "85 %" in detalle and "4 de 5 entregas" in detalle
+    assert "con al menos 5 entregas en la vigencia" in detalle
+    assert "Revise las cotizaciones" in detalle
+
+
+def test_an_annulled_delivery_does_not_count_towards_the_minimum(a, supervisor):
+    people = [a.person() for _ in range(5)]
+    ids = []
+    for pid in people:
+        approved(a, pid, [("Horno", 1, 100_000)], 40)
+        ids.append(deliver(a, pid, [("Horno", 1, 100_000)], 30, proveedor="Distribuidora Costa"))
+    assert len(alerts(supervisor, tipo="concentracion_proveedor")) == 1
+    a.annul(ids[0])
+    assert alerts(supervisor, tipo="concentracion_proveedor") == []
+
+
+def test_the_minimum_of_deliveries_is_a_setting(app, a, supervisor, monkeypatch):
+    monkeypatch.setitem(app.config, "ALERTA_CONCENTRACION_MIN_DESEMBOLSOS", 2)
+    for proveedor in ("Distribuidora Costa", "Vidrios Norte"):
+        pid = a.person()
+        approved(a, pid, [("Horno", 1, 100_000 if proveedor == "Vidrios Norte" else 300_000)], 40)
+        deliver(a, pid, [("Horno", 1, 100_000 if proveedor == "Vidrios Norte" else 300_000)], 30,
+                proveedor=proveedor)
+    found = alerts(supervisor, tipo="concentracion_proveedor")
+    assert len(found) == 1 and "con al menos 2 entregas en la vigencia" in found[0]["detalle"]
+    body = supervisor.get("/alertas").get_json()
+    assert body["umbrales"]["concentracion_min_desembolsos"] == 2
 
 
 def test_deliveries_short_of_the_approved_plan(a, supervisor):
@@ -142,7 +183,9 @@ def test_the_same_fixed_charge_on_most_plans(a, supervisor):
               valor_solicitado=total(rows), items=items(*rows))
     found = alerts(supervisor, tipo="cargo_fijo")
     assert len(found) == 1 and found[0]["participante_id"] is None
-    assert "«Impuestos» por $ 150.000 aparece en 3 de 3 planes." == found[0]["detalle"]
+    assert found[0]["detalle"] == ("«Impuestos» por $ 150.000 aparece en 3 de 3 planes. "
+                                   "Revise con los asesores si ese cargo corresponde a cada plan "
+                                   "y corrija los que no.")
 
 
 def test_alert_scope_roles_and_page(app, api, world, a, make_client):
@@ -162,6 +205,7 @@ def test_alert_scope_roles_and_page(app, api, world, a, make_client):
     login(browser, world["supervisor"])
     page = browser.get("/microfinanciamiento/alertas").get_data(as_text=True)
     assert "Aprobado sin visita diagnóstica previa" in page and "Umbrales en uso" in page
-    assert "más de 20 %" in page
+    assert "más de 20 %" in page and "con al menos 5 entregas del centro" in page
+    assert "Registre la visita de diagnóstico o revise la aprobación." in page
     queue = browser.get("/verificadores/").get_data(as_text=True)
     assert "Alertas de integridad" in queue and ">2</span>" in queue

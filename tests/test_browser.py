@@ -234,8 +234,12 @@ def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world)
     _login(page, live_server, world["asesor_a"])
     assert "Por colocar" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "mi-trabajo-1280.png"), full_page=True)
-    page.click("nav >> text=Vacantes")
-    page.click("text=Registrar vacante")
+    page.click("nav >> text=Empleabilidad")
+    route = page.inner_text("main")
+    assert "En la ruta de empleabilidad 2" in route and "Karen" in route and "Luisa" in route
+    assert "No hay vacantes abiertas con cupos libres." in route
+    page.screenshot(path=str(ARTIFACTS / "empleabilidad-1280.png"), full_page=True)
+    page.click("main >> text=Registrar vacante")
     page.fill("input[name=empresa]", "Supermercados Olímpica")
     page.fill("input[name=cargo]", "Auxiliar de bodega")
     page.select_option("select[name=nivel]", "elemental")
@@ -246,6 +250,12 @@ def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world)
     page.get_by_label(re.compile("^Karen")).check()
     page.click("text=Remitir a las seleccionadas")
     page.wait_for_selector("text=1 personas remitidas a la selección.")
+    vacancy = page.url
+    page.click("nav >> text=Empleabilidad")
+    waiting = page.inner_text("main")
+    assert "Remisiones en espera 1" in waiting and "Karen Pérez Rojas → Auxiliar de bodega" in waiting
+    page.click("text=Karen Pérez Rojas → Auxiliar de bodega")
+    assert page.url == vacancy
     page.click("text=Registrar colocación")
     page.wait_for_selector("text=Colocación registrada.")
     main = page.inner_text("main")

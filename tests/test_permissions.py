@@ -41,6 +41,7 @@ PAGES = {
     ("POST", "/participantes/<int:participante_id>/actuaciones/nueva"): EDIT_A,
     ("GET", "/participantes/actuaciones/<int:actuacion_id>/anular"): EDIT_A,
     ("POST", "/participantes/actuaciones/<int:actuacion_id>/anular"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/empleabilidad/"): ALL_OK,
     ("GET", "/empleabilidad/vacantes"): ALL_OK,
     ("GET", "/empleabilidad/vacantes/nueva"): ITINERARY_WRITE,
     ("POST", "/empleabilidad/vacantes/nueva"): expect(422, supervisor=403),
@@ -85,6 +86,7 @@ PAGES = {
     ("POST", "/microfinanciamiento/comite/nueva"): expect(422, supervisor=403),
     ("GET", "/microfinanciamiento/comite/<int:sesion_comite_id>"): READ_A,
     ("GET", "/microfinanciamiento/comite/<int:sesion_comite_id>/acta.pdf"): READ_A,
+    ("POST", "/microfinanciamiento/comite/<int:sesion_comite_id>/acta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/microfinanciamiento/personas/<int:participante_id>"): READ_A,
     ("POST", "/microfinanciamiento/personas/<int:participante_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/microfinanciamiento/entregas/<int:actuacion_id>/acta.pdf"): READ_A,
@@ -158,6 +160,7 @@ API = {
     ("GET", "/api/v1/comite/sesiones"): ALL_OK,
     ("POST", "/api/v1/comite/sesiones"): expect(422, supervisor=403),
     ("GET", "/api/v1/comite/sesiones/<int:sesion_comite_id>"): READ_A,
+    ("POST", "/api/v1/comite/sesiones/<int:sesion_comite_id>/acta"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/participantes/<int:participante_id>/plan-aprobado"): READ_A,
     ("POST", "/api/v1/participantes/<int:participante_id>/entregas"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/alertas"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
@@ -337,6 +340,9 @@ def test_api_route_per_role(app, client, world, records, route):
         body = _api_body(method, rule, role, records, world, client, headers)
         if (method, rule) == ("POST", "/api/v1/verificadores"):
             payload = {"data": files(("CC_1098765432.pdf", b"%PDF-1.4 x")),
+                       "content_type": "multipart/form-data"}
+        elif rule.endswith("/comite/sesiones/<int:sesion_comite_id>/acta"):  # new content each time
+            payload = {"data": files(("acta.png", image_bytes(colour=(next(counter) % 256, 0, 0)))),
                        "content_type": "multipart/form-data"}
         else:
             payload = {"json": body}

@@ -198,12 +198,12 @@ def test_a_damaged_zip_is_a_clear_error(app, people):
 
 def test_a_crash_between_the_file_write_and_the_commit_leaves_nothing(app, people, upload_root,
                                                                        monkeypatch):
-    from cemprende.verificadores import services
+    from cemprende.verificadores import carga
 
     def crash(*args, **kwargs):
         raise RuntimeError("fallo simulado después de escribir el archivo")
 
-    monkeypatch.setattr(services.audit, "record", crash)
+    monkeypatch.setattr(carga.audit, "record", crash)
     response = upload(people["asesor_a"], (f"CC_{DOC_A}.pdf", pdf_bytes()))
     assert response.status_code == 500
     assert rows(app) == []

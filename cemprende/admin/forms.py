@@ -11,7 +11,8 @@ class CentroForm(FlaskForm):
     ciudad = StringField("Ciudad")
     departamento = StringField("Departamento")
     modalidad = select("Modalidad", {m: m for m in MODALIDADES}, blank="Seleccione…")
-    fecha_apertura = StringField("Fecha de apertura", render_kw={"type": "date"})
+    fecha_apertura = StringField("Fecha de apertura (sin ella el centro no se ofrece)",
+                                 render_kw={"type": "date"})
     fecha_lanzamiento = StringField("Fecha de lanzamiento", render_kw={"type": "date"})
     activo = BooleanField("Centro activo", default=True)
     version = HiddenField()

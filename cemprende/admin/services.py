@@ -5,7 +5,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .. import audit
 from ..auth.guards import Accion, ensure, is_centre_bound, scoped_select, visible_or_404
@@ -13,6 +13,7 @@ from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..itinerario.dia import today_bogota
 from ..models import Centro, Staff
 from ..models.centro import MODALIDADES
 from ..models.staff import ROLES, ROLES_CON_CENTRO
@@ -25,8 +26,40 @@ BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv
 # ---- centros -------------------------------------------------------------------------------
 
 def visible_centros(actor) -> list[Centro]:
+    """Every centre the caller may see, opened or not (the admin's list, names of past records)."""
     statement = scoped_select(actor, Centro, centre_column=Centro.id).order_by(Centro.nombre)
     return list(db.session.scalars(statement))
+
+
+def centros_en_servicio(actor, today: date | None = None, keep: int | None = None) -> list[Centro]:
+    """The centres offered to pick from: visible, active and opened by today. A centre with no
+    opening date is not open until an administrator sets one. `keep` is the centre a record
+    already has, kept on offer so that editing the record does not silently move it."""
+    today = today or today_bogota()
+    offered = Centro.en_servicio(today)
+    if keep:
+        offered = or_(offered, Centro.id == keep)
+    statement = (scoped_select(actor, Centro, centre_column=Centro.id).where(offered)
+                 .order_by(Centro.nombre))
+    return list(db.session.scalars(statement))
+
+
+def estado_centro(centro: Centro, today: date | None = None) -> str:
+    """How the admin list describes a centre: in service, or why it is not offered."""
+    today = today or today_bogota()
+    if not centro.activo:
+        return "Inactivo"
+    if centro.fecha_apertura is None:
+        return "Sin abrir: falta la fecha de apertura"
+    if not centro.abierto_al(today):
+        return f"Abre el {centro.fecha_apertura:%d/%m/%Y}"
+    return "Abierto"
+
+
+def centros_con_estado(actor) -> list[tuple[Centro, str]]:
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    today = today_bogota()
+    return [(c, estado_centro(c, today)) for c in visible_centros(actor)]
 
 
 def get_centro(actor, centro_id: int) -> Centro:

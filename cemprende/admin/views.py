@@ -25,7 +25,7 @@ def _save(form, action, success: str, endpoint: str, template: str, **context):
 @login_required
 def centros():
     ensure(_actor(), Accion.GESTIONAR_CENTROS)
-    return render_template("admin/centros.html", centros=services.visible_centros(_actor()))
+    return render_template("admin/centros.html", centros=services.centros_con_estado(_actor()))
 
 
 @bp.route("/centros/nuevo", methods=["GET", "POST"])
@@ -52,11 +52,11 @@ def editar_centro(centro_id: int):
                  titulo=f"Editar {centro.nombre}")
 
 
-def _staff_form(form) -> StaffForm:
+def _staff_form(form, keep_centre: int | None = None) -> StaffForm:
     actor = _actor()
     if actor.rol == "director":
         form.rol.choices = choices({"asesor": ROL_NOMBRES["asesor"]})
-    offer_centres(form, actor, blank="Sin centro (supervisor o administrador)")
+    offer_centres(form, actor, blank="Sin centro (supervisor o administrador)", keep=keep_centre)
     return form
 
 
@@ -82,7 +82,7 @@ def nuevo_staff():
 @login_required
 def editar_staff(staff_id: int):
     target = services.get_staff(_actor(), staff_id)
-    form = _staff_form(StaffForm(obj=None if request.method == "POST" else target))
+    form = _staff_form(StaffForm(obj=None if request.method == "POST" else target), target.centro_id)
     if request.method == "GET" and form.centro_id is not None:
         form.centro_id.data = str(target.centro_id or "")
     return _save(form, lambda data: services.update_staff(_actor(), target.id, data),

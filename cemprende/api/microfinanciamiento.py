@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from ..itinerario import services as itinerario
 from ..microfinanciamiento import services as microfinanciamiento
-from .base import actor, body, bp, page_of, paging
+from .base import UnsupportedType, actor, body, bp, page_of, paging
 
 
 @bp.get("/comite/sesiones")
@@ -22,6 +22,14 @@ def create_sesion_comite():
 @bp.get("/comite/sesiones/<int:sesion_comite_id>")
 def get_sesion_comite(sesion_comite_id: int):
     return jsonify(microfinanciamiento.get_sesion(actor(), sesion_comite_id).to_dict())
+
+
+@bp.post("/comite/sesiones/<int:sesion_comite_id>/acta")
+def upload_acta_sesion_comite(sesion_comite_id: int):
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedType("Envíe el acta como multipart/form-data en la parte 'archivo'.")
+    files = [(f.filename or "acta", f.stream) for f in request.files.getlist("archivo")]
+    return jsonify(microfinanciamiento.upload_acta(actor(), sesion_comite_id, files).to_dict()), 201
 
 
 @bp.get("/participantes/<int:participante_id>/plan-aprobado")

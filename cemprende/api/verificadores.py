@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import Malformed
+from ..verificadores import carga as cargas
+from ..verificadores import cobertura as coberturas
+from ..verificadores import revision
 from ..verificadores import services as verificadores
 from ..verificadores.views import send_document
 from .base import UnsupportedType, actor, body, bp, page_of, paging
@@ -17,7 +20,7 @@ def upload_verificadores():
     participante_id = request.form.get("participante_id")
     if participante_id not in (None, "") and not participante_id.isdigit():
         raise Malformed("participante_id debe ser un número.")
-    carga = verificadores.upload(
+    carga = cargas.upload(
         actor(), files, centro_id=request.form.get("centro_id"),
         participante_id=int(participante_id) if participante_id else None,
         prefijo=request.form.get("prefijo"))
@@ -48,15 +51,15 @@ def get_verificador_archivo(verificador_id: int):
 
 @bp.post("/verificadores/<int:verificador_id>/revision")
 def review_verificador(verificador_id: int):
-    return jsonify(verificadores.review(actor(), verificador_id, body()).to_dict())
+    return jsonify(revision.review(actor(), verificador_id, body()).to_dict())
 
 
 @bp.get("/verificadores/cobertura")
 def verificadores_cobertura():
     args = request.args.to_dict()
     page, per_page = paging()
-    data = verificadores.coverage(actor(), args).to_dict()
-    missing = verificadores.missing(actor(), args, page, per_page)
+    data = coberturas.coverage(actor(), args).to_dict()
+    missing = coberturas.missing(actor(), args, page, per_page)
     data["faltantes"] = page_of(missing, lambda r: {
         "actuacion_id": r.actuacion_id, "participante_id": r.participante_id,
         "centro_id": r.centro_id, "tipo": r.tipo, "fecha": r.fecha.isoformat(),

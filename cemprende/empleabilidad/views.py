@@ -1,4 +1,5 @@
-"""Empleabilidad pages: vacancies, sending people and placing them, FIS courses, a person's page."""
+"""Empleabilidad pages: the index, vacancies, sending people and placing them, FIS courses, a
+person's page."""
 from __future__ import annotations
 
 
@@ -13,7 +14,7 @@ from ..itinerario.tipos import PLATAFORMAS
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import formacion, services
+from . import formacion, queries, services
 from .forms import (
     AsistenciaForm, BuscarPersonaForm, BusquedaVacantesForm, ColocacionForm, CursoForm,
     HojaDeVidaForm, RemisionForm, SesionForm, VacanteForm,
@@ -29,6 +30,18 @@ def _today() -> str:
 def _people_choices(field, people) -> None:
     field.choices = choices({str(p.id): f"{p.nombre_completo} · {p.tipo_documento} {p.numero_documento}"
                              for p in people})
+
+
+# ---- the index --------------------------------------------------------------------------------
+
+@bp.route("/")
+@login_required
+def inicio():
+    form = BuscarPersonaForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    return render_template("empleabilidad/inicio.html", form=form,
+                           resumen=queries.overview(_actor(), form.q.data, page, per_page),
+                           puede_editar=may(current_user, Accion.EDITAR_ITINERARIO))
 
 
 # ---- vacancies --------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 The kinds and their meaning are API.md's ("Alertas"). Thresholds come from the settings
 (ALERTA_*), shown on the page. Annulled actuaciones never raise or clear an alert. Items are
-matched by description, ignoring case and surrounding spaces.
+matched by description, ignoring case and surrounding spaces. Every alert's text ends with what
+to do next (SIGUIENTE_PASO), so the reader knows how to clear it.
 """
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ TIPOS_ALERTA = {
     "sin_seguimiento": "Entrega sin visita de seguimiento",
     "cargo_fijo": "Mismo cargo fijo en la mayoría de los planes",
 }
+# What the centre (or the supervisor following it up) should do about each kind.
+SIGUIENTE_PASO = {
+    "comite_sin_visita_diagnostico": "Registre la visita de diagnóstico o revise la aprobación.",
+    "sobreprecio": "Pida la justificación del precio o la factura corregida al proveedor.",
+    "concentracion_proveedor": "Revise las cotizaciones y pida al menos tres proveedores en las próximas entregas.",
+    "entrega_parcial": "Complete la entrega de lo que falta o registre por qué no se entregará.",
+    "aprobado_sin_entrega": "Programe la entrega de bienes o informe al comité por qué no procede.",
+    "sin_seguimiento": "Programe y registre la visita de seguimiento.",
+    "cargo_fijo": "Revise con los asesores si ese cargo corresponde a cada plan y corrija los que no.",
+}
 PLANES = ("plan_negocio", "plan_ajustado")
 
 
@@ -32,6 +43,7 @@ PLANES = ("plan_negocio", "plan_ajustado")
 class Umbrales:
     sobreprecio_pct: int = 20
     concentracion_pct: int = 50
+    concentracion_min_desembolsos: int = 5
     sin_entrega_dias: int = 60
     sin_seguimiento_dias: int = 90
     cargo_fijo_pct: int = 50
@@ -53,11 +65,20 @@ class Alerta:
     fecha: date | None = None
     extra: dict = field(default_factory=dict)
 
+    @property
+    def siguiente_paso(self) -> str:
+        return SIGUIENTE_PASO[self.tipo]
+
     def to_dict(self) -> dict:
         return {"tipo": self.tipo, "centro_id": self.centro_id,
                 "participante_id": self.participante_id, "detalle": self.detalle,
-                "actuacion_id": self.actuacion_id,
+                "siguiente_paso": self.siguiente_paso, "actuacion_id": self.actuacion_id,
                 "fecha": self.fecha.isoformat() if self.fecha else None}
+
+
+def _detalle(tipo: str, hecho: str) -> str:
+    """What was found, then what to do about it."""
+    return f"{hecho} {SIGUIENTE_PASO[tipo]}"
 
 
 def _valid(alias, *tipos):
@@ -81,9 +102,10 @@ def comite_sin_visita(centro_id, today, u: Umbrales) -> list[Alerta]:
         ~exists().where(visita.participante_id == comite.participante_id,
                         _valid(visita, "visita_acompanamiento"), visita.categoria == "diagnostico",
                         visita.fecha <= comite.fecha)), comite, centro_id)
-    return [Alerta("comite_sin_visita_diagnostico", c.centro_id, c.participante_id,
-                   f"Comité del {c.fecha:%d/%m/%Y} aprobó {dinero(c.valor)} sin visita de diagnóstico "
-                   f"en esa fecha o antes.", c.id, c.fecha)
+    return [Alerta("comite_sin_visita_diagnostico", c.centro_id, c.participante_id, _detalle(
+                       "comite_sin_visita_diagnostico",
+                       f"Comité del {c.fecha:%d/%m/%Y} aprobó {dinero(c.valor)} sin visita de "
+                       f"diagnóstico en esa fecha o antes."), c.id, c.fecha)
             for c in db.session.scalars(statement.order_by(comite.fecha))]
 
 
@@ -115,30 +137,39 @@ def sobreprecio(centro_id, today, u: Umbrales) -> list[Alerta]:
         .where(_valid(entrega, "desembolso"),
                ActuacionItem.precio_unitario * 100 > quoted.c.cotizado * (100 + u.sobreprecio_pct)),
         entrega, centro_id).order_by(entrega.fecha, entrega.id)
-    return [Alerta("sobreprecio", r.centro_id, r.participante_id,
-                   f"{r.descripcion}: facturado a {dinero(r.precio_unitario)}, cotizado a "
-                   f"{dinero(r.cotizado)} (+{round(100 * (r.precio_unitario - r.cotizado) / r.cotizado)} %).",
+    return [Alerta("sobreprecio", r.centro_id, r.participante_id, _detalle(
+                       "sobreprecio",
+                       f"{r.descripcion}: facturado a {dinero(r.precio_unitario)}, cotizado a "
+                       f"{dinero(r.cotizado)} (+{round(100 * (r.precio_unitario - r.cotizado) / r.cotizado)} %)."),
                    r.id, r.fecha)
             for r in db.session.execute(statement)]
 
 
 def concentracion_proveedor(centro_id, today, u: Umbrales, desde: date, hasta: date) -> list[Alerta]:
+    """A supplier's share of a centre's delivered value, judged only once the centre has enough
+    desembolsos in the span for a share to mean something."""
     a = Actuacion
     supplier = func.coalesce(func.nullif(func.trim(a.datos["nit"].as_string()), ""),
                              _item_key(a.datos["proveedor"].as_string()))
     per_supplier = _scoped(
         select(a.centro_id, supplier.label("proveedor"), func.sum(a.valor).label("valor"),
+               func.count().label("entregas"),
                func.max(a.datos["proveedor"].as_string()).label("nombre"))
         .where(_valid(a, "desembolso"), a.fecha >= desde, a.fecha <= hasta)
         .group_by(a.centro_id, supplier), a, centro_id).subquery()
-    totals = (select(per_supplier.c.centro_id, func.sum(per_supplier.c.valor).label("total"))
+    totals = (select(per_supplier.c.centro_id, func.sum(per_supplier.c.valor).label("total"),
+                     func.sum(per_supplier.c.entregas).label("entregas_centro"))
               .group_by(per_supplier.c.centro_id)).subquery()
-    statement = (select(*per_supplier.c, totals.c.total)
+    statement = (select(*per_supplier.c, totals.c.total, totals.c.entregas_centro)
                  .join(totals, totals.c.centro_id == per_supplier.c.centro_id)
-                 .where(per_supplier.c.valor * 100 > totals.c.total * u.concentracion_pct))
-    return [Alerta("concentracion_proveedor", r.centro_id, None,
-                   f"{r.nombre} recibió {dinero(r.valor)} de {dinero(r.total)} entregados entre el "
-                   f"{desde:%d/%m/%Y} y el {hasta:%d/%m/%Y} ({round(100 * r.valor / r.total)} %).")
+                 .where(totals.c.entregas_centro >= u.concentracion_min_desembolsos,
+                        per_supplier.c.valor * 100 > totals.c.total * u.concentracion_pct))
+    return [Alerta("concentracion_proveedor", r.centro_id, None, _detalle(
+                "concentracion_proveedor",
+                f"{r.nombre} recibió {dinero(r.valor)} de {dinero(r.total)} entregados entre el "
+                f"{desde:%d/%m/%Y} y el {hasta:%d/%m/%Y} ({round(100 * r.valor / r.total)} %, "
+                f"{r.entregas} de {r.entregas_centro} entregas; se evalúa con al menos "
+                f"{u.concentracion_min_desembolsos} entregas en la vigencia)."))
             for r in db.session.execute(statement)]
 
 
@@ -182,7 +213,8 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
             "entrega_parcial", r.centro_id, r.participante_id, "", r.ultima, r.fecha))
         alerta.extra.setdefault("items", []).append(f"{r.descripcion}: {r.entregado} de {r.planeado}")
     for alerta in short.values():
-        alerta.detalle = "Entregado menos que el plan aprobado: " + "; ".join(alerta.extra["items"]) + "."
+        alerta.detalle = _detalle("entrega_parcial", "Entregado menos que el plan aprobado: "
+                                  + "; ".join(alerta.extra["items"]) + ".")
     return list(short.values())
 
 
@@ -194,9 +226,10 @@ def aprobado_sin_entrega(centro_id, today, u: Umbrales) -> list[Alerta]:
         ~exists().where(entrega.participante_id == comite.participante_id,
                         _valid(entrega, "desembolso"), entrega.fecha >= comite.fecha)),
         comite, centro_id).order_by(comite.fecha)
-    return [Alerta("aprobado_sin_entrega", c.centro_id, c.participante_id,
-                   f"Aprobado el {c.fecha:%d/%m/%Y} por {dinero(c.valor)}; sin desembolso "
-                   f"{(today - c.fecha).days} días después.", c.id, c.fecha)
+    return [Alerta("aprobado_sin_entrega", c.centro_id, c.participante_id, _detalle(
+                       "aprobado_sin_entrega",
+                       f"Aprobado el {c.fecha:%d/%m/%Y} por {dinero(c.valor)}; sin desembolso "
+                       f"{(today - c.fecha).days} días después."), c.id, c.fecha)
             for c in db.session.scalars(statement)]
 
 
@@ -208,9 +241,10 @@ def sin_seguimiento(centro_id, today, u: Umbrales) -> list[Alerta]:
         ~exists().where(visita.participante_id == entrega.participante_id,
                         _valid(visita, "visita_acompanamiento"), visita.categoria == "seguimiento",
                         visita.fecha > entrega.fecha)), entrega, centro_id).order_by(entrega.fecha)
-    return [Alerta("sin_seguimiento", d.centro_id, d.participante_id,
-                   f"Desembolso del {d.fecha:%d/%m/%Y} por {dinero(d.valor)} sin visita de "
-                   f"seguimiento posterior ({(today - d.fecha).days} días).", d.id, d.fecha)
+    return [Alerta("sin_seguimiento", d.centro_id, d.participante_id, _detalle(
+                       "sin_seguimiento",
+                       f"Desembolso del {d.fecha:%d/%m/%Y} por {dinero(d.valor)} sin visita de "
+                       f"seguimiento posterior ({(today - d.fecha).days} días)."), d.id, d.fecha)
             for d in db.session.scalars(statement)]
 
 
@@ -230,8 +264,9 @@ def cargo_fijo(centro_id, today, u: Umbrales) -> list[Alerta]:
     statement = (select(*lines.c, plans.c.planes).join(plans, plans.c.centro_id == lines.c.centro_id)
                  .where(plans.c.planes >= u.cargo_fijo_min_planes,
                         lines.c.en_planes * 100 > plans.c.planes * u.cargo_fijo_pct))
-    return [Alerta("cargo_fijo", r.centro_id, None,
-                   f"«{r.descripcion}» por {dinero(r.monto)} aparece en {r.en_planes} de {r.planes} planes.")
+    return [Alerta("cargo_fijo", r.centro_id, None, _detalle(
+                "cargo_fijo",
+                f"«{r.descripcion}» por {dinero(r.monto)} aparece en {r.en_planes} de {r.planes} planes."))
             for r in db.session.execute(statement)]
 
 

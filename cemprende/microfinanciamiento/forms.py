@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import FileField, StringField, TextAreaField
 
 from ..forms import select
 from .alertas import TIPOS_ALERTA
@@ -19,6 +19,11 @@ class SesionComiteForm(FlaskForm):
     lugar = StringField("Lugar")
     miembros = TextAreaField("Miembros presentes (uno por línea: nombre — entidad o cargo)")
     acta = StringField("Número del acta (vacío: se numera sola)")
+
+
+class ActaSesionForm(FlaskForm):
+    archivo = FileField("Acta firmada (PDF, JPEG o PNG, hasta 10 MiB)",
+                        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
 
 
 class EntregaForm(FlaskForm):

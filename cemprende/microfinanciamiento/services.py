@@ -19,7 +19,7 @@ from ..itinerario import services as itinerario
 from ..itinerario.tipos import DECISIONES
 from .reglas import FINAL_DECISIONS, Aprobacion, approval, item_key, no_approval
 from ..models import (
-    Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante,
+    Actuacion, Centro, ComiteDecision, ComiteSesion, ControlInversionItem, Participante, Verificador,
 )
 from ..models.actuacion import comes_after, superseded, vigentes
 from ..models.comite import ESTADOS_CONTROL
@@ -28,7 +28,7 @@ from ..pagination import paginate
 from ..participantes import services as participantes
 from ..tableros import services as tableros
 from ..validation import Fields
-from ..verificadores import services as verificadores
+from ..verificadores import carga as cargas
 from . import alertas
 from .alertas import TIPOS_ALERTA, Alerta, Umbrales
 from ..itinerario.dia import today_bogota
@@ -170,6 +170,17 @@ def hold_session(actor, data: dict, today: date | None = None) -> ComiteSesion:
 
 def get_sesion(actor, sesion_id: int) -> ComiteSesion:
     return visible_or_404(actor, ComiteSesion, sesion_id, "No se encontró la sesión del comité.")
+
+
+def upload_acta(actor, sesion_id: int, files) -> Verificador:
+    """The signed acta (ACA) of a session, uploaded once: the evidence of every comité decided in
+    it (verificadores coverage counts each approved one as covered)."""
+    sesion = get_sesion(actor, sesion_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, sesion.centro_id, entidad="comite_sesion",
+           entidad_id=sesion.id)
+    # Two uploads of the same acta at once: the second waits, then finds the first.
+    db.session.execute(select(ComiteSesion.id).where(ComiteSesion.id == sesion.id).with_for_update())
+    return cargas.upload_session_acta(actor, sesion, files)
 
 
 def sesiones(actor, page: int = 1, per_page: int = 25):
@@ -350,7 +361,7 @@ def visit(actor, participante_id: int, data: dict, photos=(), today: date | None
         "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
         "notas": data.get("notas")}, today=today)
     if photos:
-        carga = verificadores.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
+        carga = cargas.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
         refused = [r for r in carga.resultados if r["estado"] not in ("vinculado", "duplicado")]
         if refused:
             raise DomainError("Una foto no se pudo guardar: " + "; ".join(

@@ -12,11 +12,12 @@ from ..errors import DomainError
 from ..forms import offer_centres, submit
 from ..itinerario.tipos import CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
+from ..models.verificador import ESTADOS_REVISION
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
 from . import services
 from .alertas import TIPOS_ALERTA
-from .forms import AccionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
+from .forms import AccionForm, ActaSesionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 from ..itinerario.dia import today_bogota
 
 bp = Blueprint("microfinanciamiento", __name__, url_prefix="/microfinanciamiento")
@@ -98,12 +99,33 @@ def nueva_sesion():
                            enviado=request.form), outcome.status
 
 
+def _session_page(found, form=None, errors=None, status: int = 200):
+    actor = current_staff()
+    return render_template("microfinanciamiento/sesion.html", s=found, decisiones=DECISIONES,
+                           personas=services.people_of(found), form=form or ActaSesionForm(),
+                           errors=errors or {}, estados=ESTADOS_REVISION,
+                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
+
+
 @bp.route("/comite/<int:sesion_comite_id>")
 @login_required
 def sesion(sesion_comite_id: int):
-    found = services.get_sesion(current_staff(), sesion_comite_id)
-    return render_template("microfinanciamiento/sesion.html", s=found, decisiones=DECISIONES,
-                           personas=services.people_of(found))
+    return _session_page(services.get_sesion(current_staff(), sesion_comite_id))
+
+
+@bp.route("/comite/<int:sesion_comite_id>/acta", methods=["POST"])
+@login_required
+def subir_acta(sesion_comite_id: int):
+    actor = current_staff()
+    found = services.get_sesion(actor, sesion_comite_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, found.centro_id)
+    form = ActaSesionForm()
+    uploaded = [(f.filename, f.stream) for f in request.files.getlist("archivo") if f.filename]
+    outcome = submit(form, lambda _: services.upload_acta(actor, found.id, uploaded))
+    if outcome.done:
+        flash("Acta de la sesión guardada: es la evidencia (ACA) de cada persona aprobada en ella.", "ok")
+        return redirect(url_for(".sesion", sesion_comite_id=found.id), code=303)
+    return _session_page(found, form, outcome.errors, outcome.status if outcome.error else 400)
 
 
 @bp.route("/comite/<int:sesion_comite_id>/acta.pdf")

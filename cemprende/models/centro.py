@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Integer, String
+from sqlalchemy import Boolean, Date, Integer, String, and_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -22,6 +23,24 @@ class Centro(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_method
+    def abierto_al(self, day: date) -> bool:
+        """Opened by that day: a centre without an opening date has not opened (never guessed)."""
+        return self.fecha_apertura is not None and self.fecha_apertura <= day
+
+    @abierto_al.expression
+    def abierto_al(cls, day: date):
+        return and_(cls.fecha_apertura.is_not(None), cls.fecha_apertura <= day)
+
+    @hybrid_method
+    def en_servicio(self, day: date) -> bool:
+        """Active and opened by that day: the centres offered to pick from."""
+        return bool(self.activo) and self.abierto_al(day)
+
+    @en_servicio.expression
+    def en_servicio(cls, day: date):
+        return and_(cls.activo.is_(True), cls.abierto_al(day))
 
     def to_dict(self) -> dict:
         return {

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .actuacion import Actuacion
 from .base import BigId, CentroOwned, UTCDateTime, utcnow
+from .verificador import Verificador
 
 
 class ComiteSesion(CentroOwned, db.Model):
@@ -25,6 +26,9 @@ class ComiteSesion(CentroOwned, db.Model):
 
     decisiones: Mapped[list[ComiteDecision]] = relationship(
         back_populates="sesion", order_by="ComiteDecision.id")
+    # The signed acta (ACA) uploaded for the session; a rejected one stays, its replacement follows.
+    actas: Mapped[list[Verificador]] = relationship(back_populates="comite_sesion",
+                                                    order_by="Verificador.id")
 
     @property
     def lista_miembros(self) -> list[str]:
@@ -33,7 +37,9 @@ class ComiteSesion(CentroOwned, db.Model):
     def to_dict(self) -> dict:
         return {"id": self.id, "centro_id": self.centro_id, "fecha": self.fecha.isoformat(),
                 "lugar": self.lugar, "miembros": self.lista_miembros, "acta": self.acta,
-                "decisiones": [d.to_dict() for d in self.decisiones]}
+                "decisiones": [d.to_dict() for d in self.decisiones],
+                "actas": [{"verificador_id": v.id, "archivo": v.nombre_archivo,
+                           "estado_revision": v.estado_revision} for v in self.actas]}
 
 
 class ComiteDecision(db.Model):

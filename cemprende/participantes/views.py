@@ -11,7 +11,7 @@ from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import page_args
-from ..verificadores import services as verificadores
+from ..verificadores import cobertura, services as verificadores
 from ..verificadores.forms import CargaParticipanteForm
 from ..verificadores.prefijos import PREFIJOS
 from ..auth.loader import current_staff as _actor
@@ -66,7 +66,7 @@ def perfil(participante_id: int):
         tipos=TIPOS, procesos=PROCESOS, valores=itinerario.field_values,
         puede_editar=puede_editar,
         documentos=verificadores.of_participant(_actor(), person.id),
-        faltan=verificadores.missing_for_participant(person),
+        faltan=cobertura.missing_for_participant(person),
         carga_form=CargaParticipanteForm() if puede_editar else None,
         prefijos=PREFIJOS, estados_revision=ESTADOS_REVISION)
 

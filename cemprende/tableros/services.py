@@ -148,7 +148,7 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
                                  desde, hasta, centro_id)
     vigencia = vigencia_containing(hasta)
     metas = _metas(vigencia, centro_id)
-    centros = _centres(actor, centro_id)
+    centros = _centres(actor, centro_id, hasta)
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     # The network's meta of a row is the sum of the metas its centres set (INDICADORES.md).
     scope_metas = metas.get(centro_id) if centro_id else _network_sum(metas)
@@ -163,12 +163,16 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
     return Tablero(tablero, TABLEROS[tablero], centro, centros, desde, hasta, vigencia, rows)
 
 
-def _centres(actor, centro_id: int | None) -> list[Centro]:
+def _centres(actor, centro_id: int | None, hasta: date) -> list[Centro]:
+    """The scope's centre, or the network's per-centre columns: the centres opened by the cut
+    date (one with no opening date has not opened and gets no column)."""
     statement = select(Centro).order_by(Centro.nombre)
     if centro_id is not None:
         statement = statement.where(Centro.id == centro_id)
     elif centre_scope(actor) is not None:
         statement = statement.where(Centro.id == centre_scope(actor))
+    else:
+        statement = statement.where(Centro.abierto_al(hasta))
     return list(db.session.scalars(statement))
 
 

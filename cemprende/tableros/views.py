@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from ..admin.services import visible_centros
+from ..admin.services import centros_en_servicio, visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound
 from ..forms import choices, offer_centres, submit
 from ..auth.loader import current_staff
@@ -31,7 +31,7 @@ def _tableros(names: list[str]):
 def tablero():
     actor = current_staff()
     form = TableroForm(request.args)
-    form.centro_id.choices = centre_choices(visible_centros(actor), not is_centre_bound(actor))
+    form.centro_id.choices = centre_choices(centros_en_servicio(actor), not is_centre_bound(actor))
     errors = {}
     try:
         global_, micro = _tableros(list(TABLEROS))

@@ -18,7 +18,7 @@ from ..models.actuacion import vigentes
 from ..orientacion import services as orientacion
 from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
-from ..verificadores import services as verificadores
+from ..verificadores import cobertura
 from ..itinerario.dia import today_bogota
 
 SHOWN = 5
@@ -76,5 +76,5 @@ def my_work(actor, today: date | None = None) -> MiTrabajo:
         vacantes=_open_vacancies_with_room(actor),
         referencias_vencidas=referenciacion.referencias(actor, vencidas_al=today, asesor_id=actor.id,
                                                         per_page=SHOWN),
-        sin_verificador=verificadores.missing_of_advisor(actor, per_page=SHOWN),
+        sin_verificador=cobertura.missing_of_advisor(actor, per_page=SHOWN),
     )

@@ -4,6 +4,11 @@ A participant's n-th actuación of a kind (by fecha, then id, over the whole iti
 when the participant has at least n documents of that kind that are not rejected, and approved
 when at least n are approved. So two desembolsos need two AEB, and a rejected document leaves its
 actuación uncovered until a replacement arrives. The registration is covered by a CC.
+
+A Comité de Asignación session's acta (an ACA linked to the session, not to a person) covers
+every approved comité decided in that session, and approves it once the acta is approved. The
+comités it covers are left out of the ranking, so a person's own ACA documents go to the
+comités of sessions without an acta.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from ..formatting import BOGOTA
 from ..itinerario.dia import bogota_date
-from ..models import Actuacion, Participante, Verificador
+from ..models import Actuacion, ComiteDecision, Participante, Verificador
 from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
 
 REGISTRO = "registro"
@@ -32,6 +37,19 @@ def _documents():
     ).subquery("documentos")
 
 
+def _session_actas():
+    """Per comité actuación decided in a session: the session's actas not rejected, and approved."""
+    return (
+        select(ComiteDecision.actuacion_id,
+               func.sum(case((Verificador.estado_revision != "rechazado", 1), else_=0))
+               .label("presentes"),
+               func.sum(case((Verificador.estado_revision == "aprobado", 1), else_=0))
+               .label("aprobados"))
+        .join(Verificador, Verificador.comite_sesion_id == ComiteDecision.sesion_id)
+        .group_by(ComiteDecision.actuacion_id)
+    ).subquery("actas_de_sesion")
+
+
 def _bogota_day_bounds(desde: date, hasta: date) -> tuple[datetime, datetime]:
     return (datetime.combine(desde, time(), BOGOTA),
             datetime.combine(hasta + timedelta(days=1), time(), BOGOTA))
@@ -45,19 +63,25 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
         and_(a.tipo == tipo, a.categoria == DECISION_CON_EVIDENCIA[tipo])
         if tipo in DECISION_CON_EVIDENCIA else a.tipo == tipo
         for tipo in EVIDENCIA_POR_TIPO))
+    actas = _session_actas()
+    by_session = case((func.coalesce(actas.c.presentes, 0) > 0, 1), else_=0)
     ranked = select(
         a.id.label("actuacion_id"), a.centro_id, a.participante_id, a.tipo, a.fecha,
         a.asesor_id,
         case(EVIDENCIA_POR_TIPO, value=a.tipo).label("prefijo"),
-        func.row_number().over(partition_by=(a.participante_id, a.tipo),
+        func.row_number().over(partition_by=(a.participante_id, a.tipo, by_session),
                                order_by=(a.fecha, a.id)).label("orden"),
-    ).where(a.anulada.is_(False), needs_it)
+        by_session.label("acta_sesion"),
+        case((func.coalesce(actas.c.aprobados, 0) > 0, 1), else_=0).label("acta_sesion_aprobada"),
+    ).select_from(a).outerjoin(actas, actas.c.actuacion_id == a.id).where(
+        a.anulada.is_(False), needs_it)
     p = Participante
     registrations = select(
         literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
         literal(REGISTRO).label("tipo"), bogota_date(p.creado_en).label("fecha"),
         p.creado_por_id.label("asesor_id"),
-        literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"))
+        literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"),
+        literal(0).label("acta_sesion"), literal(0).label("acta_sesion_aprobada"))
     if centro_id is not None:
         ranked = ranked.where(a.centro_id == centro_id)
         registrations = registrations.where(p.centro_id == centro_id)
@@ -79,8 +103,10 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
     docs = _documents()
     joined = needed.outerjoin(docs, and_(docs.c.participante_id == needed.c.participante_id,
                                          docs.c.prefijo == needed.c.prefijo))
-    covered = needed.c.orden <= func.coalesce(docs.c.presentes, 0)
-    approved = needed.c.orden <= func.coalesce(docs.c.aprobados, 0)
+    own_covered = needed.c.orden <= func.coalesce(docs.c.presentes, 0)
+    own_approved = needed.c.orden <= func.coalesce(docs.c.aprobados, 0)
+    covered = or_(needed.c.acta_sesion == 1, own_covered)
+    approved = or_(needed.c.acta_sesion_aprobada == 1, and_(needed.c.acta_sesion == 0, own_approved))
     return needed, joined, covered, approved
 
 

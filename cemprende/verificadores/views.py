@@ -18,7 +18,7 @@ from ..microfinanciamiento.alertas import TIPOS_ALERTA
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import services
+from . import carga as cargas, cobertura as coberturas, revision, services
 from .forms import CargaForm, CargaParticipanteForm, CoberturaForm, FiltroForm, RevisionForm
 from .prefijos import PREFIJOS
 from .queries import REGISTRO
@@ -52,7 +52,7 @@ def subir():
     ensure(actor, Accion.EDITAR_ITINERARIO)
     form = CargaForm()
     offer_centres(form, actor)
-    outcome = submit(form, lambda _: services.upload(
+    outcome = submit(form, lambda _: cargas.upload(
         actor, uploaded_files(form.archivo),
         centro_id=form.centro_id.data if form.centro_id else None))
     if outcome.done:
@@ -67,7 +67,7 @@ def subir_participante(participante_id: int):
     actor = current_staff()
     person = participantes.get_editable(actor, participante_id)
     form = CargaParticipanteForm()
-    outcome = submit(form, lambda values: services.upload(
+    outcome = submit(form, lambda values: cargas.upload(
         actor, uploaded_files(form.archivo), participante_id=person.id, prefijo=values["prefijo"]))
     if outcome.done:
         _flash_report(outcome.result)
@@ -82,22 +82,22 @@ def _flash_report(carga) -> None:
     if carga.vinculados:
         flash(f"Documentos guardados: {carga.vinculados}.", "ok")
     for r in refused:
-        flash(f"{r['archivo']}: {services.ESTADOS_CARGA[r['estado']]}. {r['motivo'] or ''}", "error")
+        flash(f"{r['archivo']}: {cargas.ESTADOS_CARGA[r['estado']]}. {r['motivo'] or ''}", "error")
 
 
 @bp.route("/cargas/<int:carga_id>")
 @login_required
 def carga(carga_id: int):
-    found = services.get_carga(current_staff(), carga_id)
+    found = cargas.get_carga(current_staff(), carga_id)
     refused = [r for r in found.resultados if r["estado"] != "vinculado"]
     return render_template("verificadores/carga.html", carga=found, rechazados=refused,
-                           estados=services.ESTADOS_CARGA)
+                           estados=cargas.ESTADOS_CARGA)
 
 
 @bp.route("/cargas/<int:carga_id>.csv")
 @login_required
 def carga_csv(carga_id: int):
-    found = services.get_carga(current_staff(), carga_id)
+    found = cargas.get_carga(current_staff(), carga_id)
     rows = [["archivo", "estado", "motivo", "prefijo", "participante_id", "verificador_id"]]
     rows += [[r["archivo"], r["estado"], r["motivo"] or "", r["prefijo"] or "",
               r["participante_id"] or "", r["verificador_id"] or ""] for r in found.resultados]
@@ -144,7 +144,8 @@ def ver(verificador_id: int):
 
 def _render_document(actor, verificador, form, errors, status: int = 200):
     return render_template(
-        "verificadores/ver.html", v=verificador, persona=verificador.participante, form=form,
+        "verificadores/ver.html", v=verificador, persona=verificador.participante,
+        sesion=verificador.comite_sesion, form=form,
         errors=errors, prefijo=PREFIJOS[verificador.prefijo], estados=ESTADOS_REVISION,
         revisor=may(actor, Accion.REVISAR_VERIFICADORES)), status
 
@@ -156,7 +157,7 @@ def revisar(verificador_id: int):
     verificador = services.get_visible(actor, verificador_id)
     ensure(actor, Accion.REVISAR_VERIFICADORES, verificador.centro_id)
     form = RevisionForm()
-    outcome = submit(form, lambda values: services.review(actor, verificador.id, values))
+    outcome = submit(form, lambda values: revision.review(actor, verificador.id, values))
     if outcome.done:
         estado = ESTADOS_REVISION[outcome.result.estado_revision].lower()
         flash(f"Documento {outcome.result.nombre_archivo} {estado}.", "ok")
@@ -203,14 +204,14 @@ def cobertura():
     page, per_page = page_args(request.args.get("page"), None)
     errors = {}
     try:
-        summary = services.coverage(actor, args)
-        faltantes = services.missing(actor, args, page, per_page)
+        summary = coberturas.coverage(actor, args)
+        faltantes = coberturas.missing(actor, args, page, per_page)
     except DomainError as error:
         if error.status == 404:
             raise
         errors, args = error.fields, {}
-        summary = services.coverage(actor, args)
-        faltantes = services.missing(actor, args, 1, per_page)
+        summary = coberturas.coverage(actor, args)
+        faltantes = coberturas.missing(actor, args, 1, per_page)
     if not form.hasta.data:
         form.hasta.data = summary.hasta.isoformat()
     if not form.desde.data:
@@ -226,10 +227,10 @@ def cobertura():
 def cobertura_csv():
     actor = current_staff()
     args = request.args.to_dict()
-    summary = services.coverage(actor, args)
+    summary = coberturas.coverage(actor, args)
     rows = [["centro_id", "prefijo", "documento", "actuacion", "fecha", "orden",
              "tipo_documento", "numero_documento", "nombres", "apellidos", "actuacion_id"]]
-    for r in services.missing_rows(actor, args):
+    for r in coberturas.missing_rows(actor, args):
         rows.append([r.centro_id, r.prefijo, PREFIJOS[r.prefijo].documento,
                      "Registro" if r.tipo == REGISTRO else TIPOS[r.tipo].etiqueta,
                      fecha(r.fecha), r.orden, r.tipo_documento, r.numero_documento, r.nombres,
