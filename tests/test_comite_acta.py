@@ -20,6 +20,7 @@ def ago(days: int) -> str:
 
 
 def adjusted_plan(a: Centre, pid: int, day: int) -> int:
+    a.act(pid, "plan_negocio", ago(day + 2), nombre_negocio="Panadería", valor_solicitado=900_000)
     a.act(pid, "visita_acompanamiento", ago(day + 1), clase="diagnostico")
     return a.act(pid, "plan_ajustado", ago(day), valor=900_000,
                  items=[{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 900_000}])
