@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..itinerario import services as itinerario
+from ..microfinanciamiento import comite as comites
+from ..microfinanciamiento import entregas
 from ..microfinanciamiento import services as microfinanciamiento
 from .base import UnsupportedType, actor, body, bp, page_of, paging
 
@@ -11,17 +13,17 @@ from .base import UnsupportedType, actor, body, bp, page_of, paging
 @bp.get("/comite/sesiones")
 def list_sesiones_comite():
     page, per_page = paging()
-    return jsonify(page_of(microfinanciamiento.sesiones(actor(), page, per_page), lambda s: s.to_dict()))
+    return jsonify(page_of(comites.sesiones(actor(), page, per_page), lambda s: s.to_dict()))
 
 
 @bp.post("/comite/sesiones")
 def create_sesion_comite():
-    return jsonify(microfinanciamiento.hold_session(actor(), body()).to_dict()), 201
+    return jsonify(comites.hold_session(actor(), body()).to_dict()), 201
 
 
 @bp.get("/comite/sesiones/<int:sesion_comite_id>")
 def get_sesion_comite(sesion_comite_id: int):
-    return jsonify(microfinanciamiento.get_sesion(actor(), sesion_comite_id).to_dict())
+    return jsonify(comites.get_sesion(actor(), sesion_comite_id).to_dict())
 
 
 @bp.post("/comite/sesiones/<int:sesion_comite_id>/acta")
@@ -29,12 +31,12 @@ def upload_acta_sesion_comite(sesion_comite_id: int):
     if request.mimetype != "multipart/form-data":
         raise UnsupportedType("Envíe el acta como multipart/form-data en la parte 'archivo'.")
     files = [(f.filename or "acta", f.stream) for f in request.files.getlist("archivo")]
-    return jsonify(microfinanciamiento.upload_acta(actor(), sesion_comite_id, files).to_dict()), 201
+    return jsonify(comites.upload_acta(actor(), sesion_comite_id, files).to_dict()), 201
 
 
 @bp.get("/participantes/<int:participante_id>/plan-aprobado")
 def get_plan_aprobado(participante_id: int):
-    found = microfinanciamiento.approved_plan(actor(), participante_id)
+    found = entregas.approved_plan(actor(), participante_id)
     return jsonify({
         "participante_id": found.persona.id, "comite_id": found.comite.id,
         "plan_id": found.plan.id if found.plan else None, "valor_aprobado": found.comite.valor,
@@ -47,7 +49,7 @@ def get_plan_aprobado(participante_id: int):
 
 @bp.post("/participantes/<int:participante_id>/entregas")
 def create_entrega(participante_id: int):
-    return jsonify(itinerario.to_dict(microfinanciamiento.deliver(actor(), participante_id, body()))), 201
+    return jsonify(itinerario.to_dict(entregas.deliver(actor(), participante_id, body()))), 201
 
 
 @bp.get("/alertas")

@@ -15,7 +15,7 @@ from ..models.comite import ESTADOS_CONTROL
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
-from . import services
+from . import comite as comites, entregas, seguimiento, services
 from .alertas import TIPOS_ALERTA
 from .forms import AccionForm, ActaSesionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
 from ..itinerario.dia import today_bogota
@@ -58,8 +58,8 @@ def inicio():
 def comite():
     actor = current_staff()
     page, per_page = page_args(request.args.get("page"), None)
-    return render_template("microfinanciamiento/comite.html", result=services.sesiones(actor, page, per_page),
-                           pendientes=services.pending_plans(actor),
+    return render_template("microfinanciamiento/comite.html", result=comites.sesiones(actor, page, per_page),
+                           pendientes=comites.pending_plans(actor),
                            puede_editar=may(actor, Accion.EDITAR_ITINERARIO))
 
 
@@ -82,13 +82,13 @@ def nueva_sesion():
     ensure(actor, Accion.EDITAR_ITINERARIO)
     form = SesionComiteForm()
     offer_centres(form, actor)
-    pendientes = services.pending_plans(actor)
+    pendientes = comites.pending_plans(actor)
     if request.method == "GET":
         form.fecha.data = today_bogota().isoformat()
 
     def hold(values):
         values["decisiones"] = _decisions_from(request.form, pendientes)
-        return services.hold_session(actor, values)
+        return comites.hold_session(actor, values)
 
     outcome = submit(form, hold)
     if outcome.done:
@@ -102,7 +102,7 @@ def nueva_sesion():
 def _session_page(found, form=None, errors=None, status: int = 200):
     actor = current_staff()
     return render_template("microfinanciamiento/sesion.html", s=found, decisiones=DECISIONES,
-                           personas=services.people_of(found), form=form or ActaSesionForm(),
+                           personas=comites.people_of(found), form=form or ActaSesionForm(),
                            errors=errors or {}, estados=ESTADOS_REVISION,
                            puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
 
@@ -110,18 +110,18 @@ def _session_page(found, form=None, errors=None, status: int = 200):
 @bp.route("/comite/<int:sesion_comite_id>")
 @login_required
 def sesion(sesion_comite_id: int):
-    return _session_page(services.get_sesion(current_staff(), sesion_comite_id))
+    return _session_page(comites.get_sesion(current_staff(), sesion_comite_id))
 
 
 @bp.route("/comite/<int:sesion_comite_id>/acta", methods=["POST"])
 @login_required
 def subir_acta(sesion_comite_id: int):
     actor = current_staff()
-    found = services.get_sesion(actor, sesion_comite_id)
+    found = comites.get_sesion(actor, sesion_comite_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, found.centro_id)
     form = ActaSesionForm()
     uploaded = [(f.filename, f.stream) for f in request.files.getlist("archivo") if f.filename]
-    outcome = submit(form, lambda _: services.upload_acta(actor, found.id, uploaded))
+    outcome = submit(form, lambda _: comites.upload_acta(actor, found.id, uploaded))
     if outcome.done:
         flash("Acta de la sesión guardada: es la evidencia (ACA) de cada persona aprobada en ella.", "ok")
         return redirect(url_for(".sesion", sesion_comite_id=found.id), code=303)
@@ -131,8 +131,8 @@ def subir_acta(sesion_comite_id: int):
 @bp.route("/comite/<int:sesion_comite_id>/acta.pdf")
 @login_required
 def acta_aprobacion(sesion_comite_id: int):
-    found = services.get_sesion(current_staff(), sesion_comite_id)
-    return _pdf(services.acta_aprobacion(current_staff(), found.id), f"acta_aprobacion_{found.acta}")
+    found = comites.get_sesion(current_staff(), sesion_comite_id)
+    return _pdf(comites.acta_aprobacion(current_staff(), found.id), f"acta_aprobacion_{found.acta}")
 
 
 # ---- deliveries -----------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def _items_from(form_data, prefix: str = "item") -> list[dict]:
 def _plan_page(person, form=None, errors=None, status=200, abierto=None):
     actor = current_staff()
     try:
-        aprobado = services.approved_plan(actor, person.id)
+        aprobado = entregas.approved_plan(actor, person.id)
     except DomainError:
         aprobado = None
     if form is None:
@@ -158,7 +158,7 @@ def _plan_page(person, form=None, errors=None, status=200, abierto=None):
     return render_template(
         "microfinanciamiento/plan.html", persona=person, aprobado=aprobado, form=form,
         errors=errors or {}, filas=ITEM_ROWS, enviado=request.form, abierto=abierto,
-        base=services.plan_to_adjust(person), controles=services.controls_of(person),
+        base=seguimiento.plan_to_adjust(person), controles=seguimiento.controls_of(person),
         estados_control=ESTADOS_CONTROL, clases=CLASES_VISITA, hoy=today_bogota().isoformat(),
         puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
 
@@ -188,7 +188,7 @@ def plan(participante_id: int):
 
     def record(values):
         values["items"] = _items_from(request.form)
-        return services.deliver(actor, person.id, values)
+        return entregas.deliver(actor, person.id, values)
 
     outcome = submit(form, record)
     if outcome.done:
@@ -200,7 +200,7 @@ def plan(participante_id: int):
 @bp.route("/personas/<int:participante_id>/ajuste", methods=["POST"])
 @login_required
 def ajuste(participante_id: int):
-    return _step(participante_id, lambda actor, person: services.adjust(actor, person.id, {
+    return _step(participante_id, lambda actor, person: seguimiento.adjust(actor, person.id, {
         "fecha": request.form.get("fecha"), "items": _items_from(request.form, "ajuste")}),
         "Plan ajustado registrado; queda pendiente de comité.", "ajuste")
 
@@ -209,7 +209,7 @@ def ajuste(participante_id: int):
 @login_required
 def visita(participante_id: int):
     photos = [(f.filename or "foto", f.stream) for f in request.files.getlist("fotos") if f.filename]
-    return _step(participante_id, lambda actor, person: services.visit(actor, person.id, {
+    return _step(participante_id, lambda actor, person: seguimiento.visit(actor, person.id, {
         "fecha": request.form.get("fecha"), "clase": request.form.get("clase"),
         "notas": request.form.get("notas")}, photos), "Visita registrada.", "visita")
 
@@ -218,7 +218,7 @@ def visita(participante_id: int):
 @login_required
 def control(participante_id: int):
     estados = {key[len("estado-"):]: value for key, value in request.form.items() if key.startswith("estado-")}
-    return _step(participante_id, lambda actor, person: services.control(actor, person.id, {
+    return _step(participante_id, lambda actor, person: seguimiento.control(actor, person.id, {
         "fecha": request.form.get("fecha"), "observaciones": request.form.get("observaciones"),
         "estados": estados}), "Control de inversiones registrado.", "control")
 
@@ -226,7 +226,7 @@ def control(participante_id: int):
 @bp.route("/entregas/<int:actuacion_id>/acta.pdf")
 @login_required
 def acta_entrega(actuacion_id: int):
-    return _pdf(services.acta_entrega(current_staff(), actuacion_id), f"acta_entrega_{actuacion_id}")
+    return _pdf(entregas.acta_entrega(current_staff(), actuacion_id), f"acta_entrega_{actuacion_id}")
 
 
 # ---- alerts ---------------------------------------------------------------------------------------
