@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, ensure, visible_or_404
+
 # Each process contributes the rules of its tipos to the registry by being imported here.
 from ..empleabilidad import reglas as _empleabilidad  # noqa: F401
 from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
@@ -20,11 +21,13 @@ from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..participantes.services import get_visible
 from ..scoping import ALL_CENTRES_OPTION
-from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners keep the summary)
+from ..tableros import (
+    resumen as _resumen,  # noqa: F401  (its flush listeners keep the summary)
+)
 from ..validation import Fields
 from . import reglas
-from .tipos import TIPOS, TipoActuacion
 from .dia import today_bogota
+from .tipos import TIPOS, TipoActuacion
 
 EARLIEST_FECHA = date(2000, 1, 1)
 MAX_ITEMS = 100

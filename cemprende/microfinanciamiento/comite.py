@@ -5,26 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from .. import actas, audit
-from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
+from ..auth.guards import (
+    Accion,
+    centro_for_write,
+    ensure,
+    scoped_select,
+    visible_or_404,
+)
 from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
+from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import DECISIONES
-from .reglas import FINAL_DECISIONS
 from ..models import (
-    Actuacion, Centro, ComiteDecision, ComiteSesion, Participante, Verificador,
+    Actuacion,
+    Centro,
+    ComiteDecision,
+    ComiteSesion,
+    Participante,
+    Verificador,
 )
 from ..models.actuacion import comes_after, superseded, vigentes
 from ..models.base import utcnow
 from ..pagination import paginate
 from ..validation import Fields
 from ..verificadores import carga as cargas
-from ..itinerario.dia import today_bogota
+from .reglas import FINAL_DECISIONS
 
 
 @dataclass

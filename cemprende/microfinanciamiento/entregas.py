@@ -4,19 +4,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
-
 from .. import actas
 from ..auth.guards import Accion, ensure
 from ..errors import DomainError
 from ..formatting import dinero
 from ..itinerario import services as itinerario
-from .reglas import Aprobacion, approval, item_key, no_approval
 from ..models import (
-    Actuacion, Participante,
+    Actuacion,
+    Participante,
 )
 from ..participantes import services as participantes
 from ..validation import Fields
+from .reglas import Aprobacion, approval, item_key, no_approval
 
 
 class NoApprovedPlan(DomainError):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from sqlalchemy import select
 
 from ..auth.guards import Accion, ensure
@@ -11,7 +10,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..itinerario import services as itinerario
 from ..models import (
-    Actuacion, ControlInversionItem, Participante,
+    Actuacion,
+    ControlInversionItem,
+    Participante,
 )
 from ..models.comite import ESTADOS_CONTROL
 from ..participantes import services as participantes

@@ -5,15 +5,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-
 from flask import current_app
 
 from ..auth.guards import Accion, ensure
+from ..itinerario.dia import today_bogota
 from ..tableros import services as tableros
 from ..validation import Fields
 from . import alertas
 from .alertas import TIPOS_ALERTA, Alerta, Umbrales
-from ..itinerario.dia import today_bogota
 from .comite import PlanPendiente, pending_plans
 
 
