@@ -5,13 +5,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import csrf_token, login
-from test_tableros import MARCH, Centre, build_routing_scenario, build_services_scenario
+from conftest import MARCH, build_routing_scenario, build_services_scenario, csrf_token, login
 
 
 @pytest.fixture
-def scenario(api, world):
-    a = Centre(api(world["asesor_a"]))
+def scenario(api, world, centre):
+    a = centre(world["asesor_a"])
     build_routing_scenario(a)
     build_services_scenario(a)
     api(world["director_a"]).put("/metas", json={
