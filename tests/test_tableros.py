@@ -28,11 +28,11 @@ def b(api, world):
 
 
 ROUTING_EXPECTED = {
-    # Routed in March: P1, P3, P4, P6, P7, P8, P9. DPS: P3, P4.
+    # Routed in March: P1, P3, P4, P6, P7, P8, P9. DPS: P3, P4. 5.3: P3, P8, P9 (P4 did not answer).
     "1.1": 5, "1.2": 2, "1.3": 3, "1.4": 2, "1.5": 1, "1.6": 1,
     "3.1": 2, "3.2": 2, "3.3": 1, "3.4": 1, "3.9": 1,
     "4.1": 1, "4.2": 2, "4.3": 2, "4.4": 1, "4.9": 1,
-    "5.1": 2, "5.2": 2, "5.3": 4,
+    "5.1": 2, "5.2": 2, "5.3": 3, "5.9": 1,
     "6.1": 2, "6.2": 3, "6.9": 2,
 }
 
@@ -44,6 +44,7 @@ def test_routing_rows(a, api, world):
     # Each block of categories adds up to 1.1 + 1.2 (5.x: plus the one double condition).
     for block in ("3", "4", "6"):
         assert sum(v for k, v in got.items() if k.startswith(block + ".")) == 7
+    assert sum(v for k, v in got.items() if k.startswith("5.")) == 7 + 1
 
 
 def test_sex_rows_show_their_share_of_all_routed(a):
@@ -284,3 +285,36 @@ def test_an_earlier_routing_in_the_same_month_moves_the_day_not_the_month(app, a
     with app.app_context():
         assert resumen.stored() == resumen.contributions()
         assert resumen.stored_months() == resumen.by_month(resumen.contributions())
+
+
+def _summary_is_consistent(app) -> None:
+    """The kept summary equals the one recomputed from every actuación, whoever wrote them."""
+    from cemprende.tableros import resumen
+    with app.app_context():
+        assert resumen.stored() == resumen.contributions()
+        assert resumen.stored_months() == resumen.by_month(resumen.contributions())
+    result = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
+    assert result.exit_code == 0 and "Resumen correcto" in result.output, result.output
+
+
+def test_disability_and_displacement_rows_add_up(app, a):
+    """5.3 is "no" to both; 5.9 neither true and one unanswered; both true counts in 5.1 and 5.2."""
+    answers = [(True, True), (True, None), (None, True), (True, False),
+               (False, False), (False, None), (None, False), (None, None)]
+    people = {}
+    for day, (discapacidad, desplazamiento) in enumerate(answers, start=2):
+        people[discapacidad, desplazamiento] = pid = a.person(
+            discapacidad=discapacidad, desplazamiento=desplazamiento)
+        a.act(pid, "enrutamiento", f"2015-03-{day:02d}", destino="empleabilidad")
+    got = results(a.caller)
+    assert got["1.1"] + got["1.2"] == 8
+    assert [got[c] for c in ("5.1", "5.2", "5.3", "5.9")] == [3, 2, 1, 3]
+    assert sum(v for k, v in got.items() if k.startswith("5.")) == 8 + 1  # one double condition
+    # Clearing an answer moves the person from 5.3 to 5.9, in the kept summary too.
+    response = a.caller.patch(f"/participantes/{people[False, False]}",
+                              json={"version": 1, "discapacidad": None})
+    assert response.status_code == 200, response.get_json()
+    got = results(a.caller)
+    assert [got[c] for c in ("5.1", "5.2", "5.3", "5.9")] == [3, 2, 0, 4]
+    _summary_is_consistent(app)
+
