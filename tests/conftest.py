@@ -371,7 +371,7 @@ def build_services_scenario(a: Centre) -> None:
     a.act(q2, "formalizacion", "2015-03-12", registro="Matrícula mercantil")
     a.act(q1, "empleo_generado", "2015-03-26", autoempleos=1, directos=2)
     a.act(q2, "empleo_generado", "2015-03-27", autoempleos=1, directos=0)
-    # Microcapitalización.
+    # Microcapitalización. Visits: only the follow-up (seguimiento) ones count in 17.1 and M6.
     a.act(q1, "visita_acompanamiento", "2015-03-01", clase="diagnostico")
     a.act(q1, "plan_ajustado", "2015-03-02", valor=2_000_001)
     a.act(q1, "comite", "2015-03-05", decision="aprobado", valor=2_000_001, acta="ACA-1")
@@ -379,6 +379,7 @@ def build_services_scenario(a: Centre) -> None:
     a.act(q1, "desembolso", "2015-03-20", valor=800_000, proveedor="Almacén")
     a.act(q1, "visita_acompanamiento", "2015-03-28", clase="seguimiento")
     a.act(q2, "plan_ajustado", "2015-02-20", valor=1_500_000)
+    a.act(q2, "visita_acompanamiento", "2015-03-02", clase="diagnostico")
     a.act(q2, "comite", "2015-03-03", decision="rechazado", valor=1_500_000, acta="ACA-1")
     a.act(q2, "plan_ajustado", "2015-03-06", valor=1_000_000)
     a.act(q2, "comite", "2015-03-08", decision="aprobado", valor=1_000_000, acta="ACA-2")

@@ -59,7 +59,7 @@ SERVICES_EXPECTED = {
     "2.1": 2, "2.2": 0, "2.3": 0, "2.4": 1, "2.5": 1, "2.6": 1,
     "7": 2, "8": 1, "9": 5, "10": 2, "11": 1,
     "13": 2, "14": 1, "15.1": 1, "15.2": 2, "16": 1,
-    "17.1": 1, "17.2": 2, "17.3": 1, "18.1": 2, "18.2": 2,
+    "17.1": 1, "17.2": 2, "17.3": 1,  # 17.1: q1's follow-up visit; q2 had a diagnostic one only "18.1": 2, "18.2": 2,
 }
 MICRO_EXPECTED = {
     "M1.n": 2, "M1.v": 3_000_001,
@@ -67,7 +67,7 @@ MICRO_EXPECTED = {
     "M3.n": 2, "M3.v": 3_000_001,
     "M4.n": 2, "M4.v": 2_000_001,
     "M5": 1_000_001,  # 2,000,001 / 2 = 1,000,000.5, rounded half up
-    "M6": 2,
+    "M6": 1,  # q1's follow-up visit; the two diagnostic visits are counted apart
 }
 
 
@@ -317,4 +317,15 @@ def test_disability_and_displacement_rows_add_up(app, a):
     got = results(a.caller)
     assert [got[c] for c in ("5.1", "5.2", "5.3", "5.9")] == [3, 2, 0, 4]
     _summary_is_consistent(app)
+
+
+def test_only_follow_up_visits_count_in_17_1_and_m6(a):
+    diagnosed = a.person(**NONE)
+    a.act(diagnosed, "visita_acompanamiento", "2015-03-03", clase="diagnostico")
+    followed = a.person(**NONE)
+    a.act(followed, "visita_acompanamiento", "2015-03-04", clase="diagnostico")
+    a.act(followed, "visita_acompanamiento", "2015-03-20", clase="seguimiento")
+    a.act(followed, "visita_acompanamiento", "2015-03-27", clase="seguimiento")
+    assert results(a.caller)["17.1"] == 1                    # distinct persons: only `followed`
+    assert results(a.caller, "microcapitalizacion")["M6"] == 2  # its two follow-up visits
 

@@ -184,7 +184,7 @@ FILAS: tuple[Fila, ...] = (
          Conteo("financiacion", "referenciacion")),
     Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo("plan_implementado")),
     Fila("17.1", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas acompañadas en campo",
-         Personas("visita_acompanamiento")),
+         Personas("visita_acompanamiento", "seguimiento")),  # a diagnostic visit does not count
     Fila("17.2", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas fortalecidas en sede",
          Personas("fortalecimiento_sede")),
     Fila("17.3", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas formalizadas",
@@ -217,7 +217,7 @@ FILAS += tuple(
          Promedio("M4.v", "M4.n"), dinero=True),
     Fila("M6", M, "Microcapitalización", "6",
          "Número de visitas de acompañamiento microempresarial realizadas", TOTAL,
-         Conteo("visita_acompanamiento")),
+         Conteo("visita_acompanamiento", "seguimiento")),  # diagnostic visits are counted apart
 )
 
 POR_CODIGO: dict[str, Fila] = {fila.codigo: fila for fila in FILAS}
