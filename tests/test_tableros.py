@@ -329,3 +329,41 @@ def test_only_follow_up_visits_count_in_17_1_and_m6(a):
     assert results(a.caller)["17.1"] == 1                    # distinct persons: only `followed`
     assert results(a.caller, "microcapitalizacion")["M6"] == 2  # its two follow-up visits
 
+
+def test_actuaciones_count_for_the_centre_that_recorded_them(app, api, world, a, b):
+    """A person moved from A to B: what A recorded stays A's, also when B writes afterwards."""
+    from sqlalchemy import update
+
+    from cemprende.extensions import db
+    from cemprende.models import Participante
+    p = a.person(sexo="F", **NONE)
+    a.act(p, "enrutamiento", "2015-03-05", destino="emprendimiento")
+    a.act(p, "ingreso_ruta", "2015-03-06", ruta="emprende")
+    a.act(p, "referenciacion", "2015-03-07", destino="terceros", programa="Fundación")
+    a.act(p, "perfil_proyecto", "2015-03-08", nombre_negocio="Tienda", sector="Comercio")
+    with app.app_context():  # the person moves to centre B (no audit trail needed here)
+        db.session.execute(update(Participante).where(Participante.id == p)
+                           .values(centro_id=world["centro_b"].id))
+        db.session.commit()
+    b.act(p, "enrutamiento", "2015-03-20", destino="empleabilidad")       # not their first
+    b.act(p, "ingreso_ruta", "2015-03-21", ruta="fortalece")             # ends A's Ruta Emprende
+    b.act(p, "referenciacion", "2015-03-22", destino="terceros", programa="Fundación")
+    b.act(p, "perfil_proyecto", "2015-03-23", nombre_negocio="Tienda", sector="Comercio")
+    version = b.caller.get(f"/participantes/{p}").get_json()["version"]
+    response = b.caller.patch(f"/participantes/{p}", json={"version": version, "sexo": "M"})
+    assert response.status_code == 200, response.get_json()
+    codes = ("1.1", "1.3", "1.4", "6.1", "6.2", "12.1", "12.2", "2.1", "13")
+    expected = {
+        "centro_a": dict(zip(codes, (1, 1, 0, 1, 0, 0, 0, 1, 1))),
+        "centro_b": dict(zip(codes, (0, 0, 0, 0, 0, 0, 1, 1, 1))),
+    }
+    supervisor = api(world["supervisor"])
+    for key, own in (("centro_a", a), ("centro_b", b)):
+        for got in (results(own.caller),
+                    results(supervisor, query=f"{MARCH}&centro_id={world[key].id}")):
+            assert {code: got[code] for code in codes} == expected[key], key
+    network = results(supervisor)
+    assert {code: network[code] for code in codes} == {
+        code: expected["centro_a"][code] + expected["centro_b"][code] for code in codes}
+    _summary_is_consistent(app)
+
