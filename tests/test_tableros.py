@@ -367,3 +367,30 @@ def test_actuaciones_count_for_the_centre_that_recorded_them(app, api, world, a,
         code: expected["centro_a"][code] + expected["centro_b"][code] for code in codes}
     _summary_is_consistent(app)
 
+
+def test_network_meta_of_m5_is_the_m4_metas_average(api, world, build):
+    """Σ meta M4.v / Σ meta M4.n over the centres that set both, half up; not a sum of M5 metas."""
+    third = build.centro("Yopal", "COEE")
+    admin = api(world["admin"])
+    vigencia = {"nombre": "Convenio 2015", "desde": "2015-01-01", "hasta": "2015-12-31"}
+
+    def set_metas(centro, metas):
+        response = admin.put("/metas", json={"centro_id": centro.id, "vigencia": vigencia, "metas": metas})
+        assert response.status_code == 200, response.get_json()
+
+    def micro_metas(query=MARCH):
+        return {code: fila["meta"] for code, fila in rows(api(world["supervisor"]), "microcapitalizacion",
+                                                           query).items()}
+
+    set_metas(world["centro_a"], {"M4.n": 3, "M4.v": 3_000_000, "M5": 1_111_111})
+    assert micro_metas()["M5"] == 1_000_000
+    set_metas(world["centro_b"], {"M4.n": 1, "M4.v": 1_000_002})
+    set_metas(third, {"M4.v": 9_000_000, "M5": 2_000_000})             # no M4.n: left out of M5
+    got = micro_metas()
+    assert got["M5"] == 1_000_001                                       # 4,000,002 / 4 = 1,000,000.5
+    assert (got["M4.n"], got["M4.v"]) == (4, 13_000_002)                # the other rows stay sums
+    assert micro_metas(f"{MARCH}&centro_id={third.id}")["M5"] == 2_000_000  # a centre's own meta
+    set_metas(world["centro_a"], {"M4.n": None})
+    set_metas(world["centro_b"], {"M4.v": None})
+    assert micro_metas()["M5"] is None                                  # no centre sets both
+
