@@ -4,7 +4,7 @@ Period: March 2015 (desde 2015-03-01, hasta 2015-03-31) unless a test says other
 """
 import pytest
 
-from conftest import MARCH, NONE, Centre, build_routing_scenario, build_services_scenario
+from conftest import MARCH, NONE, TODAY, Centre, build_routing_scenario, build_services_scenario
 
 
 def rows(caller, tablero="global", query=MARCH):
@@ -394,3 +394,13 @@ def test_network_meta_of_m5_is_the_m4_metas_average(api, world, build):
     set_metas(world["centro_b"], {"M4.v": None})
     assert micro_metas()["M5"] is None                                  # no centre sets both
 
+
+def test_the_default_cut_is_bogotas_today(a):
+    """At 21:30 on 31 March in Bogotá (1 April in UTC and on the host), today's service is March's."""
+    p = a.person(**NONE)
+    a.act(p, "enrutamiento", TODAY.isoformat(), destino="emprendimiento")
+    response = a.caller.get("/tableros/global")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["desde"], body["hasta"]) == (TODAY.replace(day=1).isoformat(), TODAY.isoformat())
+    assert {f["codigo"]: f["resultado"] for f in body["filas"]}["1.1"] == 1
