@@ -1,6 +1,7 @@
 """Fixtures: one throwaway database per run (SQLite file or PostgreSQL database), emptied per test."""
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -244,3 +245,142 @@ def api(client):
             return call
 
     return Caller
+
+
+# ---- itineraries through the API, shared by the tablero and process tests -------------------
+
+MARCH = "desde=2015-03-01&hasta=2015-03-31"
+NONE = dict(discapacidad=False, desplazamiento=False)
+_documents = itertools.count(70_000_000)
+
+
+class Centre:
+    """Builds people and itineraries in one centre through the API (a caller from `api`)."""
+
+    def __init__(self, caller):
+        self.caller = caller
+
+    def person(self, **fields):
+        fields.setdefault("remitido_dps", False)
+        if fields["remitido_dps"]:
+            fields.setdefault("programa_dps", "RIE 2013")
+        else:
+            fields.setdefault("programa_dps", None)
+        body = person_payload(numero_documento=str(next(_documents)), **fields)
+        response = self.caller.post("/participantes", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def act(self, person_id, tipo, fecha, **fields):
+        response = self.caller.post(f"/participantes/{person_id}/actuaciones",
+                                    json={"tipo": tipo, "fecha": fecha, **fields})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def annul(self, actuacion_id):
+        response = self.caller.post(f"/actuaciones/{actuacion_id}/anular", json={"motivo": "Error de digitación"})
+        assert response.status_code == 200
+
+    def vacante(self, cupos, fecha):
+        return self.caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": cupos,
+                                                   "fecha": fecha}).get_json()["id"]
+
+
+@pytest.fixture
+def centre(api):
+    """centre(staff): a Centre that records as that staff member."""
+    return lambda staff: Centre(api(staff))
+
+
+def build_routing_scenario(a: Centre) -> None:
+    """March 2015 routings; test_tableros.ROUTING_EXPECTED holds the figures they give."""
+    # P1: first routing in the period, double condition (disability and displacement).
+    p1 = a.person(sexo="F", etnia="afrodescendiente", tipo_poblacion="red_unidos",
+                  discapacidad=True, desplazamiento=True)
+    a.act(p1, "enrutamiento", "2015-03-05", destino="emprendimiento")
+    # P2: first routed in February, re-routed in March: not new in March.
+    p2 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p2, "enrutamiento", "2015-02-20", destino="emprendimiento")
+    a.act(p2, "enrutamiento", "2015-03-10", destino="empleabilidad")
+    # P3: DPS, on the last day of the period (hasta is inclusive).
+    p3 = a.person(remitido_dps=True, sexo="M", etnia="raizal", tipo_poblacion="sisben", **NONE)
+    a.act(p3, "enrutamiento", "2015-03-31", destino="empleabilidad")
+    # P4: DPS, on the first day (desde is inclusive), every category unknown.
+    p4 = a.person(remitido_dps=True, sexo=None, etnia=None, tipo_poblacion=None,
+                  discapacidad=None, desplazamiento=None)
+    a.act(p4, "enrutamiento", "2015-03-01", destino="emprendimiento")
+    # P5: routed the day after the cut.
+    p5 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p5, "enrutamiento", "2015-04-01", destino="emprendimiento")
+    # P6: an annulled routing first; the valid one (empleabilidad) is the first that counts.
+    p6 = a.person(sexo="I", etnia="indigena", tipo_poblacion="otros_vulnerables",
+                  discapacidad=False, desplazamiento=True)
+    a.annul(a.act(p6, "enrutamiento", "2015-03-15", destino="emprendimiento"))
+    a.act(p6, "enrutamiento", "2015-03-20", destino="empleabilidad")
+    # P7: its only earlier routing (February) was annulled, so March is its first.
+    p7 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="no_vulnerables",
+                  discapacidad=True, desplazamiento=False)
+    a.annul(a.act(p7, "enrutamiento", "2015-02-10", destino="empleabilidad"))
+    a.act(p7, "enrutamiento", "2015-03-12", destino="emprendimiento")
+    # P8: recorded today, dated in March.
+    p8 = a.person(sexo="F", etnia="rrom", tipo_poblacion="red_unidos", **NONE)
+    a.act(p8, "enrutamiento", "2015-03-25", destino="empleabilidad")
+    # P9: two routings the same day: the one typed first decides the destino.
+    p9 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
+    a.act(p9, "enrutamiento", "2015-03-18", destino="emprendimiento")
+    a.act(p9, "enrutamiento", "2015-03-18", destino="empleabilidad")
+
+
+def build_services_scenario(a: Centre) -> None:
+    """March 2015 services; test_tableros.SERVICES_EXPECTED and MICRO_EXPECTED hold the figures."""
+    q1 = a.person(**NONE)
+    q2 = a.person(**NONE)
+    # 2.x: distinct persons per destino; annulled and out-of-period referrals do not count.
+    a.act(q1, "referenciacion", "2015-03-02", destino="terceros", programa="Fundación")
+    a.act(q1, "referenciacion", "2015-03-09", destino="terceros", programa="Fundación")
+    a.act(q1, "referenciacion", "2015-03-09", destino="dps", programa="Mi Negocio")
+    a.act(q2, "referenciacion", "2015-03-03", destino="terceros", programa="Fundación")
+    a.annul(a.act(q2, "referenciacion", "2015-03-04", destino="gobierno_local", programa="Alcaldía"))
+    a.act(q2, "referenciacion", "2015-02-28", destino="gobierno_nacional", programa="SENA")
+    a.act(q2, "referenciacion", "2015-03-31", destino="otras_entidades_nacionales", programa="Bancóldex")
+    a.act(q2, "referenciacion", "2015-03-01", destino="otros", programa="Cooperativa")
+    # Empleabilidad.
+    a.act(q1, "capacitacion_fis", "2015-03-02", curso="Servicio al cliente")
+    a.act(q1, "capacitacion_fis", "2015-03-16", curso="Entrevista")
+    a.act(q2, "capacitacion_fis", "2015-03-16", curso="Entrevista")
+    a.act(q1, "hoja_de_vida", "2015-03-03", plataforma="spe", codigo="123")
+    v1 = a.vacante(3, "2015-03-10")
+    a.vacante(5, "2015-02-15")
+    v3 = a.vacante(2, "2015-03-31")
+    a.act(q1, "remision_seleccion", "2015-03-11", vacante_id=v1)
+    a.act(q1, "remision_seleccion", "2015-03-12", vacante_id=v1)
+    a.act(q2, "remision_seleccion", "2015-03-12", vacante_id=v1)
+    a.act(q1, "colocacion", "2015-03-20", vacante_id=v1)
+    a.annul(a.act(q2, "colocacion", "2015-03-31", vacante_id=v3))
+    # Emprendimiento.
+    a.act(q1, "perfil_proyecto", "2015-03-04", nombre_negocio="Tienda", sector="Comercio")
+    a.act(q2, "perfil_proyecto", "2015-03-05", nombre_negocio="Taller", sector="Servicios")
+    a.act(q2, "perfil_proyecto", "2015-02-05", nombre_negocio="Taller", sector="Servicios")
+    a.act(q1, "plan_negocio", "2015-03-06", nombre_negocio="Tienda", valor_solicitado=2_500_000)
+    a.act(q1, "financiacion", "2015-03-07", modalidad="directo", valor=2_000_001)
+    a.act(q1, "financiacion", "2015-03-08", modalidad="referenciacion", valor=500_000)
+    a.act(q2, "financiacion", "2015-03-09", modalidad="referenciacion", valor=500_000)
+    a.act(q1, "plan_implementado", "2015-03-25")
+    a.act(q1, "fortalecimiento_sede", "2015-03-10", tema="Costos")
+    a.act(q2, "fortalecimiento_sede", "2015-03-11", tema="Mercadeo")
+    a.act(q2, "formalizacion", "2015-03-12", registro="Matrícula mercantil")
+    a.act(q1, "empleo_generado", "2015-03-26", autoempleos=1, directos=2)
+    a.act(q2, "empleo_generado", "2015-03-27", autoempleos=1, directos=0)
+    # Microcapitalización. Visits: only the follow-up (seguimiento) ones count in 17.1 and M6.
+    a.act(q1, "visita_acompanamiento", "2015-03-01", clase="diagnostico")
+    a.act(q1, "plan_ajustado", "2015-03-02", valor=2_000_001)
+    a.act(q1, "comite", "2015-03-05", decision="aprobado", valor=2_000_001, acta="ACA-1")
+    a.act(q1, "desembolso", "2015-03-10", valor=1_200_001, proveedor="Almacén")
+    a.act(q1, "desembolso", "2015-03-20", valor=800_000, proveedor="Almacén")
+    a.act(q1, "visita_acompanamiento", "2015-03-28", clase="seguimiento")
+    a.act(q2, "plan_ajustado", "2015-02-20", valor=1_500_000)
+    a.act(q2, "visita_acompanamiento", "2015-03-02", clase="diagnostico")
+    a.act(q2, "comite", "2015-03-03", decision="rechazado", valor=1_500_000, acta="ACA-1")
+    a.act(q2, "plan_ajustado", "2015-03-06", valor=1_000_000)
+    a.act(q2, "comite", "2015-03-08", decision="aprobado", valor=1_000_000, acta="ACA-2")
+    a.act(q2, "desembolso", "2015-04-02", valor=1_000_000, proveedor="Almacén")

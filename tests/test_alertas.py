@@ -8,7 +8,7 @@ import pytest
 from cemprende.microfinanciamiento.alertas import SIGUIENTE_PASO
 from conftest import TODAY as CLOCK_TODAY
 from conftest import login
-from test_tableros import Centre
+from conftest import Centre
 
 TODAY = CLOCK_TODAY
 

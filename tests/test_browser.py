@@ -221,7 +221,7 @@ def test_walk_in_intake_to_routed_with_the_acta(browser, live_server, world):
 
 
 def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world):
-    from test_tableros import Centre
+    from conftest import Centre
 
     ARTIFACTS.mkdir(exist_ok=True)
     centre = Centre(api(world["asesor_a"]))
@@ -270,7 +270,7 @@ def test_a_vacancy_from_creation_to_colocacion(browser, live_server, api, world)
 
 
 def test_from_a_business_plan_to_committee_approval_and_delivery(browser, live_server, api, world):
-    from test_tableros import Centre
+    from conftest import Centre
 
     ARTIFACTS.mkdir(exist_ok=True)
     centre = Centre(api(world["asesor_a"]))

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login
-from test_tableros import Centre
+from conftest import Centre
 
 TODAY = CLOCK_TODAY
 

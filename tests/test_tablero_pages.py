@@ -5,13 +5,12 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from conftest import csrf_token, login
-from test_tableros import MARCH, Centre, build_routing_scenario, build_services_scenario
+from conftest import MARCH, build_routing_scenario, build_services_scenario, csrf_token, login
 
 
 @pytest.fixture
-def scenario(api, world):
-    a = Centre(api(world["asesor_a"]))
+def scenario(api, world, centre):
+    a = centre(world["asesor_a"])
     build_routing_scenario(a)
     build_services_scenario(a)
     api(world["director_a"]).put("/metas", json={
@@ -127,3 +126,22 @@ def test_metas_grid_saves_validates_and_copies(client, api, world):
     micro = {f["codigo"]: f for f in api(world["director_a"]).get(
         "/tableros/microcapitalizacion?hasta=2016-06-30").get_json()["filas"]}
     assert micro["M4.v"]["meta"] == 120_000_000
+
+
+def test_page_pdf_and_xlsx_list_the_registry_rows_in_order(client, world, scenario):
+    """5.9 "Sin información" sits between 5.3 and 6.1 everywhere rows are listed."""
+    import re
+
+    from cemprende.tableros.registry import filas_de
+    codes = [fila.codigo for fila in filas_de("global")]
+    assert codes[codes.index("5.3") + 1] == "5.9"
+    login(client, world["director_a"])
+    html = client.get(f"/tableros/?{MARCH}").get_data(as_text=True)
+    table = html.split('class="tabla tablero-tabla"')[1].split("</table>")[0]
+    assert re.findall(r"<tr>\s*<td>[^<]*</td><td>([^<]+)</td>", table) == codes
+    book = load_workbook(BytesIO(client.get(f"/tableros/global.xlsx?{MARCH}").data))
+    assert [row[0].value for row in book["Global"].iter_rows(min_row=7)] == codes
+    text = pdf_text(client.get(f"/tableros/global.pdf?{MARCH}"))
+    # Each PDF row reads "<área> <código> <indicador> <descripción> <meta> <resultado> <avance>".
+    assert re.search(r"5\.3 [^%]*Ninguno de los anteriores - 3 N/A Orientación "
+                     r"5\.9 [^%]*Sin información - 1 N/A Orientación 6\.1 ", text)

@@ -2,46 +2,9 @@
 
 Period: March 2015 (desde 2015-03-01, hasta 2015-03-31) unless a test says otherwise.
 """
-import itertools
-
 import pytest
 
-from conftest import person_payload
-
-MARCH = "desde=2015-03-01&hasta=2015-03-31"
-documents = itertools.count(70_000_000)
-
-
-class Centre:
-    """Builds people and itineraries in one centre through the API."""
-
-    def __init__(self, caller):
-        self.caller = caller
-
-    def person(self, **fields):
-        fields.setdefault("remitido_dps", False)
-        if fields["remitido_dps"]:
-            fields.setdefault("programa_dps", "RIE 2013")
-        else:
-            fields.setdefault("programa_dps", None)
-        body = person_payload(numero_documento=str(next(documents)), **fields)
-        response = self.caller.post("/participantes", json=body)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()["id"]
-
-    def act(self, person_id, tipo, fecha, **fields):
-        response = self.caller.post(f"/participantes/{person_id}/actuaciones",
-                                    json={"tipo": tipo, "fecha": fecha, **fields})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()["id"]
-
-    def annul(self, actuacion_id):
-        response = self.caller.post(f"/actuaciones/{actuacion_id}/anular", json={"motivo": "Error de digitación"})
-        assert response.status_code == 200
-
-    def vacante(self, cupos, fecha):
-        return self.caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": cupos,
-                                                   "fecha": fecha}).get_json()["id"]
+from conftest import MARCH, NONE, TODAY, Centre, build_routing_scenario, build_services_scenario
 
 
 def rows(caller, tablero="global", query=MARCH):
@@ -64,53 +27,12 @@ def b(api, world):
     return Centre(api(world["asesor_b"]))
 
 
-NONE = dict(discapacidad=False, desplazamiento=False)
-
-
-def build_routing_scenario(a: Centre) -> None:
-    # P1: first routing in the period, double condition (disability and displacement).
-    p1 = a.person(sexo="F", etnia="afrodescendiente", tipo_poblacion="red_unidos",
-                  discapacidad=True, desplazamiento=True)
-    a.act(p1, "enrutamiento", "2015-03-05", destino="emprendimiento")
-    # P2: first routed in February, re-routed in March: not new in March.
-    p2 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
-    a.act(p2, "enrutamiento", "2015-02-20", destino="emprendimiento")
-    a.act(p2, "enrutamiento", "2015-03-10", destino="empleabilidad")
-    # P3: DPS, on the last day of the period (hasta is inclusive).
-    p3 = a.person(remitido_dps=True, sexo="M", etnia="raizal", tipo_poblacion="sisben", **NONE)
-    a.act(p3, "enrutamiento", "2015-03-31", destino="empleabilidad")
-    # P4: DPS, on the first day (desde is inclusive), every category unknown.
-    p4 = a.person(remitido_dps=True, sexo=None, etnia=None, tipo_poblacion=None,
-                  discapacidad=None, desplazamiento=None)
-    a.act(p4, "enrutamiento", "2015-03-01", destino="emprendimiento")
-    # P5: routed the day after the cut.
-    p5 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="sisben", **NONE)
-    a.act(p5, "enrutamiento", "2015-04-01", destino="emprendimiento")
-    # P6: an annulled routing first; the valid one (empleabilidad) is the first that counts.
-    p6 = a.person(sexo="I", etnia="indigena", tipo_poblacion="otros_vulnerables",
-                  discapacidad=False, desplazamiento=True)
-    a.annul(a.act(p6, "enrutamiento", "2015-03-15", destino="emprendimiento"))
-    a.act(p6, "enrutamiento", "2015-03-20", destino="empleabilidad")
-    # P7: its only earlier routing (February) was annulled, so March is its first.
-    p7 = a.person(sexo="M", etnia="ninguno", tipo_poblacion="no_vulnerables",
-                  discapacidad=True, desplazamiento=False)
-    a.annul(a.act(p7, "enrutamiento", "2015-02-10", destino="empleabilidad"))
-    a.act(p7, "enrutamiento", "2015-03-12", destino="emprendimiento")
-    # P8: recorded today, dated in March.
-    p8 = a.person(sexo="F", etnia="rrom", tipo_poblacion="red_unidos", **NONE)
-    a.act(p8, "enrutamiento", "2015-03-25", destino="empleabilidad")
-    # P9: two routings the same day: the one typed first decides the destino.
-    p9 = a.person(sexo="F", etnia="ninguno", tipo_poblacion="sisben", **NONE)
-    a.act(p9, "enrutamiento", "2015-03-18", destino="emprendimiento")
-    a.act(p9, "enrutamiento", "2015-03-18", destino="empleabilidad")
-
-
 ROUTING_EXPECTED = {
-    # Routed in March: P1, P3, P4, P6, P7, P8, P9. DPS: P3, P4.
+    # Routed in March: P1, P3, P4, P6, P7, P8, P9. DPS: P3, P4. 5.3: P3, P8, P9 (P4 did not answer).
     "1.1": 5, "1.2": 2, "1.3": 3, "1.4": 2, "1.5": 1, "1.6": 1,
     "3.1": 2, "3.2": 2, "3.3": 1, "3.4": 1, "3.9": 1,
     "4.1": 1, "4.2": 2, "4.3": 2, "4.4": 1, "4.9": 1,
-    "5.1": 2, "5.2": 2, "5.3": 4,
+    "5.1": 2, "5.2": 2, "5.3": 3, "5.9": 1,
     "6.1": 2, "6.2": 3, "6.9": 2,
 }
 
@@ -122,6 +44,7 @@ def test_routing_rows(a, api, world):
     # Each block of categories adds up to 1.1 + 1.2 (5.x: plus the one double condition).
     for block in ("3", "4", "6"):
         assert sum(v for k, v in got.items() if k.startswith(block + ".")) == 7
+    assert sum(v for k, v in got.items() if k.startswith("5.")) == 7 + 1
 
 
 def test_sex_rows_show_their_share_of_all_routed(a):
@@ -132,64 +55,11 @@ def test_sex_rows_show_their_share_of_all_routed(a):
     assert filas["1.1"]["avance"] is None and filas["1.1"]["meta"] is None
 
 
-def build_services_scenario(a: Centre) -> None:
-    q1 = a.person(**NONE)
-    q2 = a.person(**NONE)
-    # 2.x: distinct persons per destino; annulled and out-of-period referrals do not count.
-    a.act(q1, "referenciacion", "2015-03-02", destino="terceros", programa="Fundación")
-    a.act(q1, "referenciacion", "2015-03-09", destino="terceros", programa="Fundación")
-    a.act(q1, "referenciacion", "2015-03-09", destino="dps", programa="Mi Negocio")
-    a.act(q2, "referenciacion", "2015-03-03", destino="terceros", programa="Fundación")
-    a.annul(a.act(q2, "referenciacion", "2015-03-04", destino="gobierno_local", programa="Alcaldía"))
-    a.act(q2, "referenciacion", "2015-02-28", destino="gobierno_nacional", programa="SENA")
-    a.act(q2, "referenciacion", "2015-03-31", destino="otras_entidades_nacionales", programa="Bancóldex")
-    a.act(q2, "referenciacion", "2015-03-01", destino="otros", programa="Cooperativa")
-    # Empleabilidad.
-    a.act(q1, "capacitacion_fis", "2015-03-02", curso="Servicio al cliente")
-    a.act(q1, "capacitacion_fis", "2015-03-16", curso="Entrevista")
-    a.act(q2, "capacitacion_fis", "2015-03-16", curso="Entrevista")
-    a.act(q1, "hoja_de_vida", "2015-03-03", plataforma="spe", codigo="123")
-    v1 = a.vacante(3, "2015-03-10")
-    a.vacante(5, "2015-02-15")
-    v3 = a.vacante(2, "2015-03-31")
-    a.act(q1, "remision_seleccion", "2015-03-11", vacante_id=v1)
-    a.act(q1, "remision_seleccion", "2015-03-12", vacante_id=v1)
-    a.act(q2, "remision_seleccion", "2015-03-12", vacante_id=v1)
-    a.act(q1, "colocacion", "2015-03-20", vacante_id=v1)
-    a.annul(a.act(q2, "colocacion", "2015-03-31", vacante_id=v3))
-    # Emprendimiento.
-    a.act(q1, "perfil_proyecto", "2015-03-04", nombre_negocio="Tienda", sector="Comercio")
-    a.act(q2, "perfil_proyecto", "2015-03-05", nombre_negocio="Taller", sector="Servicios")
-    a.act(q2, "perfil_proyecto", "2015-02-05", nombre_negocio="Taller", sector="Servicios")
-    a.act(q1, "plan_negocio", "2015-03-06", nombre_negocio="Tienda", valor_solicitado=2_500_000)
-    a.act(q1, "financiacion", "2015-03-07", modalidad="directo", valor=2_000_001)
-    a.act(q1, "financiacion", "2015-03-08", modalidad="referenciacion", valor=500_000)
-    a.act(q2, "financiacion", "2015-03-09", modalidad="referenciacion", valor=500_000)
-    a.act(q1, "plan_implementado", "2015-03-25")
-    a.act(q1, "fortalecimiento_sede", "2015-03-10", tema="Costos")
-    a.act(q2, "fortalecimiento_sede", "2015-03-11", tema="Mercadeo")
-    a.act(q2, "formalizacion", "2015-03-12", registro="Matrícula mercantil")
-    a.act(q1, "empleo_generado", "2015-03-26", autoempleos=1, directos=2)
-    a.act(q2, "empleo_generado", "2015-03-27", autoempleos=1, directos=0)
-    # Microcapitalización.
-    a.act(q1, "visita_acompanamiento", "2015-03-01", clase="diagnostico")
-    a.act(q1, "plan_ajustado", "2015-03-02", valor=2_000_001)
-    a.act(q1, "comite", "2015-03-05", decision="aprobado", valor=2_000_001, acta="ACA-1")
-    a.act(q1, "desembolso", "2015-03-10", valor=1_200_001, proveedor="Almacén")
-    a.act(q1, "desembolso", "2015-03-20", valor=800_000, proveedor="Almacén")
-    a.act(q1, "visita_acompanamiento", "2015-03-28", clase="seguimiento")
-    a.act(q2, "plan_ajustado", "2015-02-20", valor=1_500_000)
-    a.act(q2, "comite", "2015-03-03", decision="rechazado", valor=1_500_000, acta="ACA-1")
-    a.act(q2, "plan_ajustado", "2015-03-06", valor=1_000_000)
-    a.act(q2, "comite", "2015-03-08", decision="aprobado", valor=1_000_000, acta="ACA-2")
-    a.act(q2, "desembolso", "2015-04-02", valor=1_000_000, proveedor="Almacén")
-
-
 SERVICES_EXPECTED = {
     "2.1": 2, "2.2": 0, "2.3": 0, "2.4": 1, "2.5": 1, "2.6": 1,
     "7": 2, "8": 1, "9": 5, "10": 2, "11": 1,
     "13": 2, "14": 1, "15.1": 1, "15.2": 2, "16": 1,
-    "17.1": 1, "17.2": 2, "17.3": 1, "18.1": 2, "18.2": 2,
+    "17.1": 1, "17.2": 2, "17.3": 1,  # 17.1: q1's follow-up visit; q2 had a diagnostic one only "18.1": 2, "18.2": 2,
 }
 MICRO_EXPECTED = {
     "M1.n": 2, "M1.v": 3_000_001,
@@ -197,7 +67,7 @@ MICRO_EXPECTED = {
     "M3.n": 2, "M3.v": 3_000_001,
     "M4.n": 2, "M4.v": 2_000_001,
     "M5": 1_000_001,  # 2,000,001 / 2 = 1,000,000.5, rounded half up
-    "M6": 2,
+    "M6": 1,  # q1's follow-up visit; the two diagnostic visits are counted apart
 }
 
 
@@ -415,3 +285,122 @@ def test_an_earlier_routing_in_the_same_month_moves_the_day_not_the_month(app, a
     with app.app_context():
         assert resumen.stored() == resumen.contributions()
         assert resumen.stored_months() == resumen.by_month(resumen.contributions())
+
+
+def _summary_is_consistent(app) -> None:
+    """The kept summary equals the one recomputed from every actuación, whoever wrote them."""
+    from cemprende.tableros import resumen
+    with app.app_context():
+        assert resumen.stored() == resumen.contributions()
+        assert resumen.stored_months() == resumen.by_month(resumen.contributions())
+    result = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
+    assert result.exit_code == 0 and "Resumen correcto" in result.output, result.output
+
+
+def test_disability_and_displacement_rows_add_up(app, a):
+    """5.3 is "no" to both; 5.9 neither true and one unanswered; both true counts in 5.1 and 5.2."""
+    answers = [(True, True), (True, None), (None, True), (True, False),
+               (False, False), (False, None), (None, False), (None, None)]
+    people = {}
+    for day, (discapacidad, desplazamiento) in enumerate(answers, start=2):
+        people[discapacidad, desplazamiento] = pid = a.person(
+            discapacidad=discapacidad, desplazamiento=desplazamiento)
+        a.act(pid, "enrutamiento", f"2015-03-{day:02d}", destino="empleabilidad")
+    got = results(a.caller)
+    assert got["1.1"] + got["1.2"] == 8
+    assert [got[c] for c in ("5.1", "5.2", "5.3", "5.9")] == [3, 2, 1, 3]
+    assert sum(v for k, v in got.items() if k.startswith("5.")) == 8 + 1  # one double condition
+    # Clearing an answer moves the person from 5.3 to 5.9, in the kept summary too.
+    response = a.caller.patch(f"/participantes/{people[False, False]}",
+                              json={"version": 1, "discapacidad": None})
+    assert response.status_code == 200, response.get_json()
+    got = results(a.caller)
+    assert [got[c] for c in ("5.1", "5.2", "5.3", "5.9")] == [3, 2, 0, 4]
+    _summary_is_consistent(app)
+
+
+def test_only_follow_up_visits_count_in_17_1_and_m6(a):
+    diagnosed = a.person(**NONE)
+    a.act(diagnosed, "visita_acompanamiento", "2015-03-03", clase="diagnostico")
+    followed = a.person(**NONE)
+    a.act(followed, "visita_acompanamiento", "2015-03-04", clase="diagnostico")
+    a.act(followed, "visita_acompanamiento", "2015-03-20", clase="seguimiento")
+    a.act(followed, "visita_acompanamiento", "2015-03-27", clase="seguimiento")
+    assert results(a.caller)["17.1"] == 1                    # distinct persons: only `followed`
+    assert results(a.caller, "microcapitalizacion")["M6"] == 2  # its two follow-up visits
+
+
+def test_actuaciones_count_for_the_centre_that_recorded_them(app, api, world, a, b):
+    """A person moved from A to B: what A recorded stays A's, also when B writes afterwards."""
+    from sqlalchemy import update
+
+    from cemprende.extensions import db
+    from cemprende.models import Participante
+    p = a.person(sexo="F", **NONE)
+    a.act(p, "enrutamiento", "2015-03-05", destino="emprendimiento")
+    a.act(p, "ingreso_ruta", "2015-03-06", ruta="emprende")
+    a.act(p, "referenciacion", "2015-03-07", destino="terceros", programa="Fundación")
+    a.act(p, "perfil_proyecto", "2015-03-08", nombre_negocio="Tienda", sector="Comercio")
+    with app.app_context():  # the person moves to centre B (no audit trail needed here)
+        db.session.execute(update(Participante).where(Participante.id == p)
+                           .values(centro_id=world["centro_b"].id))
+        db.session.commit()
+    b.act(p, "enrutamiento", "2015-03-20", destino="empleabilidad")       # not their first
+    b.act(p, "ingreso_ruta", "2015-03-21", ruta="fortalece")             # ends A's Ruta Emprende
+    b.act(p, "referenciacion", "2015-03-22", destino="terceros", programa="Fundación")
+    b.act(p, "perfil_proyecto", "2015-03-23", nombre_negocio="Tienda", sector="Comercio")
+    version = b.caller.get(f"/participantes/{p}").get_json()["version"]
+    response = b.caller.patch(f"/participantes/{p}", json={"version": version, "sexo": "M"})
+    assert response.status_code == 200, response.get_json()
+    codes = ("1.1", "1.3", "1.4", "6.1", "6.2", "12.1", "12.2", "2.1", "13")
+    expected = {
+        "centro_a": dict(zip(codes, (1, 1, 0, 1, 0, 0, 0, 1, 1))),
+        "centro_b": dict(zip(codes, (0, 0, 0, 0, 0, 0, 1, 1, 1))),
+    }
+    supervisor = api(world["supervisor"])
+    for key, own in (("centro_a", a), ("centro_b", b)):
+        for got in (results(own.caller),
+                    results(supervisor, query=f"{MARCH}&centro_id={world[key].id}")):
+            assert {code: got[code] for code in codes} == expected[key], key
+    network = results(supervisor)
+    assert {code: network[code] for code in codes} == {
+        code: expected["centro_a"][code] + expected["centro_b"][code] for code in codes}
+    _summary_is_consistent(app)
+
+
+def test_network_meta_of_m5_is_the_m4_metas_average(api, world, build):
+    """Σ meta M4.v / Σ meta M4.n over the centres that set both, half up; not a sum of M5 metas."""
+    third = build.centro("Yopal", "COEE")
+    admin = api(world["admin"])
+    vigencia = {"nombre": "Convenio 2015", "desde": "2015-01-01", "hasta": "2015-12-31"}
+
+    def set_metas(centro, metas):
+        response = admin.put("/metas", json={"centro_id": centro.id, "vigencia": vigencia, "metas": metas})
+        assert response.status_code == 200, response.get_json()
+
+    def micro_metas(query=MARCH):
+        return {code: fila["meta"] for code, fila in rows(api(world["supervisor"]), "microcapitalizacion",
+                                                           query).items()}
+
+    set_metas(world["centro_a"], {"M4.n": 3, "M4.v": 3_000_000, "M5": 1_111_111})
+    assert micro_metas()["M5"] == 1_000_000
+    set_metas(world["centro_b"], {"M4.n": 1, "M4.v": 1_000_002})
+    set_metas(third, {"M4.v": 9_000_000, "M5": 2_000_000})             # no M4.n: left out of M5
+    got = micro_metas()
+    assert got["M5"] == 1_000_001                                       # 4,000,002 / 4 = 1,000,000.5
+    assert (got["M4.n"], got["M4.v"]) == (4, 13_000_002)                # the other rows stay sums
+    assert micro_metas(f"{MARCH}&centro_id={third.id}")["M5"] == 2_000_000  # a centre's own meta
+    set_metas(world["centro_a"], {"M4.n": None})
+    set_metas(world["centro_b"], {"M4.v": None})
+    assert micro_metas()["M5"] is None                                  # no centre sets both
+
+
+def test_the_default_cut_is_bogotas_today(a):
+    """At 21:30 on 31 March in Bogotá (1 April in UTC and on the host), today's service is March's."""
+    p = a.person(**NONE)
+    a.act(p, "enrutamiento", TODAY.isoformat(), destino="emprendimiento")
+    response = a.caller.get("/tableros/global")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["desde"], body["hasta"]) == (TODAY.replace(day=1).isoformat(), TODAY.isoformat())
+    assert {f["codigo"]: f["resultado"] for f in body["filas"]}["1.1"] == 1

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import TODAY as CLOCK_TODAY
 from conftest import login
-from test_tableros import Centre
+from conftest import Centre
 
 TODAY = CLOCK_TODAY
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from conftest import csrf_token, login, person_payload, stored_files
 from documents import files, image_bytes, pdf_bytes
-from test_tableros import Centre
+from conftest import Centre
 from cemprende.itinerario.dia import today_bogota
 from cemprende.extensions import db
 from cemprende.models import Auditoria, Verificador

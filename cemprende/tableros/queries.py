@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models.actuacion import comes_after
 from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
+from ..scoping import ALL_CENTRES_OPTION
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
 
 Valores = dict[int, dict[str, int]]
@@ -29,6 +30,14 @@ def _label(code: str) -> str:
     return "c_" + code.replace(".", "_")
 
 
+def _every_centre(statement):
+    """A participant's contributions span every centre that recorded for them (an actuación counts
+    for its own centre, even after the person moved), so the summary's queries look past the
+    writer's centre scope: otherwise a write in the new centre would hide the earlier centre's
+    routings and route entries, and move rows that are not the writer's."""
+    return db.session.execute(statement.execution_options(**{ALL_CENTRES_OPTION: True}))
+
+
 def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
     for row in result:
         for code in codes:
@@ -40,7 +49,8 @@ def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
 
 
 def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
-    """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento."""
+    """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento,
+    for the centre that recorded it (not the person's current centre)."""
     first, earlier = aliased(Actuacion), aliased(Actuacion)
     p = Participante
     columns = [func.sum(case((fila.calculo.condicion(p, first.categoria), 1), else_=0)).label(_label(fila.codigo))
@@ -56,7 +66,7 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
     )
     if participante_id is not None:
         statement = statement.where(first.participante_id == participante_id)
-    return _per_day(db.session.execute(statement), [f.codigo for f in filas], into)
+    return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
 def _matches(a, calculo):
@@ -81,12 +91,13 @@ def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia)
                  .group_by(a.centro_id, a.fecha))
     if participante_id is not None:
         statement = statement.where(a.participante_id == participante_id)
-    return _per_day(db.session.execute(statement), [f.codigo for f in filas], into)
+    return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
 def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
     """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
-    desistimiento, which ends it; the active count as of a day is the sum of deltas up to it."""
+    desistimiento, which ends it; the active count as of a day is the sum of deltas up to it. Both
+    deltas belong to the centre that recorded the ingreso_ruta, whichever centre ends it."""
     code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
     a = Actuacion
     events = (select(a.centro_id, a.tipo, a.categoria, a.fecha,
@@ -105,7 +116,7 @@ def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: 
             .where(entries, events.c.siguiente.is_not(None))
             .group_by(events.c.categoria, events.c.siguiente, events.c.centro_id))
     for statement in (starts, ends):
-        for row in db.session.execute(statement):
+        for row in _every_centre(statement):
             key = (code_of[row.categoria], row.fecha, row.centro_id)
             into[key] = into.get(key, 0) + int(row.delta)
     return into

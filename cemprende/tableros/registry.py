@@ -152,8 +152,13 @@ FILAS: tuple[Fila, ...] = (
          Enrutados(lambda p, d: p.discapacidad.is_(True))),
     Fila("5.2", "global", ORI, "5", T5, "Situación de desplazamiento",
          Enrutados(lambda p, d: p.desplazamiento.is_(True))),
+    # 5.3 counts those who answered "no" to both; 5.9 those with neither true and one unanswered,
+    # so the block adds up to 1.1 + 1.2 plus the persons with both conditions (in 5.1 and 5.2).
     Fila("5.3", "global", ORI, "5", T5, "Ninguno de los anteriores",
-         Enrutados(lambda p, d: ~p.discapacidad.is_(True) & ~p.desplazamiento.is_(True))),
+         Enrutados(lambda p, d: p.discapacidad.is_(False) & p.desplazamiento.is_(False))),
+    Fila("5.9", "global", ORI, "5", T5, "Sin información",
+         Enrutados(lambda p, d: ~p.discapacidad.is_(True) & ~p.desplazamiento.is_(True)
+                   & (p.discapacidad.is_(None) | p.desplazamiento.is_(None)))),
     Fila("6.1", "global", ORI, "6", T6, "Hombres", Enrutados(lambda p, d: p.sexo == "M"),
          avance_sobre_enrutados=True),
     Fila("6.2", "global", ORI, "6", T6, "Mujeres", Enrutados(lambda p, d: p.sexo == "F"),
@@ -179,7 +184,7 @@ FILAS: tuple[Fila, ...] = (
          Conteo("financiacion", "referenciacion")),
     Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo("plan_implementado")),
     Fila("17.1", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas acompañadas en campo",
-         Personas("visita_acompanamiento")),
+         Personas("visita_acompanamiento", "seguimiento")),  # a diagnostic visit does not count
     Fila("17.2", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas fortalecidas en sede",
          Personas("fortalecimiento_sede")),
     Fila("17.3", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas formalizadas",
@@ -212,7 +217,7 @@ FILAS += tuple(
          Promedio("M4.v", "M4.n"), dinero=True),
     Fila("M6", M, "Microcapitalización", "6",
          "Número de visitas de acompañamiento microempresarial realizadas", TOTAL,
-         Conteo("visita_acompanamiento")),
+         Conteo("visita_acompanamiento", "seguimiento")),  # diagnostic visits are counted apart
 )
 
 POR_CODIGO: dict[str, Fila] = {fila.codigo: fila for fila in FILAS}

@@ -120,7 +120,7 @@ def _metas(vigencia: Vigencia | None, centro_id: int | None) -> dict[int, dict[s
 def _cell(fila: Fila, values: dict[str, int], metas: dict[str, int] | None) -> Celda:
     if isinstance(fila.calculo, Promedio):
         count = values.get(fila.calculo.numero, 0)
-        resultado = (2 * values.get(fila.calculo.valor, 0) + count) // (2 * count) if count else 0
+        resultado = _half_up(values.get(fila.calculo.valor, 0), count) if count else 0
     else:
         resultado = values.get(fila.codigo, 0)
     meta = metas.get(fila.codigo) if metas else None
@@ -139,6 +139,27 @@ def _network_sum(per_centre: dict[int, dict[str, int]]) -> dict[str, int]:
     return totals
 
 
+def _half_up(value: int, count: int) -> int:
+    """value / count rounded half up to a whole number, in integers (money is never a float)."""
+    return (2 * value + count) // (2 * count)
+
+
+def _network_metas(filas: list[Fila], metas: dict[int, dict[str, int]]) -> dict[str, int]:
+    """The sum of the centres' metas, except an average row (M5): Σ meta of its value row over
+    Σ meta of its count row, over the centres that set both; none when no centre does."""
+    totals = _network_sum(metas)
+    for fila in filas:
+        if isinstance(fila.calculo, Promedio):
+            valor, numero = fila.calculo.valor, fila.calculo.numero
+            both = [m for m in metas.values() if m.get(valor) is not None and m.get(numero) is not None]
+            count = sum(m[numero] for m in both)
+            if count:
+                totals[fila.codigo] = _half_up(sum(m[valor] for m in both), count)
+            else:
+                totals.pop(fila.codigo, None)
+    return totals
+
+
 def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
     """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
     if tablero not in TABLEROS:
@@ -150,8 +171,9 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
     metas = _metas(vigencia, centro_id)
     centros = _centres(actor, centro_id, hasta)
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
-    # The network's meta of a row is the sum of the metas its centres set (INDICADORES.md).
-    scope_metas = metas.get(centro_id) if centro_id else _network_sum(metas)
+    # The network's meta of a row is the sum of the metas its centres set, but M5's is an
+    # average (INDICADORES.md).
+    scope_metas = metas.get(centro_id) if centro_id else _network_metas(filas, metas)
     rows = []
     for fila in filas:
         row = FilaTablero(fila, _cell(fila, scope_values, scope_metas))
