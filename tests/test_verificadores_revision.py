@@ -151,6 +151,10 @@ def scenario(api, world):
     q1, q2 = a.person(), a.person()
     a.act(q1, "acta_compromiso", "2015-03-02")
     a.act(q2, "acta_compromiso", "2015-03-03")
+    # February's business plans and q2's diagnostic visit stay outside March's coverage.
+    a.act(q1, "plan_negocio", "2015-02-10", nombre_negocio="Tienda", valor_solicitado=2_000_000)
+    a.act(q2, "plan_negocio", "2015-02-10", nombre_negocio="Taller", valor_solicitado=1_500_000)
+    a.act(q2, "visita_acompanamiento", "2015-02-15", clase="diagnostico")
     a.act(q1, "visita_acompanamiento", "2015-03-01", clase="diagnostico")
     a.act(q1, "plan_ajustado", "2015-03-02", valor=2_000_000)
     comite = a.act(q1, "comite", "2015-03-05", decision="aprobado", valor=2_000_000, acta="ACA-1")
@@ -167,6 +171,7 @@ def scenario(api, world):
                    (f"ACA_{d1}.pdf", pdf_bytes("acta comité")),
                    (f"IVAE_{d1}.png", image_bytes()),
                    (f"HV_{d1}.pdf", pdf_bytes("hoja de vida")),
+                   (f"PN_{d1}.pdf", pdf_bytes("plan de negocio")),
                    (f"AC_{d2}.pdf", pdf_bytes("acta q2 sin firma")))
     supervisor = api(world["supervisor"])
     for name, decision in ((f"AC_{d1}.pdf", {"estado": "aprobado"}),
