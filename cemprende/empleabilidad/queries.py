@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.guards import Accion, ensure, scoped_select
 from ..models import Actuacion, Participante, Vacante
+from ..models.actuacion import vigentes
 from ..pagination import Page, paginate
 from ..participantes.services import matches
 from .services import job_seekers
@@ -22,7 +23,7 @@ SHOWN = 10
 
 
 def _valid(alias, tipo: str):
-    return (alias.tipo == tipo) & alias.anulada.is_(False)
+    return (alias.tipo == tipo) & vigentes(alias)
 
 
 def people_in_route(actor, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:

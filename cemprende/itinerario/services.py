@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, ensure, visible_or_404
-
 # Each process contributes the rules of its tipos to the registry by being imported here.
 from ..empleabilidad import reglas as _empleabilidad  # noqa: F401
 from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
@@ -21,9 +20,7 @@ from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..participantes.services import get_visible
 from ..scoping import ALL_CENTRES_OPTION
-from ..tableros import (
-    resumen as _resumen,  # noqa: F401  (its flush listeners keep the summary)
-)
+from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners keep the summary)
 from ..validation import Fields
 from . import reglas
 from .dia import today_bogota

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem
+from ..models.actuacion import vigentes
 
 TIPOS_ALERTA = {
     "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
@@ -82,7 +83,7 @@ def _detalle(tipo: str, hecho: str) -> str:
 
 
 def _valid(alias, *tipos):
-    return and_(alias.tipo.in_(tipos), alias.anulada.is_(False))
+    return and_(alias.tipo.in_(tipos), vigentes(alias))
 
 
 def _item_key(column):

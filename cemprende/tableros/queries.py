@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models.actuacion import comes_after
+from ..models.actuacion import comes_after, vigentes
 from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
 from ..scoping import ALL_CENTRES_OPTION
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
@@ -58,9 +58,9 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
     statement = (
         select(first.centro_id.label("centro_id"), first.fecha.label("fecha"), *columns)
         .join(p, p.id == first.participante_id)
-        .where(first.tipo == "enrutamiento", first.anulada.is_(False),
+        .where(first.tipo == "enrutamiento", vigentes(first),
                ~exists().where(earlier.participante_id == first.participante_id,
-                               earlier.tipo == "enrutamiento", earlier.anulada.is_(False),
+                               earlier.tipo == "enrutamiento", vigentes(earlier),
                                comes_after(first, earlier)))
         .group_by(first.centro_id, first.fecha)
     )
@@ -87,7 +87,7 @@ def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia)
     a = Actuacion
     statement = (select(a.centro_id.label("centro_id"), a.fecha.label("fecha"),
                         *[_sum_measure(a, f.calculo).label(_label(f.codigo)) for f in filas])
-                 .where(a.anulada.is_(False), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
+                 .where(vigentes(a), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
                  .group_by(a.centro_id, a.fecha))
     if participante_id is not None:
         statement = statement.where(a.participante_id == participante_id)
@@ -103,7 +103,7 @@ def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: 
     events = (select(a.centro_id, a.tipo, a.categoria, a.fecha,
                      func.lead(a.fecha, type_=a.fecha.type).over(partition_by=a.participante_id,
                                              order_by=(a.fecha, a.id)).label("siguiente"))
-              .where(a.anulada.is_(False), a.tipo.in_(("ingreso_ruta", "desistimiento"))))
+              .where(vigentes(a), a.tipo.in_(("ingreso_ruta", "desistimiento"))))
     if participante_id is not None:
         events = events.where(a.participante_id == participante_id)
     events = events.subquery()
@@ -194,7 +194,7 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     a = Actuacion
     # The centres named even for the network, so the scan follows the centre-first covering index.
     centres = [centro_id] if centro_id is not None else list(db.session.scalars(select(Centro.id)))
-    base = [a.centro_id.in_(centres), a.fecha.between(desde, hasta), a.anulada.is_(False)]
+    base = [a.centro_id.in_(centres), a.fecha.between(desde, hasta), vigentes(a)]
     by_tipo = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is None})
     by_categoria = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is not None})
     code_of = {(f.calculo.tipo, f.calculo.categoria): f.codigo for f in filas}

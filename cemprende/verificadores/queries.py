@@ -20,6 +20,7 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from ..formatting import BOGOTA
 from ..itinerario.dia import bogota_date
 from ..models import Actuacion, ComiteDecision, Participante, Verificador
+from ..models.actuacion import vigentes
 from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
 
 REGISTRO = "registro"
@@ -74,7 +75,7 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
         by_session.label("acta_sesion"),
         case((func.coalesce(actas.c.aprobados, 0) > 0, 1), else_=0).label("acta_sesion_aprobada"),
     ).select_from(a).outerjoin(actas, actas.c.actuacion_id == a.id).where(
-        a.anulada.is_(False), needs_it)
+        vigentes(a), needs_it)
     p = Participante
     registrations = select(
         literal(None).label("actuacion_id"), p.centro_id, p.id.label("participante_id"),
