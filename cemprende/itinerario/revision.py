@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 
 from ..auth.guards import Accion, ensure
@@ -58,18 +58,20 @@ def review_stored(centro_id: int | None) -> list[Hallazgo]:
 
 def _people(centro_id: int | None) -> Iterator[dict[int, tuple[str, str]]]:
     """Chunks of {participante_id: (name, document)} of the people with something to judge:
-    a non-annulled actuación of a tipo with rules (in `centro_id`, when given)."""
-    judged = [Actuacion.participante_id == Participante.id, vigentes(),
-              Actuacion.tipo.in_(sorted(reglas.REGLAS))]
+    a non-annulled actuación of a tipo with rules (in `centro_id`, when given).
+
+    Driven by the actuaciones' indexes (centre and tipo, or person), not by a test per person."""
+    judged = [vigentes(), Actuacion.tipo.in_(sorted(reglas.REGLAS))]
     if centro_id is not None:
         judged.append(Actuacion.centro_id == centro_id)
     last = 0
     while True:
+        ids = (select(Actuacion.participante_id).where(*judged, Actuacion.participante_id > last)
+               .distinct().order_by(Actuacion.participante_id).limit(CHUNK).subquery())
         rows = db.session.execute(
             select(Participante.id, Participante.nombres, Participante.apellidos,
                    Participante.tipo_documento, Participante.numero_documento)
-            .where(Participante.id > last, exists().where(*judged))
-            .order_by(Participante.id).limit(CHUNK)
+            .join(ids, ids.c.participante_id == Participante.id).order_by(Participante.id)
             .execution_options(**{ALL_CENTRES_OPTION: True})
         ).all()
         if not rows:
