@@ -97,6 +97,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
+    from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .orientacion.views import bp as orientacion_bp
     from .participantes.views import bp as participantes_bp
@@ -111,7 +112,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

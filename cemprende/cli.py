@@ -1,8 +1,11 @@
-"""flask commands: create-admin, import-centros, demo-data (non-interactive, for scripts)."""
+"""flask commands: create-admin, import-centros, demo-data, itinerario-revisar... (non-interactive,
+for scripts)."""
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, timedelta
+from itertools import groupby
 
 import click
 from flask import current_app
@@ -14,12 +17,17 @@ from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
 from .errors import DomainError
 from .extensions import db
+from .itinerario import revision
 from .itinerario import services as itinerario
 from .itinerario.dia import today_bogota
-from .models import Participante, Staff
+from .itinerario.tipos import TIPOS
+from .models import Centro, Participante, Staff
 from .scoping import set_centre_scope
 from .tableros import resumen
 from .verificadores import integrity
+
+CSV_HEADERS = ["Centro", "Actuación", "Fecha", "Tipo", "Persona", "Documento", "Nombre", "Regla",
+               "Mensaje"]
 
 
 def register_cli(app) -> None:
@@ -102,6 +110,42 @@ def register_cli(app) -> None:
                    f"{len(informe.completados)}")
         if not fix and not informe.limpio:
             raise SystemExit(1)
+
+    @app.cli.command("itinerario-revisar")
+    @click.option("--centro", "centro_id", type=int, default=None,
+                  help="Solo las actuaciones registradas en este centro (id).")
+    @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, writable=True), default=None,
+                  help="Escribe también los hallazgos en este archivo CSV (UTF-8, separado por ;).")
+    def itinerario_revisar(centro_id: int | None, csv_path: str | None):
+        """Actuaciones guardadas que las reglas actuales rechazarían, por centro (no borra nada)."""
+        if centro_id is not None and db.session.get(Centro, centro_id) is None:
+            raise click.ClickException(f"No existe el centro {centro_id}.")
+        hallazgos = revision.review_stored(centro_id)
+        centros = {c.id: c.nombre for c in db.session.execute(select(Centro.id, Centro.nombre))}
+        if not hallazgos:
+            click.echo("No hay registros que las reglas actuales rechazarían.")
+        for centro, grupo in groupby(hallazgos, key=lambda h: h.centro_id):
+            grupo = list(grupo)
+            click.echo(f"{centros.get(centro, centro)} (centro {centro}): {len(grupo)} "
+                       f"actuaciones que las reglas actuales rechazarían")
+            for code, n in revision.count_by_code(grupo).items():
+                click.echo(f"  {code}: {n}")
+            for h in grupo:
+                click.echo(f"  actuación {h.actuacion_id} · {h.fecha:%d/%m/%Y} · "
+                           f"{TIPOS[h.tipo].etiqueta} · persona {h.participante_id} · {h.code} · "
+                           f"{h.message}")
+        if hallazgos:
+            centres = len({h.centro_id for h in hallazgos})
+            click.echo(f"Total: {len(hallazgos)} en {centres} centro{'s' if centres > 1 else ''}.")
+        if csv_path:
+            with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle, delimiter=";")
+                writer.writerow(CSV_HEADERS)
+                writer.writerows([centros.get(h.centro_id, h.centro_id), h.actuacion_id,
+                                  f"{h.fecha:%d/%m/%Y}", TIPOS[h.tipo].etiqueta,
+                                  h.participante_id, h.documento, h.nombre, h.code, h.message]
+                                 for h in hallazgos)
+            click.echo(f"CSV escrito: {csv_path} ({len(hallazgos)} filas).")
 
     @app.cli.command("demo-data")
     @click.option("--participantes", "count", default=300, show_default=True, type=int)

@@ -94,6 +94,7 @@ PAGES = {
     ("POST", "/microfinanciamiento/personas/<int:participante_id>/visitas"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/microfinanciamiento/personas/<int:participante_id>/control"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/microfinanciamiento/alertas"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
+    ("GET", "/itinerario/revision"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
     ("GET", "/orientacion/"): ALL_OK,
     ("GET", "/orientacion/por-enrutar"): ALL_OK,
     ("GET", "/orientacion/dps-sin-caracterizar"): ALL_OK,

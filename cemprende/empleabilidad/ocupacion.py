@@ -24,7 +24,9 @@ def free_cupos(vacante: Vacante) -> int:
 
 
 def vacante_in_centre(vacante_id: int, centro_id: int, lock: bool = False) -> Vacante | None:
+    if not lock:  # re-judging stored records asks for the same vacancies again: the session's first
+        vacante = db.session.get(Vacante, vacante_id)
+        return vacante if vacante is not None and vacante.centro_id == centro_id else None
+    # Two colocaciones at once must not both take the last cupo.
     statement = select(Vacante).where(Vacante.id == vacante_id, Vacante.centro_id == centro_id)
-    if lock:  # two colocaciones at once must not both take the last cupo
-        statement = statement.with_for_update()
-    return db.session.scalar(statement)
+    return db.session.scalar(statement.with_for_update())
