@@ -24,6 +24,7 @@ from .participantes import services as participantes
 from .referenciacion import services as referenciacion
 from .verificadores import carga as cargas, cobertura, revision
 from .tableros import services as tableros
+from .itinerario.tipos import Tipo
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
 DEMO_PASSWORD = "Cemprende-demo-2026"
@@ -111,19 +112,19 @@ class DemoBuilder:
         destino = rng.choices(["emprendimiento", "empleabilidad"], [55, 45])[0]
         situacion = ("busca_empleo" if destino == "empleabilidad"
                      else rng.choice(["negocio_en_marcha", "idea_negocio"]))
-        day = add("caracterizacion", start, situacion=situacion,
+        day = add(Tipo.CARACTERIZACION, start, situacion=situacion,
                   observaciones="Caracterización inicial.")
         if rng.random() < 0.8:
-            add("acta_compromiso", day)
+            add(Tipo.ACTA_COMPROMISO, day)
         if rng.random() < 0.15:
             return added
-        day = add("enrutamiento", self.day(start, 0, 10), destino=destino)
+        day = add(Tipo.ENRUTAMIENTO, self.day(start, 0, 10), destino=destino)
         if day is None:
             return added
         if rng.random() < 0.25:
             self.refer(asesor, person_id, self.day(day, 0, 40))
         if rng.random() < 0.08:
-            add("desistimiento", self.day(day, 5, 90), motivo="Consiguió empleo por su cuenta.")
+            add(Tipo.DESISTIMIENTO, self.day(day, 5, 90), motivo="Consiguió empleo por su cuenta.")
             return added
         if destino == "emprendimiento":
             self.emprendimiento(add, day)
@@ -173,57 +174,57 @@ class DemoBuilder:
     def emprendimiento(self, add: Callable, day: date) -> None:
         rng = self.rng
         ruta = rng.choices(["emprende", "fortalece", "desarrolla", "transforma"], [50, 30, 15, 5])[0]
-        day = add("ingreso_ruta", self.day(day, 0, 15), ruta=ruta)
+        day = add(Tipo.INGRESO_RUTA, self.day(day, 0, 15), ruta=ruta)
         if day is None or rng.random() < 0.3:
             return
         negocio = rng.choice(NEGOCIOS).format(a=rng.choice(APELLIDOS), b=rng.choice(["Esperanza", "Fe", "Bendición"]))
-        day = add("perfil_proyecto", self.day(day, 5, 30), nombre_negocio=negocio, sector=rng.choice(SECTORES))
+        day = add(Tipo.PERFIL_PROYECTO, self.day(day, 5, 30), nombre_negocio=negocio, sector=rng.choice(SECTORES))
         if day is None:
             return
         if rng.random() < 0.4:
-            add("fortalecimiento_sede", self.day(day, 0, 30), tema=rng.choice(["Costos", "Mercadeo", "Contabilidad básica"]))
+            add(Tipo.FORTALECIMIENTO_SEDE, self.day(day, 0, 30), tema=rng.choice(["Costos", "Mercadeo", "Contabilidad básica"]))
         if rng.random() < 0.5:
             return
         items = [{"descripcion": d, "cantidad": rng.randint(1, 2), "precio_unitario": p}
                  for d, p in rng.sample(ITEMS, rng.randint(1, 3))]
         total = sum(i["cantidad"] * i["precio_unitario"] for i in items)
-        day = add("plan_negocio", self.day(day, 10, 40), nombre_negocio=negocio, valor_solicitado=total, items=items)
+        day = add(Tipo.PLAN_NEGOCIO, self.day(day, 10, 40), nombre_negocio=negocio, valor_solicitado=total, items=items)
         if day is None or rng.random() < 0.35:
             return
-        day = add("visita_acompanamiento", self.day(day, 3, 20), clase="diagnostico")
-        day = add("plan_ajustado", self.day(day, 1, 15) if day else None, valor=total, items=items)
+        day = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 3, 20), clase="diagnostico")
+        day = add(Tipo.PLAN_AJUSTADO, self.day(day, 1, 15) if day else None, valor=total, items=items)
         if day is None:
             return
         decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
-        day = add("comite", self.day(day, 5, 30), decision=decision, valor=total, acta=f"ACA-{rng.randint(1, 99):02d}")
+        day = add(Tipo.COMITE, self.day(day, 5, 30), decision=decision, valor=total, acta=f"ACA-{rng.randint(1, 99):02d}")
         if day is None or decision != "aprobado":
             return
-        add("financiacion", day, modalidad="directo", valor=total)
+        add(Tipo.FINANCIACION, day, modalidad="directo", valor=total)
         proveedor, nit = rng.choice(PROVEEDORES)
-        day = add("desembolso", self.day(day, 10, 60), valor=total, proveedor=proveedor, nit=nit, items=items)
+        day = add(Tipo.DESEMBOLSO, self.day(day, 10, 60), valor=total, proveedor=proveedor, nit=nit, items=items)
         if day is None:
             return
-        add("plan_implementado", self.day(day, 5, 30))
-        visita = add("visita_acompanamiento", self.day(day, 20, 90), clase="seguimiento")
+        add(Tipo.PLAN_IMPLEMENTADO, self.day(day, 5, 30))
+        visita = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 20, 90), clase="seguimiento")
         if visita:
-            add("control_inversion", visita, observaciones="Bienes encontrados en uso.")
+            add(Tipo.CONTROL_INVERSION, visita, observaciones="Bienes encontrados en uso.")
         if rng.random() < 0.3:
-            add("formalizacion", self.day(day, 30, 120), registro="Matrícula mercantil")
+            add(Tipo.FORMALIZACION, self.day(day, 30, 120), registro="Matrícula mercantil")
         if rng.random() < 0.6:
-            add("empleo_generado", self.day(day, 30, 120), autoempleos=1, directos=rng.randint(0, 2))
+            add(Tipo.EMPLEO_GENERADO, self.day(day, 30, 120), autoempleos=1, directos=rng.randint(0, 2))
         return
 
     def empleabilidad(self, add: Callable, day: date, vacantes_ids: list[int]) -> None:
         rng = self.rng
         if rng.random() < 0.6:
-            add("capacitacion_fis", self.day(day, 3, 30), curso=rng.choice(["Habilidades blandas", "Servicio al cliente", "Entrevista de trabajo"]))
-        cv = add("hoja_de_vida", self.day(day, 1, 20), plataforma=rng.choice(["spe", "ape_sena"]), codigo=str(rng.randint(100000, 999999)))
+            add(Tipo.CAPACITACION_FIS, self.day(day, 3, 30), curso=rng.choice(["Habilidades blandas", "Servicio al cliente", "Entrevista de trabajo"]))
+        cv = add(Tipo.HOJA_DE_VIDA, self.day(day, 1, 20), plataforma=rng.choice(["spe", "ape_sena"]), codigo=str(rng.randint(100000, 999999)))
         if cv is None or not vacantes_ids or rng.random() < 0.5:
             return
         vacante = rng.choice(vacantes_ids)
-        sent = add("remision_seleccion", self.day(cv, 2, 30), vacante_id=vacante)
+        sent = add(Tipo.REMISION_SELECCION, self.day(cv, 2, 30), vacante_id=vacante)
         if sent and rng.random() < 0.35:
-            add("colocacion", self.day(sent, 5, 30), vacante_id=vacante)
+            add(Tipo.COLOCACION, self.day(sent, 5, 30), vacante_id=vacante)
         return
 
 

@@ -18,6 +18,7 @@ from .models import Actuacion, Centro, Participante, ParticipantePalabra, Staff,
 from .participantes.services import name_words, search_key
 from .tableros import resumen
 from .demo import APELLIDOS, NOMBRES_F, NOMBRES_M, PROGRAMAS
+from .itinerario.tipos import Tipo
 
 BATCH = 50_000
 RUTAS = ["emprende", "fortalece", "desarrolla", "transforma"]
@@ -172,49 +173,49 @@ def _itinerary(rng, day: date, end: date, vacante_ids: list[int],
         day = day + timedelta(days=rng.randint(low, high))
         return day <= end
 
-    yield "caracterizacion", day, {}
-    yield "acta_compromiso", day, {}
+    yield Tipo.CARACTERIZACION, day, {}
+    yield Tipo.ACTA_COMPROMISO, day, {}
     if rng.random() < 0.3 and later(0, 20):  # characterisation completed on a second visit
-        yield "caracterizacion", day, {}
+        yield Tipo.CARACTERIZACION, day, {}
     if not later(0, 10):
         return
     destino = "emprendimiento" if rng.random() < 0.55 else "empleabilidad"
-    yield "enrutamiento", day, {"categoria": destino}
+    yield Tipo.ENRUTAMIENTO, day, {"categoria": destino}
     if rng.random() < 0.25 and later(0, 30):
-        yield "referenciacion", day, {"categoria": rng.choice(DESTINOS_REF)}
+        yield Tipo.REFERENCIACION, day, {"categoria": rng.choice(DESTINOS_REF)}
     if destino == "emprendimiento":
         if not later(0, 15):
             return
-        yield "ingreso_ruta", day, {"categoria": rng.choices(RUTAS, [50, 30, 15, 5])[0]}
+        yield Tipo.INGRESO_RUTA, day, {"categoria": rng.choices(RUTAS, [50, 30, 15, 5])[0]}
         if rng.random() < 0.08 and later(5, 60):
-            yield "desistimiento", day, {}
+            yield Tipo.DESISTIMIENTO, day, {}
             return
         if rng.random() < 0.6 and later(5, 30):
-            yield "perfil_proyecto", day, {}
+            yield Tipo.PERFIL_PROYECTO, day, {}
             if rng.random() < 0.5 and later(10, 40):
                 valor = rng.randint(8, 30) * 100_000
-                yield "plan_negocio", day, {"valor": valor}
+                yield Tipo.PLAN_NEGOCIO, day, {"valor": valor}
                 if rng.random() < 0.6 and later(3, 20):
-                    yield "visita_acompanamiento", day, {"categoria": "diagnostico"}
-                    yield "plan_ajustado", day, {"valor": valor}
+                    yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": "diagnostico"}
+                    yield Tipo.PLAN_AJUSTADO, day, {"valor": valor}
                     if later(5, 30):
                         decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
-                        yield "comite", day, {"categoria": decision, "valor": valor}
+                        yield Tipo.COMITE, day, {"categoria": decision, "valor": valor}
                         if decision == "aprobado" and later(10, 60):
-                            yield "financiacion", day, {"categoria": "directo", "valor": valor}
-                            yield "desembolso", day, {"valor": valor}
-                            yield "plan_implementado", day, {}
+                            yield Tipo.FINANCIACION, day, {"categoria": "directo", "valor": valor}
+                            yield Tipo.DESEMBOLSO, day, {"valor": valor}
+                            yield Tipo.PLAN_IMPLEMENTADO, day, {}
                             if later(20, 90):
-                                yield "visita_acompanamiento", day, {"categoria": "seguimiento"}
-                                yield "empleo_generado", day, {"autoempleos": 1, "directos": rng.randint(0, 2)}
+                                yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": "seguimiento"}
+                                yield Tipo.EMPLEO_GENERADO, day, {"autoempleos": 1, "directos": rng.randint(0, 2)}
     else:
         if rng.random() < 0.6 and later(3, 30):
-            yield "capacitacion_fis", day, {}
+            yield Tipo.CAPACITACION_FIS, day, {}
         if later(1, 20):
-            yield "hoja_de_vida", day, {"categoria": rng.choice(["spe", "ape_sena"])}
+            yield Tipo.HOJA_DE_VIDA, day, {"categoria": rng.choice(["spe", "ape_sena"])}
             if rng.random() < 0.5 and later(2, 30):
                 vacante = rng.choice(vacante_ids)
-                yield "remision_seleccion", day, {"vacante_id": vacante}
+                yield Tipo.REMISION_SELECCION, day, {"vacante_id": vacante}
                 if rng.random() < 0.15 and free[vacante] > 0 and later(5, 30):
                     free[vacante] -= 1
-                    yield "colocacion", day, {"vacante_id": vacante}
+                    yield Tipo.COLOCACION, day, {"vacante_id": vacante}

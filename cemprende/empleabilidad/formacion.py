@@ -16,6 +16,7 @@ from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..validation import Fields
 from .services import participant_ids
+from ..itinerario.tipos import Tipo
 
 EARLIEST = date(2000, 1, 1)
 
@@ -79,7 +80,7 @@ def mark_attendance(actor, sesion_id: int, data: dict, today: date | None = None
     made = []
     for person_id in people:
         actuacion = itinerario.register(actor, person_id, {
-            "tipo": "capacitacion_fis", "fecha": sesion.fecha.isoformat(),
+            "tipo": Tipo.CAPACITACION_FIS, "fecha": sesion.fecha.isoformat(),
             "curso": f"{sesion.curso.nombre} — {sesion.tema}"[:200]}, today=today)
         made.append(audit.add_audited(
             AsistenciaFis(sesion_id=sesion.id, participante_id=person_id,

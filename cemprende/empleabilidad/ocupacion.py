@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import Actuacion, Vacante
 from ..models.actuacion import vigentes
+from ..itinerario.tipos import Tipo
 
 
 def occupied_by_vacante(vacante_ids: list[int]) -> dict[int, int]:
@@ -14,7 +15,7 @@ def occupied_by_vacante(vacante_ids: list[int]) -> dict[int, int]:
         return {}
     statement = (
         select(Actuacion.vacante_id, func.count().label("ocupados"))
-        .where(Actuacion.tipo == "colocacion", vigentes(), Actuacion.vacante_id.in_(vacante_ids))
+        .where(Actuacion.tipo == Tipo.COLOCACION, vigentes(), Actuacion.vacante_id.in_(vacante_ids))
         .group_by(Actuacion.vacante_id))
     return {row.vacante_id: row.ocupados for row in db.session.execute(statement)}
 

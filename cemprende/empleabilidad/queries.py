@@ -18,6 +18,7 @@ from ..models.actuacion import vigentes
 from ..pagination import Page, paginate
 from ..participantes.services import matches
 from .services import job_seekers
+from ..itinerario.tipos import Tipo
 
 SHOWN = 10
 
@@ -30,11 +31,11 @@ def people_in_route(actor, q: str | None = None, page: int = 1, per_page: int = 
     """(person, routed on, vacancies remitted to) of everyone in the route, longest waiting first."""
     routing, remission = aliased(Actuacion), aliased(Actuacion)
     routed_on = (select(func.max(routing.fecha))
-                 .where(routing.participante_id == Participante.id, _valid(routing, "enrutamiento"))
+                 .where(routing.participante_id == Participante.id, _valid(routing, Tipo.ENRUTAMIENTO))
                  .correlate(Participante).scalar_subquery())
     remitted = (select(func.count())
                 .where(remission.participante_id == Participante.id,
-                       _valid(remission, "remision_seleccion"))
+                       _valid(remission, Tipo.REMISION_SELECCION))
                 .correlate(Participante).scalar_subquery())
     statement = job_seekers(actor).add_columns(routed_on.label("desde"), remitted.label("remisiones"))
     if q and q.strip():
@@ -46,11 +47,11 @@ def open_vacancies(actor, limit: int = SHOWN) -> Page:
     """(vacancy, free cupos, pending remissions) of the open vacancies with room, newest first."""
     placement, remission = aliased(Actuacion), aliased(Actuacion)
     placed = (select(placement.vacante_id, func.count().label("ocupados"))
-              .where(_valid(placement, "colocacion"), placement.vacante_id.is_not(None))
+              .where(_valid(placement, Tipo.COLOCACION), placement.vacante_id.is_not(None))
               .group_by(placement.vacante_id).subquery("ocupados"))
     seekers = job_seekers(actor).with_only_columns(Participante.id).scalar_subquery()
     waiting = (select(remission.vacante_id, func.count().label("pendientes"))
-               .where(_valid(remission, "remision_seleccion"), remission.participante_id.in_(seekers))
+               .where(_valid(remission, Tipo.REMISION_SELECCION), remission.participante_id.in_(seekers))
                .group_by(remission.vacante_id).subquery("pendientes"))
     free = Vacante.cupos - func.coalesce(placed.c.ocupados, 0)
     statement = (scoped_select(actor, Vacante)
@@ -69,7 +70,7 @@ def pending_remissions(actor, limit: int = SHOWN) -> Page:
                  .add_columns(Vacante, remission.fecha.label("remitida_el"))
                  .join(remission, remission.participante_id == Participante.id)
                  .join(Vacante, Vacante.id == remission.vacante_id)
-                 .where(_valid(remission, "remision_seleccion"), Vacante.estado == "abierta")
+                 .where(_valid(remission, Tipo.REMISION_SELECCION), Vacante.estado == "abierta")
                  .order_by(remission.fecha, remission.id))
     return paginate(statement, 1, limit, rows=True)
 

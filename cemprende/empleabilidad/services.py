@@ -21,6 +21,7 @@ from ..participantes import services as participantes
 from ..validation import Fields, check_version
 from .ocupacion import free_cupos, occupied_by_vacante, vacante_in_centre  # noqa: F401 (pages read them here)
 from ..itinerario.dia import today_bogota
+from ..itinerario.tipos import Tipo
 
 EARLIEST_FECHA = date(2000, 1, 1)
 
@@ -91,7 +92,7 @@ def search(actor, *, q: str | None = None, solo_con_cupos: bool = False,
     if solo_con_cupos:
         ocupados = (
             select(func.count()).where(Actuacion.vacante_id == Vacante.id,
-                                       Actuacion.tipo == "colocacion",
+                                       Actuacion.tipo == Tipo.COLOCACION,
                                        vigentes())
             .correlate(Vacante).scalar_subquery()
         )
@@ -116,7 +117,7 @@ def with_occupancy(vacantes: list[Vacante]) -> list[dict]:
 def _latest_routing_is_empleabilidad():
     """The person's latest valid enrutamiento sends them to empleabilidad."""
     latest = aliased(Actuacion)
-    return exists().where(latest.participante_id == Participante.id, latest.tipo == "enrutamiento",
+    return exists().where(latest.participante_id == Participante.id, latest.tipo == Tipo.ENRUTAMIENTO,
                           vigentes(latest), ~superseded(latest),
                           latest.categoria == "empleabilidad").correlate(Participante)
 
@@ -133,7 +134,7 @@ def _has(tipo: str, vacante_id: int | None = None):
 def job_seekers(actor, centro_id: int | None = None):
     """People routed to empleabilidad, neither placed nor desisted: who the vacancies are for."""
     statement = scoped_select(actor, Participante).where(
-        _latest_routing_is_empleabilidad(), ~_has("colocacion"), ~_has("desistimiento"))
+        _latest_routing_is_empleabilidad(), ~_has(Tipo.COLOCACION), ~_has(Tipo.DESISTIMIENTO))
     if centro_id is not None:
         statement = statement.where(Participante.centro_id == centro_id)
     return statement
@@ -142,7 +143,7 @@ def job_seekers(actor, centro_id: int | None = None):
 def candidates(actor, vacante: Vacante, q: str | None = None, page: int = 1,
                per_page: int = 50) -> Page:
     """Job seekers of the vacancy's centre not yet sent to it, longest waiting first."""
-    statement = job_seekers(actor, vacante.centro_id).where(~_has("remision_seleccion", vacante.id))
+    statement = job_seekers(actor, vacante.centro_id).where(~_has(Tipo.REMISION_SELECCION, vacante.id))
     if q and q.strip():
         statement = statement.where(participantes.matches(q))
     return paginate(statement.order_by(Participante.creado_en, Participante.id), page, per_page)
@@ -152,13 +153,13 @@ def sent_to(vacante: Vacante) -> list[tuple[Participante, Actuacion | None, Actu
     """(person, remisión, colocación) for everyone sent to or placed in this vacancy."""
     rows = db.session.scalars(select(Actuacion).where(
         Actuacion.vacante_id == vacante.id, vigentes(),
-        Actuacion.tipo.in_(("remision_seleccion", "colocacion"))).order_by(Actuacion.fecha, Actuacion.id))
+        Actuacion.tipo.in_((Tipo.REMISION_SELECCION, Tipo.COLOCACION))).order_by(Actuacion.fecha, Actuacion.id))
     by_person: dict[int, dict[str, Actuacion]] = {}
     for actuacion in rows:
         by_person.setdefault(actuacion.participante_id, {}).setdefault(actuacion.tipo, actuacion)
     people = {p.id: p for p in db.session.scalars(
         select(Participante).where(Participante.id.in_(list(by_person))))} if by_person else {}
-    return [(people[pid], acts.get("remision_seleccion"), acts.get("colocacion"))
+    return [(people[pid], acts.get(Tipo.REMISION_SELECCION), acts.get(Tipo.COLOCACION))
             for pid, acts in by_person.items()]
 
 
@@ -179,7 +180,7 @@ def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list
     vacante = get_visible(actor, vacante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
     people = participant_ids(data.get("participante_ids"))
-    return [itinerario.register(actor, person_id, {"tipo": "remision_seleccion",
+    return [itinerario.register(actor, person_id, {"tipo": Tipo.REMISION_SELECCION,
                                                    "fecha": data.get("fecha"),
                                                    "vacante_id": vacante.id}, today=today)
             for person_id in people]
@@ -192,7 +193,7 @@ def hire(actor, vacante_id: int, data: dict, today: date | None = None) -> Actua
     f = Fields(data)
     person_id = f.integer("participante_id", minimum=1)
     f.raise_if_errors()
-    return itinerario.register(actor, person_id, {"tipo": "colocacion", "fecha": data.get("fecha"),
+    return itinerario.register(actor, person_id, {"tipo": Tipo.COLOCACION, "fecha": data.get("fecha"),
                                                   "vacante_id": vacante.id}, today=today)
 
 
@@ -209,23 +210,23 @@ def person_summary(actor, participante_id: int) -> PerfilEmpleo:
     person = participantes.get_visible(actor, participante_id)
     acts = list(db.session.scalars(select(Actuacion).where(
         Actuacion.participante_id == person.id, vigentes(),
-        Actuacion.tipo.in_(("hoja_de_vida", "capacitacion_fis", "remision_seleccion", "colocacion")))
+        Actuacion.tipo.in_((Tipo.HOJA_DE_VIDA, Tipo.CAPACITACION_FIS, Tipo.REMISION_SELECCION, Tipo.COLOCACION)))
         .order_by(Actuacion.fecha, Actuacion.id)))
     vacantes = by_ids({a.vacante_id for a in acts if a.vacante_id})
     applied: dict[int, list] = {}
     for a in acts:
         if a.vacante_id:
             entry = applied.setdefault(a.vacante_id, [vacantes[a.vacante_id], None, None])
-            entry[1 if a.tipo == "remision_seleccion" else 2] = a
-    cvs = [a for a in acts if a.tipo == "hoja_de_vida"]
-    placed = [a for a in acts if a.tipo == "colocacion"]
-    return PerfilEmpleo(cvs[-1] if cvs else None, [a for a in acts if a.tipo == "capacitacion_fis"],
+            entry[1 if a.tipo == Tipo.REMISION_SELECCION else 2] = a
+    cvs = [a for a in acts if a.tipo == Tipo.HOJA_DE_VIDA]
+    placed = [a for a in acts if a.tipo == Tipo.COLOCACION]
+    return PerfilEmpleo(cvs[-1] if cvs else None, [a for a in acts if a.tipo == Tipo.CAPACITACION_FIS],
                         [tuple(v) for v in applied.values()], placed[-1] if placed else None)
 
 
 def register_cv(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     return itinerario.register(actor, participante_id, {
-        "tipo": "hoja_de_vida", "fecha": data.get("fecha"), "plataforma": data.get("plataforma"),
+        "tipo": Tipo.HOJA_DE_VIDA, "fecha": data.get("fecha"), "plataforma": data.get("plataforma"),
         "codigo": data.get("codigo")}, today=today)
 
 

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from ..itinerario.reglas import Hechos, Incumple, regla
-from ..itinerario.tipos import RUTAS
+from ..itinerario.tipos import RUTAS, Tipo
 
 
 def current_route(h: Hechos) -> str | None:
     """The route the person is in on the fecha: the latest ingreso_ruta, unless a desistimiento
     came after it."""
-    entry = h.latest_earlier("ingreso_ruta")
-    if entry is None or any(d.fecha <= h.fecha for d in h.following(entry, "desistimiento")):
+    entry = h.latest_earlier(Tipo.INGRESO_RUTA)
+    if entry is None or any(d.fecha <= h.fecha for d in h.following(entry, Tipo.DESISTIMIENTO)):
         return None
     return entry.categoria
 
 
-@regla("ingreso_ruta")
+@regla(Tipo.INGRESO_RUTA)
 def same_route_twice(h: Hechos) -> None:
     ruta = h.valores.get("ruta")
     if ruta is not None and current_route(h) == ruta:
@@ -23,22 +23,22 @@ def same_route_twice(h: Hechos) -> None:
                        {"ruta": "Es la ruta en la que ya está."})
 
 
-@regla("financiacion")
+@regla(Tipo.FINANCIACION)
 def one_financing_per_plan(h: Hechos) -> None:
-    plan = h.latest_earlier("plan_negocio")
+    plan = h.latest_earlier(Tipo.PLAN_NEGOCIO)
     if plan is None:
         raise Incumple("sin_plan_negocio",
                        "La financiación necesita un plan de negocio registrado en esa fecha o antes.",
                        {"tipo": "Falta un plan de negocio anterior."})
-    if h.following(plan, "financiacion"):
+    if h.following(plan, Tipo.FINANCIACION):
         raise Incumple("financiacion_repetida",
                        "El último plan de negocio ya tiene su financiación: un plan se financia "
                        "una sola vez.", {"tipo": "Ese plan ya fue financiado."})
 
 
-@regla("plan_implementado")
+@regla(Tipo.PLAN_IMPLEMENTADO)
 def implemented_after_financing(h: Hechos) -> None:
-    if h.latest_earlier("financiacion") is None and h.latest_earlier("desembolso") is None:
+    if h.latest_earlier(Tipo.FINANCIACION) is None and h.latest_earlier(Tipo.DESEMBOLSO) is None:
         raise Incumple("sin_financiacion",
                        "El plan implementado necesita una financiación o un desembolso "
                        "registrados en esa fecha o antes.",

@@ -15,7 +15,7 @@ from ..auth.guards import scoped_select
 from ..errors import DomainError
 from ..extensions import db
 from ..itinerario import services as itinerario
-from ..itinerario.tipos import RUTAS
+from ..itinerario.tipos import RUTAS, Tipo
 from ..models import Actuacion, Participante, UnidadProductiva
 from ..models.actuacion import superseded, vigentes
 from ..models.base import utcnow
@@ -25,17 +25,17 @@ from ..participantes import services as participantes
 from ..validation import Fields, check_version
 
 # What the business page records; the adjusted plan, committee and deliveries are microfinanciamiento's.
-SERVICIOS = ("perfil_proyecto", "plan_negocio", "financiacion", "plan_implementado",
-             "fortalecimiento_sede", "formalizacion", "empleo_generado")
+SERVICIOS = (Tipo.PERFIL_PROYECTO, Tipo.PLAN_NEGOCIO, Tipo.FINANCIACION, Tipo.PLAN_IMPLEMENTADO,
+             Tipo.FORTALECIMIENTO_SEDE, Tipo.FORMALIZACION, Tipo.EMPLEO_GENERADO)
 
 
 def _current_route():
     """Each person's latest valid ingreso a ruta (its ruta and fecha), people who desisted left out."""
     entry, desist = aliased(Actuacion), aliased(Actuacion)
     return (select(entry.participante_id, entry.categoria.label("ruta"), entry.fecha.label("desde"))
-            .where(entry.tipo == "ingreso_ruta", vigentes(entry), ~superseded(entry),
+            .where(entry.tipo == Tipo.INGRESO_RUTA, vigentes(entry), ~superseded(entry),
                    ~exists().where(desist.participante_id == entry.participante_id,
-                                   desist.tipo == "desistimiento", vigentes(desist),
+                                   desist.tipo == Tipo.DESISTIMIENTO, vigentes(desist),
                                    desist.fecha >= entry.fecha))
             .subquery("ruta_actual"))
 
@@ -70,7 +70,7 @@ def enter_route(actor, participante_id: int, data: dict, today: date | None = No
     """Into a route, or from one route to another: a new ingreso_ruta (the gate refuses the
     route the person is already in)."""
     person = participantes.get_visible(actor, participante_id)
-    return itinerario.register(actor, person.id, {"tipo": "ingreso_ruta", "fecha": data.get("fecha"),
+    return itinerario.register(actor, person.id, {"tipo": Tipo.INGRESO_RUTA, "fecha": data.get("fecha"),
                                                   "ruta": data.get("ruta")}, today=today)
 
 
@@ -113,10 +113,10 @@ def record(actor, participante_id: int, tipo: str, data: dict, today: date | Non
     if business is not None:
         for name, value in (("nombre_negocio", business.nombre), ("sector", business.sector)):
             values[name] = values.get(name) or value
-    if tipo == "plan_negocio" and values.get("items") and not values.get("valor_solicitado"):
+    if tipo == Tipo.PLAN_NEGOCIO and values.get("items") and not values.get("valor_solicitado"):
         values["valor_solicitado"] = itinerario.items_total(values["items"])
     actuacion = itinerario.register(actor, person.id, values, today=today)
-    if tipo == "formalizacion" and business is not None and not business.formal:
+    if tipo == Tipo.FORMALIZACION and business is not None and not business.formal:
         audit.update_audited(business, {"formal": True, "actualizado_en": utcnow()}, actor=actor,
                              entidad="unidad_productiva", centro_id=person.centro_id)
     return actuacion
@@ -124,4 +124,4 @@ def record(actor, participante_id: int, tipo: str, data: dict, today: date | Non
 
 def services_of(person: Participante) -> list[Actuacion]:
     return [a for a in itinerario.itinerary(person, newest_first=True)
-            if a.tipo in SERVICIOS or a.tipo == "ingreso_ruta"]
+            if a.tipo in SERVICIOS or a.tipo == Tipo.INGRESO_RUTA]

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem
 from ..models.actuacion import vigentes
+from ..itinerario.tipos import Tipo
 
 TIPOS_ALERTA = {
     "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
@@ -37,7 +38,7 @@ SIGUIENTE_PASO = {
     "sin_seguimiento": "Programe y registre la visita de seguimiento.",
     "cargo_fijo": "Revise con los asesores si ese cargo corresponde a cada plan y corrija los que no.",
 }
-PLANES = ("plan_negocio", "plan_ajustado")
+PLANES = (Tipo.PLAN_NEGOCIO, Tipo.PLAN_AJUSTADO)
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,9 @@ def _scoped(statement, alias, centro_id):
 def comite_sin_visita(centro_id, today, u: Umbrales) -> list[Alerta]:
     comite, visita = aliased(Actuacion), aliased(Actuacion)
     statement = _scoped(select(comite).where(
-        _valid(comite, "comite"), comite.categoria == "aprobado",
+        _valid(comite, Tipo.COMITE), comite.categoria == "aprobado",
         ~exists().where(visita.participante_id == comite.participante_id,
-                        _valid(visita, "visita_acompanamiento"), visita.categoria == "diagnostico",
+                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == "diagnostico",
                         visita.fecha <= comite.fecha)), comite, centro_id)
     return [Alerta("comite_sin_visita_diagnostico", c.centro_id, c.participante_id, _detalle(
                        "comite_sin_visita_diagnostico",
@@ -135,7 +136,7 @@ def sobreprecio(centro_id, today, u: Umbrales) -> list[Alerta]:
         .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
         .join(quoted, and_(quoted.c.participante_id == entrega.participante_id,
                            quoted.c.clave == _item_key(ActuacionItem.descripcion)))
-        .where(_valid(entrega, "desembolso"),
+        .where(_valid(entrega, Tipo.DESEMBOLSO),
                ActuacionItem.precio_unitario * 100 > quoted.c.cotizado * (100 + u.sobreprecio_pct)),
         entrega, centro_id).order_by(entrega.fecha, entrega.id)
     return [Alerta("sobreprecio", r.centro_id, r.participante_id, _detalle(
@@ -156,7 +157,7 @@ def concentracion_proveedor(centro_id, today, u: Umbrales, desde: date, hasta: d
         select(a.centro_id, supplier.label("proveedor"), func.sum(a.valor).label("valor"),
                func.count().label("entregas"),
                func.max(a.datos["proveedor"].as_string()).label("nombre"))
-        .where(_valid(a, "desembolso"), a.fecha >= desde, a.fecha <= hasta)
+        .where(_valid(a, Tipo.DESEMBOLSO), a.fecha >= desde, a.fecha <= hasta)
         .group_by(a.centro_id, supplier), a, centro_id).subquery()
     totals = (select(per_supplier.c.centro_id, func.sum(per_supplier.c.valor).label("total"),
                      func.sum(per_supplier.c.entregas).label("entregas_centro"))
@@ -177,9 +178,9 @@ def concentracion_proveedor(centro_id, today, u: Umbrales, desde: date, hasta: d
 def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
     """Participants with deliveries whose items, added up, fall short of the approved plan's."""
     comite = aliased(Actuacion)
-    approved = select(comite.participante_id).where(_valid(comite, "comite"),
+    approved = select(comite.participante_id).where(_valid(comite, Tipo.COMITE),
                                                     comite.categoria == "aprobado")
-    plan = _latest_plans(centro_id, ("plan_ajustado",))
+    plan = _latest_plans(centro_id, (Tipo.PLAN_AJUSTADO,))
     planned = (select(plan.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
                       func.max(ActuacionItem.descripcion).label("descripcion"),
                       func.sum(ActuacionItem.cantidad).label("planeado"))
@@ -192,7 +193,7 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
                         func.sum(ActuacionItem.cantidad).label("entregado"),
                         func.max(entrega.id).label("ultima"), func.max(entrega.fecha).label("fecha"))
                  .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
-                 .where(_valid(entrega, "desembolso"))
+                 .where(_valid(entrega, Tipo.DESEMBOLSO))
                  .group_by(entrega.participante_id, entrega.centro_id,
                            _item_key(ActuacionItem.descripcion))).subquery()
     with_deliveries = select(delivered.c.participante_id, delivered.c.centro_id,
@@ -223,9 +224,9 @@ def aprobado_sin_entrega(centro_id, today, u: Umbrales) -> list[Alerta]:
     comite, entrega = aliased(Actuacion), aliased(Actuacion)
     limit = today - timedelta(days=u.sin_entrega_dias)
     statement = _scoped(select(comite).where(
-        _valid(comite, "comite"), comite.categoria == "aprobado", comite.fecha <= limit,
+        _valid(comite, Tipo.COMITE), comite.categoria == "aprobado", comite.fecha <= limit,
         ~exists().where(entrega.participante_id == comite.participante_id,
-                        _valid(entrega, "desembolso"), entrega.fecha >= comite.fecha)),
+                        _valid(entrega, Tipo.DESEMBOLSO), entrega.fecha >= comite.fecha)),
         comite, centro_id).order_by(comite.fecha)
     return [Alerta("aprobado_sin_entrega", c.centro_id, c.participante_id, _detalle(
                        "aprobado_sin_entrega",
@@ -238,9 +239,9 @@ def sin_seguimiento(centro_id, today, u: Umbrales) -> list[Alerta]:
     entrega, visita = aliased(Actuacion), aliased(Actuacion)
     limit = today - timedelta(days=u.sin_seguimiento_dias)
     statement = _scoped(select(entrega).where(
-        _valid(entrega, "desembolso"), entrega.fecha <= limit,
+        _valid(entrega, Tipo.DESEMBOLSO), entrega.fecha <= limit,
         ~exists().where(visita.participante_id == entrega.participante_id,
-                        _valid(visita, "visita_acompanamiento"), visita.categoria == "seguimiento",
+                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == "seguimiento",
                         visita.fecha > entrega.fecha)), entrega, centro_id).order_by(entrega.fecha)
     return [Alerta("sin_seguimiento", d.centro_id, d.participante_id, _detalle(
                        "sin_seguimiento",

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..itinerario.dia import today_bogota
-from ..itinerario.tipos import DECISIONES
+from ..itinerario.tipos import DECISIONES, Tipo
 from ..models import (
     Actuacion,
     Centro,
@@ -54,11 +54,11 @@ def pending_plans(actor, centro_id: int | None = None, today: date | None = None
     statement = (
         scoped_select(actor, Participante).add_columns(plan)
         .join(plan, plan.participante_id == Participante.id)
-        .where(plan.tipo == "plan_ajustado", vigentes(plan), ~superseded(plan))
+        .where(plan.tipo == Tipo.PLAN_AJUSTADO, vigentes(plan), ~superseded(plan))
         .order_by(plan.fecha, plan.id))
     if undecided_only:
         statement = statement.where(~exists().where(
-            decided.participante_id == plan.participante_id, decided.tipo == "comite",
+            decided.participante_id == plan.participante_id, decided.tipo == Tipo.COMITE,
             vigentes(decided), decided.categoria.in_(FINAL_DECISIONS), comes_after(decided, plan)))
     if centro_id is not None:
         statement = statement.where(Participante.centro_id == centro_id)
@@ -126,7 +126,7 @@ def hold_session(actor, data: dict, today: date | None = None) -> ComiteSesion:
     for d in decisions:
         plan = d["pendiente"].plan
         actuacion = itinerario.register(actor, plan.participante_id, {
-            "tipo": "comite", "fecha": fecha.isoformat(), "decision": d["decision"],
+            "tipo": Tipo.COMITE, "fecha": fecha.isoformat(), "decision": d["decision"],
             "valor": d["valor"], "acta": sesion.acta}, today=today)
         db.session.add(ComiteDecision(sesion_id=sesion.id, plan_id=plan.id,
                                       actuacion_id=actuacion.id, observacion=d["observacion"]))

@@ -16,6 +16,7 @@ from ..models import (
 from ..participantes import services as participantes
 from ..validation import Fields
 from .reglas import Aprobacion, approval, item_key, no_approval
+from ..itinerario.tipos import Tipo
 
 
 class NoApprovedPlan(DomainError):
@@ -71,14 +72,14 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
             clean.append({**r.clean, "descripcion": entry.descripcion if entry else descripcion})
     f.raise_if_errors()
     return itinerario.register(actor, approved.persona.id, {
-        "tipo": "desembolso", "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
+        "tipo": Tipo.DESEMBOLSO, "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
         "nit": data.get("nit"), "valor": sum(i["cantidad"] * i["precio_unitario"] for i in clean),
         "items": clean}, today=today)
 
 
 def acta_entrega(actor, actuacion_id: int):
     entrega = itinerario.get_visible_actuacion(actor, actuacion_id)
-    if entrega.tipo != "desembolso":
+    if entrega.tipo != Tipo.DESEMBOLSO:
         raise DomainError("Esa actuación no es una entrega de bienes.")
     approved = approved_plan(actor, entrega.participante_id)
     person = approved.persona

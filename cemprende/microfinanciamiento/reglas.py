@@ -8,6 +8,7 @@ from datetime import date
 from ..formatting import dinero
 from ..itinerario.reglas import Hechos, Incumple, comes_after, regla
 from ..models import Actuacion
+from ..itinerario.tipos import Tipo
 
 FINAL_DECISIONS = ("aprobado", "rechazado")  # aplazado leaves the plan open
 
@@ -48,19 +49,19 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
     """From a person's itinerary (oldest first): the approval in force on `fecha` (None: the
     latest), its plan's items and what the desembolsos after it delivered of each."""
     acts = [a for a in itinerario if not a.anulada]
-    comites = [a for a in acts if a.tipo == "comite" and a.categoria == "aprobado"
+    comites = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == "aprobado"
                and (fecha is None or a.fecha <= fecha)]
     if not comites:
         return None
     comite = comites[-1]
-    plans = [a for a in acts if a.tipo == "plan_ajustado" and not comes_after(a, comite)]
+    plans = [a for a in acts if a.tipo == Tipo.PLAN_AJUSTADO and not comes_after(a, comite)]
     plan = plans[-1] if plans else None
     items: dict[str, ItemPlan] = {}
     for item in (plan.items if plan else []):
         entry = items.setdefault(item_key(item.descripcion),
                                  ItemPlan(item.descripcion, 0, item.precio_unitario))
         entry.planeado += item.cantidad
-    entregas = [a for a in acts if a.tipo == "desembolso" and comes_after(a, comite)]
+    entregas = [a for a in acts if a.tipo == Tipo.DESEMBOLSO and comes_after(a, comite)]
     for entrega in entregas:
         for item in entrega.items:
             entry = items.get(item_key(item.descripcion))
@@ -70,26 +71,26 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
     return Aprobacion(comite, plan, items, entregas)
 
 
-@regla("plan_ajustado")
+@regla(Tipo.PLAN_AJUSTADO)
 def adjusted_after_plan_and_diagnostic(h: Hechos) -> None:
-    if h.latest_earlier("plan_negocio") is None:
+    if h.latest_earlier(Tipo.PLAN_NEGOCIO) is None:
         raise Incumple("sin_plan_negocio",
                        "El plan ajustado necesita un plan de negocio registrado en esa fecha o antes.",
                        {"tipo": "Falta un plan de negocio anterior."})
-    if h.latest_earlier("visita_acompanamiento", "diagnostico") is None:
+    if h.latest_earlier(Tipo.VISITA_ACOMPANAMIENTO, "diagnostico") is None:
         raise Incumple("sin_visita_diagnostico",
                        "El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
                        {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
 
 
-@regla("comite")
+@regla(Tipo.COMITE)
 def one_decision_per_adjusted_plan(h: Hechos) -> None:
-    plan = h.latest_earlier("plan_ajustado")
+    plan = h.latest_earlier(Tipo.PLAN_AJUSTADO)
     if plan is None:
         raise Incumple("sin_plan_ajustado",
                        "El comité necesita un plan ajustado registrado en esa fecha o antes.",
                        {"tipo": "Falta un plan ajustado anterior."})
-    if h.following(plan, "comite", FINAL_DECISIONS):
+    if h.following(plan, Tipo.COMITE, FINAL_DECISIONS):
         raise Incumple("plan_ya_decidido",
                        "El último plan ajustado ya tiene decisión del comité: para presentarlo de "
                        "nuevo registre un nuevo plan ajustado.",
@@ -102,7 +103,7 @@ def no_approval() -> Incumple:
                     {"tipo": "Falta un comité aprobado anterior."})
 
 
-@regla("desembolso")
+@regla(Tipo.DESEMBOLSO)
 def delivery_within_the_approved_plan(h: Hechos) -> None:
     state = approval(h.itinerario, h.fecha)
     if state is None:

@@ -19,6 +19,7 @@ from ..participantes import services as participantes
 from ..validation import Fields
 from ..verificadores import carga as cargas
 from .entregas import approved_plan
+from ..itinerario.tipos import Tipo
 
 
 def adjust(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
@@ -31,14 +32,14 @@ def adjust(actor, participante_id: int, data: dict, today: date | None = None) -
         f.fail("items", "Registre al menos un ítem.")
     f.raise_if_errors()
     return itinerario.register(actor, person.id, {
-        "tipo": "plan_ajustado", "fecha": data.get("fecha"), "items": items,
+        "tipo": Tipo.PLAN_AJUSTADO, "fecha": data.get("fecha"), "items": items,
         "valor": itinerario.items_total(items)}, today=today)
 
 
 def plan_to_adjust(person: Participante) -> Actuacion | None:
     """The latest business plan (or adjusted plan) to start the adjustment from."""
     plans = [a for a in itinerario.itinerary(person)
-             if a.tipo in ("plan_negocio", "plan_ajustado") and not a.anulada and a.items]
+             if a.tipo in (Tipo.PLAN_NEGOCIO, Tipo.PLAN_AJUSTADO) and not a.anulada and a.items]
     return plans[-1] if plans else None
 
 
@@ -46,7 +47,7 @@ def visit(actor, participante_id: int, data: dict, photos=(), today: date | None
     """A diagnostic or follow-up visit with its notes; photos are filed as its IVAE documents."""
     person = participantes.get_editable(actor, participante_id)
     actuacion = itinerario.register(actor, person.id, {
-        "tipo": "visita_acompanamiento", "fecha": data.get("fecha"), "clase": data.get("clase"),
+        "tipo": Tipo.VISITA_ACOMPANAMIENTO, "fecha": data.get("fecha"), "clase": data.get("clase"),
         "notas": data.get("notas")}, today=today)
     if photos:
         carga = cargas.upload(actor, list(photos), participante_id=person.id, prefijo="IVAE")
@@ -77,7 +78,7 @@ def control(actor, participante_id: int, data: dict, today: date | None = None) 
     total = sum(item.valor_entregado for item in delivered.values())
     porcentaje = round(100 * in_use / total) if total else 0
     actuacion = itinerario.register(actor, approved.persona.id, {
-        "tipo": "control_inversion", "fecha": data.get("fecha"),
+        "tipo": Tipo.CONTROL_INVERSION, "fecha": data.get("fecha"),
         "observaciones": data.get("observaciones"), "porcentaje_verificado": porcentaje}, today=today)
     db.session.add_all(ControlInversionItem(
         actuacion_id=actuacion.id, descripcion=item.descripcion, cantidad=item.entregado,
@@ -87,7 +88,7 @@ def control(actor, participante_id: int, data: dict, today: date | None = None) 
 
 
 def controls_of(person: Participante) -> list[tuple[Actuacion, list[ControlInversionItem]]]:
-    acts = [a for a in itinerario.itinerary(person) if a.tipo == "control_inversion" and not a.anulada]
+    acts = [a for a in itinerario.itinerary(person) if a.tipo == Tipo.CONTROL_INVERSION and not a.anulada]
     items = db.session.scalars(select(ControlInversionItem).where(
         ControlInversionItem.actuacion_id.in_([a.id for a in acts]))).all() if acts else []
     return [(a, [i for i in items if i.actuacion_id == a.id]) for a in acts]

@@ -15,7 +15,7 @@ from ..auth.guards import scoped_select
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..itinerario import services as itinerario
-from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
+from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES, Tipo
 from ..models import Actuacion, Participante
 from ..models.actuacion import vigentes
 from ..models.participante import TIPOS_DOCUMENTO
@@ -34,7 +34,7 @@ NECESIDADES = {
     "apoyo_social": "Apoyo social (salud, vivienda, cuidado)",
 }
 CATEGORIAS_PERSONA = ("tipo_poblacion", "etnia", "discapacidad", "desplazamiento")
-PASOS = ("caracterizacion", "acta_compromiso", "enrutamiento", "desistimiento")
+PASOS = (Tipo.CARACTERIZACION, Tipo.ACTA_COMPROMISO, Tipo.ENRUTAMIENTO, Tipo.DESISTIMIENTO)
 
 
 # ---- where a person stands ------------------------------------------------------------------
@@ -112,14 +112,14 @@ def characterise(actor, participante_id: int, data: dict, today: date | None = N
         participantes.update(actor, person.id, {**categories, "version": data.get("version")},
                              today=today)
     return itinerario.register(actor, person.id, {
-        "tipo": "caracterizacion", "fecha": data.get("fecha"), "situacion": data.get("situacion"),
+        "tipo": Tipo.CARACTERIZACION, "fecha": data.get("fecha"), "situacion": data.get("situacion"),
         "necesidades": _needs_text(data.get("necesidades")),
         "observaciones": data.get("observaciones")}, today=today)
 
 
 def sign_acta(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     return itinerario.register(actor, participante_id,
-                               {"tipo": "acta_compromiso", "fecha": data.get("fecha")}, today=today)
+                               {"tipo": Tipo.ACTA_COMPROMISO, "fecha": data.get("fecha")}, today=today)
 
 
 def route(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
@@ -131,16 +131,16 @@ def route(actor, participante_id: int, data: dict, today: date | None = None) ->
         f.fail("ruta", "Las rutas son de emprendimiento; déjela vacía para empleabilidad.")
     f.raise_if_errors()
     routed = itinerario.register(actor, participante_id, {
-        "tipo": "enrutamiento", "fecha": data.get("fecha"), "destino": destino}, today=today)
+        "tipo": Tipo.ENRUTAMIENTO, "fecha": data.get("fecha"), "destino": destino}, today=today)
     if ruta:
         itinerario.register(actor, participante_id, {
-            "tipo": "ingreso_ruta", "fecha": data.get("fecha"), "ruta": ruta}, today=today)
+            "tipo": Tipo.INGRESO_RUTA, "fecha": data.get("fecha"), "ruta": ruta}, today=today)
     return routed
 
 
 def desist(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     return itinerario.register(actor, participante_id, {
-        "tipo": "desistimiento", "fecha": data.get("fecha"), "motivo": data.get("motivo")},
+        "tipo": Tipo.DESISTIMIENTO, "fecha": data.get("fecha"), "motivo": data.get("motivo")},
         today=today)
 
 
@@ -213,9 +213,9 @@ def _valid(tipo_filter):
 def queue_to_route(actor, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Characterised, not routed and not desisted: oldest characterisation first."""
     since = (select(Actuacion.participante_id, func.min(Actuacion.fecha).label("desde"))
-             .where(Actuacion.tipo == "caracterizacion", vigentes())
+             .where(Actuacion.tipo == Tipo.CARACTERIZACION, vigentes())
              .group_by(Actuacion.participante_id).subquery())
-    closed = exists().where(_valid(Actuacion.tipo.in_(("enrutamiento", "desistimiento"))))
+    closed = exists().where(_valid(Actuacion.tipo.in_((Tipo.ENRUTAMIENTO, Tipo.DESISTIMIENTO))))
     statement = (scoped_select(actor, Participante).add_columns(since.c.desde)
                  .join(since, since.c.participante_id == Participante.id).where(~closed)
                  .order_by(since.c.desde, Participante.id))
@@ -227,8 +227,8 @@ def queue_to_route(actor, q: str | None = None, page: int = 1, per_page: int = 2
 def queue_dps_to_characterise(actor, q: str | None = None, page: int = 1,
                               per_page: int = 25) -> Page:
     """Referred by DPS, registered, not characterised yet: oldest registration first."""
-    characterised = exists().where(_valid(Actuacion.tipo == "caracterizacion"))
-    desisted = exists().where(_valid(Actuacion.tipo == "desistimiento"))
+    characterised = exists().where(_valid(Actuacion.tipo == Tipo.CARACTERIZACION))
+    desisted = exists().where(_valid(Actuacion.tipo == Tipo.DESISTIMIENTO))
     statement = (scoped_select(actor, Participante)
                  .where(Participante.remitido_dps.is_(True), ~characterised, ~desisted)
                  .order_by(Participante.creado_en, Participante.id))

@@ -8,7 +8,7 @@ from flask_login import login_required
 from ..auth.guards import Accion, may
 from ..auth.loader import current_staff
 from ..forms import bool_to_choice, submit
-from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
+from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES, Tipo
 from ..pagination import page_args
 from ..participantes import services as participantes
 from ..participantes.services import normalise_document
@@ -26,7 +26,7 @@ def _today_forms(person) -> dict:
              "desistimiento": DesistimientoForm(formdata=None)}
     for form in forms.values():
         form.fecha.data = today
-    char = forms["caracterizacion"]
+    char = forms[Tipo.CARACTERIZACION]
     char.version.data = person.version
     char.tipo_poblacion.data = person.tipo_poblacion or ""
     char.etnia.data = person.etnia or ""
@@ -42,9 +42,9 @@ def _person_page(person, replace: dict | None = None, errors: dict | None = None
     forms = _today_forms(person)
     forms.update(replace or {})
     sugerencia = services.suggest_routing(etapa)
-    if sugerencia and not (replace and "enrutamiento" in replace):
-        forms["enrutamiento"].destino.data = sugerencia.destino
-        forms["enrutamiento"].ruta.data = sugerencia.ruta or ""
+    if sugerencia and not (replace and Tipo.ENRUTAMIENTO in replace):
+        forms[Tipo.ENRUTAMIENTO].destino.data = sugerencia.destino
+        forms[Tipo.ENRUTAMIENTO].ruta.data = sugerencia.ruta or ""
     return render_template(
         "orientacion/persona.html", persona=person, etapa=etapa, forms=forms,
         errors=errors or {}, sugerencia=sugerencia, situaciones=SITUACIONES,
@@ -117,7 +117,7 @@ def persona(participante_id: int):
 @bp.route("/personas/<int:participante_id>/caracterizacion", methods=["POST"])
 @login_required
 def caracterizar(participante_id: int):
-    return _step(participante_id, "caracterizacion", CaracterizacionForm(), services.characterise,
+    return _step(participante_id, Tipo.CARACTERIZACION, CaracterizacionForm(), services.characterise,
                  "Caracterización registrada.", "acta")
 
 
@@ -126,21 +126,21 @@ def caracterizar(participante_id: int):
 def firmar_acta(participante_id: int):
     return _step(participante_id, "acta", ActaForm(), services.sign_acta,
                  "Acta de compromiso registrada como firmada. Súbala escaneada como AC.",
-                 "enrutamiento")
+                 Tipo.ENRUTAMIENTO)
 
 
 @bp.route("/personas/<int:participante_id>/enrutamiento", methods=["POST"])
 @login_required
 def enrutar(participante_id: int):
-    return _step(participante_id, "enrutamiento", EnrutamientoForm(), services.route,
-                 "Enrutamiento registrado.", "enrutamiento")
+    return _step(participante_id, Tipo.ENRUTAMIENTO, EnrutamientoForm(), services.route,
+                 "Enrutamiento registrado.", Tipo.ENRUTAMIENTO)
 
 
 @bp.route("/personas/<int:participante_id>/desistimiento", methods=["POST"])
 @login_required
 def desistir(participante_id: int):
-    return _step(participante_id, "desistimiento", DesistimientoForm(), services.desist,
-                 "Desistimiento registrado. Imprima el acta para la firma.", "desistimiento")
+    return _step(participante_id, Tipo.DESISTIMIENTO, DesistimientoForm(), services.desist,
+                 "Desistimiento registrado. Imprima el acta para la firma.", Tipo.DESISTIMIENTO)
 
 
 def _pdf(content, name: str, person):
@@ -153,7 +153,7 @@ def _pdf(content, name: str, person):
 def acta_compromiso_pdf(participante_id: int):
     actor = current_staff()
     person = participantes.get_visible(actor, participante_id)
-    return _pdf(services.acta_compromiso(actor, person.id), "acta_compromiso", person)
+    return _pdf(services.acta_compromiso(actor, person.id), Tipo.ACTA_COMPROMISO, person)
 
 
 @bp.route("/personas/<int:participante_id>/acta-desistimiento.pdf")

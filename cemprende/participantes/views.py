@@ -8,7 +8,7 @@ from ..empleabilidad import services as vacantes
 from ..errors import StaleVersion
 from ..forms import bool_to_choice, offer_centres, submit
 from ..itinerario import services as itinerario
-from ..itinerario.tipos import PROCESOS, TIPOS
+from ..itinerario.tipos import PROCESOS, TIPOS, Tipo
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import page_args
 from ..verificadores import cobertura, services as verificadores
@@ -102,7 +102,7 @@ def nueva_actuacion(participante_id: int):
     if tipo is None:
         return render_template("participantes/elegir_tipo.html", persona=person,
                                tipos=TIPOS, procesos=PROCESOS)
-    abiertas = vacantes.search(_actor(), solo_con_cupos=tipo.nombre == "colocacion",
+    abiertas = vacantes.search(_actor(), solo_con_cupos=tipo.nombre == Tipo.COLOCACION,
                                per_page=200).items
     options = {str(v.id): f"{v.cargo} — {v.empresa}" for v in abiertas
                if v.centro_id == person.centro_id}

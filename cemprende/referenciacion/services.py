@@ -15,7 +15,7 @@ from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visib
 from ..errors import Conflict
 from ..extensions import db
 from ..itinerario import services as itinerario
-from ..itinerario.tipos import DESTINOS_REFERENCIACION
+from ..itinerario.tipos import DESTINOS_REFERENCIACION, Tipo
 from ..models import Actuacion, Participante, ProgramaReferencia, Referencia
 from ..models.actuacion import vigentes
 from ..models.base import utcnow
@@ -124,7 +124,7 @@ def refer(actor, participante_id: int, data: dict, today: date | None = None) ->
         f.fail("fecha_seguimiento", "El seguimiento no puede ser antes de la referenciación.")
     f.raise_if_errors()
     actuacion = itinerario.register(actor, person.id, {
-        "tipo": "referenciacion", "fecha": fecha.isoformat(), "destino": programa.categoria,
+        "tipo": Tipo.REFERENCIACION, "fecha": fecha.isoformat(), "destino": programa.categoria,
         "programa": programa.nombre}, today=today)
     referencia = Referencia(
         centro_id=person.centro_id, actuacion_id=actuacion.id, participante_id=person.id,

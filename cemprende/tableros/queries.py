@@ -18,6 +18,7 @@ from ..models.actuacion import comes_after, vigentes
 from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
 from ..scoping import ALL_CENTRES_OPTION
 from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Personas, Suma
+from ..itinerario.tipos import Tipo
 
 Valores = dict[int, dict[str, int]]
 # (codigo, fecha, centro_id) → what that day adds to the row in that centre.
@@ -58,9 +59,9 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
     statement = (
         select(first.centro_id.label("centro_id"), first.fecha.label("fecha"), *columns)
         .join(p, p.id == first.participante_id)
-        .where(first.tipo == "enrutamiento", vigentes(first),
+        .where(first.tipo == Tipo.ENRUTAMIENTO, vigentes(first),
                ~exists().where(earlier.participante_id == first.participante_id,
-                               earlier.tipo == "enrutamiento", vigentes(earlier),
+                               earlier.tipo == Tipo.ENRUTAMIENTO, vigentes(earlier),
                                comes_after(first, earlier)))
         .group_by(first.centro_id, first.fecha)
     )
@@ -103,11 +104,11 @@ def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: 
     events = (select(a.centro_id, a.tipo, a.categoria, a.fecha,
                      func.lead(a.fecha, type_=a.fecha.type).over(partition_by=a.participante_id,
                                              order_by=(a.fecha, a.id)).label("siguiente"))
-              .where(vigentes(a), a.tipo.in_(("ingreso_ruta", "desistimiento"))))
+              .where(vigentes(a), a.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO))))
     if participante_id is not None:
         events = events.where(a.participante_id == participante_id)
     events = events.subquery()
-    entries = events.c.tipo == "ingreso_ruta"
+    entries = events.c.tipo == Tipo.INGRESO_RUTA
     starts = (select(events.c.categoria, events.c.fecha.label("fecha"), events.c.centro_id,
                      func.count().label("delta"))
               .where(entries).group_by(events.c.categoria, events.c.fecha, events.c.centro_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..itinerario.tipos import DESTINOS_REFERENCIACION
+from ..itinerario.tipos import DESTINOS_REFERENCIACION, Tipo
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ FILAS: tuple[Fila, ...] = (
     Fila("1.6", "global", ORI, "1", T1, "Usuarios remitidos por DPS enrutados a servicios de empleabilidad",
          Enrutados(lambda p, d: _dps(p, True) & (d == "empleabilidad"))),
     *(Fila(codigo, "global", ORI, "2", "Usuarios Referenciados (No personas)", texto,
-           Personas("referenciacion", destino)) for codigo, destino, texto in REFERENCIADOS),
+           Personas(Tipo.REFERENCIACION, destino)) for codigo, destino, texto in REFERENCIADOS),
     Fila("3.1", "global", ORI, "3", T3, "Red Unidos", Enrutados(lambda p, d: p.tipo_poblacion == "red_unidos")),
     Fila("3.2", "global", ORI, "3", T3, "Vulnerables SISBEN", Enrutados(lambda p, d: p.tipo_poblacion == "sisben")),
     Fila("3.3", "global", ORI, "3", T3, "Otros vulnerables",
@@ -165,43 +165,43 @@ FILAS: tuple[Fila, ...] = (
          avance_sobre_enrutados=True),
     Fila("6.9", "global", ORI, "6", T6, "Otro o sin información",
          Enrutados(lambda p, d: p.sexo.is_(None) | (p.sexo == "I")), avance_sobre_enrutados=True),
-    Fila("7", "global", EMP, "7", "Usuarios capacitados FIS", TOTAL, Personas("capacitacion_fis")),
-    Fila("8", "global", EMP, "8", "Hojas de Vida registradas", TOTAL, Personas("hoja_de_vida")),
+    Fila("7", "global", EMP, "7", "Usuarios capacitados FIS", TOTAL, Personas(Tipo.CAPACITACION_FIS)),
+    Fila("8", "global", EMP, "8", "Hojas de Vida registradas", TOTAL, Personas(Tipo.HOJA_DE_VIDA)),
     Fila("9", "global", EMP, "9", "Vacantes gestionadas", TOTAL, CuposVacantes()),
     Fila("10", "global", EMP, "10", "Usuarios remitidos a procesos de selección", TOTAL,
-         Personas("remision_seleccion")),
-    Fila("11", "global", EMP, "11", "Vacantes ocupadas", TOTAL, Conteo("colocacion")),
+         Personas(Tipo.REMISION_SELECCION)),
+    Fila("11", "global", EMP, "11", "Vacantes ocupadas", TOTAL, Conteo(Tipo.COLOCACION)),
     *(Fila(f"12.{n}", "global", EMPR, "12", "Distribución de usuarios por rutas de atención",
            f"Usuarios activos Ruta {nombre}", ActivosRuta(ruta))
       for n, (ruta, nombre) in enumerate((("emprende", "Emprende"), ("fortalece", "Fortalece"),
                                           ("desarrolla", "Desarrolla"), ("transforma", "Transforma")), 1)),
     Fila("13", "global", EMPR, "13", "Perfiles de proyecto de negocio formulados", TOTAL,
-         Conteo("perfil_proyecto")),
-    Fila("14", "global", EMPR, "14", "Planes de negocio formulados", TOTAL, Conteo("plan_negocio")),
+         Conteo(Tipo.PERFIL_PROYECTO)),
+    Fila("14", "global", EMPR, "14", "Planes de negocio formulados", TOTAL, Conteo(Tipo.PLAN_NEGOCIO)),
     Fila("15.1", "global", EMPR, "15", "Planes de negocio financiados", "Directo",
-         Conteo("financiacion", "directo")),
+         Conteo(Tipo.FINANCIACION, "directo")),
     Fila("15.2", "global", EMPR, "15", "Planes de negocio financiados", "Por referenciación",
-         Conteo("financiacion", "referenciacion")),
-    Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo("plan_implementado")),
+         Conteo(Tipo.FINANCIACION, "referenciacion")),
+    Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo(Tipo.PLAN_IMPLEMENTADO)),
     Fila("17.1", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas acompañadas en campo",
-         Personas("visita_acompanamiento", "seguimiento")),  # a diagnostic visit does not count
+         Personas(Tipo.VISITA_ACOMPANAMIENTO, "seguimiento")),  # a diagnostic visit does not count
     Fila("17.2", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas fortalecidas en sede",
-         Personas("fortalecimiento_sede")),
+         Personas(Tipo.FORTALECIMIENTO_SEDE)),
     Fila("17.3", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas formalizadas",
-         Personas("formalizacion")),
+         Personas(Tipo.FORMALIZACION)),
     Fila("18.1", "global", EMPR, "18", "Generación de empleo", "Autoempleos generados",
-         Suma("empleo_generado", "autoempleos")),
+         Suma(Tipo.EMPLEO_GENERADO, "autoempleos")),
     Fila("18.2", "global", EMPR, "18", "Generación de empleo",
-         "Empleos directos creados por microempresas fortalecidas", Suma("empleo_generado", "directos")),
+         "Empleos directos creados por microempresas fortalecidas", Suma(Tipo.EMPLEO_GENERADO, "directos")),
 )
 
 M = "microcapitalizacion"
 _MICRO = [
-    ("M1", "Número y valor de planes de negocio ajustados", "plan_ajustado", None),
-    ("M2", "Número y valor de planes de negocio analizados por el Comité de Asignación", "comite", None),
-    ("M3", "Número y valor de planes de negocio aprobados por el Comité de Asignación", "comite", "aprobado"),
+    ("M1", "Número y valor de planes de negocio ajustados", Tipo.PLAN_AJUSTADO, None),
+    ("M2", "Número y valor de planes de negocio analizados por el Comité de Asignación", Tipo.COMITE, None),
+    ("M3", "Número y valor de planes de negocio aprobados por el Comité de Asignación", Tipo.COMITE, "aprobado"),
     ("M4", "Número y valor de planes de negocio desembolsados por la institución receptora",
-     "desembolso", None),
+     Tipo.DESEMBOLSO, None),
 ]
 FILAS += tuple(
     fila
@@ -217,7 +217,7 @@ FILAS += tuple(
          Promedio("M4.v", "M4.n"), dinero=True),
     Fila("M6", M, "Microcapitalización", "6",
          "Número de visitas de acompañamiento microempresarial realizadas", TOTAL,
-         Conteo("visita_acompanamiento", "seguimiento")),  # diagnostic visits are counted apart
+         Conteo(Tipo.VISITA_ACOMPANAMIENTO, "seguimiento")),  # diagnostic visits are counted apart
 )
 
 POR_CODIGO: dict[str, Fila] = {fila.codigo: fila for fila in FILAS}

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual
 from . import queries
 from .registry import FILAS, ActivosRuta, Enrutados
+from ..itinerario.tipos import Tipo
 
 SUMMARISED = queries.summarised(list(FILAS))
 
@@ -29,8 +30,8 @@ def rows_moved_by(tipo: str | None) -> list:
     if tipo is None:
         return [f for f in SUMMARISED if isinstance(f.calculo, Enrutados)]
     return [f for f in SUMMARISED
-            if (isinstance(f.calculo, Enrutados) and tipo == "enrutamiento")
-            or (isinstance(f.calculo, ActivosRuta) and tipo in ("ingreso_ruta", "desistimiento"))
+            if (isinstance(f.calculo, Enrutados) and tipo == Tipo.ENRUTAMIENTO)
+            or (isinstance(f.calculo, ActivosRuta) and tipo in (Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO))
             or getattr(f.calculo, "tipo", None) == tipo]
 
 

@@ -20,6 +20,7 @@ from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
 from ..verificadores import cobertura
 from ..itinerario.dia import today_bogota
+from ..itinerario.tipos import Tipo
 
 SHOWN = 5
 
@@ -60,7 +61,7 @@ def _open_vacancies_with_room(actor) -> list[VacanteLibre]:
 def _waiting_to_be_placed(actor) -> Page:
     """Job seekers without a colocación, longest waiting since their routing first."""
     routed_on = (select(func.max(Actuacion.fecha)).where(
-        Actuacion.participante_id == Participante.id, Actuacion.tipo == "enrutamiento",
+        Actuacion.participante_id == Participante.id, Actuacion.tipo == Tipo.ENRUTAMIENTO,
         vigentes()).correlate(Participante).scalar_subquery())
     statement = empleabilidad.job_seekers(actor).add_columns(routed_on.label("desde"))
     return paginate(statement.order_by(routed_on, Participante.id), 1, SHOWN, rows=True)

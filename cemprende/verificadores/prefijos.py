@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..itinerario.tipos import Tipo
+
 
 @dataclass(frozen=True)
 class Prefijo:
@@ -28,18 +30,18 @@ PREFIJOS: dict[str, Prefijo] = {p.codigo: p for p in (
 # The actuaciones the method requires a document for; a comité needs one only when it approved.
 # The registration itself (the participant record) is proven by the CC.
 EVIDENCIA_POR_TIPO: dict[str, str] = {
-    "acta_compromiso": "AC",
-    "desistimiento": "AD",
-    "perfil_proyecto": "PFN",
-    "plan_negocio": "PN",
-    "comite": "ACA",
-    "desembolso": "AEB",
-    "visita_acompanamiento": "IVAE",
-    "control_inversion": "ICL",
-    "hoja_de_vida": "HV",
+    Tipo.ACTA_COMPROMISO: "AC",
+    Tipo.DESISTIMIENTO: "AD",
+    Tipo.PERFIL_PROYECTO: "PFN",
+    Tipo.PLAN_NEGOCIO: "PN",
+    Tipo.COMITE: "ACA",
+    Tipo.DESEMBOLSO: "AEB",
+    Tipo.VISITA_ACOMPANAMIENTO: "IVAE",
+    Tipo.CONTROL_INVERSION: "ICL",
+    Tipo.HOJA_DE_VIDA: "HV",
 }
 PREFIJO_REGISTRO = "CC"
-DECISION_CON_EVIDENCIA = {"comite": "aprobado"}
+DECISION_CON_EVIDENCIA = {Tipo.COMITE: "aprobado"}
 
 EXTENSIONES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "png": "image/png"}
