@@ -241,8 +241,10 @@ def test_rules_cover_every_code_the_registry_raises():
 
     raised = set()
     for module in (empleabilidad, emprendimiento, microfinanciamiento):
-        raised |= set(re.findall(r'Incumple\("([a-z_]+)"', inspect.getsource(module)))
+        raised |= set(re.findall(r'(?:Incumple\(|require_earlier\(\s*Tipo\.\w+,\s*)"([a-z_]+)"',
+                                 inspect.getsource(module)))
     tested = {c.code for c in CASES} | {"vacante_no_encontrada"}  # below, by API and CLI
+    assert {"sin_plan_negocio", "sin_visita_diagnostico", "sin_aprobacion"} <= raised  # read right
     assert raised <= tested, raised - tested
 
 

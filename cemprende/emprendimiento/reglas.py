@@ -25,11 +25,10 @@ def same_route_twice(h: Hechos) -> None:
 
 @regla(Tipo.FINANCIACION)
 def one_financing_per_plan(h: Hechos) -> None:
-    plan = h.latest_earlier(Tipo.PLAN_NEGOCIO)
-    if plan is None:
-        raise Incumple("sin_plan_negocio",
-                       "La financiación necesita un plan de negocio registrado en esa fecha o antes.",
-                       {"tipo": "Falta un plan de negocio anterior."})
+    plan = h.require_earlier(
+        Tipo.PLAN_NEGOCIO, "sin_plan_negocio",
+        "La financiación necesita un plan de negocio registrado en esa fecha o antes.",
+        "Falta un plan de negocio anterior.")
     if h.following(plan, Tipo.FINANCIACION):
         raise Incumple("financiacion_repetida",
                        "El último plan de negocio ya tiene su financiación: un plan se financia "

@@ -51,6 +51,14 @@ class Hechos:
         found = self.earlier(tipo, categoria)
         return found[-1] if found else None
 
+    def require_earlier(self, tipo: str, code: str, message: str, missing: str,
+                        categoria: str | None = None, campo: str = "tipo") -> Actuacion:
+        """The latest earlier actuación of `tipo`, or the rule's refusal when there is none."""
+        found = self.latest_earlier(tipo, categoria)
+        if found is None:
+            raise Incumple(code, message, {campo: missing})
+        return found
+
     def following(self, anchor: Actuacion, tipo: str, categorias: Iterable[str] | None = None
                   ) -> list[Actuacion]:
         """Actuaciones of `tipo` that come after `anchor` in the itinerary (any later fecha)."""

@@ -73,23 +73,22 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
 
 @regla(Tipo.PLAN_AJUSTADO)
 def adjusted_after_plan_and_diagnostic(h: Hechos) -> None:
-    if h.latest_earlier(Tipo.PLAN_NEGOCIO) is None:
-        raise Incumple("sin_plan_negocio",
-                       "El plan ajustado necesita un plan de negocio registrado en esa fecha o antes.",
-                       {"tipo": "Falta un plan de negocio anterior."})
-    if h.latest_earlier(Tipo.VISITA_ACOMPANAMIENTO, "diagnostico") is None:
-        raise Incumple("sin_visita_diagnostico",
-                       "El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
-                       {"fecha": "No hay visita de diagnóstico en esta fecha o antes."})
+    h.require_earlier(
+        Tipo.PLAN_NEGOCIO, "sin_plan_negocio",
+        "El plan ajustado necesita un plan de negocio registrado en esa fecha o antes.",
+        "Falta un plan de negocio anterior.")
+    h.require_earlier(
+        Tipo.VISITA_ACOMPANAMIENTO, "sin_visita_diagnostico",
+        "El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
+        "No hay visita de diagnóstico en esta fecha o antes.", categoria="diagnostico", campo="fecha")
 
 
 @regla(Tipo.COMITE)
 def one_decision_per_adjusted_plan(h: Hechos) -> None:
-    plan = h.latest_earlier(Tipo.PLAN_AJUSTADO)
-    if plan is None:
-        raise Incumple("sin_plan_ajustado",
-                       "El comité necesita un plan ajustado registrado en esa fecha o antes.",
-                       {"tipo": "Falta un plan ajustado anterior."})
+    plan = h.require_earlier(
+        Tipo.PLAN_AJUSTADO, "sin_plan_ajustado",
+        "El comité necesita un plan ajustado registrado en esa fecha o antes.",
+        "Falta un plan ajustado anterior.")
     if h.following(plan, Tipo.COMITE, FINAL_DECISIONS):
         raise Incumple("plan_ya_decidido",
                        "El último plan ajustado ya tiene decisión del comité: para presentarlo de "
