@@ -401,3 +401,29 @@ def test_ages_are_counted_on_colombias_day(doors):
         fecha_nacimiento=(born_tomorrow - timedelta(days=1)).isoformat(),
         acudiente_nombre="Rosa Pérez", acudiente_documento="1098765400"))
     assert accepted.status_code == 201, accepted.get_json()
+
+
+def test_the_nits_form_is_the_same_field_error_at_every_door(app, doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    for tipo, days_ago, fields in (PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO):
+        doors.caller.post(f"/participantes/{person}/actuaciones", json={"tipo": tipo, "fecha": D(days_ago), **fields})
+    item = [dict(ITEMS[0], cantidad=1)]
+    bad = "12-34"
+    api = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "desembolso", "fecha": D(1), "valor": 600_000, "proveedor": "A", "nit": bad, "items": item})
+    entrega = doors.caller.post(f"/participantes/{person}/entregas", json={
+        "fecha": D(1), "proveedor": "A", "nit": bad, "items": item})
+    expected = api.get_json()["error"]["fields"]["nit"]
+    assert api.status_code == entrega.status_code == 422 and "900123456-7" in expected
+    assert entrega.get_json()["error"]["fields"]["nit"] == expected
+    cli = app.test_cli_runner().invoke(args=[
+        "actuacion-registrar", "--usuario", doors.world["asesor_a"].username, "--participante", str(person),
+        json.dumps({"tipo": "desembolso", "fecha": D(1), "valor": 600_000, "proveedor": "A", "nit": bad,
+                    "items": item})])
+    assert cli.exit_code != 0 and f"nit: {expected}" in cli.output
+    page = doors._page(f"/microfinanciamiento/personas/{person}",
+                       {"fecha": D(1), "proveedor": "A", "nit": bad, **doors._item_rows(item)})
+    assert page.status == 422 and expected in page.message
+    good = doors.caller.post(f"/participantes/{person}/entregas", json={
+        "fecha": D(1), "proveedor": "A", "nit": "900.123.456-7", "items": item})
+    assert good.status_code == 201, good.get_json()
