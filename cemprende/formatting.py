@@ -6,7 +6,7 @@ from datetime import date, datetime
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from .itinerario.dia import BOGOTA
+from .itinerario.dia import BOGOTA, bogota_day
 
 LOCALE = "es_CO"
 
@@ -21,6 +21,9 @@ def dinero(value) -> str:
 
 
 def fecha(value: date | None) -> str:
+    """A date; a stored timestamp shows the day it was in Bogotá (21:30 on 31/03 is 31/03)."""
+    if isinstance(value, datetime):
+        value = bogota_day(value)
     return "" if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
 
 

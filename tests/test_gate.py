@@ -56,6 +56,8 @@ CASES = [
     Case("plan_ya_decidido", "comite",
          [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, ("comite", 60, {"decision": "rechazado", "valor": 1_600_000, "acta": "A"})],
          {"decision": "aprobado", "valor": 1_600_000, "acta": "ACA-2"}, ("api", "pagina", "cli", "api_comite")),
+    Case("excede_plan", "comite", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO],
+         {"decision": "aprobado", "valor": 2_000_000, "acta": "ACA-2"}, ("api", "pagina", "cli", "api_comite")),
     Case("sin_aprobacion", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO],
          {"valor": 600_000, "proveedor": "Almacén", "items": [dict(ITEMS[0], cantidad=1)]},
          ("api", "pagina", "cli", "api_entrega", "pagina_entrega")),
@@ -154,7 +156,8 @@ class Doors:
                     if a["tipo"] == "plan_ajustado"][-1]
             return self._json(self.caller.post("/comite/sesiones", json={
                 "fecha": fecha, "lugar": "Sede", "miembros": "Uno\nDos",
-                "decisiones": [{"plan_id": plan["id"], "decision": write["decision"]}]}))
+                "decisiones": [{"plan_id": plan["id"], "decision": write["decision"],
+                                "valor": write["valor"]}]}))
         if door == "api_entrega":
             return self._json(self.caller.post(f"/participantes/{person_id}/entregas", json={
                 "fecha": fecha, "proveedor": write["proveedor"], "items": write["items"]}))
@@ -427,3 +430,104 @@ def test_the_nits_form_is_the_same_field_error_at_every_door(app, doors):
     good = doors.caller.post(f"/participantes/{person}/entregas", json={
         "fecha": D(1), "proveedor": "A", "nit": "900.123.456-7", "items": item})
     assert good.status_code == 201, good.get_json()
+
+
+def _record(caller, person, *steps):
+    for tipo, days_ago, fields in steps:
+        response = caller.post(f"/participantes/{person}/actuaciones",
+                               json={"tipo": tipo, "fecha": D(days_ago), **fields})
+        assert response.status_code == 201, (tipo, response.get_json())
+
+
+def test_earlier_means_on_or_before_the_fecha(doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    _record(doors.caller, person, ("plan_negocio", 5, PLAN_NEGOCIO[2]), ("visita_acompanamiento", 5, {"clase": "diagnostico"}))
+    day_before = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "plan_ajustado", "fecha": D(6), "valor": 1_600_000, "items": ITEMS})
+    assert day_before.get_json()["error"]["code"] == "sin_plan_negocio"
+    same_day = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "plan_ajustado", "fecha": D(5), "valor": 1_600_000, "items": ITEMS})
+    assert same_day.status_code == 201, same_day.get_json()
+
+
+def test_a_back_dated_decision_belongs_to_its_own_plan_not_a_later_one(doors):
+    """A later adjusted plan opens a new decision; its comité does not close the earlier one."""
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    _record(doors.caller, person, ("plan_negocio", 100, PLAN_NEGOCIO[2]),
+            ("visita_acompanamiento", 95, {"clase": "diagnostico"}),
+            ("plan_ajustado", 90, {"valor": 1_600_000, "items": ITEMS}),
+            ("plan_ajustado", 60, {"valor": 1_000_000}),
+            ("comite", 55, {"decision": "rechazado", "valor": 1_000_000, "acta": "A"}))
+    assert doors.send("api", person, "comite", {"decision": "aprobado", "valor": 1_000_000,
+                                                "acta": "B"}).code == "plan_ya_decidido"
+    back_dated = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "comite", "fecha": D(80), "decision": "aprobado", "valor": 1_600_000, "acta": "C"})
+    assert back_dated.status_code == 201, back_dated.get_json()
+
+
+def test_deliveries_are_measured_against_the_approval_in_force_on_their_fecha(doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    _record(doors.caller, person, ("plan_negocio", 100, PLAN_NEGOCIO[2]),
+            ("visita_acompanamiento", 95, {"clase": "diagnostico"}),
+            ("plan_ajustado", 90, {"valor": 1_600_000}),
+            ("comite", 85, {"decision": "aprobado", "valor": 1_600_000, "acta": "A"}),
+            ("desembolso", 84, {"valor": 1_000_000, "proveedor": "P"}),
+            ("plan_ajustado", 60, {"valor": 1_000_000}),
+            ("comite", 55, {"decision": "aprobado", "valor": 1_000_000, "acta": "B"}),
+            ("desembolso", 50, {"valor": 1_000_000, "proveedor": "P"}))
+    # Under the first approval 600.000 were still to deliver; the second one's delivery is its own.
+    late = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "desembolso", "fecha": D(70), "valor": 500_000, "proveedor": "P"})
+    assert late.status_code == 201, late.get_json()
+    over = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "desembolso", "fecha": D(70), "valor": 200_000, "proveedor": "P"})
+    assert over.get_json()["error"]["code"] == "excede_aprobado"
+
+
+def _at_once(app, world, requests):
+    """Sends the requests from threads released together; answers (status, code) in order."""
+    import threading
+
+    from conftest import api_token
+
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def send(index, path, body):
+        client = app.test_client()
+        headers = api_token(client, world["asesor_a"])
+        barrier.wait()
+        response = client.post(f"/api/v1{path}", json=body, headers=headers)
+        answers[index] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
+
+    threads = [threading.Thread(target=send, args=(i, path, body)) for i, (path, body) in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def test_two_colocaciones_racing_for_the_last_cupo_get_one_seat(app, doors, world):
+    caller = doors.caller
+    vacante = caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 1, "fecha": D(30)}).get_json()["id"]
+    people = [caller.post("/participantes", json=person_payload(numero_documento=f"5551{n}")).get_json()["id"]
+              for n in range(2)]
+    assert caller.post(f"/vacantes/{vacante}/remisiones", json={"participante_ids": people,
+                                                                "fecha": D(10)}).status_code == 201
+    answers = _at_once(app, world, [(f"/participantes/{p}/actuaciones",
+                                     {"tipo": "colocacion", "fecha": D(1), "vacante_id": vacante})
+                                    for p in people])
+    assert sorted(answers) == [(201, None), (422, "sin_cupos")], answers
+    assert caller.get(f"/vacantes/{vacante}").get_json()["cupos_libres"] == 0
+
+
+def test_the_same_remision_sent_twice_at_once_is_recorded_once(app, doors, world):
+    caller = doors.caller
+    vacante = caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 3, "fecha": D(30)}).get_json()["id"]
+    person = caller.post("/participantes", json=person_payload()).get_json()["id"]
+    body = {"tipo": "remision_seleccion", "fecha": D(1), "vacante_id": vacante}
+    answers = _at_once(app, world, [(f"/participantes/{person}/actuaciones", body)] * 2)
+    assert sorted(answers) == [(201, None), (422, "remision_repetida")], answers
+    with app.app_context():
+        assert resumen.stored() == {k: v for k, v in resumen.contributions().items() if v}

@@ -24,10 +24,14 @@ def free_cupos(vacante: Vacante) -> int:
     return vacante.cupos - occupied_by_vacante([vacante.id]).get(vacante.id, 0)
 
 
-def vacante_in_centre(vacante_id: int, centro_id: int, lock: bool = False) -> Vacante | None:
-    if not lock:  # re-judging stored records asks for the same vacancies again: the session's first
+def vacante_in_centre(vacante_id: int, centro_id: int, fresh: bool = False) -> Vacante | None:
+    """The vacancy when it belongs to the centre. fresh=True reads it again from the database
+    (the gate, which holds its lock, needs today's estado and cupos, not a copy loaded earlier in
+    the request); otherwise the session's copy will do (re-judging stored records asks for the same
+    vacancies again and again)."""
+    if not fresh:
         vacante = db.session.get(Vacante, vacante_id)
         return vacante if vacante is not None and vacante.centro_id == centro_id else None
-    # Two colocaciones at once must not both take the last cupo.
-    statement = select(Vacante).where(Vacante.id == vacante_id, Vacante.centro_id == centro_id)
-    return db.session.scalar(statement.with_for_update())
+    return db.session.scalar(
+        select(Vacante).where(Vacante.id == vacante_id, Vacante.centro_id == centro_id)
+        .execution_options(populate_existing=True))

@@ -40,7 +40,7 @@ def vacante_open_with_cupos(h: Hechos) -> None:
     """Declared last: what the person did comes first, then the vacancy's state and cupos."""
     if h.repaso:  # a vacancy's state and cupos are today's, not those of the day it was used
         return
-    vacante = vacante_in_centre(h.valores["vacante_id"], h.centro_id, lock=True)
+    vacante = vacante_in_centre(h.valores["vacante_id"], h.centro_id, fresh=True)
     if not vacante.acepta_remisiones:
         raise Incumple("vacante_cerrada",
                        "La vacante está cerrada: ábrala de nuevo para remitir o colocar.",

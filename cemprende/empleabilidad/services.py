@@ -12,6 +12,7 @@ from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visib
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..itinerario import services as itinerario
+from ..locking import lock_vacantes
 from ..models import Actuacion, Participante, Vacante
 from ..models.actuacion import superseded, vigentes
 from ..models.vacante import ESTADOS_VACANTE, NIVELES
@@ -64,6 +65,7 @@ def update(actor, vacante_id: int, data: dict, today: date | None = None) -> Vac
     ensure(actor, Accion.EDITAR_ITINERARIO, vacante.centro_id)
     check_version(data, vacante.version)
     values = _vacante_fields(data, today or today_bogota(), partial=True)
+    lock_vacantes([vacante.id])  # no colocación may slip in between the count and the new cupos
     placed = occupied_by_vacante([vacante.id]).get(vacante.id, 0)
     if values.get("cupos") is not None and values["cupos"] < placed:
         raise ValidationFailed({"cupos": f"Ya hay {placed} personas colocadas en esta vacante."})

@@ -61,9 +61,13 @@ class Hechos:
 
     def following(self, anchor: Actuacion, tipo: str, categorias: Iterable[str] | None = None
                   ) -> list[Actuacion]:
-        """Actuaciones of `tipo` that come after `anchor` in the itinerary (any later fecha)."""
+        """Actuaciones of `tipo` that come after `anchor` and before the next actuación of the
+        anchor's own tipo (what belongs to that plan, not to a later one)."""
         wanted = set(categorias) if categorias is not None else None
-        return [a for a in self.itinerario if a.tipo == tipo and comes_after(a, anchor)
+        after = [a for a in self.itinerario if comes_after(a, anchor)]
+        until = next((a for a in after if a.tipo == anchor.tipo), None)
+        return [a for a in after if a.tipo == tipo
+                and (until is None or comes_after(until, a))
                 and (wanted is None or a.categoria in wanted)]
 
 

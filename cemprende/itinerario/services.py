@@ -14,6 +14,7 @@ from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..formatting import dinero, fecha_hora
+from ..locking import lock_participantes, lock_vacantes
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..models import Actuacion, ActuacionItem, Participante
 from ..models.actuacion import vigentes
@@ -43,7 +44,7 @@ def _check_fields(tipo: TipoActuacion, f: Fields) -> None:
         elif campo.clase == "dinero":
             f.integer(campo.nombre, minimum=campo.minimo, money=True)
         elif campo.clase == "vacante":
-            f.integer(campo.nombre, minimum=1)
+            f.integer(campo.nombre, minimum=1, maximum=2_147_483_647)
 
 
 def _check_items(tipo: TipoActuacion, f: Fields) -> list[dict]:
@@ -89,14 +90,6 @@ def items_total(items) -> int | None:
         return None
 
 
-def _lock(person: Participante) -> None:
-    """Serialises the writes of one participant: the rules read sums and counts over the itinerary
-    (FOR UPDATE on PostgreSQL; SQLite's single writer does the same)."""
-    db.session.execute(
-        select(Participante.id).where(Participante.id == person.id).with_for_update()
-    )
-
-
 def whole_itinerary(participante_id: int) -> list[Actuacion]:
     """The person's actuaciones that count, in every centre, oldest first, with their items:
     the facts every rule reads (a person who moved keeps the itinerary of the first centre)."""
@@ -127,8 +120,11 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     _check_fields(tipo, f)
     items = _check_items(tipo, f)
     f.raise_if_errors()
+    # The rules read counts and sums over the person's itinerary and the vacancy: the writes that
+    # could change them wait until this transaction ends (vacancy first, then the person).
+    lock_vacantes([f.clean.get("vacante_id")])
+    lock_participantes([person.id])
     reglas.check_period(person.centro_id, fecha)
-    _lock(person)
     reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
@@ -170,6 +166,7 @@ def annul(actor, actuacion_id: int, data: dict) -> Actuacion:
     f.raise_if_errors()
     if actuacion.anulada:
         raise DomainError(f"Esta actuación ya fue anulada el {fecha_hora(actuacion.anulada_en)}.")
+    lock_participantes([actuacion.participante_id])
     # Later records may rest on this one: annulling corrects a typing error and stays allowed.
     reglas.check_period(actuacion.centro_id, actuacion.fecha)
     actuacion.anulada = True
@@ -187,9 +184,12 @@ def itinerary(person: Participante, newest_first: bool = False) -> list[Actuacio
     order = (Actuacion.fecha.desc(), Actuacion.id.desc()) if newest_first else (
         Actuacion.fecha, Actuacion.id)
     # Items in one more query, not one per actuación (the timeline and the API list them all).
+    # Every centre's records: a person who moved keeps their whole itinerary (the caller already
+    # may see the person).
     return list(db.session.scalars(
         select(Actuacion).where(Actuacion.participante_id == person.id).order_by(*order)
         .options(selectinload(Actuacion.items))
+        .execution_options(**{ALL_CENTRES_OPTION: True})
     ).unique())
 
 

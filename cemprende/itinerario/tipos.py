@@ -151,7 +151,7 @@ TIPOS: dict[str, TipoActuacion] = {Tipo(t.nombre): t for t in (
     TipoActuacion("desembolso", "Desembolso", "microfinanciamiento",
                   (_dinero("valor", "Valor"), _texto("proveedor", "Proveedor", max_length=200),
                    Campo("nit", "NIT del proveedor", "texto", requerido=False, max_length=20,
-                         patron=r"(\d{6,10}|\d{1,3}(\.\d{3}){2,3})(-\d)?",
+                         patron=r"\d(\.?\d){5,9}(-\d)?",  # 6 to 10 digits, dots allowed
                          patron_mensaje="Escriba el NIT con sus dígitos y, si quiere, el de "
                                         "verificación: 900123456-7.")),
                   admite_items=True, valor_campo="valor"),

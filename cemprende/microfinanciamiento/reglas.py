@@ -61,7 +61,11 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
         entry = items.setdefault(item_key(item.descripcion),
                                  ItemPlan(item.descripcion, 0, item.precio_unitario))
         entry.planeado += item.cantidad
-    entregas = [a for a in acts if a.tipo == Tipo.DESEMBOLSO and comes_after(a, comite)]
+    later_approvals = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == "aprobado"
+                       and comes_after(a, comite)]
+    until = later_approvals[0] if later_approvals else None
+    entregas = [a for a in acts if a.tipo == Tipo.DESEMBOLSO and comes_after(a, comite)
+                and (until is None or comes_after(until, a))]
     for entrega in entregas:
         for item in entrega.items:
             entry = items.get(item_key(item.descripcion))
@@ -94,6 +98,11 @@ def one_decision_per_adjusted_plan(h: Hechos) -> None:
                        "El último plan ajustado ya tiene decisión del comité: para presentarlo de "
                        "nuevo registre un nuevo plan ajustado.",
                        {"tipo": "Ese plan ajustado ya fue decidido."})
+    valor = h.valores.get("valor")
+    if h.valores.get("decision") == "aprobado" and valor and plan.valor and valor > plan.valor:
+        raise Incumple("excede_plan",
+                       f"No se puede aprobar más que el plan ajustado ({dinero(plan.valor)}).",
+                       {"valor": f"Como máximo {dinero(plan.valor)}."})
 
 
 def no_approval() -> Incumple:

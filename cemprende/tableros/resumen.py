@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..locking import lock_participantes
 from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual
 from . import queries
 from .registry import FILAS, ActivosRuta, Enrutados
@@ -94,21 +95,24 @@ def _rows_for(tipos: set[str | None]) -> list:
 
 
 @event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _context, _instances) -> None:
+def _before_flush(session: Session, flush_context, _instances) -> None:
     touched = _touched(session)
     if not touched:
         return
-    pending = session.info.setdefault(PENDING, [])
+    pending = flush_context.attributes.setdefault(PENDING, [])
     with session.no_autoflush:
-        for participante_id, tipos in touched.items():
+        # Whoever else writes for these people waits: "before" stays true until the commit.
+        lock_participantes(touched)
+        for participante_id, tipos in sorted(touched.items()):
             filas = _rows_for(tipos)
             if filas:
                 pending.append((participante_id, filas, queries.per_day(filas, participante_id)))
 
 
 @event.listens_for(Session, "after_flush_postexec")
-def _after_flush(session: Session, _context) -> None:
-    pending = session.info.pop(PENDING, None)
+def _after_flush(session: Session, flush_context) -> None:
+    # Kept on this flush's own context: a flush that stops half-way leaves nothing behind.
+    pending = flush_context.attributes.get(PENDING)
     if not pending:
         return
     with session.no_autoflush:
@@ -116,11 +120,6 @@ def _after_flush(session: Session, _context) -> None:
             after = queries.per_day(filas, participante_id)
             _add({key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()
                   if after.get(key, 0) != before.get(key, 0)})
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous_transaction) -> None:
-    session.info.pop(PENDING, None)
 
 
 def rebuild() -> int:
