@@ -7,8 +7,11 @@ show the message; the CLI prints "[code] message"), and nothing is written.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import random
+import re
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
@@ -16,12 +19,15 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from cemprende.empleabilidad import reglas as empleabilidad
+from cemprende.emprendimiento import reglas as emprendimiento
 from cemprende.extensions import db
 from cemprende.itinerario import reglas
 from cemprende.itinerario.reglas import Incumple
-from cemprende.models import Actuacion
+from cemprende.microfinanciamiento import reglas as microfinanciamiento
+from cemprende.models import Actuacion, Participante
 from cemprende.tableros import resumen
-from conftest import TODAY, csrf_token, login, person_payload
+from conftest import TODAY, api_token, csrf_token, login, person_payload
 
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
 ITEMS = [{"descripcion": "Nevera", "cantidad": 2, "precio_unitario": 600_000},
@@ -235,13 +241,6 @@ def test_every_rule_gives_the_same_verdict_through_every_door(app, doors, case):
 
 def test_rules_cover_every_code_the_registry_raises():
     """Every rule code raised in a rules module is walked through the doors above."""
-    import inspect
-    import re
-
-    from cemprende.empleabilidad import reglas as empleabilidad
-    from cemprende.emprendimiento import reglas as emprendimiento
-    from cemprende.microfinanciamiento import reglas as microfinanciamiento
-
     raised = set()
     for module in (empleabilidad, emprendimiento, microfinanciamiento):
         raised |= set(re.findall(r'(?:Incumple\(|require_earlier\(\s*Tipo\.\w+,\s*)"([a-z_]+)"',
@@ -261,7 +260,7 @@ def test_a_vacancy_of_another_centre_is_refused_alike(doors, api, world):
         (422, "vacante_no_encontrada", "La vacante no existe en el centro de la persona.")}
 
 
-def test_a_future_fecha_is_refused_by_colombias_day_at_every_door(doors):
+def test_a_future_fecha_is_refused_by_colombias_day_at_every_door(app, doors):
     """21:30 in Bogotá is already tomorrow in UTC and in the host's Tokyo: tomorrow is refused,
     today (Bogotá's) is not."""
     person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
@@ -272,6 +271,10 @@ def test_a_future_fecha_is_refused_by_colombias_day_at_every_door(doors):
     page = doors._page(f"/participantes/{person}/actuaciones/nueva?tipo=caracterizacion",
                        {"fecha": tomorrow})
     assert page.status == 422 and "La fecha no puede ser posterior a hoy." in page.message
+    cli = app.test_cli_runner().invoke(args=[
+        "actuacion-registrar", "--usuario", doors.world["asesor_a"].username, "--participante", str(person),
+        json.dumps({"tipo": "caracterizacion", "fecha": tomorrow})])
+    assert cli.exit_code != 0 and "fecha: La fecha no puede ser posterior a hoy." in cli.output
     assert doors.caller.post(f"/participantes/{person}/actuaciones",
                              json={"tipo": "caracterizacion", "fecha": TODAY.isoformat()}).status_code == 201
 
@@ -296,6 +299,9 @@ def test_a_closed_period_refuses_writes_and_annulments_at_every_door(app, doors)
             "actuacion-registrar", "--usuario", doors.world["asesor_a"].username,
             "--participante", str(person), json.dumps(body)])
         assert cli.exit_code != 0 and "[periodo_cerrado]" in cli.output
+        page_write = doors._page(f"/participantes/{person}/actuaciones/nueva?tipo=acta_compromiso",
+                                 {"fecha": "2026-02-11"})
+        assert page_write.status == 422 and "Febrero de 2026 está cerrado" in page_write.message
         annul = doors.caller.post(f"/actuaciones/{made['id']}/anular", json={"motivo": "Error de digitación"})
         assert annul.status_code == 422 and annul.get_json()["error"]["code"] == "periodo_cerrado"
         page = doors._page(f"/participantes/actuaciones/{made['id']}/anular", {"motivo": "Error de digitación"})
@@ -333,15 +339,12 @@ def test_the_generic_desembolso_without_items_stays_valid_within_the_approved_va
 
 def test_rules_read_the_whole_itinerary_whichever_centre_recorded_it(app, doors, world):
     """A person who moved keeps the first centre's records for the rules."""
-    from cemprende.models import Participante
-
     person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
     for tipo, days_ago, fields in (PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO):
         doors.caller.post(f"/participantes/{person}/actuaciones", json={"tipo": tipo, "fecha": D(days_ago), **fields})
     with app.app_context():
         db.session.get(Participante, person).centro_id = world["centro_b"].id
         db.session.commit()
-    from conftest import api_token
     other = app.test_client()
     headers = api_token(other, world["asesor_b"])
     body = {"tipo": "desembolso", "fecha": D(1), "valor": 2_000_000, "proveedor": "Almacén"}
@@ -371,11 +374,28 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
                ("financiacion", {"modalidad": "directo", "valor": 1_000}), ("plan_implementado", {}),
                ("visita_acompanamiento", {"clase": "seguimiento"}), ("empleo_generado", {"autoempleos": 1, "directos": 2})]
     made = []
-    for _ in range(70):
+    for _ in range(90):
         person = rng.choice(people)
-        if made and rng.random() < 0.2:
+        roll = rng.random()
+        if made and roll < 0.2:  # an annulment, through the API, the page or the CLI
             target = made.pop(rng.randrange(len(made)))
-            doors.caller.post(f"/actuaciones/{target}/anular", json={"motivo": "Error de digitación"})
+            door = rng.choice(["api", "pagina", "cli"])
+            if door == "api":
+                doors.caller.post(f"/actuaciones/{target}/anular", json={"motivo": "Error de digitación"})
+            elif door == "pagina":
+                doors._page(f"/participantes/actuaciones/{target}/anular", {"motivo": "Error de digitación"})
+            else:
+                app.test_cli_runner().invoke(args=["actuacion-anular", "--usuario", doors.world["asesor_a"].username,
+                                                   "--actuacion", str(target), "--motivo", "Error de digitación"])
+            continue
+        if roll < 0.3:  # the person's categories move them between rows 1.x to 6.x
+            current = doors.caller.get(f"/participantes/{person}").get_json()
+            change = rng.choice([{"remitido_dps": not current["remitido_dps"], "programa_dps": "RIE 2013"},
+                                 {"tipo_poblacion": rng.choice(["red_unidos", "sisben", None])},
+                                 {"sexo": rng.choice(["F", "M", None])}, {"etnia": rng.choice(["indigena", None])},
+                                 {"discapacidad": rng.choice([True, False, None])}])
+            assert doors.caller.patch(f"/participantes/{person}", json={
+                "version": current["version"], **change}).status_code == 200
             continue
         tipo, fields = rng.choice(options)
         door = rng.choice(["api", "api", "pagina", "cli"])
@@ -390,6 +410,7 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
         assert stored == {k: v for k, v in expected.items() if v}
         assert stored_months == resumen.by_month({k: v for k, v in expected.items() if v})
         assert len(made) > 20  # the walk did write
+        assert db.session.scalar(select(func.count()).select_from(Actuacion).where(Actuacion.anulada)) > 5
 
 
 def test_ages_are_counted_on_colombias_day(doors):
@@ -486,10 +507,6 @@ def test_deliveries_are_measured_against_the_approval_in_force_on_their_fecha(do
 
 def _at_once(app, world, requests):
     """Sends the requests from threads released together; answers (status, code) in order."""
-    import threading
-
-    from conftest import api_token
-
     barrier = threading.Barrier(len(requests))
     answers = [None] * len(requests)
 

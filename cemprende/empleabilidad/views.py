@@ -54,7 +54,7 @@ def vacantes():
     result = services.search(_actor(), q=form.q.data, estado=form.estado.data,
                              nivel=form.nivel.data, page=page, per_page=per_page)
     return render_template("empleabilidad/vacantes.html", form=form, result=result,
-                           ocupados=services.occupied_by_vacante([v.id for v in result.items]),
+                           cupos={row["id"]: row for row in services.with_occupancy(result.items)},
                            niveles=NIVELES, estados=ESTADOS_VACANTE,
                            query=current_filters(request.args),
                            puede_crear=may(current_user, Accion.EDITAR_ITINERARIO))
