@@ -85,6 +85,7 @@ GOOD = {
     "hoja_de_vida": {"plataforma": "ape_sena", "codigo": "12345"},
     "remision_seleccion": {"vacante_id": "VACANTE"},
     "colocacion": {"vacante_id": "VACANTE"},
+    "remision_dps": {"programa": "RIE 2013"},
 }
 BAD = {
     "acta_compromiso": {"fecha": "ayer"},
@@ -109,6 +110,7 @@ BAD = {
     "hoja_de_vida": {"plataforma": "linkedin", "codigo": "1"},
     "remision_seleccion": {"vacante_id": "abc"},
     "colocacion": {"vacante_id": 0},
+    "remision_dps": {"programa": ""},
 }
 
 
@@ -307,3 +309,20 @@ def test_profile_and_api_itinerary_do_not_query_once_per_actuacion(app, client, 
         event.remove(engine, "before_cursor_execute", listener)
     assert len(body["itinerario"]) == 12 and all(a["items"] == item for a in body["itinerario"])
     assert page_queries < 12 and api_queries < 12, (page_queries, api_queries)
+
+
+def test_a_remision_dps_marks_the_person_as_referred_and_moves_the_routed_rows(app, caller):
+    from cemprende.tableros import resumen
+
+    person = caller.post("/participantes", json=person_payload(remitido_dps=False, programa_dps=None)).get_json()
+    assert add(caller, person, "enrutamiento", D(5), destino="empleabilidad").status_code == 201
+    tablero = lambda: {f["codigo"]: f["resultado"] for f in caller.get(  # noqa: E731
+        f"/tableros/global?hasta={TODAY.isoformat()}&desde={D(30)}").get_json()["filas"]}
+    assert (tablero()["1.1"], tablero()["1.2"]) == (1, 0)
+    made = add(caller, person, "remision_dps", D(3), programa="Mi Negocio")
+    assert made.status_code == 201, made.get_json()
+    stored = caller.get(f"/participantes/{person['id']}").get_json()
+    assert stored["remitido_dps"] is True and stored["programa_dps"] == "Mi Negocio"
+    assert (tablero()["1.1"], tablero()["1.2"], tablero()["1.6"]) == (0, 1, 1)
+    with app.app_context():
+        assert resumen.stored() == {k: v for k, v in resumen.contributions().items() if v}

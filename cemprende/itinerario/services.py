@@ -25,7 +25,7 @@ from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners k
 from ..validation import Fields
 from . import reglas
 from .dia import today_bogota
-from .tipos import TIPOS, TipoActuacion
+from .tipos import TIPOS, Tipo, TipoActuacion
 
 EARLIEST_FECHA = date(2000, 1, 1)
 MAX_ITEMS = 100
@@ -129,9 +129,20 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
     actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
+    _follow_on(actor, person, actuacion)
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=person.centro_id, despues=to_dict(actuacion))
     return actuacion
+
+
+def _follow_on(actor, person: Participante, actuacion: Actuacion) -> None:
+    """What a write changes besides the itinerary: a remisión DPS marks the person as referred
+    by that programme (rows 1.2, 1.5, 1.6 follow, through the summary's flush listener)."""
+    if actuacion.tipo == Tipo.REMISION_DPS:
+        programa = actuacion.datos.get("programa")
+        if not person.remitido_dps or person.programa_dps != programa:
+            audit.update_audited(person, {"remitido_dps": True, "programa_dps": programa}, actor=actor,
+                                 entidad="participante", centro_id=person.centro_id)
 
 
 def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,

@@ -30,6 +30,7 @@ class Tipo(StrEnum):
     HOJA_DE_VIDA = "hoja_de_vida"
     REMISION_SELECCION = "remision_seleccion"
     COLOCACION = "colocacion"
+    REMISION_DPS = "remision_dps"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,9 @@ TIPOS: dict[str, TipoActuacion] = {Tipo(t.nombre): t for t in (
                    _texto("codigo", "Código en la plataforma", max_length=60))),
     TipoActuacion("remision_seleccion", "Remisión a selección", "empleabilidad", (_vacante(),)),
     TipoActuacion("colocacion", "Colocación", "empleabilidad", (_vacante(),)),
+    # Recorded by a DPS list import or by hand; the gate marks the person as referred by DPS.
+    TipoActuacion("remision_dps", "Remisión DPS", "orientacion",
+                  (_texto("programa", "Programa DPS", max_length=120),)),
 )}
 
 
