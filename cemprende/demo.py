@@ -24,7 +24,7 @@ from .participantes import services as participantes
 from .referenciacion import services as referenciacion
 from .verificadores import carga as cargas, cobertura, revision
 from .tableros import services as tableros
-from .itinerario.tipos import Tipo
+from .itinerario.tipos import ClaseVisita, Decision, Tipo
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
 DEMO_PASSWORD = "Cemprende-demo-2026"
@@ -191,13 +191,13 @@ class DemoBuilder:
         day = add(Tipo.PLAN_NEGOCIO, self.day(day, 10, 40), nombre_negocio=negocio, valor_solicitado=total, items=items)
         if day is None or rng.random() < 0.35:
             return
-        day = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 3, 20), clase="diagnostico")
+        day = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 3, 20), clase=ClaseVisita.DIAGNOSTICO)
         day = add(Tipo.PLAN_AJUSTADO, self.day(day, 1, 15) if day else None, valor=total, items=items)
         if day is None:
             return
-        decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
+        decision = rng.choices([Decision.APROBADO, Decision.RECHAZADO, Decision.APLAZADO], [75, 10, 15])[0]
         day = add(Tipo.COMITE, self.day(day, 5, 30), decision=decision, valor=total, acta=f"ACA-{rng.randint(1, 99):02d}")
-        if day is None or decision != "aprobado":
+        if day is None or decision != Decision.APROBADO:
             return
         add(Tipo.FINANCIACION, day, modalidad="directo", valor=total)
         proveedor, nit = rng.choice(PROVEEDORES)
@@ -205,7 +205,7 @@ class DemoBuilder:
         if day is None:
             return
         add(Tipo.PLAN_IMPLEMENTADO, self.day(day, 5, 30))
-        visita = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 20, 90), clase="seguimiento")
+        visita = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 20, 90), clase=ClaseVisita.SEGUIMIENTO)
         if visita:
             add(Tipo.CONTROL_INVERSION, visita, observaciones="Bienes encontrados en uso.")
         if rng.random() < 0.3:

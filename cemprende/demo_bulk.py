@@ -18,7 +18,7 @@ from .models import Actuacion, Centro, Participante, ParticipantePalabra, Staff,
 from .participantes.services import name_words, search_key
 from .tableros import resumen
 from .demo import APELLIDOS, NOMBRES_F, NOMBRES_M, PROGRAMAS
-from .itinerario.tipos import Tipo
+from .itinerario.tipos import ClaseVisita, Decision, Tipo
 
 BATCH = 50_000
 RUTAS = ["emprende", "fortalece", "desarrolla", "transforma"]
@@ -196,17 +196,17 @@ def _itinerary(rng, day: date, end: date, vacante_ids: list[int],
                 valor = rng.randint(8, 30) * 100_000
                 yield Tipo.PLAN_NEGOCIO, day, {"valor": valor}
                 if rng.random() < 0.6 and later(3, 20):
-                    yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": "diagnostico"}
+                    yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": ClaseVisita.DIAGNOSTICO}
                     yield Tipo.PLAN_AJUSTADO, day, {"valor": valor}
                     if later(5, 30):
-                        decision = rng.choices(["aprobado", "rechazado", "aplazado"], [75, 10, 15])[0]
+                        decision = rng.choices([Decision.APROBADO, Decision.RECHAZADO, Decision.APLAZADO], [75, 10, 15])[0]
                         yield Tipo.COMITE, day, {"categoria": decision, "valor": valor}
-                        if decision == "aprobado" and later(10, 60):
+                        if decision == Decision.APROBADO and later(10, 60):
                             yield Tipo.FINANCIACION, day, {"categoria": "directo", "valor": valor}
                             yield Tipo.DESEMBOLSO, day, {"valor": valor}
                             yield Tipo.PLAN_IMPLEMENTADO, day, {}
                             if later(20, 90):
-                                yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": "seguimiento"}
+                                yield Tipo.VISITA_ACOMPANAMIENTO, day, {"categoria": ClaseVisita.SEGUIMIENTO}
                                 yield Tipo.EMPLEO_GENERADO, day, {"autoempleos": 1, "directos": rng.randint(0, 2)}
     else:
         if rng.random() < 0.6 and later(3, 30):

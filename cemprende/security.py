@@ -7,7 +7,7 @@ import uuid
 from flask import current_app, flash, g, request, session
 from flask_login import current_user, logout_user
 
-from .auth.guards import centre_scope
+from .auth.guards import Accion, centre_scope, may
 from .scoping import set_centre_scope
 
 CSP = (
@@ -56,7 +56,14 @@ def add_security_headers(response):
     return response
 
 
+def user_may(accion: str) -> bool:
+    """For templates: whether the signed-in staff member's role may do `accion` (an Accion
+    name), so a page never offers a link its reader would be refused."""
+    return current_user.is_authenticated and may(current_user, Accion[accion])
+
+
 def register(app) -> None:
+    app.jinja_env.globals["puede"] = user_may
     app.before_request(assign_request_id)
     app.before_request(expire_idle_session)
     app.before_request(scope_to_current_user)

@@ -112,3 +112,22 @@ def test_refusals_are_audited(app, api, world):
     with app.app_context():
         refusal = db.session.scalar(select(Auditoria).where(Auditoria.accion == "denegado"))
         assert refusal.staff_id == world["supervisor"].id and "rol supervisor" in refusal.detalle
+
+
+def test_pages_link_only_what_the_reader_may_open(client, make_client, api, world):
+    """A director's list links the asesores it manages, not its own account; a supervisor is not
+    offered "Referir" (both would answer 403)."""
+    from conftest import login, person_payload
+
+    person = api(world["asesor_a"]).post("/participantes", json=person_payload()).get_json()
+    login(client, world["director_a"])
+    page = client.get("/admin/staff").get_data(as_text=True)
+    assert f'/admin/staff/{world["asesor_a"].id}"' in page
+    assert f'/admin/staff/{world["director_a"].id}"' not in page and world["director_a"].username in page
+    assert client.get(f"/admin/staff/{world['director_a'].id}").status_code == 403
+    assert "/nueva\">Referir" in client.get(f"/orientacion/personas/{person['id']}").get_data(as_text=True)
+    supervisor = make_client()
+    login(supervisor, world["supervisor"])
+    for path in (f"/orientacion/personas/{person['id']}", f"/participantes/{person['id']}"):
+        html = supervisor.get(path).get_data(as_text=True)
+        assert "Referir</a>" not in html, path

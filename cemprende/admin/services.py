@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 
 from .. import audit
-from ..auth.guards import Accion, ensure, is_centre_bound, scoped_select, visible_or_404
+from ..auth.guards import Accion, ensure, is_centre_bound, may, scoped_select, visible_or_404
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -154,6 +154,14 @@ def _ensure_may_manage(actor, staff: Staff | None = None, centro_id: int | None 
         ensure(actor, Accion.GESTIONAR_STAFF)
     if staff is not None and staff.rol not in _staff_roles_for(actor):
         ensure(actor, Accion.GESTIONAR_CENTROS, entidad="staff", entidad_id=staff.id)
+
+
+def may_manage(actor, staff: Staff) -> bool:
+    """Whether `actor` may open and change this account (a director: the asesores of its centre)."""
+    if is_centre_bound(actor) and staff.centro_id != actor.centro_id:
+        return False
+    return may(actor, Accion.GESTIONAR_STAFF) and (
+        staff.rol in _staff_roles_for(actor) or may(actor, Accion.GESTIONAR_CENTROS))
 
 
 def visible_staff(actor, *, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:

@@ -65,8 +65,10 @@ def _staff_form(form, keep_centre: int | None = None) -> StaffForm:
 def staff():
     form = BusquedaStaffForm(request.args)
     page, per_page = page_args(request.args.get("page"), None)
-    result = services.visible_staff(_actor(), q=form.q.data, page=page, per_page=per_page)
-    return render_template("admin/staff.html", form=form, result=result, roles=ROL_NOMBRES)
+    actor = _actor()
+    result = services.visible_staff(actor, q=form.q.data, page=page, per_page=per_page)
+    return render_template("admin/staff.html", form=form, result=result, roles=ROL_NOMBRES,
+                           editables={s.id for s in result.items if services.may_manage(actor, s)})
 
 
 @bp.route("/staff/nuevo", methods=["GET", "POST"])

@@ -74,8 +74,22 @@ DESTINOS_REFERENCIACION = {
 RUTAS = {"emprende": "Emprende", "fortalece": "Fortalece", "desarrolla": "Desarrolla",
          "transforma": "Transforma"}
 MODALIDADES_FINANCIACION = {"directo": "Directo", "referenciacion": "Por referenciación"}
-DECISIONES = {"aprobado": "Aprobado", "rechazado": "Rechazado", "aplazado": "Aplazado"}
-CLASES_VISITA = {"diagnostico": "Diagnóstico", "seguimiento": "Seguimiento"}
+class Decision(StrEnum):
+    """What the Comité de Asignación decides on an adjusted plan."""
+
+    APROBADO = "aprobado"
+    RECHAZADO = "rechazado"
+    APLAZADO = "aplazado"  # leaves the plan open for another sitting
+
+
+class ClaseVisita(StrEnum):
+    DIAGNOSTICO = "diagnostico"  # before the plan adjustment
+    SEGUIMIENTO = "seguimiento"  # after the delivery: the one rows 17.1 and M6 count
+
+
+DECISIONES = {Decision.APROBADO: "Aprobado", Decision.RECHAZADO: "Rechazado",
+              Decision.APLAZADO: "Aplazado"}
+CLASES_VISITA = {ClaseVisita.DIAGNOSTICO: "Diagnóstico", ClaseVisita.SEGUIMIENTO: "Seguimiento"}
 PLATAFORMAS = {"spe": "SPE", "ape_sena": "APE SENA", "otra": "Otra"}
 # What the characterisation found; it suggests the routing (orientacion.services.suggest_routing).
 SITUACIONES = {

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem
 from ..models.actuacion import vigentes
-from ..itinerario.tipos import Tipo
+from ..itinerario.tipos import ClaseVisita, Decision, Tipo
 
 TIPOS_ALERTA = {
     "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
@@ -100,9 +100,9 @@ def _scoped(statement, alias, centro_id):
 def comite_sin_visita(centro_id, today, u: Umbrales) -> list[Alerta]:
     comite, visita = aliased(Actuacion), aliased(Actuacion)
     statement = _scoped(select(comite).where(
-        _valid(comite, Tipo.COMITE), comite.categoria == "aprobado",
+        _valid(comite, Tipo.COMITE), comite.categoria == Decision.APROBADO,
         ~exists().where(visita.participante_id == comite.participante_id,
-                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == "diagnostico",
+                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == ClaseVisita.DIAGNOSTICO,
                         visita.fecha <= comite.fecha)), comite, centro_id)
     return [Alerta("comite_sin_visita_diagnostico", c.centro_id, c.participante_id, _detalle(
                        "comite_sin_visita_diagnostico",
@@ -179,7 +179,7 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
     """Participants with deliveries whose items, added up, fall short of the approved plan's."""
     comite = aliased(Actuacion)
     approved = select(comite.participante_id).where(_valid(comite, Tipo.COMITE),
-                                                    comite.categoria == "aprobado")
+                                                    comite.categoria == Decision.APROBADO)
     plan = _latest_plans(centro_id, (Tipo.PLAN_AJUSTADO,))
     planned = (select(plan.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
                       func.max(ActuacionItem.descripcion).label("descripcion"),
@@ -224,7 +224,7 @@ def aprobado_sin_entrega(centro_id, today, u: Umbrales) -> list[Alerta]:
     comite, entrega = aliased(Actuacion), aliased(Actuacion)
     limit = today - timedelta(days=u.sin_entrega_dias)
     statement = _scoped(select(comite).where(
-        _valid(comite, Tipo.COMITE), comite.categoria == "aprobado", comite.fecha <= limit,
+        _valid(comite, Tipo.COMITE), comite.categoria == Decision.APROBADO, comite.fecha <= limit,
         ~exists().where(entrega.participante_id == comite.participante_id,
                         _valid(entrega, Tipo.DESEMBOLSO), entrega.fecha >= comite.fecha)),
         comite, centro_id).order_by(comite.fecha)
@@ -241,7 +241,7 @@ def sin_seguimiento(centro_id, today, u: Umbrales) -> list[Alerta]:
     statement = _scoped(select(entrega).where(
         _valid(entrega, Tipo.DESEMBOLSO), entrega.fecha <= limit,
         ~exists().where(visita.participante_id == entrega.participante_id,
-                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == "seguimiento",
+                        _valid(visita, Tipo.VISITA_ACOMPANAMIENTO), visita.categoria == ClaseVisita.SEGUIMIENTO,
                         visita.fecha > entrega.fecha)), entrega, centro_id).order_by(entrega.fecha)
     return [Alerta("sin_seguimiento", d.centro_id, d.participante_id, _detalle(
                        "sin_seguimiento",

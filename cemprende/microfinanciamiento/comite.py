@@ -20,7 +20,7 @@ from ..extensions import db
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..itinerario.dia import today_bogota
-from ..itinerario.tipos import DECISIONES, Tipo
+from ..itinerario.tipos import DECISIONES, Decision, Tipo
 from ..models import (
     Actuacion,
     Centro,
@@ -75,7 +75,7 @@ def _decisions(raw, pending: dict[int, PlanPendiente], fecha: date | None, f: Fi
         d = Fields(item if isinstance(item, dict) else {})
         plan_id = d.integer("plan_id", minimum=1)
         decision = d.choice("decision", DECISIONES)
-        observacion = d.text("observacion", required=decision == "rechazado", max_length=1000)
+        observacion = d.text("observacion", required=decision == Decision.RECHAZADO, max_length=1000)
         pendiente = pending.get(plan_id)
         if plan_id and (pendiente is None or plan_id in seen):
             d.fail("plan_id", "Ese plan no es el último plan ajustado de una persona de este centro "
@@ -83,7 +83,7 @@ def _decisions(raw, pending: dict[int, PlanPendiente], fecha: date | None, f: Fi
         elif pendiente and fecha and pendiente.plan.fecha > fecha:
             d.fail("plan_id", "El plan se ajustó después de la fecha del comité.")
         valor = pendiente.plan.valor if pendiente else None
-        if decision == "aprobado" and pendiente:
+        if decision == Decision.APROBADO and pendiente:
             # Never more than the plan: the gate's comité rule says so for every door.
             valor = d.integer("valor", required=False, minimum=1, money=True) or pendiente.plan.valor
         for name, message in d.errors.items():
@@ -166,9 +166,9 @@ def acta_aprobacion(actor, sesion_id: int):
         person = people[d.actuacion.participante_id]
         rows.append([person.nombre_completo, f"{person.tipo_documento} {person.numero_documento}",
                      dinero(d.plan.valor), DECISIONES[d.actuacion.categoria],
-                     dinero(d.actuacion.valor) if d.actuacion.categoria == "aprobado" else "—",
+                     dinero(d.actuacion.valor) if d.actuacion.categoria == Decision.APROBADO else "—",
                      d.observacion or ""])
-    approved = [d for d in sesion.decisiones if d.actuacion.categoria == "aprobado"]
+    approved = [d for d in sesion.decisiones if d.actuacion.categoria == Decision.APROBADO]
     return actas.render(actas.Acta(
         titulo=f"Acta de aprobación del Comité de Asignación {sesion.acta}",
         centro=db.session.get(Centro, sesion.centro_id).nombre, fecha=sesion.fecha,

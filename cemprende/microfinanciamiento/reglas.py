@@ -8,9 +8,9 @@ from datetime import date
 from ..formatting import dinero
 from ..itinerario.reglas import Hechos, Incumple, comes_after, regla
 from ..models import Actuacion
-from ..itinerario.tipos import Tipo
+from ..itinerario.tipos import ClaseVisita, Decision, Tipo
 
-FINAL_DECISIONS = ("aprobado", "rechazado")  # aplazado leaves the plan open
+FINAL_DECISIONS = (Decision.APROBADO, Decision.RECHAZADO)  # aplazado leaves the plan open
 
 
 def item_key(descripcion: str) -> str:
@@ -49,7 +49,7 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
     """From a person's itinerary (oldest first): the approval in force on `fecha` (None: the
     latest), its plan's items and what the desembolsos after it delivered of each."""
     acts = [a for a in itinerario if not a.anulada]
-    comites = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == "aprobado"
+    comites = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == Decision.APROBADO
                and (fecha is None or a.fecha <= fecha)]
     if not comites:
         return None
@@ -61,7 +61,7 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
         entry = items.setdefault(item_key(item.descripcion),
                                  ItemPlan(item.descripcion, 0, item.precio_unitario))
         entry.planeado += item.cantidad
-    later_approvals = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == "aprobado"
+    later_approvals = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == Decision.APROBADO
                        and comes_after(a, comite)]
     until = later_approvals[0] if later_approvals else None
     entregas = [a for a in acts if a.tipo == Tipo.DESEMBOLSO and comes_after(a, comite)
@@ -84,7 +84,7 @@ def adjusted_after_plan_and_diagnostic(h: Hechos) -> None:
     h.require_earlier(
         Tipo.VISITA_ACOMPANAMIENTO, "sin_visita_diagnostico",
         "El plan se ajusta después de la visita de diagnóstico: regístrela primero.",
-        "No hay visita de diagnóstico en esta fecha o antes.", categoria="diagnostico", campo="fecha")
+        "No hay visita de diagnóstico en esta fecha o antes.", categoria=ClaseVisita.DIAGNOSTICO, campo="fecha")
 
 
 @regla(Tipo.COMITE)
@@ -99,7 +99,7 @@ def one_decision_per_adjusted_plan(h: Hechos) -> None:
                        "nuevo registre un nuevo plan ajustado.",
                        {"tipo": "Ese plan ajustado ya fue decidido."})
     valor = h.valores.get("valor")
-    if h.valores.get("decision") == "aprobado" and valor and plan.valor and valor > plan.valor:
+    if h.valores.get("decision") == Decision.APROBADO and valor and plan.valor and valor > plan.valor:
         raise Incumple("excede_plan",
                        f"No se puede aprobar más que el plan ajustado ({dinero(plan.valor)}).",
                        {"valor": f"Como máximo {dinero(plan.valor)}."})

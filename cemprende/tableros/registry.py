@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..itinerario.tipos import DESTINOS_REFERENCIACION, Tipo
+from ..itinerario.tipos import ClaseVisita, DESTINOS_REFERENCIACION, Decision, Tipo
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ FILAS: tuple[Fila, ...] = (
          Conteo(Tipo.FINANCIACION, "referenciacion")),
     Fila("16", "global", EMPR, "16", "Planes de negocio implementados", TOTAL, Conteo(Tipo.PLAN_IMPLEMENTADO)),
     Fila("17.1", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas acompañadas en campo",
-         Personas(Tipo.VISITA_ACOMPANAMIENTO, "seguimiento")),  # a diagnostic visit does not count
+         Personas(Tipo.VISITA_ACOMPANAMIENTO, ClaseVisita.SEGUIMIENTO)),  # a diagnostic visit does not count
     Fila("17.2", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas fortalecidas en sede",
          Personas(Tipo.FORTALECIMIENTO_SEDE)),
     Fila("17.3", "global", EMPR, "17", "Microempresas fortalecidas", "Microempresas formalizadas",
@@ -199,7 +199,7 @@ M = "microcapitalizacion"
 _MICRO = [
     ("M1", "Número y valor de planes de negocio ajustados", Tipo.PLAN_AJUSTADO, None),
     ("M2", "Número y valor de planes de negocio analizados por el Comité de Asignación", Tipo.COMITE, None),
-    ("M3", "Número y valor de planes de negocio aprobados por el Comité de Asignación", Tipo.COMITE, "aprobado"),
+    ("M3", "Número y valor de planes de negocio aprobados por el Comité de Asignación", Tipo.COMITE, Decision.APROBADO),
     ("M4", "Número y valor de planes de negocio desembolsados por la institución receptora",
      Tipo.DESEMBOLSO, None),
 ]
@@ -217,7 +217,7 @@ FILAS += tuple(
          Promedio("M4.v", "M4.n"), dinero=True),
     Fila("M6", M, "Microcapitalización", "6",
          "Número de visitas de acompañamiento microempresarial realizadas", TOTAL,
-         Conteo(Tipo.VISITA_ACOMPANAMIENTO, "seguimiento")),  # diagnostic visits are counted apart
+         Conteo(Tipo.VISITA_ACOMPANAMIENTO, ClaseVisita.SEGUIMIENTO)),  # diagnostic visits are counted apart
 )
 
 POR_CODIGO: dict[str, Fila] = {fila.codigo: fila for fila in FILAS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..itinerario.tipos import Tipo
+from ..itinerario.tipos import Decision, Tipo
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ EVIDENCIA_POR_TIPO: dict[str, str] = {
     Tipo.HOJA_DE_VIDA: "HV",
 }
 PREFIJO_REGISTRO = "CC"
-DECISION_CON_EVIDENCIA = {Tipo.COMITE: "aprobado"}
+DECISION_CON_EVIDENCIA = {Tipo.COMITE: Decision.APROBADO}
 
 EXTENSIONES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "png": "image/png"}
