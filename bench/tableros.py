@@ -163,12 +163,20 @@ def measure_writes(app) -> None:
                                     .order_by(Participante.id.desc()).limit(20)).all()
     samples = []
     for index, person in enumerate(people):
-        body = ({"tipo": "enrutamiento", "fecha": "2015-06-01", "destino": "empleabilidad"} if index % 2
-                else {"tipo": "ingreso_ruta", "fecha": "2015-06-01", "ruta": "fortalece"})
-        start = time.perf_counter()
-        response = client.post(f"/api/v1/participantes/{person}/actuaciones", json=body, headers=headers)
-        samples.append(time.perf_counter() - start)
-        assert response.status_code == 201, response.get_json()
+        # A route entry moves rows 12.x; the gate refuses the route the person is already in, so
+        # the first other route is taken (only accepted writes are timed).
+        bodies = ([{"tipo": "enrutamiento", "fecha": "2015-06-01", "destino": "empleabilidad"}] if index % 2
+                  else [{"tipo": "ingreso_ruta", "fecha": "2015-06-01", "ruta": ruta}
+                        for ruta in ("transforma", "desarrolla")])
+        for body in bodies:
+            start = time.perf_counter()
+            response = client.post(f"/api/v1/participantes/{person}/actuaciones", json=body, headers=headers)
+            if response.status_code == 201:
+                samples.append(time.perf_counter() - start)
+                break
+            assert response.get_json()["error"]["code"] == "ruta_actual", response.get_json()
+        else:
+            raise AssertionError(f"no route left for {person}")
     print(f"  one actuación written (enrutamiento / ingreso_ruta, summary kept): median "
           f"{statistics.median(samples) * 1000:.0f} ms, max {max(samples) * 1000:.0f} ms", flush=True)
 
