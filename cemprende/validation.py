@@ -17,6 +17,21 @@ TRUE_WORDS = {"true", "1", "si", "sí", "on", "yes", "y"}
 FALSE_WORDS = {"false", "0", "no", "off", "n"}
 
 
+def to_int(value: Any, money: bool = False) -> int | None:
+    """A whole number from JSON or from a form ("$ 1.500.000" as people type money), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if money:
+            text = re.sub(r"[\s$.]", "", text)
+        if re.fullmatch(r"-?\d{1,15}", text):
+            return int(text)
+    return None
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -81,7 +96,7 @@ class Fields:
         value = self._start(name, required)
         if value is None:
             return None
-        number = self._to_int(value, money)
+        number = to_int(value, money)
         if number is None:
             self.fail(name, "Escriba un número entero de pesos." if money else
                       "Escriba un número entero.")
@@ -96,10 +111,6 @@ class Fields:
         self.clean[name] = number
         return number
 
-    @staticmethod
-    def _to_int(value: Any, money: bool) -> int | None:
-        if isinstance(value, bool):
-            return None
         if isinstance(value, int):
             return value
         if isinstance(value, str):

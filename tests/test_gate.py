@@ -548,3 +548,22 @@ def test_the_same_remision_sent_twice_at_once_is_recorded_once(app, doors, world
     assert sorted(answers) == [(201, None), (422, "remision_repetida")], answers
     with app.app_context():
         assert resumen.stored() == {k: v for k, v in resumen.contributions().items() if v}
+
+
+def test_a_bad_item_is_named_alike_by_the_generic_door_and_the_deliveries_endpoint(doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    _record(doors.caller, person, ("plan_negocio", 90, PLAN_NEGOCIO[2]),
+            ("visita_acompanamiento", 80, {"clase": "diagnostico"}), ("plan_ajustado", 70, AJUSTADO[2]),
+            ("comite", 60, APROBADO[2]))
+    bad = [{"descripcion": "Nevera", "cantidad": 0, "precio_unitario": "$ 600.000"}]
+    generic = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "desembolso", "fecha": D(1), "valor": 600_000, "proveedor": "A", "items": bad})
+    entrega = doors.caller.post(f"/participantes/{person}/entregas", json={
+        "fecha": D(1), "proveedor": "A", "items": bad})
+    assert generic.status_code == entrega.status_code == 422
+    assert "items[1].cantidad" in generic.get_json()["error"]["fields"]
+    assert "items[1].cantidad" in entrega.get_json()["error"]["fields"]
+    # Money as people type it is fine at both doors.
+    good = [dict(bad[0], cantidad=1)]
+    assert doors.caller.post(f"/participantes/{person}/entregas", json={
+        "fecha": D(1), "proveedor": "A", "items": good}).status_code == 201

@@ -22,7 +22,7 @@ from ..models.base import utcnow
 from ..participantes.services import get_visible
 from ..scoping import ALL_CENTRES_OPTION
 from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners keep the summary)
-from ..validation import Fields
+from ..validation import Fields, to_int
 from . import reglas
 from .dia import today_bogota
 from .tipos import TIPOS, Tipo, TipoActuacion
@@ -81,12 +81,11 @@ def _check_items(tipo: TipoActuacion, f: Fields) -> list[dict]:
 
 
 def items_total(items) -> int | None:
-    """Sum of cantidad × precio_unitario when every item is well formed (pesos may carry dots);
-    otherwise None, and the item checks of `register` say what is wrong with which item."""
+    """Sum of cantidad × precio_unitario when every item is well formed (pesos as people type
+    them); otherwise None, and the gate's item checks say what is wrong with which item."""
     try:
-        return sum(int(str(i["cantidad"])) * int(str(i["precio_unitario"]).replace(".", ""))
-                   for i in items)
-    except (KeyError, TypeError, ValueError):
+        return sum(to_int(i["cantidad"]) * to_int(i["precio_unitario"], money=True) for i in items)
+    except (KeyError, TypeError):
         return None
 
 

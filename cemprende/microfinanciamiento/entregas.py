@@ -6,7 +6,7 @@ from datetime import date
 
 from .. import actas
 from ..auth.guards import Accion, ensure
-from ..errors import DomainError
+from ..errors import DomainError, ValidationFailed
 from ..formatting import dinero
 from ..itinerario import services as itinerario
 from ..models import (
@@ -14,7 +14,6 @@ from ..models import (
     Participante,
 )
 from ..participantes import services as participantes
-from ..validation import Fields
 from .reglas import Aprobacion, approval, item_key, no_approval
 from ..itinerario.tipos import Tipo
 
@@ -54,27 +53,21 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
     except NoApprovedPlan:
         raise no_approval() from None
     ensure(actor, Accion.EDITAR_ITINERARIO, approved.persona.centro_id)
-    f = Fields(data)
     rows = data.get("items")
     if not isinstance(rows, list) or not rows:
-        f.fail("items", "Registre al menos un ítem entregado.")
-        rows = []
-    clean = []
-    for index, row in enumerate(rows):
-        r = Fields(row if isinstance(row, dict) else {})
-        descripcion = r.text("descripcion", max_length=200)
-        r.integer("cantidad", minimum=1, maximum=100_000)
-        r.integer("precio_unitario", minimum=1, money=True)
-        entry = approved.items.get(item_key(descripcion or ""))
-        for name, message in r.errors.items():
-            f.fail(f"items[{index}].{name}", message)
-        if not r.errors:  # the plan's own wording, so the acta and the rule match it
-            clean.append({**r.clean, "descripcion": entry.descripcion if entry else descripcion})
-    f.raise_if_errors()
+        raise ValidationFailed({"items": "Registre al menos un ítem entregado."})
+    # Each item keeps the plan's own wording, so the acta and the rule read the same description;
+    # the gate checks the items themselves (with the same field names as every other door).
+    items = [_in_the_plans_words(row, approved) for row in rows]
     return itinerario.register(actor, approved.persona.id, {
         "tipo": Tipo.DESEMBOLSO, "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
-        "nit": data.get("nit"), "valor": sum(i["cantidad"] * i["precio_unitario"] for i in clean),
-        "items": clean}, today=today)
+        "nit": data.get("nit"), "valor": itinerario.items_total(items), "items": items}, today=today)
+
+
+def _in_the_plans_words(row, approved: PlanAprobado):
+    descripcion = row.get("descripcion") if isinstance(row, dict) else None
+    entry = approved.items.get(item_key(descripcion)) if isinstance(descripcion, str) else None
+    return {**row, "descripcion": entry.descripcion} if entry else row
 
 
 def acta_entrega(actor, actuacion_id: int):

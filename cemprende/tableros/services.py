@@ -11,7 +11,7 @@ from ..auth.guards import Accion, can_see_centro, centre_scope, ensure, is_centr
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro, Meta, Vigencia
-from ..validation import Fields
+from ..validation import Fields, to_int
 from . import queries
 from .registry import POR_CODIGO, TABLEROS, Fila, Promedio, filas_de
 from ..itinerario.dia import today_bogota
@@ -242,7 +242,7 @@ def _meta_values(raw) -> dict[str, int | None]:
         if value in (None, ""):
             values[code] = None  # clears the meta
             continue
-        number = Fields._to_int(value, money=True)
+        number = to_int(value, money=True)
         if number is None or number < 0:
             errors[code] = "La meta debe ser un número entero mayor o igual a 0."
         else:
