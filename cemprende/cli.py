@@ -2,7 +2,6 @@
 for scripts)."""
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 from itertools import groupby
@@ -16,6 +15,7 @@ from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
 from .errors import DomainError
+from .exports import write_csv
 from .extensions import db
 from .itinerario import revision
 from .itinerario import services as itinerario
@@ -139,12 +139,10 @@ def register_cli(app) -> None:
             click.echo(f"Total: {len(hallazgos)} en {centres} centro{'s' if centres > 1 else ''}.")
         if csv_path:
             with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle, delimiter=";")
-                writer.writerow(CSV_HEADERS)
-                writer.writerows([centros.get(h.centro_id, h.centro_id), h.actuacion_id,
-                                  f"{h.fecha:%d/%m/%Y}", TIPOS[h.tipo].etiqueta,
-                                  h.participante_id, h.documento, h.nombre, h.code, h.message]
-                                 for h in hallazgos)
+                write_csv(handle, [CSV_HEADERS] + [
+                    [centros.get(h.centro_id, h.centro_id), h.actuacion_id, f"{h.fecha:%d/%m/%Y}",
+                     TIPOS[h.tipo].etiqueta, h.participante_id, h.documento, h.nombre, h.code,
+                     h.message] for h in hallazgos])
             click.echo(f"CSV escrito: {csv_path} ({len(hallazgos)} filas).")
 
     @app.cli.command("demo-data")

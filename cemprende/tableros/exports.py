@@ -17,6 +17,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..exports import safe_cell
 from ..formatting import dinero, fecha, fecha_hora, numero
 from .charts import COLOURS, Barra, avance_por_indicador, banda, por_centro
 from .services import Celda, Tablero
@@ -209,7 +210,7 @@ def _write_avance(cell, celda: Celda, share: bool) -> None:
 def _heading(sheet, tablero: Tablero, generado_por: str) -> int:
     sheet["A1"] = tablero.titulo
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet["A2"] = scope_name(tablero)
+    sheet["A2"] = safe_cell(scope_name(tablero))  # a centre's name is typed by people
     sheet["A3"] = period_text(tablero)
     sheet["A4"] = f"Generado por {generado_por} el {fecha_hora(datetime.now(UTC))}"
     return 6
@@ -241,8 +242,8 @@ def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
     sheet.cell(row, 1, "Código").font = Font(bold=True)
     sheet.cell(row, 2, "Descripción").font = Font(bold=True)
     for index, centro in enumerate(centros):
-        sheet.cell(row, 3 + 2 * index, f"{centro.nombre}: resultado").font = Font(bold=True)
-        sheet.cell(row, 4 + 2 * index, f"{centro.nombre}: avance").font = Font(bold=True)
+        sheet.cell(row, 3 + 2 * index, safe_cell(f"{centro.nombre}: resultado")).font = Font(bold=True)
+        sheet.cell(row, 4 + 2 * index, safe_cell(f"{centro.nombre}: avance")).font = Font(bold=True)
     for tablero in tableros:
         for fila_tablero in tablero.filas:
             row += 1

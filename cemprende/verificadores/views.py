@@ -1,14 +1,13 @@
 """Verifier document pages: upload (bulk and per person), reports, review queue, coverage."""
 from __future__ import annotations
 
-import csv
-import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
+from ..exports import csv_text
 from ..errors import DomainError
 from ..formatting import fecha
 from ..forms import offer_centres, submit
@@ -25,22 +24,14 @@ from .queries import REGISTRO
 
 bp = Blueprint("verificadores", __name__, url_prefix="/verificadores")
 
-CSV_BOM = "\ufeff"  # so Excel reads the accents as UTF-8
-
-
 def uploaded_files(form_field) -> list[tuple[str, object]]:
     return [(f.filename or "sin_nombre", f.stream) for f in (form_field.data or [])
             if getattr(f, "filename", None)]
 
 
 def _csv_response(rows: list[list], filename: str) -> Response:
-    out = io.StringIO()
-    out.write(CSV_BOM)
-    writer = csv.writer(out, delimiter=";")
-    writer.writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(csv_text(rows), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
 
 
 # ---- upload ---------------------------------------------------------------------------------
