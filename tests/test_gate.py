@@ -567,3 +567,29 @@ def test_a_bad_item_is_named_alike_by_the_generic_door_and_the_deliveries_endpoi
     good = [dict(bad[0], cantidad=1)]
     assert doors.caller.post(f"/participantes/{person}/entregas", json={
         "fecha": D(1), "proveedor": "A", "items": good}).status_code == 201
+
+
+def test_the_cli_door_refuses_bad_input_with_a_clear_message_and_writes_nothing(app, doors):
+    person = doors.caller.post("/participantes", json=person_payload()).get_json()["id"]
+    runner = app.test_cli_runner()
+    user = doors.world["asesor_a"].username
+
+    def record(*args):
+        return runner.invoke(args=["actuacion-registrar", *args])
+
+    cases = [
+        (record("--usuario", user, "--participante", str(person), "{no es json"), "objeto JSON"),
+        (record("--usuario", user, "--participante", str(person), "[1, 2]"), "Se esperaba un objeto JSON"),
+        (record("--usuario", "nadie", "--participante", str(person), '{"tipo": "caracterizacion"}'),
+         "No hay una cuenta activa «nadie»"),
+        (record("--usuario", doors.world["asesor_b"].username, "--participante", str(person),
+                json.dumps({"tipo": "caracterizacion", "fecha": D(1)})), "[no_encontrado]"),  # another centre
+        (record("--usuario", user, "--participante", str(person), '{"tipo": "fiesta", "fecha": "ayer"}'),
+         "[validacion]"),
+        (runner.invoke(args=["actuacion-anular", "--usuario", user, "--actuacion", "999999",
+                             "--motivo", "Error de digitación"]), "[no_encontrado]"),
+    ]
+    for result, expected in cases:
+        assert result.exit_code != 0 and expected in result.output, result.output
+    with app.app_context():
+        assert _count() == 0

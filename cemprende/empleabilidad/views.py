@@ -102,8 +102,8 @@ def _vacancy_page(vacante, remision_form=None, errors=None, status=200):
     candidatos = services.candidates(actor, vacante, q=search.q.data, page=page)
     form = remision_form or RemisionForm(formdata=None, data={"fecha": _today()})
     _people_choices(form.participante_ids, candidatos.items)
-    ocupados = services.occupied_by_vacante([vacante.id]).get(vacante.id, 0)
-    libres = max(vacante.cupos - ocupados, 0)
+    cupos = services.with_occupancy([vacante])[0]  # the same figures the API gives
+    ocupados, libres = cupos["cupos_ocupados"], cupos["cupos_libres"]
     puede_remitir = may(actor, Accion.EDITAR_ITINERARIO) and vacante.acepta_remisiones
     return render_template(
         "empleabilidad/vacante.html", v=vacante, ocupados=ocupados, libres=libres,
