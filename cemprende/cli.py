@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from . import demo, demo_bulk
+from . import demo, demo_bulk, jobs
 from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
@@ -45,6 +45,16 @@ def register_cli(app) -> None:
             detail = "; ".join(error.fields.values()) or error.message
             raise click.ClickException(detail) from None
         click.echo(f"Administrador listo: {staff.username}")
+
+    @app.cli.command("jobs-worker")
+    @click.option("--burst", is_flag=True, help="Termina cuando la cola queda vacía.")
+    def jobs_worker(burst: bool):
+        """Runs the background jobs of JOBS_REDIS_URL's queue (imports, large exports)."""
+        if not current_app.config.get("JOBS_REDIS_URL"):
+            raise click.ClickException(
+                "JOBS_REDIS_URL no está definido: sin Redis, los trabajos corren dentro del "
+                "proceso web y no hace falta este comando.")
+        jobs.work(burst=burst)
 
     @app.cli.command("import-centros")
     @click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))

@@ -52,6 +52,12 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out
 
+    # Background jobs (imports, large exports): an rq queue on this Redis, else a thread per job.
+    JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL") or None
+    JOBS_BACKEND = os.environ.get("JOBS_BACKEND") or None  # "rq" or "thread"; default from the URL
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "cemprende")
+    JOBS_TIMEOUT_SECONDS = int(os.environ.get("JOBS_TIMEOUT_SECONDS", "3600"))
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 5 minutes")
