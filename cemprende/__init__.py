@@ -88,7 +88,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
-        referenciacion as api_referenciacion, tableros as api_tableros,
+        pqrs as api_pqrs, referenciacion as api_referenciacion, tableros as api_tableros,
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
@@ -101,6 +101,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .orientacion.views import bp as orientacion_bp
     from .participantes.views import bp as participantes_bp
+    from .pqrs.views import bp as pqrs_bp
     from .referenciacion.views import bp as referenciacion_bp
     from .tableros.views import bp as tableros_bp
     from .trabajo.views import bp as trabajo_bp
@@ -112,7 +113,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, itinerario_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, pqrs_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -105,6 +105,12 @@ PAGES = {
     ("POST", "/orientacion/personas/<int:participante_id>/desistimiento"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/orientacion/personas/<int:participante_id>/acta-compromiso.pdf"): READ_A,
     ("GET", "/orientacion/personas/<int:participante_id>/acta-desistimiento.pdf"): READ_A,
+    ("GET", "/pqrs/"): ALL_OK,
+    ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
+    ("POST", "/pqrs/nueva"): expect(422, supervisor=403),
+    ("GET", "/pqrs/<int:pqrs_id>"): READ_A,
+    ("POST", "/pqrs/<int:pqrs_id>/respuesta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/pqrs/<int:pqrs_id>/notas"): expect(422, asesor_b=404, director_b=404),
     ("GET", "/referenciacion/"): ALL_OK,
     ("GET", "/referenciacion/programas"): ALL_OK,
     ("GET", "/referenciacion/programas/nuevo"): ITINERARY_WRITE,
@@ -170,6 +176,11 @@ API = {
     ("PATCH", "/api/v1/programas/<int:programa_id>"): EDIT_A,
     ("POST", "/api/v1/participantes/<int:participante_id>/referencias"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/referencias"): ALL_OK,
+    ("GET", "/api/v1/pqrs"): ALL_OK,
+    ("POST", "/api/v1/pqrs"): expect(201, supervisor=403),
+    ("GET", "/api/v1/pqrs/<int:pqrs_id>"): READ_A,
+    ("POST", "/api/v1/pqrs/<int:pqrs_id>/respuesta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/pqrs/<int:pqrs_id>/notas"): expect(201, asesor_b=404, director_b=404),
     ("GET", "/api/v1/referencias/<int:referencia_id>"): READ_A,
     ("PATCH", "/api/v1/referencias/<int:referencia_id>"): EDIT_A,
     ("POST", "/api/v1/verificadores"): expect(200, supervisor=403, admin=422),
@@ -222,7 +233,10 @@ def records(app, api, world):
     entrega = asesor.post(f"/participantes/{person['id']}/entregas", json={
         "fecha": "2026-01-12", "proveedor": "Almacén", "nit": "900123456",
         "items": [{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 500_000}]}).get_json()
-    return {"participante_id": person["id"], "vacante_id": vacante["id"],
+    pqrs = asesor.post("/pqrs", json={
+        "tipo": "queja", "canal": "presencial", "fecha_radicacion": "2026-01-12", "asunto": "Demora",
+        "texto": "No me han llamado.", "participante_id": person["id"]}).get_json()
+    return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
             "curso_id": curso["id"], "sesion_id": sesion["id"],
@@ -258,7 +272,7 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
-                "sesion_comite_id"):
+                "sesion_comite_id", "pqrs_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -308,6 +322,14 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"fecha": "2026-01-13", "tema": f"Tema {n}"}
     if rule in ("/api/v1/comite/sesiones", "/api/v1/participantes/<int:participante_id>/entregas"):
         return {"fecha": "2026-01-12"}
+    if rule == "/api/v1/pqrs":
+        return {"tipo": "sugerencia", "canal": "buzon", "fecha_radicacion": "2026-01-12",
+                "asunto": f"Sugerencia {n}", "texto": "Más horarios.", "anonima": True,
+                "centro_id": own.id}
+    if rule.endswith("/pqrs/<int:pqrs_id>/respuesta"):
+        return {"respuesta": "Respondida."}  # without its version: refused after the role check
+    if rule.endswith("/pqrs/<int:pqrs_id>/notas"):
+        return {"nota": f"Seguimiento {n}"}
     if rule == "/api/v1/programas":
         return {"nombre": f"Programa {n}", "entidad": "E", "categoria": "otros", "centro_id": own.id}
     if rule.startswith("/api/v1/programas/"):

@@ -20,15 +20,19 @@ class Accion(StrEnum):
     GESTIONAR_CENTROS = "gestionar_centros"
     REVISAR_VERIFICADORES = "revisar_verificadores"
     VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
+    ATENDER_PQRS = "atender_pqrs"  # record and answer the centre's PQRS
+    SEGUIR_PQRS = "seguir_pqrs"  # follow-up notes, also by supervisors
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
-    "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
+    "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO, Accion.ATENDER_PQRS,
+                         Accion.SEGUIR_PQRS}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
-        Accion.VER_ALERTAS,
+        Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS,
     }),
-    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS}),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
+                             Accion.SEGUIR_PQRS}),
     "admin": frozenset(Accion),
 }
 

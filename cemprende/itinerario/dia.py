@@ -5,8 +5,10 @@ are Bogotá's. Timestamps themselves stay aware UTC (`models.base.utcnow`).
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
@@ -49,3 +51,15 @@ def _bogota_date_postgresql(element, compiler, **kw):
 def _bogota_date_default(element, compiler, **kw):
     # SQLite keeps the UTC text; Bogotá has had no daylight saving since 1993.
     return f"date({compiler.process(element.clauses, **kw)}, '-5 hours')"
+
+
+def business_days_after(start: date, count: int) -> date:
+    """The day `count` business days after `start` (Monday to Friday, Colombia's holidays off):
+    the deadlines of Ley 1755 de 2015 and Ley 1581 de 2012 run from the day after receipt."""
+    calendar = holidays.Colombia(years=range(start.year, start.year + 2))
+    day = start
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in calendar:
+            count -= 1
+    return day

@@ -8,6 +8,7 @@ from .formacion import AsistenciaFis, CursoFis, SesionFis
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
+from .pqrs import Pqrs, PqrsNota
 from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, Staff
 from .vacante import Vacante
@@ -15,5 +16,5 @@ from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
+    "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]
