@@ -6,7 +6,7 @@ written once. Each check stores the clean value or a message for the field.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .errors import StaleVersion, ValidationFailed
@@ -145,6 +145,22 @@ class Fields:
             return None
         self.clean[name] = parsed
         return parsed
+
+    def month(self, name: str, *, default: date | None = None) -> tuple[date | None, date | None]:
+        """A month written AAAA-MM: its first and last day (the month of `default` when blank)."""
+        value = self._start(name, required=default is None)
+        if value is None:
+            if default is None:
+                return None, None
+            value = f"{default:%Y-%m}"
+        match = re.fullmatch(r"\s*(\d{4})-(\d{2})\s*", value) if isinstance(value, str) else None
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
+            self.fail(name, "Escriba el mes como AAAA-MM (por ejemplo 2026-03).")
+            return None, None
+        first = date(int(match.group(1)), int(match.group(2)), 1)
+        last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+        self.clean[name] = first
+        return first, last
 
     def boolean(self, name: str, *, required: bool = False) -> bool | None:
         value = self._start(name, required)

@@ -105,6 +105,9 @@ PAGES = {
     ("POST", "/orientacion/personas/<int:participante_id>/desistimiento"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/orientacion/personas/<int:participante_id>/acta-compromiso.pdf"): READ_A,
     ("GET", "/orientacion/personas/<int:participante_id>/acta-desistimiento.pdf"): READ_A,
+    ("GET", "/microfinanciamiento/llamadas"): expect(403, supervisor=200, admin=200),
+    ("GET", "/microfinanciamiento/llamadas/<int:participante_id>"): expect(403, supervisor=200, admin=200),
+    ("POST", "/microfinanciamiento/llamadas/<int:participante_id>"): expect(403, supervisor=422, admin=422),
     ("GET", "/pqrs/"): ALL_OK,
     ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
     ("POST", "/pqrs/nueva"): expect(422, supervisor=403),
@@ -176,6 +179,9 @@ API = {
     ("PATCH", "/api/v1/programas/<int:programa_id>"): EDIT_A,
     ("POST", "/api/v1/participantes/<int:participante_id>/referencias"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/referencias"): ALL_OK,
+    ("GET", "/api/v1/llamadas/lista"): expect(403, supervisor=200, admin=200),
+    ("POST", "/api/v1/llamadas"): expect(403, supervisor=201, admin=201),
+    ("GET", "/api/v1/participantes/<int:participante_id>/llamadas"): READ_A,
     ("GET", "/api/v1/pqrs"): ALL_OK,
     ("POST", "/api/v1/pqrs"): expect(201, supervisor=403),
     ("GET", "/api/v1/pqrs/<int:pqrs_id>"): READ_A,
@@ -322,6 +328,9 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"fecha": "2026-01-13", "tema": f"Tema {n}"}
     if rule in ("/api/v1/comite/sesiones", "/api/v1/participantes/<int:participante_id>/entregas"):
         return {"fecha": "2026-01-12"}
+    if rule == "/api/v1/llamadas":
+        return {"participante_id": records["participante_id"], "fecha": "2026-01-13",
+                "contesto": False}
     if rule == "/api/v1/pqrs":
         return {"tipo": "sugerencia", "canal": "buzon", "fecha_radicacion": "2026-01-12",
                 "asunto": f"Sugerencia {n}", "texto": "Más horarios.", "anonima": True,

@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from ..itinerario import services as itinerario
 from ..microfinanciamiento import comite as comites
-from ..microfinanciamiento import entregas
+from ..microfinanciamiento import entregas, llamadas
 from ..microfinanciamiento import services as microfinanciamiento
 from .base import UnsupportedType, actor, body, bp, page_of, paging
 
@@ -60,3 +60,18 @@ def list_alertas():
     return jsonify({"items": [a.to_dict() for a in found.items[start:start + per_page]],
                     "page": page, "per_page": per_page, "total": len(found.items),
                     "por_tipo": found.por_tipo, "umbrales": found.umbrales.__dict__})
+
+
+@bp.get("/llamadas/lista")
+def call_list():
+    return jsonify(llamadas.call_list(actor(), request.args.to_dict()).to_dict())
+
+
+@bp.post("/llamadas")
+def record_call():
+    return jsonify(llamadas.record_call(actor(), body()).to_dict()), 201
+
+
+@bp.get("/participantes/<int:participante_id>/llamadas")
+def calls_of(participante_id: int):
+    return jsonify({"items": [c.to_dict() for c in llamadas.calls_of(actor(), participante_id)]})

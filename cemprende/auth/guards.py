@@ -22,6 +22,7 @@ class Accion(StrEnum):
     VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
     ATENDER_PQRS = "atender_pqrs"  # record and answer the centre's PQRS
     SEGUIR_PQRS = "seguir_pqrs"  # follow-up notes, also by supervisors
+    VERIFICAR_ENTREGAS = "verificar_entregas"  # verification calls to seed-capital beneficiaries
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -32,7 +33,7 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
-                             Accion.SEGUIR_PQRS}),
+                             Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS}),
     "admin": frozenset(Accion),
 }
 

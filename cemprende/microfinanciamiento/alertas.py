@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..formatting import dinero
-from ..models import Actuacion, ActuacionItem
+from ..models import Actuacion, ActuacionItem, LlamadaVerificacion
 from ..models.actuacion import vigentes
 from ..itinerario.tipos import ClaseVisita, Decision, Tipo
 
@@ -27,6 +27,7 @@ TIPOS_ALERTA = {
     "aprobado_sin_entrega": "Aprobado sin entrega",
     "sin_seguimiento": "Entrega sin visita de seguimiento",
     "cargo_fijo": "Mismo cargo fijo en la mayoría de los planes",
+    "entrega_no_confirmada": "Entrega no confirmada por la persona en la llamada de verificación",
 }
 # What the centre (or the supervisor following it up) should do about each kind.
 SIGUIENTE_PASO = {
@@ -37,6 +38,7 @@ SIGUIENTE_PASO = {
     "aprobado_sin_entrega": "Programe la entrega de bienes o informe al comité por qué no procede.",
     "sin_seguimiento": "Programe y registre la visita de seguimiento.",
     "cargo_fijo": "Revise con los asesores si ese cargo corresponde a cada plan y corrija los que no.",
+    "entrega_no_confirmada": "Verifique los bienes en una visita y pida al proveedor los soportes de la entrega; una nueva llamada que confirme todo cierra la alerta.",
 }
 PLANES = (Tipo.PLAN_NEGOCIO, Tipo.PLAN_AJUSTADO)
 
@@ -272,6 +274,22 @@ def cargo_fijo(centro_id, today, u: Umbrales) -> list[Alerta]:
             for r in db.session.execute(statement)]
 
 
+def entrega_no_confirmada(centro_id, today, u: Umbrales) -> list[Alerta]:
+    """People whose latest verification call contradicts the deliveries on record."""
+    call = LlamadaVerificacion
+    ranked = select(call.id, func.row_number().over(
+        partition_by=call.participante_id, order_by=(call.fecha.desc(), call.id.desc())).label("rn"))
+    if centro_id is not None:
+        ranked = ranked.where(call.centro_id == centro_id)
+    ranked = ranked.subquery()
+    statement = (select(call).join(ranked, ranked.c.id == call.id)
+                 .where(ranked.c.rn == 1, call.discrepancia.is_(True)).order_by(call.fecha, call.id))
+    return [Alerta("entrega_no_confirmada", c.centro_id, c.participante_id, _detalle(
+                       "entrega_no_confirmada", f"Llamada del {c.fecha:%d/%m/%Y}: {c.resumen}"),
+                   c.comite_id, c.fecha)
+            for c in db.session.scalars(statement)]
+
+
 RULES = {
     "comite_sin_visita_diagnostico": comite_sin_visita,
     "sobreprecio": sobreprecio,
@@ -279,6 +297,7 @@ RULES = {
     "aprobado_sin_entrega": aprobado_sin_entrega,
     "sin_seguimiento": sin_seguimiento,
     "cargo_fijo": cargo_fijo,
+    "entrega_no_confirmada": entrega_no_confirmada,
 }
 
 

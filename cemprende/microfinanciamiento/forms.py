@@ -43,3 +43,21 @@ class PeriodoForm(FlaskForm):
 
 class AccionForm(FlaskForm):
     """Only the CSRF token: the plan page's forms have rows the view reads itself."""
+
+
+class ListaLlamadasForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    centro_id = select("Centro", {}, blank="Toda la red")
+    mes = StringField("Mes de las entregas", render_kw={"type": "month"})
+    muestra = StringField("Muestra (personas; vacío: todas)", render_kw={"inputmode": "numeric"})
+    semilla = StringField("Semilla (repite la misma muestra)", render_kw={"inputmode": "numeric"})
+
+
+class LlamadaForm(FlaskForm):
+    fecha = StringField("Fecha de la llamada", render_kw={"type": "date"})
+    contesto = select("¿Contestó?", {"si": "Sí", "no": "No contestó"})
+    proveedor_confirmado = select("¿Reconoce al proveedor?", {"si": "Sí", "no": "No"},
+                                  blank="—")
+    observacion = TextAreaField("Observación")

@@ -12,12 +12,14 @@ from ..errors import DomainError
 from ..forms import offer_centres, submit
 from ..itinerario.tipos import CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
+from ..models.llamada import ESTADO_BIENES, RECIBIDO
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
-from . import comite as comites, entregas, seguimiento, services
+from . import comite as comites, entregas, llamadas, seguimiento, services
 from .alertas import TIPOS_ALERTA
-from .forms import AccionForm, ActaSesionForm, AlertasForm, EntregaForm, PeriodoForm, SesionComiteForm
+from .forms import (AccionForm, ActaSesionForm, AlertasForm, EntregaForm, ListaLlamadasForm,
+                    LlamadaForm, PeriodoForm, SesionComiteForm)
 from ..itinerario.dia import today_bogota
 
 bp = Blueprint("microfinanciamiento", __name__, url_prefix="/microfinanciamiento")
@@ -245,3 +247,64 @@ def alertas():
     return render_template("microfinanciamiento/alertas.html", form=form, alertas=found,
                            result=result, tipos=TIPOS_ALERTA, centros=centros,
                            filtros=current_filters(request.args))
+
+
+# ---- verification calls ---------------------------------------------------------------------
+
+@bp.route("/llamadas")
+@login_required
+def llamadas_lista():
+    actor = current_staff()
+    ensure(actor, Accion.VERIFICAR_ENTREGAS)
+    form = ListaLlamadasForm(request.args)
+    offer_centres(form, actor, blank="Toda la red")
+    args = request.args.to_dict()
+    try:
+        lista, errors = llamadas.call_list(actor, args), {}
+    except DomainError as error:
+        lista, errors = None, error.fields
+    return render_template("microfinanciamiento/llamadas.html", form=form, lista=lista,
+                           errors=errors, recibido=RECIBIDO), 422 if errors else 200
+
+
+def _call_answers(form_data) -> dict:
+    """The per-item radios of the call page, as the service's `items`."""
+    items = []
+    for n in range(1, 201):
+        descripcion = form_data.get(f"items-{n}-descripcion")
+        if descripcion is None:
+            break
+        items.append({"descripcion": descripcion,
+                      "recibido": form_data.get(f"items-{n}-recibido"),
+                      "cantidad_recibida": form_data.get(f"items-{n}-cantidad_recibida"),
+                      "estado_bienes": form_data.get(f"items-{n}-estado_bienes")})
+    return items
+
+
+@bp.route("/llamadas/<int:participante_id>", methods=["GET", "POST"])
+@login_required
+def llamada(participante_id: int):
+    actor = current_staff()
+    ensure(actor, Accion.VERIFICAR_ENTREGAS)
+    try:
+        plan = entregas.approved_plan(actor, participante_id)
+    except entregas.NoApprovedPlan as error:
+        flash(error.message, "error")
+        return redirect(url_for(".llamadas_lista"))
+    form = LlamadaForm()
+    if request.method == "GET":
+        form.fecha.data = today_bogota().isoformat()
+
+    def record(values: dict):
+        values.update(participante_id=participante_id, items=_call_answers(request.form),
+                      proveedor_confirmado=values.get("proveedor_confirmado") or None)
+        return llamadas.record_call(actor, values)
+
+    outcome = submit(form, record)
+    if outcome.done:
+        flash(outcome.result.resumen, "error" if outcome.result.discrepancia else "ok")
+        return redirect(url_for(".llamada", participante_id=participante_id), code=303)
+    return render_template("microfinanciamiento/llamada.html", form=form, plan=plan,
+                           errors=outcome.errors, recibido=RECIBIDO, estados=ESTADO_BIENES,
+                           anteriores=llamadas.calls_of(actor, participante_id),
+                           enviado=request.form), outcome.status
