@@ -48,3 +48,13 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Forms with a destructive step ask first (data-confirmar holds the question); without
+// JavaScript they post at once, and what they undo stays audited.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-confirmar]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirmar)) { event.preventDefault(); }
+    });
+  });
+});

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import api_token, csrf_token, login, person_payload
 from documents import files, image_bytes
+from cemprende.microfinanciamiento.proveedores import nit_check_digit
 
 ROLES = ["anon", "asesor_a", "director_a", "asesor_b", "director_b", "supervisor", "admin"]
 ALL_OK = {r: 200 for r in ROLES[1:]}
@@ -108,6 +109,14 @@ PAGES = {
     ("GET", "/microfinanciamiento/llamadas"): expect(403, supervisor=200, admin=200),
     ("GET", "/microfinanciamiento/llamadas/<int:participante_id>"): expect(403, supervisor=200, admin=200),
     ("POST", "/microfinanciamiento/llamadas/<int:participante_id>"): expect(403, supervisor=422, admin=422),
+    ("GET", "/microfinanciamiento/proveedores"): ALL_OK,
+    ("GET", "/microfinanciamiento/proveedores/nuevo"): ITINERARY_WRITE,
+    ("POST", "/microfinanciamiento/proveedores/nuevo"): expect(422, supervisor=403),
+    ("GET", "/microfinanciamiento/proveedores/<int:proveedor_id>"): EDIT_A,
+    ("POST", "/microfinanciamiento/proveedores/<int:proveedor_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/microfinanciamiento/items/<int:item_id>/cotizaciones"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/microfinanciamiento/cotizaciones/<int:cotizacion_id>/retirar"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/microfinanciamiento/precios-referencia"): ALL_OK,
     ("GET", "/pqrs/"): ALL_OK,
     ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
     ("POST", "/pqrs/nueva"): expect(422, supervisor=403),
@@ -182,6 +191,14 @@ API = {
     ("GET", "/api/v1/llamadas/lista"): expect(403, supervisor=200, admin=200),
     ("POST", "/api/v1/llamadas"): expect(403, supervisor=201, admin=201),
     ("GET", "/api/v1/participantes/<int:participante_id>/llamadas"): READ_A,
+    ("GET", "/api/v1/proveedores"): ALL_OK,
+    ("POST", "/api/v1/proveedores"): expect(201, supervisor=403),
+    ("GET", "/api/v1/proveedores/<int:proveedor_id>"): READ_A,
+    ("PATCH", "/api/v1/proveedores/<int:proveedor_id>"): EDIT_A,
+    ("GET", "/api/v1/items/<int:item_id>/cotizaciones"): READ_A,
+    ("POST", "/api/v1/items/<int:item_id>/cotizaciones"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("DELETE", "/api/v1/cotizaciones/<int:cotizacion_id>"): expect(409, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/precios-referencia"): ALL_OK,
     ("GET", "/api/v1/pqrs"): ALL_OK,
     ("POST", "/api/v1/pqrs"): expect(201, supervisor=403),
     ("GET", "/api/v1/pqrs/<int:pqrs_id>"): READ_A,
@@ -232,7 +249,12 @@ def records(app, api, world):
     asesor.post(f"/participantes/{person['id']}/actuaciones", json={
         "tipo": "plan_ajustado", "fecha": "2026-01-10", "valor": 500_000,
         "items": [{"descripcion": "Horno", "cantidad": 1, "precio_unitario": 500_000}]})
-    plan_id = asesor.get(f"/participantes/{person['id']}").get_json()["itinerario"][-1]["id"]
+    plan = asesor.get(f"/participantes/{person['id']}").get_json()["itinerario"][-1]
+    plan_id, item_id = plan["id"], plan["items"][0]["id"]
+    proveedor = asesor.post("/proveedores", json={
+        "nit": f"900100099-{nit_check_digit('900100099')}", "nombre": "Almacén", "ciudad": "Cartagena"}).get_json()
+    cotizacion = asesor.post(f"/items/{item_id}/cotizaciones", json={
+        "proveedor_id": proveedor["id"], "precio_unitario": 480_000, "fecha": "2026-01-10"}).get_json()
     comite = asesor.post("/comite/sesiones", json={
         "fecha": "2026-01-11", "lugar": "Sede", "miembros": "Uno\nDos",
         "decisiones": [{"plan_id": plan_id, "decision": "aprobado"}]}).get_json()
@@ -243,6 +265,7 @@ def records(app, api, world):
         "tipo": "queja", "canal": "presencial", "fecha_radicacion": "2026-01-12", "asunto": "Demora",
         "texto": "No me han llamado.", "participante_id": person["id"]}).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
+            "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
             "curso_id": curso["id"], "sesion_id": sesion["id"],
@@ -278,7 +301,7 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
-                "sesion_comite_id", "pqrs_id"):
+                "sesion_comite_id", "pqrs_id", "proveedor_id", "item_id", "cotizacion_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -328,6 +351,15 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"fecha": "2026-01-13", "tema": f"Tema {n}"}
     if rule in ("/api/v1/comite/sesiones", "/api/v1/participantes/<int:participante_id>/entregas"):
         return {"fecha": "2026-01-12"}
+    if rule == "/api/v1/proveedores":
+        digits = f"9002{n:05d}"
+        return {"nit": f"{digits}-{nit_check_digit(digits)}", "nombre": f"Proveedor {n}",
+                "ciudad": "Cartagena", "centro_id": own.id}
+    if rule.startswith("/api/v1/proveedores/"):
+        current = client.get(_path(rule, records, role), headers=headers).get_json()
+        return {"version": current.get("version", 1), "sector": f"Sector {n}"}
+    if rule.endswith("/cotizaciones"):
+        return {}
     if rule == "/api/v1/llamadas":
         return {"participante_id": records["participante_id"], "fecha": "2026-01-13",
                 "contesto": False}

@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from ..itinerario import services as itinerario
 from ..microfinanciamiento import comite as comites
-from ..microfinanciamiento import entregas, llamadas
+from ..microfinanciamiento import entregas, llamadas, proveedores
 from ..microfinanciamiento import services as microfinanciamiento
 from .base import UnsupportedType, actor, body, bp, page_of, paging
 
@@ -75,3 +75,50 @@ def record_call():
 @bp.get("/participantes/<int:participante_id>/llamadas")
 def calls_of(participante_id: int):
     return jsonify({"items": [c.to_dict() for c in llamadas.calls_of(actor(), participante_id)]})
+
+
+@bp.get("/proveedores")
+def list_proveedores():
+    page, per_page = paging()
+    args = request.args
+    result = proveedores.suppliers(actor(), q=args.get("q"), estado=args.get("estado"),
+                                   centro_id=args.get("centro_id", type=int), page=page,
+                                   per_page=per_page)
+    return jsonify(page_of(result, lambda p: p.to_dict()))
+
+
+@bp.post("/proveedores")
+def create_proveedor():
+    return jsonify(proveedores.create_supplier(actor(), body()).to_dict()), 201
+
+
+@bp.get("/proveedores/<int:proveedor_id>")
+def get_proveedor(proveedor_id: int):
+    return jsonify(proveedores.get_supplier(actor(), proveedor_id).to_dict())
+
+
+@bp.patch("/proveedores/<int:proveedor_id>")
+def update_proveedor(proveedor_id: int):
+    return jsonify(proveedores.update_supplier(actor(), proveedor_id, body()).to_dict())
+
+
+@bp.get("/items/<int:item_id>/cotizaciones")
+def list_cotizaciones(item_id: int):
+    return jsonify({"items": [q.to_dict() for q in proveedores.quotes_of_item(actor(), item_id)]})
+
+
+@bp.post("/items/<int:item_id>/cotizaciones")
+def create_cotizacion(item_id: int):
+    return jsonify(proveedores.add_quote(actor(), item_id, body()).to_dict()), 201
+
+
+@bp.delete("/cotizaciones/<int:cotizacion_id>")
+def delete_cotizacion(cotizacion_id: int):
+    proveedores.withdraw_quote(actor(), cotizacion_id)
+    return "", 204
+
+
+@bp.get("/precios-referencia")
+def list_precios_referencia():
+    return jsonify({"items": [p.to_dict() for p in
+                              proveedores.reference_prices(actor(), request.args.to_dict())]})

@@ -25,7 +25,7 @@ from ..tableros import resumen as _resumen  # noqa: F401  (its flush listeners k
 from ..validation import Fields, to_int
 from . import reglas
 from .dia import today_bogota
-from .tipos import TIPOS, Tipo, TipoActuacion
+from .tipos import CATEGORIAS_INVERSION, TIPOS, Tipo, TipoActuacion
 
 EARLIEST_FECHA = date(2000, 1, 1)
 MAX_ITEMS = 100
@@ -67,6 +67,7 @@ def _check_items(tipo: TipoActuacion, f: Fields) -> list[dict]:
         item_fields.text("descripcion", max_length=200)
         item_fields.integer("cantidad", minimum=1, maximum=1_000_000)
         item_fields.integer("precio_unitario", minimum=1, money=True)
+        item_fields.choice("categoria", CATEGORIAS_INVERSION, required=False)
         for name, message in item_fields.errors.items():
             f.fail(f"items[{index}].{name}", message)
         items.append(item_fields.clean)

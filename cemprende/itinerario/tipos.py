@@ -62,6 +62,18 @@ class TipoActuacion:
         return next((c for c in self.campos if c.nombre == nombre), None)
 
 
+# The kind of goods an investment item buys: reference prices and overprice alerts group by it.
+CATEGORIAS_INVERSION = {
+    "maquinaria_equipo": "Maquinaria y equipo",
+    "herramientas": "Herramientas y utensilios",
+    "mobiliario": "Muebles y enseres",
+    "tecnologia": "Equipos de cómputo y comunicaciones",
+    "materia_prima": "Materias primas e insumos",
+    "mercancia": "Mercancía para la venta",
+    "adecuaciones": "Adecuaciones locativas",
+    "vehiculos": "Vehículos y transporte",
+    "otros": "Otros",
+}
 DESTINOS_ENRUTAMIENTO = {"emprendimiento": "Emprendimiento", "empleabilidad": "Empleabilidad"}
 DESTINOS_REFERENCIACION = {
     "terceros": "Programas de terceros",

@@ -17,11 +17,13 @@ from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem, LlamadaVerificacion
 from ..models.actuacion import vigentes
-from ..itinerario.tipos import ClaseVisita, Decision, Tipo
+from ..itinerario.tipos import CATEGORIAS_INVERSION, ClaseVisita, Decision, Tipo
+from .proveedores import month_of, reference_prices_query
 
 TIPOS_ALERTA = {
     "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
     "sobreprecio": "Precio facturado por encima de la cotización",
+    "sobreprecio_referencia": "Precio facturado por encima del precio de referencia de su categoría",
     "concentracion_proveedor": "Un proveedor concentra el valor entregado",
     "entrega_parcial": "Entrega por debajo del plan aprobado",
     "aprobado_sin_entrega": "Aprobado sin entrega",
@@ -33,6 +35,7 @@ TIPOS_ALERTA = {
 SIGUIENTE_PASO = {
     "comite_sin_visita_diagnostico": "Registre la visita de diagnóstico o revise la aprobación.",
     "sobreprecio": "Pida la justificación del precio o la factura corregida al proveedor.",
+    "sobreprecio_referencia": "Compare con las cotizaciones del ítem y con el mercado, y pida al proveedor la justificación del precio.",
     "concentracion_proveedor": "Revise las cotizaciones y pida al menos tres proveedores en las próximas entregas.",
     "entrega_parcial": "Complete la entrega de lo que falta o registre por qué no se entregará.",
     "aprobado_sin_entrega": "Programe la entrega de bienes o informe al comité por qué no procede.",
@@ -52,6 +55,7 @@ class Umbrales:
     sin_seguimiento_dias: int = 90
     cargo_fijo_pct: int = 50
     cargo_fijo_min_planes: int = 3
+    referencia_min_observaciones: int = 3
 
     @classmethod
     def from_config(cls, config) -> Umbrales:
@@ -146,6 +150,32 @@ def sobreprecio(centro_id, today, u: Umbrales) -> list[Alerta]:
                        f"{r.descripcion}: facturado a {dinero(r.precio_unitario)}, cotizado a "
                        f"{dinero(r.cotizado)} (+{round(100 * (r.precio_unitario - r.cotizado) / r.cotizado)} %)."),
                    r.id, r.fecha)
+            for r in db.session.execute(statement)]
+
+
+def sobreprecio_referencia(centro_id, today, u: Umbrales) -> list[Alerta]:
+    """Delivered items invoiced more than the threshold above their category's reference price
+    (network average of approved quotes and deliveries in the delivery's month), once that
+    price rests on enough observations."""
+    reference = reference_prices_query().subquery()
+    entrega = aliased(Actuacion)
+    statement = _scoped(
+        select(entrega.id, entrega.centro_id, entrega.participante_id, entrega.fecha,
+               ActuacionItem.descripcion, ActuacionItem.categoria, ActuacionItem.precio_unitario,
+               reference.c.precio.label("referencia"), reference.c.observaciones)
+        .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
+        .join(reference, and_(reference.c.categoria == ActuacionItem.categoria,
+                              reference.c.mes == month_of(entrega.fecha)))
+        .where(_valid(entrega, Tipo.DESEMBOLSO),
+               reference.c.observaciones >= u.referencia_min_observaciones,
+               ActuacionItem.precio_unitario * 100 > reference.c.precio * (100 + u.sobreprecio_pct)),
+        entrega, centro_id).order_by(entrega.fecha, entrega.id)
+    return [Alerta("sobreprecio_referencia", r.centro_id, r.participante_id, _detalle(
+                       "sobreprecio_referencia",
+                       f"{r.descripcion} ({CATEGORIAS_INVERSION[r.categoria]}): facturado a "
+                       f"{dinero(r.precio_unitario)}, referencia del mes {dinero(int(r.referencia))} "
+                       f"(+{round(100 * (r.precio_unitario - r.referencia) / r.referencia)} %, "
+                       f"{r.observaciones} precios observados)."), r.id, r.fecha)
             for r in db.session.execute(statement)]
 
 
@@ -293,6 +323,7 @@ def entrega_no_confirmada(centro_id, today, u: Umbrales) -> list[Alerta]:
 RULES = {
     "comite_sin_visita_diagnostico": comite_sin_visita,
     "sobreprecio": sobreprecio,
+    "sobreprecio_referencia": sobreprecio_referencia,
     "entrega_parcial": entrega_parcial,
     "aprobado_sin_entrega": aprobado_sin_entrega,
     "sin_seguimiento": sin_seguimiento,

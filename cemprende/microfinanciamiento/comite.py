@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from .. import actas, audit
 from ..auth.guards import (
@@ -55,6 +55,7 @@ def pending_plans(actor, centro_id: int | None = None, today: date | None = None
         scoped_select(actor, Participante).add_columns(plan)
         .join(plan, plan.participante_id == Participante.id)
         .where(plan.tipo == Tipo.PLAN_AJUSTADO, vigentes(plan), ~superseded(plan))
+        .options(selectinload(plan.items))
         .order_by(plan.fecha, plan.id))
     if undecided_only:
         statement = statement.where(~exists().where(

@@ -56,8 +56,9 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
     rows = data.get("items")
     if not isinstance(rows, list) or not rows:
         raise ValidationFailed({"items": "Registre al menos un ítem entregado."})
-    # Each item keeps the plan's own wording, so the acta and the rule read the same description;
-    # the gate checks the items themselves (with the same field names as every other door).
+    # Each item keeps the plan's own wording (and category), so the acta and the rule read the
+    # same description; the gate checks the items themselves (with the same field names as
+    # every other door).
     items = [_in_the_plans_words(row, approved) for row in rows]
     return itinerario.register(actor, approved.persona.id, {
         "tipo": Tipo.DESEMBOLSO, "fecha": data.get("fecha"), "proveedor": data.get("proveedor"),
@@ -67,7 +68,10 @@ def deliver(actor, participante_id: int, data: dict, today: date | None = None) 
 def _in_the_plans_words(row, approved: PlanAprobado):
     descripcion = row.get("descripcion") if isinstance(row, dict) else None
     entry = approved.items.get(item_key(descripcion)) if isinstance(descripcion, str) else None
-    return {**row, "descripcion": entry.descripcion} if entry else row
+    if entry is None:
+        return row
+    return {**row, "descripcion": entry.descripcion,
+            "categoria": row.get("categoria") or entry.categoria}
 
 
 def acta_entrega(actor, actuacion_id: int):

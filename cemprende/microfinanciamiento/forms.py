@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import FileField, StringField, TextAreaField
+from wtforms import FileField, HiddenField, StringField, TextAreaField
 
 from ..forms import select
+from ..itinerario.tipos import CATEGORIAS_INVERSION
+from ..models.proveedor import ESTADOS_PROVEEDOR
 from .alertas import TIPOS_ALERTA
 
 
@@ -61,3 +63,29 @@ class LlamadaForm(FlaskForm):
     proveedor_confirmado = select("¿Reconoce al proveedor?", {"si": "Sí", "no": "No"},
                                   blank="—")
     observacion = TextAreaField("Observación")
+
+
+class ProveedorForm(FlaskForm):
+    centro_id = select("Centro", {}, blank="Seleccione…")
+    nit = StringField("NIT con dígito de verificación", render_kw={"placeholder": "900.123.456-8"})
+    nombre = StringField("Razón social o nombre")
+    ciudad = StringField("Ciudad")
+    sector = StringField("Sector (qué vende)")
+    estado = select("Estado", ESTADOS_PROVEEDOR)
+    version = HiddenField()
+
+
+class ProveedoresFiltroForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Nombre o NIT")
+    estado = select("Estado", ESTADOS_PROVEEDOR, blank="Todos")
+
+
+class PreciosReferenciaForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    mes = StringField("Mes", render_kw={"type": "month"})
+    categoria = select("Categoría", CATEGORIAS_INVERSION, blank="Todas")

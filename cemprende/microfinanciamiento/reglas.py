@@ -25,6 +25,7 @@ class ItemPlan:
     precio_cotizado: int
     entregado: int = 0
     valor_entregado: int = 0
+    categoria: str | None = None
 
     @property
     def pendiente(self) -> int:
@@ -59,7 +60,8 @@ def approval(itinerario: list[Actuacion], fecha: date | None = None) -> Aprobaci
     items: dict[str, ItemPlan] = {}
     for item in (plan.items if plan else []):
         entry = items.setdefault(item_key(item.descripcion),
-                                 ItemPlan(item.descripcion, 0, item.precio_unitario))
+                                 ItemPlan(item.descripcion, 0, item.precio_unitario,
+                                          categoria=item.categoria))
         entry.planeado += item.cantidad
     later_approvals = [a for a in acts if a.tipo == Tipo.COMITE and a.categoria == Decision.APROBADO
                        and comes_after(a, comite)]

@@ -10,16 +10,18 @@ from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import DomainError
 from ..forms import offer_centres, submit
-from ..itinerario.tipos import CLASES_VISITA, DECISIONES
+from ..itinerario.tipos import CATEGORIAS_INVERSION, CLASES_VISITA, DECISIONES
 from ..models.comite import ESTADOS_CONTROL
 from ..models.llamada import ESTADO_BIENES, RECIBIDO
+from ..models.proveedor import ESTADOS_PROVEEDOR, MAX_COTIZACIONES
 from ..models.verificador import ESTADOS_REVISION
 from ..pagination import Page, current_filters, page_args
 from ..participantes import services as participantes
-from . import comite as comites, entregas, llamadas, seguimiento, services
+from . import comite as comites, entregas, llamadas, proveedores, seguimiento, services
 from .alertas import TIPOS_ALERTA
 from .forms import (AccionForm, ActaSesionForm, AlertasForm, EntregaForm, ListaLlamadasForm,
-                    LlamadaForm, PeriodoForm, SesionComiteForm)
+                    LlamadaForm, PeriodoForm, PreciosReferenciaForm, ProveedoresFiltroForm,
+                    ProveedorForm, SesionComiteForm)
 from ..itinerario.dia import today_bogota
 
 bp = Blueprint("microfinanciamiento", __name__, url_prefix="/microfinanciamiento")
@@ -96,8 +98,10 @@ def nueva_sesion():
     if outcome.done:
         flash(f"Sesión del comité registrada: {len(outcome.result.decisiones)} decisiones.", "ok")
         return redirect(url_for(".sesion", sesion_comite_id=outcome.result.id))
+    quotes = proveedores.quotes_for([i.id for p in pendientes for i in p.plan.items])
     return render_template("microfinanciamiento/sesion_form.html", form=form, errors=outcome.errors,
                            pendientes=list(enumerate(pendientes)), decisiones=DECISIONES,
+                           cotizaciones=quotes, max_cotizaciones=MAX_COTIZACIONES,
                            enviado=request.form), outcome.status
 
 
@@ -145,7 +149,7 @@ def _items_from(form_data, prefix: str = "item") -> list[dict]:
         values = {k: (form_data.get(f"{prefix}_{n}_{k}") or "").strip()
                   for k in ("descripcion", "cantidad", "precio_unitario")}
         if any(values.values()):
-            rows.append(values)
+            rows.append({**values, "categoria": form_data.get(f"{prefix}_{n}_categoria") or None})
     return rows
 
 
@@ -157,11 +161,18 @@ def _plan_page(person, form=None, errors=None, status=200, abierto=None):
         aprobado = None
     if form is None:
         form = EntregaForm(formdata=None, data={"fecha": today_bogota().isoformat()})
+    base = seguimiento.plan_to_adjust(person)
+    cotizado = aprobado.plan if aprobado else base
+    items = list(cotizado.items) if cotizado else []
     return render_template(
         "microfinanciamiento/plan.html", persona=person, aprobado=aprobado, form=form,
         errors=errors or {}, filas=ITEM_ROWS, enviado=request.form, abierto=abierto,
-        base=seguimiento.plan_to_adjust(person), controles=seguimiento.controls_of(person),
+        base=base, controles=seguimiento.controls_of(person),
         estados_control=ESTADOS_CONTROL, clases=CLASES_VISITA, hoy=today_bogota().isoformat(),
+        categorias=CATEGORIAS_INVERSION, cotizado=cotizado, items_cotizados=items,
+        cotizaciones=proveedores.quotes_for([i.id for i in items]),
+        proveedores_activos=proveedores.active_suppliers(person.centro_id),
+        max_cotizaciones=MAX_COTIZACIONES,
         puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
 
 
@@ -308,3 +319,100 @@ def llamada(participante_id: int):
                            errors=outcome.errors, recibido=RECIBIDO, estados=ESTADO_BIENES,
                            anteriores=llamadas.calls_of(actor, participante_id),
                            enviado=request.form), outcome.status
+
+
+# ---- suppliers, quotes, reference prices ----------------------------------------------------
+
+@bp.route("/proveedores")
+@login_required
+def proveedores_lista():
+    actor = current_staff()
+    form = ProveedoresFiltroForm(request.args)
+    page, per_page = page_args(request.args.get("page"), None)
+    result = proveedores.suppliers(actor, q=form.q.data, estado=form.estado.data, page=page,
+                                   per_page=per_page)
+    return render_template("microfinanciamiento/proveedores.html", form=form, result=result,
+                           estados=ESTADOS_PROVEEDOR, query=current_filters(request.args),
+                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO))
+
+
+@bp.route("/proveedores/nuevo", methods=["GET", "POST"])
+@login_required
+def proveedor_nuevo():
+    actor = current_staff()
+    ensure(actor, Accion.EDITAR_ITINERARIO)
+    form = ProveedorForm()
+    offer_centres(form, actor)
+    del form.version
+    outcome = submit(form, lambda values: proveedores.create_supplier(actor, values))
+    if outcome.done:
+        flash(f"Proveedor «{outcome.result.nombre}» registrado.", "ok")
+        return redirect(url_for(".proveedores_lista"), code=303)
+    return render_template("microfinanciamiento/proveedor_form.html", form=form,
+                           errors=outcome.errors, titulo="Nuevo proveedor"), outcome.status
+
+
+@bp.route("/proveedores/<int:proveedor_id>", methods=["GET", "POST"])
+@login_required
+def proveedor_editar(proveedor_id: int):
+    actor = current_staff()
+    supplier = proveedores.get_supplier(actor, proveedor_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, supplier.centro_id)
+    form = ProveedorForm(obj=None if request.method == "POST" else supplier)
+    del form.centro_id
+    del form.nit
+    if request.method == "GET":
+        form.version.data = supplier.version
+    outcome = submit(form, lambda values: proveedores.update_supplier(actor, supplier.id, values))
+    if outcome.done:
+        flash("Proveedor actualizado.", "ok")
+        return redirect(url_for(".proveedores_lista"), code=303)
+    return render_template("microfinanciamiento/proveedor_form.html", form=form,
+                           errors=outcome.errors, proveedor=supplier,
+                           titulo=f"Editar «{supplier.nombre}» (NIT {supplier.nit_completo})"), \
+        outcome.status
+
+
+@bp.post("/items/<int:item_id>/cotizaciones")
+@login_required
+def cotizar(item_id: int):
+    actor = current_staff()
+    item = proveedores.quotes_item(actor, item_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, item.actuacion.centro_id)
+    outcome = submit(AccionForm(), lambda _: proveedores.add_quote(actor, item.id, {
+        "proveedor_id": request.form.get("proveedor_id"),
+        "precio_unitario": request.form.get("precio_unitario"),
+        "fecha": request.form.get("fecha")}))
+    if outcome.done:
+        flash("Cotización registrada.", "ok")
+    elif outcome.error is not None and outcome.errors:
+        flash(" ".join(outcome.errors.values()), "error")
+    return redirect(url_for(".plan", participante_id=item.actuacion.participante_id,
+                            _anchor="cotizaciones"), code=303)
+
+
+@bp.post("/cotizaciones/<int:cotizacion_id>/retirar")
+@login_required
+def retirar_cotizacion(cotizacion_id: int):
+    actor = current_staff()
+    item = proveedores.quoted_item(actor, cotizacion_id)
+    ensure(actor, Accion.EDITAR_ITINERARIO, item.actuacion.centro_id)
+    outcome = submit(AccionForm(), lambda _: proveedores.withdraw_quote(actor, cotizacion_id))
+    if outcome.done:
+        flash("Cotización retirada.", "ok")
+    return redirect(url_for(".plan", participante_id=item.actuacion.participante_id,
+                            _anchor="cotizaciones"), code=303)
+
+
+@bp.route("/precios-referencia")
+@login_required
+def precios_referencia():
+    actor = current_staff()
+    form = PreciosReferenciaForm(request.args)
+    try:
+        precios, errors = proveedores.reference_prices(actor, request.args.to_dict()), {}
+    except DomainError as error:
+        precios, errors = [], error.fields
+    return render_template("microfinanciamiento/precios_referencia.html", form=form,
+                           precios=precios, errors=errors, categorias=CATEGORIAS_INVERSION), \
+        422 if errors else 200

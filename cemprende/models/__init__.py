@@ -10,6 +10,7 @@ from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
 from .pqrs import Pqrs, PqrsNota
+from .proveedor import Cotizacion, Proveedor
 from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, Staff
 from .vacante import Vacante
@@ -17,5 +18,5 @@ from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
+    "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]

@@ -78,12 +78,15 @@ class ActuacionItem(db.Model):
     descripcion: Mapped[str] = mapped_column(String(200))
     cantidad: Mapped[int] = mapped_column(Integer)
     precio_unitario: Mapped[int] = mapped_column(BigInteger)
+    categoria: Mapped[str | None] = mapped_column(String(30))  # CATEGORIAS_INVERSION, optional
 
     actuacion: Mapped[Actuacion] = relationship(back_populates="items")
 
     def to_dict(self) -> dict:
         return {
+            "id": self.id,
             "descripcion": self.descripcion,
             "cantidad": self.cantidad,
             "precio_unitario": self.precio_unitario,
+            "categoria": self.categoria,
         }

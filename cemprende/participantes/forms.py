@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
 from ..forms import YES_NO, select
-from ..itinerario.tipos import TipoActuacion
+from ..itinerario.tipos import CATEGORIAS_INVERSION, TipoActuacion
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
 
 NO_ANSWER = "Prefiere no responder / sin información"
@@ -67,6 +67,7 @@ def actuacion_form_class(tipo: TipoActuacion, vacantes: dict[str, str]) -> type[
             attrs[f"item_{row}_cantidad"] = StringField("Cantidad", render_kw={"inputmode": "numeric"})
             attrs[f"item_{row}_precio_unitario"] = StringField(
                 "Precio unitario", render_kw={"inputmode": "numeric"})
+            attrs[f"item_{row}_categoria"] = select("Categoría", CATEGORIAS_INVERSION, blank="—")
     return type(f"Actuacion_{tipo.nombre}_Form", (FlaskForm,), attrs)
 
 
@@ -81,7 +82,7 @@ def actuacion_values(form: FlaskForm, tipo: TipoActuacion) -> dict:
             item = {key: form[f"item_{row}_{key}"].data
                     for key in ("descripcion", "cantidad", "precio_unitario")}
             if any((value or "").strip() for value in item.values()):
-                items.append(item)
+                items.append({**item, "categoria": form[f"item_{row}_categoria"].data or None})
         data["items"] = items
     return data
 
