@@ -23,6 +23,7 @@ class Accion(StrEnum):
     ATENDER_PQRS = "atender_pqrs"  # record and answer the centre's PQRS
     SEGUIR_PQRS = "seguir_pqrs"  # follow-up notes, also by supervisors
     VERIFICAR_ENTREGAS = "verificar_entregas"  # verification calls to seed-capital beneficiaries
+    VER_CALIDAD = "ver_calidad"  # data-quality scores: directors, supervisors, admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -30,10 +31,10 @@ PERMISOS: dict[str, frozenset[Accion]] = {
                          Accion.SEGUIR_PQRS}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
-        Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS,
+        Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
-                             Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS}),
+                             Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD}),
     "admin": frozenset(Accion),
 }
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from sqlalchemy import Date
+from sqlalchemy import Date, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -63,3 +63,41 @@ def business_days_after(start: date, count: int) -> date:
         if day.weekday() < 5 and day not in calendar:
             count -= 1
     return day
+
+
+class year_month(FunctionElement):
+    """SQL: 'AAAA-MM' of a date column, on both engines."""
+
+    type = String()
+    inherit_cache = True
+    name = "year_month"
+
+
+@compiles(year_month, "postgresql")
+def _year_month_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+class days_after(FunctionElement):
+    """SQL: the date `days` (a literal integer) after a date column, on both engines."""
+
+    type = Date()
+    inherit_cache = True
+    name = "days_after"
+
+
+@compiles(days_after, "postgresql")
+def _days_after_postgresql(element, compiler, **kw):
+    column, days = element.clauses.clauses
+    return f"({compiler.process(column, **kw)} + {int(days.value)})"
+
+
+@compiles(days_after)
+def _days_after_default(element, compiler, **kw):
+    column, days = element.clauses.clauses
+    return f"date({compiler.process(column, **kw)}, '+{int(days.value)} days')"

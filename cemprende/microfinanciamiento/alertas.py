@@ -17,8 +17,9 @@ from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem, LlamadaVerificacion
 from ..models.actuacion import vigentes
+from ..itinerario.dia import year_month
 from ..itinerario.tipos import CATEGORIAS_INVERSION, ClaseVisita, Decision, Tipo
-from .proveedores import month_of, reference_prices_query
+from .proveedores import reference_prices_query
 
 TIPOS_ALERTA = {
     "comite_sin_visita_diagnostico": "Aprobado sin visita diagnóstica previa",
@@ -165,7 +166,7 @@ def sobreprecio_referencia(centro_id, today, u: Umbrales) -> list[Alerta]:
                reference.c.precio.label("referencia"), reference.c.observaciones)
         .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
         .join(reference, and_(reference.c.categoria == ActuacionItem.categoria,
-                              reference.c.mes == month_of(entrega.fecha)))
+                              reference.c.mes == year_month(entrega.fecha)))
         .where(_valid(entrega, Tipo.DESEMBOLSO),
                reference.c.observaciones >= u.referencia_min_observaciones,
                ActuacionItem.precio_unitario * 100 > reference.c.precio * (100 + u.sobreprecio_pct)),

@@ -17,7 +17,7 @@ from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, scoped_select, visible_or_404
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..itinerario.dia import today_bogota
+from ..itinerario.dia import today_bogota, year_month
 from ..itinerario.tipos import CATEGORIAS_INVERSION, Decision, Tipo
 from ..models import Actuacion, ActuacionItem, Cotizacion, Proveedor
 from ..models.actuacion import comes_after, vigentes
@@ -222,19 +222,12 @@ class PrecioReferencia:
                 "observaciones": self.observaciones}
 
 
-def month_of(column):
-    """AAAA-MM of a date column, on both engines."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def price_observations(centro_id: int | None = None):
     """Unit prices that make a reference, as rows (categoria, mes, precio): quotes of plans the
     comité approved (month of the approval) and items delivered (month of the delivery)."""
     comite, plan = aliased(Actuacion), aliased(Actuacion)
     quoted = (select(ActuacionItem.categoria.label("categoria"),
-                     month_of(comite.fecha).label("mes"),
+                     year_month(comite.fecha).label("mes"),
                      Cotizacion.precio_unitario.label("precio"))
               .join(Cotizacion, Cotizacion.item_id == ActuacionItem.id)
               .join(plan, plan.id == ActuacionItem.actuacion_id)
@@ -243,7 +236,7 @@ def price_observations(centro_id: int | None = None):
                     & vigentes(comite) & comes_after(comite, plan))
               .where(vigentes(plan), ActuacionItem.categoria.is_not(None)))
     delivery = aliased(Actuacion)
-    delivered = (select(ActuacionItem.categoria, month_of(delivery.fecha),
+    delivered = (select(ActuacionItem.categoria, year_month(delivery.fecha),
                         ActuacionItem.precio_unitario)
                  .join(delivery, delivery.id == ActuacionItem.actuacion_id)
                  .where(delivery.tipo == Tipo.DESEMBOLSO, vigentes(delivery),

@@ -1,8 +1,11 @@
 from flask import Blueprint, render_template
 from flask_login import login_required
 
+from ..auth.guards import Accion, may
 from ..auth.loader import current_staff
+from ..calidad import services as calidad
 from ..itinerario.tipos import TIPOS
+from ..pqrs import services as pqrs
 from ..verificadores.prefijos import PREFIJOS
 from . import services
 
@@ -12,5 +15,8 @@ bp = Blueprint("trabajo", __name__)
 @bp.route("/mi-trabajo")
 @login_required
 def inicio():
-    return render_template("trabajo/inicio.html", trabajo=services.my_work(current_staff()),
-                           tipos=TIPOS, prefijos=PREFIJOS)
+    actor = current_staff()
+    return render_template("trabajo/inicio.html", trabajo=services.my_work(actor),
+                           tipos=TIPOS, prefijos=PREFIJOS,
+                           calidad=calidad.centre_score(actor) if may(actor, Accion.VER_CALIDAD) else None,
+                           pqrs_vencidas=pqrs.overdue_count(actor))

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
 from ..formatting import BOGOTA
-from ..itinerario.dia import bogota_date
+from ..itinerario.dia import bogota_date, year_month
 from ..models import Actuacion, ComiteDecision, Participante, Verificador
 from ..models.actuacion import vigentes
 from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
@@ -154,3 +154,14 @@ def missing_statement(centro_id: int | None, participante_id: int | None, desde:
     if prefijo:
         statement = statement.where(needed.c.prefijo == prefijo)
     return statement
+
+
+def coverage_by_advisor_month(centro_id: int | None, desde: date, hasta: date):
+    """Per centre, advisor and month (AAAA-MM of the service's fecha): the services needing a
+    document and how many have it (the data-quality score's evidence component)."""
+    needed, joined, covered, _ = _requirements(centro_id, None, desde, hasta)
+    mes = year_month(needed.c.fecha)
+    return (select(needed.c.centro_id, needed.c.asesor_id, mes.label("mes"),
+                   func.count().label("requeridos"),
+                   func.sum(case((covered, 1), else_=0)).label("con_documento"))
+            .select_from(joined).group_by(needed.c.centro_id, needed.c.asesor_id, mes))

@@ -1,0 +1,1 @@
+"""Data-quality score per advisor, centre and month."""
