@@ -87,7 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, calidad as api_calidad,
-        empleabilidad as api_empleabilidad,
+        empleabilidad as api_empleabilidad, habeas as api_habeas,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         pqrs as api_pqrs, referenciacion as api_referenciacion, tableros as api_tableros,
         verificadores as api_verificadores,
@@ -99,6 +99,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
+    from .habeas.views import bp as habeas_bp
     from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .orientacion.views import bp as orientacion_bp
@@ -115,7 +116,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

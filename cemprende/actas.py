@@ -30,6 +30,8 @@ class Acta:
     tabla: list[list[str]] | None = None  # optional rows, the first one the header
     firmas: list[str] = field(default_factory=list)
     archivo: str | None = None  # the verifier name it is filed under, e.g. AC_1098765432
+    # Further titled tables (a report rather than an acta): title, rows with the header first.
+    secciones: list[tuple[str, list[list[str]]]] = field(default_factory=list)
 
 
 def _styles():
@@ -87,8 +89,14 @@ def render(acta: Acta) -> BytesIO:
         story.append(Spacer(1, 0.15 * cm))
     if acta.tabla:
         story += [Spacer(1, 0.3 * cm), _rows_table(acta.tabla, styles)]
-    story.append(Spacer(1, 0.8 * cm))
-    story.append(KeepTogether([_signatures(acta.firmas, styles)]))
+    for titulo, rows in acta.secciones:
+        story += [Spacer(1, 0.4 * cm), Paragraph(f"<b>{escape(titulo)}</b>", styles["normal"]),
+                  Spacer(1, 0.15 * cm)]
+        story.append(_rows_table(rows, styles) if len(rows) > 1 else
+                     Paragraph("Sin registros.", styles["normal"]))
+    if acta.firmas:
+        story.append(Spacer(1, 0.8 * cm))
+        story.append(KeepTogether([_signatures(acta.firmas, styles)]))
     if acta.archivo:
         story += [Spacer(1, 0.6 * cm), Paragraph(
             f"Una vez firmada, súbase escaneada como verificador {escape(acta.archivo)}.pdf.",

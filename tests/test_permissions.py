@@ -118,6 +118,16 @@ PAGES = {
     ("POST", "/microfinanciamiento/cotizaciones/<int:cotizacion_id>/retirar"): expect(303, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/microfinanciamiento/precios-referencia"): ALL_OK,
     ("GET", "/calidad/"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
+    ("GET", "/habeas/"): ALL_OK,
+    ("GET", "/habeas/personas/<int:participante_id>"): READ_A,
+    ("POST", "/habeas/personas/<int:participante_id>/solicitudes"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/habeas/solicitudes/<int:solicitud_id>/prorroga"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/habeas/solicitudes/<int:solicitud_id>/respuesta"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/habeas/personas/<int:participante_id>/rectificar"): EDIT_A,
+    ("POST", "/habeas/personas/<int:participante_id>/rectificar"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/habeas/personas/<int:participante_id>/revocar-sensibles"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/habeas/personas/<int:participante_id>/autorizar-sensibles"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/habeas/personas/<int:participante_id>/reporte.pdf"): EDIT_A,
     ("GET", "/pqrs/"): ALL_OK,
     ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
     ("POST", "/pqrs/nueva"): expect(422, supervisor=403),
@@ -201,6 +211,15 @@ API = {
     ("DELETE", "/api/v1/cotizaciones/<int:cotizacion_id>"): expect(409, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/precios-referencia"): ALL_OK,
     ("GET", "/api/v1/calidad"): expect(403, director_a=200, director_b=200, supervisor=200, admin=200),
+    ("GET", "/api/v1/solicitudes-habeas"): ALL_OK,
+    ("GET", "/api/v1/participantes/<int:participante_id>/solicitudes-habeas"): READ_A,
+    ("POST", "/api/v1/participantes/<int:participante_id>/solicitudes-habeas"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/solicitudes-habeas/<int:solicitud_id>/prorroga"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/solicitudes-habeas/<int:solicitud_id>/respuesta"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/participantes/<int:participante_id>/rectificacion"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/participantes/<int:participante_id>/revocatoria-sensibles"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/participantes/<int:participante_id>/autorizacion-sensibles"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/participantes/<int:participante_id>/reporte-titular.pdf"): EDIT_A,
     ("GET", "/api/v1/pqrs"): ALL_OK,
     ("POST", "/api/v1/pqrs"): expect(201, supervisor=403),
     ("GET", "/api/v1/pqrs/<int:pqrs_id>"): READ_A,
@@ -266,7 +285,10 @@ def records(app, api, world):
     pqrs = asesor.post("/pqrs", json={
         "tipo": "queja", "canal": "presencial", "fecha_radicacion": "2026-01-12", "asunto": "Demora",
         "texto": "No me han llamado.", "participante_id": person["id"]}).get_json()
+    solicitud = asesor.post(f"/participantes/{person['id']}/solicitudes-habeas", json={
+        "tipo": "consulta", "fecha_recibida": "2026-01-12", "descripcion": "Qué datos tienen."}).get_json()
     return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
+            "solicitud_id": solicitud["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
@@ -303,7 +325,7 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
-                "sesion_comite_id", "pqrs_id", "proveedor_id", "item_id", "cotizacion_id"):
+                "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -361,6 +383,10 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         current = client.get(_path(rule, records, role), headers=headers).get_json()
         return {"version": current.get("version", 1), "sector": f"Sector {n}"}
     if rule.endswith("/cotizaciones"):
+        return {}
+    if rule.endswith("/solicitudes-habeas") and method == "POST":
+        return {"tipo": "reclamo", "fecha_recibida": "2026-01-13", "descripcion": f"Reclamo {n}"}
+    if "/solicitudes-habeas/" in rule or rule.endswith(("/rectificacion", "-sensibles")):
         return {}
     if rule == "/api/v1/llamadas":
         return {"participante_id": records["participante_id"], "fecha": "2026-01-13",

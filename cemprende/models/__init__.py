@@ -5,6 +5,7 @@ from .base import CentroOwned
 from .centro import Centro
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
 from .formacion import AsistenciaFis, CursoFis, SesionFis
+from .habeas import SolicitudHabeas
 from .llamada import LlamadaItem, LlamadaVerificacion
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
@@ -17,6 +18,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]

@@ -35,6 +35,10 @@ TIPOS_POBLACION = {
 }
 
 
+# Sensitive data in Ley 1581's sense: only with the person's express authorisation.
+SENSIBLES = ("etnia", "discapacidad", "desplazamiento")
+
+
 class Participante(CentroOwned, db.Model):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tipo_documento: Mapped[str] = mapped_column(String(4))
@@ -58,6 +62,8 @@ class Participante(CentroOwned, db.Model):
     consentimiento_en: Mapped[datetime] = mapped_column(UTCDateTime())
     consentimiento_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     consentimiento_version: Mapped[str] = mapped_column(String(20))
+    # The person revoked the authorisation for sensitive data (Ley 1581): those fields stay empty.
+    sensibles_revocado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -105,6 +111,8 @@ class Participante(CentroOwned, db.Model):
             creado_en=self.creado_en.isoformat(),
             consentimiento_en=self.consentimiento_en.isoformat(),
             consentimiento_version=self.consentimiento_version,
+            sensibles_revocado_en=(self.sensibles_revocado_en.isoformat()
+                                   if self.sensibles_revocado_en else None),
         )
         return data
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Participante, ParticipantePalabra
 from ..models.base import utcnow
 from ..pagination import Page, paginate
-from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..models.participante import ETNIAS, SENSIBLES, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
@@ -207,6 +207,7 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
         raise ValidationFailed({"centro_id": "El centro de una persona no se cambia aquí."})
     values = _check_fields({k: v for k, v in data.items() if k in EDITABLE_FIELDS}, today,
                            partial=True)
+    _refuse_revoked_sensitive(person, values)
     merged_tipo = values.get("tipo_documento", person.tipo_documento)
     merged_numero = values.get("numero_documento", person.numero_documento)
     _refuse_duplicate(actor, merged_tipo, merged_numero, except_id=person.id)
@@ -221,6 +222,16 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     if renamed:
         _index_name(person)
     return person
+
+
+def _refuse_revoked_sensitive(person: Participante, values: dict) -> None:
+    if person.sensibles_revocado_en is None:
+        return
+    refused = {name: "La persona revocó la autorización de sus datos sensibles: este dato no se "
+                     "registra mientras no la otorgue de nuevo."
+               for name in SENSIBLES if values.get(name) is not None}
+    if refused:
+        raise ValidationFailed(refused)
 
 
 def search(actor, *, q: str | None = None, documento: str | None = None,

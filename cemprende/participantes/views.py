@@ -6,6 +6,7 @@ from ..itinerario.dia import today_bogota
 from ..auth.guards import Accion, ensure, may
 from ..empleabilidad import services as vacantes
 from ..errors import StaleVersion
+from ..habeas import queries as habeas
 from ..forms import bool_to_choice, offer_centres, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS, Tipo
@@ -68,7 +69,8 @@ def perfil(participante_id: int):
         documentos=verificadores.of_participant(_actor(), person.id),
         faltan=cobertura.missing_for_participant(person),
         carga_form=CargaParticipanteForm() if puede_editar else None,
-        prefijos=PREFIJOS, estados_revision=ESTADOS_REVISION)
+        prefijos=PREFIJOS, estados_revision=ESTADOS_REVISION,
+        reclamo_en_tramite=habeas.claim_in_process(person.id))
 
 
 @bp.route("/<int:participante_id>/editar", methods=["GET", "POST"])
