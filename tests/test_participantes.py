@@ -269,3 +269,21 @@ def test_search_matches_the_start_of_words_and_documents_only(api, world):
     assert total("mar") == 1 and total("aria") == 0        # word starts, not any infix
     assert total("1.098") == 1 and total("098765") == 0     # document starts
     assert total("%") == 0 and total("_") == 0 and total("") == 1
+
+
+def test_a_minor_is_registered_with_the_guardian_who_consents(api, world):
+    caller = api(world["asesor_a"])
+    born = today_bogota().replace(year=today_bogota().year - 16)
+    alone = caller.post("/participantes", json=person_payload(
+        tipo_documento="TI", numero_documento="1154195690", fecha_nacimiento=born.isoformat()))
+    assert alone.status_code == 422
+    assert set(alone.get_json()["error"]["fields"]) >= {"acudiente_nombre", "acudiente_documento"}
+    assert caller.get("/participantes?documento=1154195690").get_json()["total"] == 0
+    with_guardian = caller.post("/participantes", json=person_payload(
+        tipo_documento="TI", numero_documento="1154195690", fecha_nacimiento=born.isoformat(),
+        acudiente_nombre="Rosa Vélez", acudiente_documento="1.098.765.400"))
+    assert with_guardian.status_code == 201, with_guardian.get_json()
+    body = with_guardian.get_json()
+    assert (body["acudiente_nombre"], body["acudiente_documento"]) == ("Rosa Vélez", "1098765400")
+    adult = caller.post("/participantes", json=person_payload(numero_documento="55500011"))
+    assert adult.status_code == 201 and adult.get_json()["acudiente_nombre"] is None

@@ -56,6 +56,9 @@ class Participante(CentroOwned, db.Model):
     discapacidad: Mapped[bool | None] = mapped_column(Boolean)
     desplazamiento: Mapped[bool | None] = mapped_column(Boolean)
     tipo_poblacion: Mapped[str | None] = mapped_column(String(20))
+    # The guardian who consents for a person under 18 (Ley 1581, art. 7).
+    acudiente_nombre: Mapped[str | None] = mapped_column(String(100))
+    acudiente_documento: Mapped[str | None] = mapped_column(String(20))
     remitido_dps: Mapped[bool] = mapped_column(Boolean, default=False)
     programa_dps: Mapped[str | None] = mapped_column(String(120))
     consentimiento_datos: Mapped[bool] = mapped_column(Boolean)
@@ -99,6 +102,7 @@ class Participante(CentroOwned, db.Model):
         "tipo_documento", "numero_documento", "nombres", "apellidos", "sexo", "fecha_nacimiento",
         "municipio", "telefono", "correo", "etnia", "discapacidad", "desplazamiento",
         "tipo_poblacion", "remitido_dps", "programa_dps", "consentimiento_datos", "centro_id",
+        "acudiente_nombre", "acudiente_documento",
     )
 
     def to_dict(self) -> dict:

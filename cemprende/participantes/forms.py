@@ -23,6 +23,8 @@ class ParticipanteForm(FlaskForm):
     discapacidad = select("¿Tiene alguna discapacidad?", YES_NO, blank=NO_ANSWER)
     desplazamiento = select("¿Es víctima de desplazamiento?", YES_NO, blank=NO_ANSWER)
     tipo_poblacion = select("Tipo de población", TIPOS_POBLACION, blank="Sin información")
+    acudiente_nombre = StringField("Nombre del acudiente (menores de 18 años)")
+    acudiente_documento = StringField("Documento del acudiente")
     remitido_dps = BooleanField("Remitido por un programa DPS")
     programa_dps = StringField("Programa DPS que lo remitió")
     centro_id = select("Centro", {}, blank="Seleccione…")

@@ -25,6 +25,7 @@ from ..itinerario.dia import today_bogota
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
+ADULT_AGE = 18
 EDITABLE_FIELDS = tuple(f for f in Participante.FIELDS if f not in ("consentimiento_datos", "centro_id"))
 
 
@@ -93,6 +94,20 @@ def _check_fields(data: dict, today: date, *, partial: bool = False) -> dict:
         if born is not None and born > _years_before(today, MIN_AGE):
             f.errors["fecha_nacimiento"] = f"La persona debe tener al menos {MIN_AGE} años."
             f.clean.pop("fecha_nacimiento")
+    if wanted("acudiente_nombre"):
+        f.text("acudiente_nombre", required=False, max_length=100)
+    if wanted("acudiente_documento"):
+        f.text("acudiente_documento", required=False, max_length=20,
+               pattern=r"[A-Za-z0-9 .\-]{3,20}",
+               pattern_message="Use letras y dígitos del documento del acudiente.")
+        if f.clean.get("acudiente_documento"):
+            f.clean["acudiente_documento"] = normalise_document(f.clean["acudiente_documento"])
+    born = f.clean.get("fecha_nacimiento")
+    if not partial and born is not None and born > _years_before(today, ADULT_AGE):
+        for name in ("acudiente_nombre", "acudiente_documento"):
+            if not f.clean.get(name):
+                f.fail(name, "Para una persona menor de 18 años registre el acudiente que "
+                             "autoriza el tratamiento de sus datos.")
     if wanted("municipio"):
         f.text("municipio", max_length=80)
     if wanted("telefono"):
