@@ -20,15 +20,18 @@ class Accion(StrEnum):
     GESTIONAR_CENTROS = "gestionar_centros"
     REVISAR_VERIFICADORES = "revisar_verificadores"
     VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
+    DESCARGAR_BASES = "descargar_bases"  # the downloadable bases (API.md): not asesores
+    VER_SENSIBLES = "ver_sensibles"  # sensitive columns of the bases (etnia, discapacidad...)
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
     "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
-        Accion.VER_ALERTAS,
+        Accion.VER_ALERTAS, Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES,
     }),
-    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS}),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
+                             Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES}),
     "admin": frozenset(Accion),
 }
 
