@@ -234,7 +234,7 @@ def test_every_download_is_audited(app, api, world, scenario, make_client):
             assert entry.staff_id == director.id and entry.username == director.username
             assert entry.centro_id == world["centro_a"].id
             assert (entry.despues["desde"], entry.despues["hasta"]) == ("2015-03-01", "2015-03-31")
-            assert entry.despues["completa"] is True
+            assert entry.despues["completa"] is True and entry.ip == "127.0.0.1"
 
 
 def test_large_xlsx_is_prepared_in_the_background(app, api, world, scenario, monkeypatch,

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from ..extensions import db
 from ..formatting import dinero, fecha, si_no
 from ..itinerario.dia import BOGOTA
 from ..itinerario.tipos import (
@@ -52,8 +52,8 @@ class Base:
     titulo: str
     descripcion: str
     columnas: tuple[Columna, ...]
-    lotes: Callable[[Filtro, int], Iterator[list[Row]]]
-    contar: Callable[[Filtro], int]
+    lotes: Callable[[Session, Filtro, int], Iterator[list[Row]]]  # rows, a chunk at a time
+    contar: Callable[[Session, Filtro], int]
 
 
 def _field(name: str) -> Callable[[Row], Any]:
@@ -115,9 +115,9 @@ def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _stream(statement: Select, size: int) -> Iterator[list[Row]]:
+def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
     """The statement's rows as dicts, `size` at a time, read through a server-side cursor."""
-    result = db.session.execute(statement.execution_options(stream_results=True, yield_per=size))
+    result = session.execute(statement.execution_options(stream_results=True, yield_per=size))
     try:
         for part in result.mappings().partitions():
             yield [dict(row) for row in part]
@@ -125,14 +125,14 @@ def _stream(statement: Select, size: int) -> Iterator[list[Row]]:
         result.close()
 
 
-def _count(statement: Select) -> int:
-    return db.session.execute(
+def _count(session: Session, statement: Select) -> int:
+    return session.execute(
         select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
 
 
-def _first_dates(ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
+def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
     """(person, tipo) → date of the first valid actuación of that tipo up to `hasta`: one query."""
-    rows = db.session.execute(
+    rows = session.execute(
         select(Actuacion.participante_id, Actuacion.tipo, func.min(Actuacion.fecha))
         .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(tipos), vigentes(),
                Actuacion.fecha <= hasta)
@@ -163,14 +163,14 @@ ROUTE_EVENTS = (Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)
 FIRSTS = (Tipo.CARACTERIZACION, Tipo.ENRUTAMIENTO)
 
 
-def _participantes_lotes(f: Filtro, size: int) -> Iterator[list[Row]]:
-    for chunk in _stream(_participantes_select(f), size):
+def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _participantes_select(f), size):
         ids = [row["id"] for row in chunk]
-        firsts = _first_dates(ids, FIRSTS, f.hasta)
+        firsts = _first_dates(session, ids, FIRSTS, f.hasta)
         # The current route: the latest ingreso_ruta not followed by a desistimiento (by fecha,
         # then by the order typed), as of the cut date.
         latest: dict[int, tuple] = {}
-        events = db.session.execute(
+        events = session.execute(
             select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                    Actuacion.categoria)
             .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(ROUTE_EVENTS),
@@ -208,7 +208,7 @@ PARTICIPANTES = Base(
         Columna("Ruta actual", _label("ruta", RUTAS)),
     ),
     _participantes_lotes,
-    lambda f: _count(_participantes_select(f)),
+    lambda session, f: _count(session, _participantes_select(f)),
 )
 
 
@@ -239,12 +239,12 @@ def _item_text(descripcion: str, cantidad: int, precio: int) -> str:
     return f"{descripcion} × {cantidad} @ {dinero(precio)}"
 
 
-def _actuaciones_lotes(f: Filtro, size: int) -> Iterator[list[Row]]:
-    for chunk in _stream(_actuaciones_select(f), size):
+def _actuaciones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _actuaciones_select(f), size):
         with_items = [row["id"] for row in chunk if row["tipo"] in CON_ITEMS]
         items: dict[int, list[str]] = {}
         if with_items:
-            found = db.session.execute(
+            found = session.execute(
                 select(ActuacionItem.actuacion_id, ActuacionItem.descripcion,
                        ActuacionItem.cantidad, ActuacionItem.precio_unitario)
                 .where(ActuacionItem.actuacion_id.in_(with_items)).order_by(ActuacionItem.id))
@@ -295,7 +295,7 @@ ACTUACIONES = Base(
         Columna("Ítems", _field("items")),
     ),
     _actuaciones_lotes,
-    lambda f: _count(_actuaciones_select(f)),
+    lambda session, f: _count(session, _actuaciones_select(f)),
 )
 
 
@@ -322,9 +322,9 @@ def estado_contacto(row: Row) -> str:
     return row.get("estado_contacto") or "Pendiente"
 
 
-def _remisiones_lotes(f: Filtro, size: int) -> Iterator[list[Row]]:
-    for chunk in _stream(_remisiones_select(f), size):
-        firsts = _first_dates([row["participante_id"] for row in chunk], FIRSTS, f.hasta)
+def _remisiones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _remisiones_select(f), size):
+        firsts = _first_dates(session, [row["participante_id"] for row in chunk], FIRSTS, f.hasta)
         for row in chunk:
             row["programa"] = (row["datos"] or {}).get("programa")
             row["primera_caracterizacion"] = firsts.get((row["participante_id"], Tipo.CARACTERIZACION))
@@ -350,7 +350,7 @@ REMISIONES_DPS = Base(
         Columna("Primer enrutamiento", _date("primer_enrutamiento")),
     ),
     _remisiones_lotes,
-    lambda f: _count(_remisiones_select(f)),
+    lambda session, f: _count(session, _remisiones_select(f)),
 )
 
 
@@ -370,13 +370,13 @@ def _capitalizacion_select(f: Filtro) -> Select:
     return statement
 
 
-def _capitalizacion_lotes(f: Filtro, size: int) -> Iterator[list[Row]]:
+def _capitalizacion_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
     """What followed each approval up to the cut date and before the person's next approval
     (the measure of microfinanciamiento.reglas.approval): deliveries, suppliers, follow-up visits."""
-    for chunk in _stream(_capitalizacion_select(f), size):
+    for chunk in _stream(session, _capitalizacion_select(f), size):
         ids = {row["participante_id"] for row in chunk}
         events: dict[int, list[tuple]] = {}
-        found = db.session.execute(
+        found = session.execute(
             select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                    Actuacion.valor, Actuacion.datos)
             .where(Actuacion.participante_id.in_(ids), vigentes(), Actuacion.fecha <= f.hasta,
@@ -433,7 +433,7 @@ CAPITALIZACION = Base(
         Columna("Última visita de seguimiento", _date("ultima_visita")),
     ),
     _capitalizacion_lotes,
-    lambda f: _count(_capitalizacion_select(f)),
+    lambda session, f: _count(session, _capitalizacion_select(f)),
 )
 
 

@@ -13,6 +13,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from .. import audit, jobs
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may
@@ -87,46 +88,57 @@ def read_filter(actor, args: dict) -> tuple[str, dict[str, str]]:
     return centro_nombre(centro_id), {}
 
 
-def rows(descarga: Descarga) -> Iterator[list]:
+def rows(descarga: Descarga, session: Session) -> Iterator[list]:
     readers = [c.valor for c in descarga.columnas]
-    for chunk in descarga.base.lotes(descarga.filtro, CHUNK_ROWS):
+    for chunk in descarga.base.lotes(session, descarga.filtro, CHUNK_ROWS):
         for row in chunk:
             yield [read(row) for read in readers]
 
 
 def _record_download(actor_id: int, username: str, descarga: Descarga, formato: str, filas: int,
-                     completa: bool = True, archivo_id: int | None = None) -> None:
+                     completa: bool = True, archivo_id: int | None = None,
+                     origin: dict | None = None) -> None:
     """Who, which base, which filter, how many rows. Takes the actor's id and username, since the
     streamed CSV records after the request's own session work is done."""
-    audit.record("descargar", actor=SimpleNamespace(id=actor_id, username=username),
+    entry = audit.record("descargar", actor=SimpleNamespace(id=actor_id, username=username),
                  entidad="base", entidad_id=archivo_id, centro_id=descarga.filtro.centro_id,
                  despues={"base": descarga.base.nombre, "formato": formato,
                           **descarga.filtro.to_dict(), "filas": filas, "completa": completa})
+    if origin:  # the request's address and id, for a stream that outlives its request
+        entry.ip, entry.request_id = origin.get("ip"), origin.get("request_id")
 
 
-def csv_download(actor, nombre: str, args: dict) -> tuple[Descarga, Iterator[str]]:
+def csv_download(actor, nombre: str, args: dict,
+                 origin: dict | None = None) -> tuple[Descarga, Iterator[str]]:
     """The header and rows as text chunks; the audit entry (with how many rows went out) is
     written once the last row is sent, or when the client stops reading."""
     descarga = prepare(actor, nombre, args)
     actor_id, username = actor.id, actor.username
+    app, engine = current_app._get_current_object(), db.engine
 
     def body() -> Iterator[str]:
+        # The response outlives the request: the rows come through a session of the stream's
+        # own (the base's query filters by the centre checked above), and the audit entry is
+        # written in a short application context of its own once the stream ends.
         sent = 0
         complete = False
+        session = Session(engine)
 
         def counted():
             nonlocal sent
             yield descarga.encabezados
-            for row in rows(descarga):
+            for row in rows(descarga, session):
                 sent += 1
                 yield row
         try:
             yield from csv_stream(counted())
             complete = True
         finally:
-            db.session.rollback()  # closes the read cursor before the audit write
-            _record_download(actor_id, username, descarga, "csv", sent, complete)
-            db.session.commit()
+            session.close()
+            with app.app_context():
+                _record_download(actor_id, username, descarga, "csv", sent, complete,
+                                 origin=origin)
+                db.session.commit()
 
     return descarga, body()
 
@@ -144,7 +156,7 @@ def xlsx_download(actor, nombre: str, args: dict) -> XlsxResult:
     """Small bases are written now; over XLSX_FONDO_FILAS rows the file is prepared by a job;
     over Excel's row limit only the CSV is offered."""
     descarga = prepare(actor, nombre, args)
-    total = descarga.base.contar(descarga.filtro)
+    total = descarga.base.contar(db.session, descarga.filtro)
     if total > EXCEL_MAX_ROWS:
         raise TooManyRowsForExcel(
             f"La base tiene {total:,} filas; Excel admite hasta {EXCEL_MAX_ROWS:,}. "
@@ -170,7 +182,7 @@ def xlsx_download(actor, nombre: str, args: dict) -> XlsxResult:
 
 def _with_header(descarga: Descarga):
     yield descarga.encabezados
-    yield from rows(descarga)
+    yield from rows(descarga, db.session)
 
 
 def _now() -> datetime:

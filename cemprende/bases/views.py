@@ -3,8 +3,8 @@ The API (`api/bases.py`) answers with the same responses."""
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Response, flash, redirect, render_template, request, send_file,
-    stream_with_context, url_for,
+    Blueprint, Response, flash, g, redirect, render_template, request, send_file,
+    url_for,
 )
 from flask_login import login_required
 
@@ -23,8 +23,10 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def csv_response(actor, nombre: str, args: dict) -> Response:
-    descarga, body = services.csv_download(actor, nombre, args)
-    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8", headers={
+    """Streamed: the rows are read while they are sent."""
+    descarga, body = services.csv_download(actor, nombre, args, origin={
+        "ip": request.remote_addr, "request_id": g.get("request_id")})
+    return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{descarga.filename("csv")}"',
         "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
