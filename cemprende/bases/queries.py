@@ -116,23 +116,34 @@ def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
 
 
 def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
-    """The statement's rows as dicts, `size` at a time, read through a server-side cursor."""
-    result = session.execute(statement.execution_options(stream_results=True, yield_per=size))
+    """The statement's rows as dicts, a chunk at a time, read through a server-side cursor (Core
+    rows: no ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
+    connection = session.connection()
+    result = connection.execution_options(stream_results=True, yield_per=size).execute(statement)
     try:
-        for part in result.mappings().partitions():
-            yield [dict(row) for row in part]
+        keys = tuple(result.keys())
+        first = True
+        while True:
+            rows = result.fetchmany(min(size, FIRST_CHUNK) if first else size)
+            if not rows:
+                break
+            first = False
+            yield [dict(zip(keys, row)) for row in rows]
     finally:
         result.close()
 
 
+FIRST_CHUNK = 200
+
+
 def _count(session: Session, statement: Select) -> int:
-    return session.execute(
+    return session.connection().execute(
         select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
 
 
 def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
     """(person, tipo) → date of the first valid actuación of that tipo up to `hasta`: one query."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Actuacion.participante_id, Actuacion.tipo, func.min(Actuacion.fecha))
         .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(tipos), vigentes(),
                Actuacion.fecha <= hasta)
@@ -163,27 +174,48 @@ ROUTE_EVENTS = (Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)
 FIRSTS = (Tipo.CARACTERIZACION, Tipo.ENRUTAMIENTO)
 
 
+def _itinerary_events(session: Session, chunk: list[Row], key: str, tipos: tuple[str, ...],
+                      hasta: date) -> dict[int, list[tuple]]:
+    """Person → their valid actuaciones of `tipos` up to `hasta`, as (fecha, id, tipo, categoria)
+    in itinerary order: one query per chunk, over the chunk's id range (the streams are ordered by
+    person or by a key that follows it closely, so the range is tight)."""
+    ids = {row[key] for row in chunk}
+    found = session.connection().execute(
+        select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
+               Actuacion.categoria)
+        .where(Actuacion.participante_id >= min(ids), Actuacion.participante_id <= max(ids),
+               Actuacion.tipo.in_(tipos), vigentes(), Actuacion.fecha <= hasta)
+        .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
+        )
+    events: dict[int, list[tuple]] = {}
+    for person, day, actuacion_id, tipo, categoria in found:
+        if person in ids:
+            events.setdefault(person, []).append((day, actuacion_id, tipo, categoria))
+    return events
+
+
+def _firsts_and_route(events: list[tuple]) -> tuple[date | None, date | None, str | None]:
+    """First caracterización, first enrutamiento, and the current route: the latest ingreso_ruta
+    not followed by a desistimiento (events in itinerary order)."""
+    caracterizacion = enrutamiento = ruta = None
+    for day, _, tipo, categoria in events:
+        if tipo == Tipo.CARACTERIZACION:
+            caracterizacion = caracterizacion or day
+        elif tipo == Tipo.ENRUTAMIENTO:
+            enrutamiento = enrutamiento or day
+        elif tipo == Tipo.INGRESO_RUTA:
+            ruta = categoria
+        elif tipo == Tipo.DESISTIMIENTO:
+            ruta = None
+    return caracterizacion, enrutamiento, ruta
+
+
 def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
     for chunk in _stream(session, _participantes_select(f), size):
-        ids = [row["id"] for row in chunk]
-        firsts = _first_dates(session, ids, FIRSTS, f.hasta)
-        # The current route: the latest ingreso_ruta not followed by a desistimiento (by fecha,
-        # then by the order typed), as of the cut date.
-        latest: dict[int, tuple] = {}
-        events = session.execute(
-            select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
-                   Actuacion.categoria)
-            .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(ROUTE_EVENTS),
-                   vigentes(), Actuacion.fecha <= f.hasta))
-        for person, day, actuacion_id, tipo, categoria in events:
-            key = (day, actuacion_id)
-            if person not in latest or key > latest[person][0]:
-                latest[person] = (key, tipo, categoria)
+        events = _itinerary_events(session, chunk, "id", FIRSTS + ROUTE_EVENTS, f.hasta)
         for row in chunk:
-            row["primera_caracterizacion"] = firsts.get((row["id"], Tipo.CARACTERIZACION))
-            row["primer_enrutamiento"] = firsts.get((row["id"], Tipo.ENRUTAMIENTO))
-            event = latest.get(row["id"])
-            row["ruta"] = event[2] if event and event[1] == Tipo.INGRESO_RUTA else None
+            (row["primera_caracterizacion"], row["primer_enrutamiento"],
+             row["ruta"]) = _firsts_and_route(events.get(row["id"], ()))
         yield chunk
 
 
@@ -244,7 +276,7 @@ def _actuaciones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[
         with_items = [row["id"] for row in chunk if row["tipo"] in CON_ITEMS]
         items: dict[int, list[str]] = {}
         if with_items:
-            found = session.execute(
+            found = session.connection().execute(
                 select(ActuacionItem.actuacion_id, ActuacionItem.descripcion,
                        ActuacionItem.cantidad, ActuacionItem.precio_unitario)
                 .where(ActuacionItem.actuacion_id.in_(with_items)).order_by(ActuacionItem.id))
@@ -376,7 +408,7 @@ def _capitalizacion_lotes(session: Session, f: Filtro, size: int) -> Iterator[li
     for chunk in _stream(session, _capitalizacion_select(f), size):
         ids = {row["participante_id"] for row in chunk}
         events: dict[int, list[tuple]] = {}
-        found = session.execute(
+        found = session.connection().execute(
             select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                    Actuacion.valor, Actuacion.datos)
             .where(Actuacion.participante_id.in_(ids), vigentes(), Actuacion.fecha <= f.hasta,
