@@ -118,8 +118,10 @@ def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
 def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
     """The statement's rows as dicts, a chunk at a time, read through a server-side cursor (Core
     rows: no ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
-    connection = session.connection()
-    result = connection.execution_options(stream_results=True, yield_per=size).execute(statement)
+    # Options on the statement, not the connection: later statements of the same connection
+    # (the audit entry) must not run through a server-side cursor.
+    result = session.connection().execute(
+        statement.execution_options(stream_results=True, yield_per=size))
     try:
         keys = tuple(result.keys())
         first = True
