@@ -14,6 +14,7 @@ from . import demo, demo_bulk, jobs
 from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
+from .bases import services as bases
 from .errors import DomainError
 from .exports import write_csv
 from .extensions import db
@@ -55,6 +56,13 @@ def register_cli(app) -> None:
                 "JOBS_REDIS_URL no está definido: sin Redis, los trabajos corren dentro del "
                 "proceso web y no hace falta este comando.")
         jobs.work(burst=burst)
+
+    @app.cli.command("bases-limpiar")
+    def bases_limpiar():
+        """Deletes the prepared bases past their 24 hours (run it every hour, e.g. from cron)."""
+        count = bases.sweep()
+        db.session.commit()
+        click.echo(f"Archivos vencidos eliminados: {count}")
 
     @app.cli.command("import-centros")
     @click.argument("csv_path", required=False, type=click.Path(exists=True, dir_okay=False))

@@ -76,6 +76,8 @@ class Config:
     ALERTA_CARGO_FIJO_MIN_PLANES = int(os.environ.get("ALERTA_CARGO_FIJO_MIN_PLANES", "3"))
     ALERTA_REFERENCIA_MIN_OBSERVACIONES = int(os.environ.get("ALERTA_REFERENCIA_MIN_OBSERVACIONES", "3"))
     PER_PAGE = 25
+    # A base's XLSX over this many rows is prepared in the background (API.md: 100,000).
+    BASES_XLSX_FONDO_FILAS = int(os.environ.get("BASES_XLSX_FONDO_FILAS", "100000"))
     BABEL_LOCALE = "es_CO"
 
 

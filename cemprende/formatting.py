@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from .itinerario.dia import BOGOTA, bogota_day
@@ -24,7 +24,10 @@ def fecha(value: date | None) -> str:
     """A date; a stored timestamp shows the day it was in Bogotá (21:30 on 31/03 is 31/03)."""
     if isinstance(value, datetime):
         value = bogota_day(value)
-    return "" if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
+    if value is None:
+        return ""
+    # dd/MM/yyyy has no words in it: the same text as Babel's, fast enough for a million rows.
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def fecha_hora(value: datetime | None) -> str:

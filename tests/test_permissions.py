@@ -4,9 +4,13 @@ Records belong to centre A. *_b roles work in centre B: for them a record of A i
 as a record that does not exist. The matrix must list every route the application has.
 """
 import itertools
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from cemprende.extensions import db
+from cemprende.models import ArchivoExportado
 from conftest import api_token, csrf_token, login, person_payload
 from documents import files, image_bytes
 from cemprende.microfinanciamiento.proveedores import nit_check_digit
@@ -28,6 +32,11 @@ READ_A = expect(200, asesor_b=404, director_b=404)
 ITINERARY_WRITE = expect(200, supervisor=403)
 ADMIN_ONLY = expect(403, admin=200)
 STAFF_PAGES = expect(403, director_a=200, director_b=200, admin=200)
+# The bases: not for asesores; a centre's base for its director, supervisors and admins.
+NOT_ASESOR = expect(200, asesor_a=403, asesor_b=403)
+BASES_A = expect(200, asesor_a=403, asesor_b=403, director_b=404)
+# A file prepared for centre A's director: theirs and the network roles'; nobody else sees it.
+ARCHIVO_A = expect(200, asesor_a=404, asesor_b=404, director_b=404)
 
 PAGES = {
     ("GET", "/"): expect(302),
@@ -74,6 +83,10 @@ PAGES = {
     ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.pdf"): READ_A,
     ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.xlsx"): READ_A,
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
+    ("GET", "/bases/<nombre>.csv"): BASES_A,
+    ("GET", "/bases/<nombre>.xlsx"): BASES_A,
+    ("GET", "/descargas"): ALL_OK,
+    ("GET", "/descargas/archivos/<int:archivo_id>"): ARCHIVO_A,
     ("POST", "/tableros/metas"): expect(403, director_a=422, director_b=422, admin=422),
     ("POST", "/tableros/metas/copiar"): expect(403, director_a=422, director_b=422, admin=422),
     ("GET", "/emprendimiento/"): ALL_OK,
@@ -233,6 +246,11 @@ API = {
     ("GET", "/api/v1/verificadores/<int:verificador_id>/archivo"): READ_A,
     ("POST", "/api/v1/verificadores/<int:verificador_id>/revision"): expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200),
     ("GET", "/api/v1/verificadores/cobertura"): ALL_OK,
+    ("GET", "/api/v1/bases"): NOT_ASESOR,
+    ("GET", "/api/v1/bases/<nombre>.csv"): BASES_A,
+    ("GET", "/api/v1/bases/<nombre>.xlsx"): BASES_A,
+    ("GET", "/api/v1/bases/archivos"): NOT_ASESOR,
+    ("GET", "/api/v1/bases/archivos/<int:archivo_id>"): ARCHIVO_A,
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
@@ -294,7 +312,24 @@ def records(app, api, world):
             "programa_id": programa["id"], "referencia_id": referencia["id"],
             "curso_id": curso["id"], "sesion_id": sesion["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
+            "archivo_id": prepared_file(app, world["director_a"]),
             "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
+
+
+def prepared_file(app, director) -> int:
+    """A base prepared for centre A's director, ready to download."""
+    with app.app_context():
+        folder = Path(app.config["UPLOAD_ROOT"]) / "exportaciones"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "permisos.xlsx").write_bytes(b"PK\x05\x06" + bytes(18))
+        archivo = ArchivoExportado(
+            staff_id=director.id, base="participantes", formato="xlsx", centro_id=director.centro_id,
+            desde=date(2026, 1, 1), hasta=date(2026, 3, 31), columnas=[], estado="listo",
+            progreso=100, total=1, filas=1, ruta="exportaciones/permisos.xlsx",
+            expira_en=datetime.now(UTC) + timedelta(hours=24))
+        db.session.add(archivo)
+        db.session.commit()
+        return archivo.id
 
 
 def fresh_person(records: dict) -> int:
@@ -321,11 +356,14 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"tableros.pdf?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.xlsx",
                         f"global.xlsx?centro_id={records['centro_id']}")
+    path = path.replace("/bases/<nombre>.csv", f"/bases/participantes.csv?centro_id={records['centro_id']}")
+    path = path.replace("/bases/<nombre>.xlsx", f"/bases/actuaciones.xlsx?centro_id={records['centro_id']}")
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
-                "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id"):
+                "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
+                "archivo_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 

@@ -24,6 +24,8 @@ class Accion(StrEnum):
     SEGUIR_PQRS = "seguir_pqrs"  # follow-up notes, also by supervisors
     VERIFICAR_ENTREGAS = "verificar_entregas"  # verification calls to seed-capital beneficiaries
     VER_CALIDAD = "ver_calidad"  # data-quality scores: directors, supervisors, admins
+    DESCARGAR_BASES = "descargar_bases"  # the downloadable bases (API.md): not asesores
+    VER_SENSIBLES = "ver_sensibles"  # sensitive columns of the bases (etnia, discapacidad...)
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -32,9 +34,11 @@ PERMISOS: dict[str, frozenset[Accion]] = {
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
+        Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
-                             Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD}),
+                             Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
+                             Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES}),
     "admin": frozenset(Accion),
 }
 

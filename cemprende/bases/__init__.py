@@ -1,0 +1,2 @@
+"""The downloadable bases (participantes, actuaciones, remisiones_dps, capitalizacion) and the
+Descargas page."""

@@ -1,0 +1,475 @@
+"""The four bases (API.md "Drill-down and bases"): each declares its columns once, in order (a
+Spanish header, how to read the value from a row, whether it is sensitive), and reads its rows
+as a stream of chunks: one streamed query (a server-side cursor on PostgreSQL) for the rows, and
+per chunk one grouped query for what the rows need from the rest of the itinerary. Never a
+query per row.
+
+Adding a column is one line in the base's tuple of columns.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..formatting import dinero, fecha, si_no
+from ..itinerario.dia import BOGOTA
+from ..itinerario.tipos import (
+    CLASES_VISITA, PROCESOS, RUTAS, TIPOS, ClaseVisita, Decision, Tipo,
+)
+from ..models import Actuacion, ActuacionItem, Centro, Participante, Staff
+from ..models.actuacion import vigentes
+from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Filtro:
+    centro_id: int | None  # None: the whole network
+    desde: date
+    hasta: date
+
+    def to_dict(self) -> dict:
+        return {"centro_id": self.centro_id, "desde": self.desde.isoformat(),
+                "hasta": self.hasta.isoformat()}
+
+
+@dataclass(frozen=True)
+class Columna:
+    titulo: str
+    valor: Callable[[Row], Any]
+    sensible: bool = False  # Ley 1581 sensitive data: only roles that may see it get the column
+
+
+@dataclass(frozen=True)
+class Base:
+    nombre: str
+    titulo: str
+    descripcion: str
+    columnas: tuple[Columna, ...]
+    lotes: Callable[[Session, Filtro, int], Iterator[list[Row]]]  # rows, a chunk at a time
+    contar: Callable[[Session, Filtro], int]
+
+
+def _field(name: str) -> Callable[[Row], Any]:
+    def read(row: Row) -> Any:
+        value = row[name]
+        return "" if value is None else value
+    return read
+
+
+def _label(name: str, labels: dict) -> Callable[[Row], str]:
+    def read(row: Row) -> str:
+        value = row[name]
+        return "" if value is None else labels.get(value, value)
+    return read
+
+
+def _date(name: str) -> Callable[[Row], str]:
+    return lambda row: fecha(row[name])
+
+
+def _yes_no(name: str) -> Callable[[Row], str]:
+    return lambda row: si_no(row[name])
+
+
+def _sensitive_label(name: str, labels: dict) -> Callable[[Row], str]:
+    """A sensitive category: "Sin información" when unknown, never guessed."""
+    def read(row: Row) -> str:
+        value = row[name]
+        return "Sin información" if value is None else labels.get(value, value)
+    return read
+
+
+# ---- the person's columns, shared by the bases that name a person ------------------------------
+
+PERSONA = (
+    Columna("Centro", _field("centro")),
+    Columna("Tipo de documento", _label("tipo_documento", TIPOS_DOCUMENTO)),
+    Columna("Número de documento", _field("numero_documento")),
+    Columna("Nombres", _field("nombres")),
+    Columna("Apellidos", _field("apellidos")),
+)
+PERSONA_COLUMNAS = (Centro.nombre.label("centro"), Participante.tipo_documento,
+                    Participante.numero_documento, Participante.nombres, Participante.apellidos)
+
+# The differential categories (sensitive). A new category is one line here and a column in
+# PARTICIPANTE_COLUMNAS below.
+SENSIBLES = (
+    Columna("Etnia", _sensitive_label("etnia", ETNIAS), sensible=True),
+    Columna("Discapacidad", _yes_no("discapacidad"), sensible=True),
+    Columna("Desplazamiento", _yes_no("desplazamiento"), sensible=True),
+)
+SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participante.desplazamiento)
+
+
+def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
+    """The period's Bogotá days as UTC instants [start, end)."""
+    start = datetime.combine(f.desde, time(), BOGOTA)
+    end = datetime.combine(f.hasta + timedelta(days=1), time(), BOGOTA)
+    return start, end
+
+
+def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
+    """The statement's rows as dicts, a chunk at a time, read through a server-side cursor (Core
+    rows: no ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
+    # Options on the statement, not the connection: later statements of the same connection
+    # (the audit entry) must not run through a server-side cursor.
+    result = session.connection().execute(
+        statement.execution_options(stream_results=True, yield_per=size))
+    try:
+        keys = tuple(result.keys())
+        first = True
+        while True:
+            rows = result.fetchmany(min(size, FIRST_CHUNK) if first else size)
+            if not rows:
+                break
+            first = False
+            yield [dict(zip(keys, row)) for row in rows]
+    finally:
+        result.close()
+
+
+FIRST_CHUNK = 200
+
+
+def _count(session: Session, statement: Select) -> int:
+    return session.connection().execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+
+
+def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
+    """(person, tipo) → date of the first valid actuación of that tipo up to `hasta`: one query."""
+    rows = session.connection().execute(
+        select(Actuacion.participante_id, Actuacion.tipo, func.min(Actuacion.fecha))
+        .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(tipos), vigentes(),
+               Actuacion.fecha <= hasta)
+        .group_by(Actuacion.participante_id, Actuacion.tipo))
+    return {(person, tipo): first for person, tipo, first in rows}
+
+
+# ---- participantes ------------------------------------------------------------------------------
+
+def _participantes_select(f: Filtro) -> Select:
+    p = Participante
+    start, end = _window_utc(f)
+    active = exists().where(Actuacion.participante_id == p.id, vigentes(),
+                            Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
+    statement = (
+        select(p.id, *PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio, p.telefono,
+               p.correo, p.tipo_poblacion, p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS,
+               p.creado_en)
+        .join(Centro, Centro.id == p.centro_id)
+        .where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
+        .order_by(p.id))
+    if f.centro_id is not None:
+        statement = statement.where(p.centro_id == f.centro_id)
+    return statement
+
+
+ROUTE_EVENTS = (Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)
+FIRSTS = (Tipo.CARACTERIZACION, Tipo.ENRUTAMIENTO)
+
+
+def _itinerary_events(session: Session, chunk: list[Row], key: str, tipos: tuple[str, ...],
+                      hasta: date) -> dict[int, list[tuple]]:
+    """Person → their valid actuaciones of `tipos` up to `hasta`, as (fecha, id, tipo, categoria)
+    in itinerary order: one query per chunk, over the chunk's id range (the streams are ordered by
+    person or by a key that follows it closely, so the range is tight)."""
+    ids = {row[key] for row in chunk}
+    found = session.connection().execute(
+        select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
+               Actuacion.categoria)
+        .where(Actuacion.participante_id >= min(ids), Actuacion.participante_id <= max(ids),
+               Actuacion.tipo.in_(tipos), vigentes(), Actuacion.fecha <= hasta)
+        .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
+        )
+    events: dict[int, list[tuple]] = {}
+    for person, day, actuacion_id, tipo, categoria in found:
+        if person in ids:
+            events.setdefault(person, []).append((day, actuacion_id, tipo, categoria))
+    return events
+
+
+def _firsts_and_route(events: list[tuple]) -> tuple[date | None, date | None, str | None]:
+    """First caracterización, first enrutamiento, and the current route: the latest ingreso_ruta
+    not followed by a desistimiento (events in itinerary order)."""
+    caracterizacion = enrutamiento = ruta = None
+    for day, _, tipo, categoria in events:
+        if tipo == Tipo.CARACTERIZACION:
+            caracterizacion = caracterizacion or day
+        elif tipo == Tipo.ENRUTAMIENTO:
+            enrutamiento = enrutamiento or day
+        elif tipo == Tipo.INGRESO_RUTA:
+            ruta = categoria
+        elif tipo == Tipo.DESISTIMIENTO:
+            ruta = None
+    return caracterizacion, enrutamiento, ruta
+
+
+def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _participantes_select(f), size):
+        events = _itinerary_events(session, chunk, "id", FIRSTS + ROUTE_EVENTS, f.hasta)
+        for row in chunk:
+            (row["primera_caracterizacion"], row["primer_enrutamiento"],
+             row["ruta"]) = _firsts_and_route(events.get(row["id"], ()))
+        yield chunk
+
+
+PARTICIPANTES = Base(
+    "participantes", "Participantes",
+    "Una fila por persona del centro con alguna actuación en el periodo o registrada en él.",
+    (
+        Columna("ID participante", _field("id")),
+        *PERSONA,
+        Columna("Sexo", _sensitive_label("sexo", SEXOS)),
+        Columna("Fecha de nacimiento", _date("fecha_nacimiento")),
+        Columna("Municipio", _field("municipio")),
+        Columna("Teléfono", _field("telefono")),
+        Columna("Correo", _field("correo")),
+        Columna("Tipo de población", _sensitive_label("tipo_poblacion", TIPOS_POBLACION)),
+        Columna("Remitido por DPS", _yes_no("remitido_dps")),
+        Columna("Programa DPS", _field("programa_dps")),
+        *SENSIBLES,
+        Columna("Fecha de registro", _date("creado_en")),
+        Columna("Primera caracterización", _date("primera_caracterizacion")),
+        Columna("Primer enrutamiento", _date("primer_enrutamiento")),
+        Columna("Ruta actual", _label("ruta", RUTAS)),
+    ),
+    _participantes_lotes,
+    lambda session, f: _count(session, _participantes_select(f)),
+)
+
+
+# ---- actuaciones --------------------------------------------------------------------------------
+
+def _actuaciones_select(f: Filtro, tipos: tuple[str, ...] | None = None) -> Select:
+    a = Actuacion
+    statement = (
+        select(a.id, *PERSONA_COLUMNAS, a.participante_id, a.tipo, a.fecha, a.categoria, a.valor,
+               a.vacante_id, a.autoempleos, a.directos, a.datos, a.creado_en,
+               Staff.nombre.label("asesor"))
+        .join(Participante, Participante.id == a.participante_id)
+        .join(Centro, Centro.id == a.centro_id)
+        .join(Staff, Staff.id == a.asesor_id)
+        .where(vigentes(), a.fecha >= f.desde, a.fecha <= f.hasta)
+        .order_by(a.id))
+    if tipos:
+        statement = statement.where(a.tipo.in_(tipos))
+    if f.centro_id is not None:
+        statement = statement.where(a.centro_id == f.centro_id)
+    return statement
+
+
+CON_ITEMS = tuple(nombre for nombre, tipo in TIPOS.items() if tipo.admite_items)
+
+
+def _item_text(descripcion: str, cantidad: int, precio: int) -> str:
+    return f"{descripcion} × {cantidad} @ {dinero(precio)}"
+
+
+def _actuaciones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _actuaciones_select(f), size):
+        with_items = [row["id"] for row in chunk if row["tipo"] in CON_ITEMS]
+        items: dict[int, list[str]] = {}
+        if with_items:
+            found = session.connection().execute(
+                select(ActuacionItem.actuacion_id, ActuacionItem.descripcion,
+                       ActuacionItem.cantidad, ActuacionItem.precio_unitario)
+                .where(ActuacionItem.actuacion_id.in_(with_items)).order_by(ActuacionItem.id))
+            for actuacion_id, descripcion, cantidad, precio in found:
+                items.setdefault(actuacion_id, []).append(_item_text(descripcion, cantidad, precio))
+        for row in chunk:
+            row["items"] = "; ".join(items.get(row["id"], ()))
+        yield chunk
+
+
+def _campo(nombre: str) -> Callable[[Row], Any]:
+    """The value of the tipo's field `nombre`, as its label says; empty where it does not apply."""
+    def read(row: Row) -> Any:
+        definicion = TIPOS[row["tipo"]].campo(nombre)
+        if definicion is None:
+            return ""
+        raw = (row["datos"] or {}).get(nombre) if definicion.columna == "datos" else row[definicion.columna]
+        if raw is None:
+            return ""
+        if definicion.opciones:
+            return definicion.opciones.get(raw, raw)
+        return raw
+    return read
+
+
+def _campos() -> tuple[Columna, ...]:
+    """One column per field name of any tipo, in the order the tipos declare them."""
+    seen: dict[str, str] = {}
+    for tipo in TIPOS.values():
+        for campo in tipo.campos:
+            seen.setdefault(campo.nombre, campo.etiqueta)
+    return tuple(Columna(etiqueta, _campo(nombre)) for nombre, etiqueta in seen.items())
+
+
+ACTUACIONES = Base(
+    "actuaciones", "Actuaciones",
+    "Una fila por actuación no anulada del periodo, con los campos de cada tipo y sus ítems.",
+    (
+        Columna("ID actuación", _field("id")),
+        Columna("ID participante", _field("participante_id")),
+        *PERSONA,
+        Columna("Proceso", lambda row: PROCESOS[TIPOS[row["tipo"]].proceso]),
+        Columna("Tipo de actuación", lambda row: TIPOS[row["tipo"]].etiqueta),
+        Columna("Fecha", _date("fecha")),
+        Columna("Asesor(a)", _field("asesor")),
+        Columna("Registrada el", _date("creado_en")),
+        *_campos(),
+        Columna("Ítems", _field("items")),
+    ),
+    _actuaciones_lotes,
+    lambda session, f: _count(session, _actuaciones_select(f)),
+)
+
+
+# ---- remisiones_dps -----------------------------------------------------------------------------
+
+def _remisiones_select(f: Filtro) -> Select:
+    p = Participante
+    statement = (
+        select(Actuacion.id, Actuacion.participante_id, Actuacion.fecha, Actuacion.datos,
+               *PERSONA_COLUMNAS, p.sexo, p.municipio, p.telefono, p.correo, *SENSIBLES_COLUMNAS)
+        .join(p, p.id == Actuacion.participante_id)
+        .join(Centro, Centro.id == Actuacion.centro_id)
+        .where(Actuacion.tipo == Tipo.REMISION_DPS, vigentes(),
+               Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
+        .order_by(Actuacion.id))
+    if f.centro_id is not None:
+        statement = statement.where(Actuacion.centro_id == f.centro_id)
+    return statement
+
+
+def estado_contacto(row: Row) -> str:
+    """Hook: the person's contact state (API.md "Importaciones"); "Pendiente" until contact
+    attempts are recorded — the contact tracking fills row["estado_contacto"] in the chunk."""
+    return row.get("estado_contacto") or "Pendiente"
+
+
+def _remisiones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    for chunk in _stream(session, _remisiones_select(f), size):
+        firsts = _first_dates(session, [row["participante_id"] for row in chunk], FIRSTS, f.hasta)
+        for row in chunk:
+            row["programa"] = (row["datos"] or {}).get("programa")
+            row["primera_caracterizacion"] = firsts.get((row["participante_id"], Tipo.CARACTERIZACION))
+            row["primer_enrutamiento"] = firsts.get((row["participante_id"], Tipo.ENRUTAMIENTO))
+        yield chunk
+
+
+REMISIONES_DPS = Base(
+    "remisiones_dps", "Remisiones DPS",
+    "Una fila por remisión del DPS del periodo, con su estado de contacto.",
+    (
+        Columna("ID participante", _field("participante_id")),
+        *PERSONA,
+        Columna("Sexo", _sensitive_label("sexo", SEXOS)),
+        Columna("Municipio", _field("municipio")),
+        Columna("Teléfono", _field("telefono")),
+        Columna("Correo", _field("correo")),
+        *SENSIBLES,
+        Columna("Fecha de remisión", _date("fecha")),
+        Columna("Programa DPS", _field("programa")),
+        Columna("Estado de contacto", estado_contacto),
+        Columna("Primera caracterización", _date("primera_caracterizacion")),
+        Columna("Primer enrutamiento", _date("primer_enrutamiento")),
+    ),
+    _remisiones_lotes,
+    lambda session, f: _count(session, _remisiones_select(f)),
+)
+
+
+# ---- capitalizacion -----------------------------------------------------------------------------
+
+def _capitalizacion_select(f: Filtro) -> Select:
+    statement = (
+        select(Actuacion.id, Actuacion.participante_id, Actuacion.fecha, Actuacion.valor,
+               Actuacion.datos, *PERSONA_COLUMNAS)
+        .join(Participante, Participante.id == Actuacion.participante_id)
+        .join(Centro, Centro.id == Actuacion.centro_id)
+        .where(Actuacion.tipo == Tipo.COMITE, Actuacion.categoria == Decision.APROBADO, vigentes(),
+               Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
+        .order_by(Actuacion.id))
+    if f.centro_id is not None:
+        statement = statement.where(Actuacion.centro_id == f.centro_id)
+    return statement
+
+
+def _capitalizacion_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
+    """What followed each approval up to the cut date and before the person's next approval
+    (the measure of microfinanciamiento.reglas.approval): deliveries, suppliers, follow-up visits."""
+    for chunk in _stream(session, _capitalizacion_select(f), size):
+        ids = {row["participante_id"] for row in chunk}
+        events: dict[int, list[tuple]] = {}
+        found = session.connection().execute(
+            select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
+                   Actuacion.valor, Actuacion.datos)
+            .where(Actuacion.participante_id.in_(ids), vigentes(), Actuacion.fecha <= f.hasta,
+                   or_(and_(Actuacion.tipo == Tipo.COMITE, Actuacion.categoria == Decision.APROBADO),
+                       Actuacion.tipo == Tipo.DESEMBOLSO,
+                       and_(Actuacion.tipo == Tipo.VISITA_ACOMPANAMIENTO,
+                            Actuacion.categoria == ClaseVisita.SEGUIMIENTO)))
+            .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id))
+        for person, day, actuacion_id, tipo, valor, datos in found:
+            events.setdefault(person, []).append(((day, actuacion_id), tipo, valor, datos or {}))
+        for row in chunk:
+            key = (row["fecha"], row["id"])
+            entregas, visitas, proveedores = [], [], []
+            for when, tipo, valor, datos in events.get(row["participante_id"], ()):
+                if when <= key:
+                    continue
+                if tipo == Tipo.COMITE:
+                    break  # the next approval: what follows belongs to it
+                if tipo == Tipo.DESEMBOLSO:
+                    entregas.append((when[0], valor or 0))
+                    supplier = datos.get("proveedor")
+                    if supplier and supplier not in proveedores:
+                        proveedores.append(supplier)
+                else:
+                    visitas.append(when[0])
+            entregado = sum(valor for _, valor in entregas)
+            row.update(
+                acta=(row["datos"] or {}).get("acta"), valor_entregado=entregado,
+                pendiente=max((row["valor"] or 0) - entregado, 0), entregas=len(entregas),
+                proveedores="; ".join(proveedores),
+                primera_entrega=entregas[0][0] if entregas else None,
+                ultima_entrega=entregas[-1][0] if entregas else None,
+                visitas=len(visitas), ultima_visita=visitas[-1] if visitas else None)
+        yield chunk
+
+
+CAPITALIZACION = Base(
+    "capitalizacion", "Capitalización",
+    "Una fila por aprobación del Comité de Asignación en el periodo: valor aprobado y entregado, "
+    "proveedores y visitas de seguimiento hasta la fecha de corte.",
+    (
+        Columna("ID participante", _field("participante_id")),
+        *PERSONA,
+        Columna("Fecha del comité", _date("fecha")),
+        Columna("Acta", _field("acta")),
+        Columna("Valor aprobado", _field("valor")),
+        Columna("Valor entregado", _field("valor_entregado")),
+        Columna("Pendiente por entregar", _field("pendiente")),
+        Columna("Entregas", _field("entregas")),
+        Columna("Proveedor(es)", _field("proveedores")),
+        Columna("Primera entrega", _date("primera_entrega")),
+        Columna("Última entrega", _date("ultima_entrega")),
+        Columna(f"Visitas de {CLASES_VISITA[ClaseVisita.SEGUIMIENTO].lower()}", _field("visitas")),
+        Columna("Última visita de seguimiento", _date("ultima_visita")),
+    ),
+    _capitalizacion_lotes,
+    lambda session, f: _count(session, _capitalizacion_select(f)),
+)
+
+
+BASES: dict[str, Base] = {b.nombre: b for b in (PARTICIPANTES, ACTUACIONES, REMISIONES_DPS,
+                                                  CAPITALIZACION)}
