@@ -45,6 +45,8 @@ def load_static_versions(app: Flask) -> None:
 
 
 def static_version(filename: str | None) -> str | None:
+    if current_app.debug:  # `flask run --debug`: an edited stylesheet shows at once
+        return file_versions(current_app.static_folder).get(filename or "")
     return current_app.extensions.get("static_versions", {}).get(filename or "")
 
 
