@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, g, has_request_context
 
-from . import formatting, security
+from . import formatting, security, transfer
 from .config import Config, ProductionConfig, config_from_environment
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -122,6 +122,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)
+    transfer.register(app)  # static versions, quiet session, compression (see transfer.py)
 
     @app.after_request
     def _commit_or_rollback(response):

@@ -48,7 +48,19 @@ class Config:
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
-    PERMANENT_SESSION_LIFETIME = SESSION_IDLE_TIMEOUT
+    # The idle clock (and so the cookie) is written at most once a minute, never on every page;
+    # the cookie outlives the idle timeout by that minute so the server-side check decides.
+    SESSION_TOUCH_SECONDS = 60
+    SESSION_REFRESH_EACH_REQUEST = False
+    PERMANENT_SESSION_LIFETIME = SESSION_IDLE_TIMEOUT + timedelta(seconds=SESSION_TOUCH_SECONDS)
+
+    # Compressed answers (Flask-Compress): pages, JSON, CSS, JS and CSV; never streamed downloads
+    # nor PDF, XLSX, ZIP or images, which are compressed already.
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "text/csv", "text/plain", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_STREAMS = False
+    COMPRESS_MIN_SIZE = 500
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which idles out
 

@@ -21,6 +21,7 @@ from .itinerario import services as itinerario
 from .models import Centro, Staff
 from .models.vacante import NIVELES
 from .participantes import services as participantes
+from .printouts import PAGE as PRINT_PAGE
 from .referenciacion import services as referenciacion
 from .verificadores import carga as cargas, cobertura, revision
 from .tableros import services as tableros
@@ -276,7 +277,7 @@ def demo_document(text: str, image: bool) -> bytes:
         ImageDraw.Draw(picture).text((20, 120), f"Cédula de ciudadanía {text}", fill=(20, 40, 80))
         picture.save(out, "PNG")
     else:
-        page = canvas.Canvas(out)
+        page = canvas.Canvas(out, pagesize=PRINT_PAGE)
         page.drawString(72, 760, f"Documento verificador de demostración: {text}")
         page.save()
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""The one writer of every CSV and spreadsheet cell people download.
+"""The one writer of every CSV and spreadsheet cell people download, and of every sheet's print
+set-up (`print_setup`).
 
 Text that people typed (names, centres, suppliers, observations) may begin with =, +, -, @, a tab
 or a carriage return; Excel and LibreOffice would run it as a formula. Such text gets a leading
@@ -13,6 +14,9 @@ from typing import Any, TextIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff"  # so Excel in es-CO reads the accents as UTF-8
@@ -80,3 +84,30 @@ def _xlsx_cell(value: Any) -> Any:
         # prefixed it, and this strips characters XML cannot hold.
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+# Columns of default width (about 8.43 characters) a letter page holds upright at 100 %; a wider
+# sheet prints landscape. Either way it is scaled to one page wide.
+PORTRAIT_MAX_WIDTH = 95
+MARGIN_INCHES = 0.7  # 1,8 cm: office printers lose up to ~0,6 cm at the edges
+
+
+def print_setup(sheet, header_row: int, frozen_columns: int = 0, landscape: bool | None = None) -> None:
+    """How a sheet prints and scrolls: letter paper, one page wide (as many pages tall as needed),
+    landscape when wide, the header row repeated on every printed page and frozen on screen
+    (with the first `frozen_columns` columns), page numbers in the footer."""
+    if landscape is None:
+        widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43
+                  for c in range(1, (sheet.max_column or 1) + 1)]
+        landscape = sum(widths) > PORTRAIT_MAX_WIDTH
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_LETTER
+    setup.orientation = sheet.ORIENTATION_LANDSCAPE if landscape else sheet.ORIENTATION_PORTRAIT
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    if sheet.sheet_properties.pageSetUpPr is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.8, bottom=0.8,
+                                     header=0.3, footer=0.3)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = sheet.cell(header_row + 1, frozen_columns + 1).coordinate
+    sheet.oddFooter.right.text = "Página &P de &N"

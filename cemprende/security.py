@@ -33,11 +33,15 @@ def expire_idle_session() -> None:
         session.clear()
         flash("Su sesión se cerró tras 30 minutos sin actividad. Ingrese de nuevo.", "aviso")
         return
-    session["last_seen"] = now
-    session.permanent = True
+    # Written at most once a minute, so pages do not rewrite the session cookie on every request.
+    if not session.permanent or now - last_seen >= current_app.config["SESSION_TOUCH_SECONDS"]:
+        session["last_seen"] = now
+        session.permanent = True
 
 
 def scope_to_current_user() -> None:
+    if request.endpoint == "static":  # static answers load no user and never touch the session
+        return
     if request.blueprint != "api" and current_user.is_authenticated:
         set_centre_scope(centre_scope(current_user))
 
@@ -50,7 +54,7 @@ def add_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and getattr(current_user, "is_authenticated", False):
+    if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
         headers["Cache-Control"] = "no-store"  # personal data must not stay in shared caches
     headers["X-Request-Id"] = g.get("request_id", "")
     return response

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hmac
 
+from flask import session
+from flask_login.utils import _create_identifier
+
 from ..extensions import db
 from ..models import Staff
 
@@ -20,12 +23,19 @@ def load_staff(session_id: str) -> Staff | None:
     return staff
 
 
+def signed_in_identifier() -> str | None:
+    """Flask-Login's client fingerprint ("basic" protection), only for a session holding a staff
+    member: an anonymous session (the login form's CSRF token) is never rewritten by it."""
+    return _create_identifier() if "_user_id" in session else None
+
+
 def configure_login(login_manager) -> None:
     login_manager.user_loader(load_staff)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Ingrese para continuar."
     login_manager.login_message_category = "aviso"
     login_manager.session_protection = "basic"
+    login_manager._session_identifier_generator = signed_in_identifier
 
 
 def current_staff() -> Staff:

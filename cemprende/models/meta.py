@@ -17,6 +17,14 @@ class Vigencia(db.Model):
     desde: Mapped[date] = mapped_column(Date, index=True)
     hasta: Mapped[date] = mapped_column(Date, index=True)
 
+    @property
+    def etiqueta(self) -> str:
+        """How titles name it, never "Vigencia Vigencia 2026": the name when it already says
+        vigencia, else "Vigencia <name>"."""
+        if self.nombre.split(" ", 1)[0].casefold() == "vigencia":
+            return self.nombre
+        return f"Vigencia {self.nombre}"
+
     def to_dict(self) -> dict:
         return {"id": self.id, "nombre": self.nombre, "desde": self.desde.isoformat(),
                 "hasta": self.hasta.isoformat()}

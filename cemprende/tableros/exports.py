@@ -1,4 +1,5 @@
-"""The tableros as an A4 PDF (reportlab, with its own charts) and as an Excel workbook (openpyxl)."""
+"""The tableros as a letter-size PDF (reportlab, with its own charts) and as an Excel workbook
+(openpyxl); page set-up from `printouts` and `exports.print_setup`."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -11,13 +12,13 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from ..exports import safe_cell
+from .. import printouts
+from ..exports import print_setup, safe_cell
 from ..formatting import dinero, fecha, fecha_hora, numero
 from .charts import COLOURS, Barra, avance_por_indicador, banda, por_centro
 from .services import Celda, Tablero
@@ -35,7 +36,7 @@ def scope_name(tablero: Tablero) -> str:
 def period_text(tablero: Tablero) -> str:
     text = f"Periodo {fecha(tablero.desde)} a {fecha(tablero.hasta)} · Corte {fecha(tablero.hasta)}"
     if tablero.vigencia:
-        text += f" · Vigencia {tablero.vigencia.nombre}"
+        text += f" · {tablero.vigencia.etiqueta}"
     return text
 
 
@@ -70,8 +71,9 @@ class _NumberedCanvas(canvas.Canvas):
             self.__dict__.update(state)
             self.setFont("Helvetica", 8)
             self.setFillColor(colors.HexColor("#5b6570"))
-            self.drawString(1.5 * cm, 1 * cm, self.footer)
-            self.drawRightString(A4[0] - 1.5 * cm, 1 * cm, f"Página {self._pageNumber} de {total}")
+            self.drawString(printouts.MARGIN, 1.6 * cm, self.footer)
+            self.drawRightString(self._pagesize[0] - printouts.MARGIN, 1.6 * cm,
+                                 f"Página {self._pageNumber} de {total}")
             super().showPage()
         super().save()
 
@@ -87,7 +89,7 @@ def _styles():
     }
 
 
-def _table(tablero: Tablero, styles) -> Table:
+def _table(tablero: Tablero, styles, width: float) -> Table:
     header = ["Área", "N.º", "Indicador", "Descripción", "Meta", "Resultado", "Avance"]
     data = [[Paragraph(f"<b>{h}</b>", styles["cell"]) for h in header]]
     commands = [
@@ -107,8 +109,12 @@ def _table(tablero: Tablero, styles) -> Table:
         band = banda(row.total.avance, row.fila.avance_sobre_enrutados)
         if band != "na":
             commands.append(("BACKGROUND", (6, index), (6, index), colors.HexColor(LIGHT[band])))
-    widths = [2.3 * cm, 1.0 * cm, 4.5 * cm, 5.0 * cm, 1.9 * cm, 2.2 * cm, 1.6 * cm]
-    table = Table(data, colWidths=widths, repeatRows=1)
+    texts = [header] + [[r.fila.area, r.fila.codigo, r.fila.indicador, r.fila.descripcion,
+                         value_text(r.total.meta, r.fila.dinero), value_text(r.total.resultado, r.fila.dinero),
+                         avance_text(r.total)] for r in tablero.filas]
+    table = Table(data, colWidths=printouts.column_widths(texts, width, styles["cell"]), repeatRows=1)
+    commands += [("LEFTPADDING", (0, 0), (-1, -1), printouts.PADDING),
+                 ("RIGHTPADDING", (0, 0), (-1, -1), printouts.PADDING)]
     table.setStyle(TableStyle(commands))
     return table
 
@@ -150,10 +156,8 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
     styles = _styles()
     buffer = BytesIO()
     first = tableros[0]
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=1.5 * cm, rightMargin=1.5 * cm,
-                                 topMargin=1.5 * cm, bottomMargin=1.6 * cm,
-                                 title=f"Tableros {scope_name(first)} {fecha(first.hasta)}",
-                                 author=generado_por)
+    document = printouts.document(buffer, title=f"Tableros {scope_name(first)} {fecha(first.hasta)}",
+                                  author=generado_por, bottomMargin=2.4 * cm)  # room for the footer
     story = []
     for index, tablero in enumerate(tableros):
         if index:
@@ -161,7 +165,7 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
         story += [Paragraph(tablero.titulo, styles["title"]),
                   Paragraph(f"<b>{scope_name(tablero)}</b>", styles["sub"]),
                   Paragraph(period_text(tablero), styles["sub"]), Spacer(1, 8),
-                  _table(tablero, styles)]
+                  _table(tablero, styles, document.width)]
         charts = [
             _bar_chart("Avance por indicador (%), filas con meta; la línea de 100 % es la meta",
                        avance_por_indicador(tablero), value_max=150, line_at=100),
@@ -232,7 +236,7 @@ def _tablero_sheet(sheet, tablero: Tablero, generado_por: str) -> None:
         _write_avance(sheet.cell(row, 8), fila_tablero.total, fila.avance_sobre_enrutados)
     for column, width in zip("ABCDEFGH", (8, 16, 6, 48, 52, 16, 16, 9), strict=True):
         sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A7"
+    print_setup(sheet, header_row=6)
 
 
 def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
@@ -257,7 +261,7 @@ def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
     sheet.column_dimensions["B"].width = 60
     for index in range(len(centros) * 2):
         sheet.column_dimensions[get_column_letter(3 + index)].width = 14
-    sheet.freeze_panes = "C7"
+    print_setup(sheet, header_row=6, frozen_columns=2)
 
 
 SHEET_NAMES = {"global": "Global", "microcapitalizacion": "Microcapitalización"}
