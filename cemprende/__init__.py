@@ -88,7 +88,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
-        referenciacion as api_referenciacion, tableros as api_tableros,
+        referenciacion as api_referenciacion, tableros as api_tableros, traslados as api_traslados,
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
@@ -103,6 +103,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .participantes.views import bp as participantes_bp
     from .referenciacion.views import bp as referenciacion_bp
     from .tableros.views import bp as tableros_bp
+    from .traslados.views import bp as traslados_bp
+    from .contactos.views import bp as contactos_bp
     from .trabajo.views import bp as trabajo_bp
     from .verificadores.views import bp as verificadores_bp
 
@@ -112,7 +114,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, itinerario_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, admin_bp, traslados_bp, contactos_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -10,10 +10,11 @@ from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
 from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, Staff
+from .traslado import ContactoIntento, Traslado
 from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
+    "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "Traslado", "ContactoIntento", "CargaVerificadores", "Verificador",
 ]

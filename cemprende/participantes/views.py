@@ -40,8 +40,9 @@ def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
     offer_centres(form, _actor())
-    if request.method == "GET" and request.args.get("numero_documento"):
-        form.numero_documento.data = request.args["numero_documento"][:20]
+    consulta = (request.args.get("numero_documento") or "")[:20]
+    if request.method == "GET" and consulta:
+        form.numero_documento.data = consulta
     outcome = submit(form, lambda values: services.register(_actor(), values))
     if outcome.done:
         flash(f"Se registró a {outcome.result.nombre_completo}.", "ok")
@@ -49,9 +50,22 @@ def nuevo():
             return redirect(url_for("orientacion.persona", participante_id=outcome.result.id))
         return redirect(url_for(".perfil", participante_id=outcome.result.id))
     duplicate = outcome.error if isinstance(outcome.error, services.DuplicateDocument) else None
+    # The early warning: the document typed first says at once where the person is registered.
+    ubicaciones = services.locate(_actor(), consulta) if request.method == "GET" and consulta else []
     return render_template("participantes/formulario.html", form=form, errors=outcome.errors,
-                           duplicate=duplicate, titulo="Registrar persona",
-                           registro=True), outcome.status
+                           duplicate=duplicate, titulo="Registrar persona", registro=True,
+                           consulta=consulta, ubicaciones=ubicaciones,
+                           consultado=bool(request.method == "GET" and consulta)), outcome.status
+
+
+@bp.route("/consulta-documento")
+@login_required
+def consulta_documento():
+    """The early warning as an HTML fragment, for the registration form's small script."""
+    numero = (request.args.get("numero_documento") or "")[:20]
+    tipo = request.args.get("tipo_documento") or None
+    return render_template("traslados/_aviso.html", consultado=bool(numero),
+                           ubicaciones=services.locate(_actor(), numero, tipo) if numero else [])
 
 
 @bp.route("/<int:participante_id>")
