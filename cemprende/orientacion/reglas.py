@@ -11,7 +11,6 @@ from ..itinerario.reglas import Hechos, Incumple, regla
 from ..itinerario.tipos import TIPOS, Tipo
 from ..models import Participante
 
-SIN_CONSENTIMIENTO = "sin_consentimiento"
 PERMITIDOS_SIN_CONSENTIMIENTO = frozenset({Tipo.REMISION_DPS})
 
 
@@ -21,8 +20,7 @@ def consentimiento(h: Hechos) -> None:
         return
     person = db.session.get(Participante, h.participante_id)
     if person is not None and not person.consentimiento_datos:
-        raise Incumple(
-            SIN_CONSENTIMIENTO,
-            "La persona aún no ha autorizado el tratamiento de sus datos (Ley 1581 de 2012): "
-            "registre la autorización en el primer contacto antes de registrar servicios.",
-            {"tipo": "Solo se puede registrar la remisión DPS hasta que la persona autorice."})
+        raise Incumple("sin_consentimiento",
+                       "La persona aún no ha autorizado el tratamiento de sus datos (Ley 1581 de 2012): "
+                       "registre la autorización en el primer contacto antes de registrar servicios.",
+                       {"tipo": "Solo se puede registrar la remisión DPS hasta que la persona autorice."})

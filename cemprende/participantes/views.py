@@ -65,7 +65,7 @@ def consulta_documento():
     numero = (request.args.get("numero_documento") or "")[:20]
     tipo = request.args.get("tipo_documento") or None
     return render_template("traslados/_aviso.html", consultado=bool(numero),
-                           ubicaciones=services.locate(_actor(), numero, tipo) if numero else [])
+                           ubicaciones=services.locate(_actor(), numero, tipo))
 
 
 @bp.route("/<int:participante_id>")

@@ -124,10 +124,6 @@ def pending_capital(person: Participante, origen_id: int) -> int | None:
 
 def answer(actor, traslado_id: int, data: dict) -> Traslado:
     traslado = get_visible(actor, traslado_id)
-    f = Fields(data)
-    aceptar = f.boolean("aceptar", required=True)
-    motivo = f.text("motivo", required=aceptar is False, min_length=5, max_length=1000)
-    f.raise_if_errors()
     if traslado.estado != ABIERTO:
         raise TrasladoRespondido("Este traslado ya fue respondido.")
     if not may_answer(actor, traslado):
@@ -136,6 +132,10 @@ def answer(actor, traslado_id: int, data: dict) -> Traslado:
         if actor.rol == "admin":
             raise Forbidden("El centro de origen tiene director(a) activo(a): le corresponde responder.")
         raise Forbidden("Solo el director(a) del centro de origen responde el traslado.")
+    f = Fields(data)
+    aceptar = f.boolean("aceptar", required=True)
+    motivo = f.text("motivo", required=aceptar is False, min_length=5, max_length=1000)
+    f.raise_if_errors()
     lock_participantes([traslado.participante_id])
     db.session.refresh(traslado)
     if traslado.estado != ABIERTO:  # another answer committed meanwhile

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from ..auth.guards import Accion, ensure
 from ..auth.loader import current_staff
 from ..forms import form_values, offer_centres, submit
 from ..models.traslado import ESTADOS_TRASLADO
@@ -30,6 +31,7 @@ def lista():
 @login_required
 def solicitar():
     actor = current_staff()
+    ensure(actor, Accion.EDITAR_ITINERARIO)
     form = SolicitudForm()
     offer_centres(form, actor)
     if request.method == "GET":
