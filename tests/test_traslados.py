@@ -3,13 +3,16 @@ receiving centre asks (by document), the origin's director (or an admin when it 
 the history moves with the person and keeps counting where it was recorded."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from cemprende.extensions import db
 from cemprende.models import Auditoria, Participante, Staff
-from conftest import TODAY, csrf_token, login, person_payload
+from conftest import PASSWORD, TODAY, csrf_token, login, person_payload
+from test_browser import browser, live_server  # noqa: F401  (the browser fixtures)
 
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
 DOC = "1098765432"
@@ -58,6 +61,14 @@ def test_registration_page_warns_at_once_and_offers_the_transfer(app, client, ap
     unknown = client.get("/participantes/nuevo?numero_documento=555666777").get_data(as_text=True)
     assert "no está registrado en ningún centro" in unknown
     assert len(_audit(app, "consultar_documento")) == 2  # page and fragment, not the unknown one
+    # Filling the whole form anyway: the refusal names the centre and offers the transfer too.
+    refused = client.post("/participantes/nuevo", data={
+        "csrf_token": csrf_token(client, "/participantes/nuevo"), **{
+            k: ("si" if v is True else "no" if v is False else v)
+            for k, v in person_payload().items() if v is not None}})
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "registrada en otro centro: COEE Ocaña" in html and "Solicitar traslado" in html
 
 
 def test_intake_search_names_the_centre_and_the_button_posts_the_request(app, client, api, world):
@@ -253,3 +264,28 @@ def test_answer_page_and_mi_trabajo_of_the_origin(client, api, world):
     login(login_a, world["asesor_a"])
     page_a = login_a.get(f"/traslados/{traslado}").get_data(as_text=True)
     assert "Ana María" not in page_a and "CC 1098765432" in page_a and "Enviar respuesta" not in page_a
+
+
+# ---- in a real browser ------------------------------------------------------------------------
+
+@pytest.mark.real_clock
+def test_typing_a_document_warns_at_once_and_the_button_asks_for_the_transfer(browser, live_server,
+                                                                              api, world):
+    _person_in_b(api, world)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", world["asesor_a"].username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/mi-trabajo")
+    page.goto(f"{live_server}/participantes/nuevo")
+    # The registration form's own document field asks as soon as it changes (small fetch).
+    page.fill("form.formulario input[name=numero_documento]", "1.098.765.432")
+    page.press("form.formulario input[name=numero_documento]", "Tab")
+    warning = page.locator("#aviso-documento >> text=ya está registrada en COEE Ocaña")
+    warning.wait_for()
+    page.fill("#aviso-documento input[name=motivo]", "Se mudó a Cartagena")
+    page.click("#aviso-documento >> text=Solicitar traslado")
+    page.wait_for_url(re.compile(r".*/traslados/\d+$"))
+    assert "Solicitado" in page.content() and "Ana María" not in page.content()
+    page.close()

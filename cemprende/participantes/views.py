@@ -40,7 +40,8 @@ def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
     offer_centres(form, _actor())
-    consulta = (request.args.get("numero_documento") or "")[:20]
+    # The intake's link sends numero_documento; the page's own first step sends documento.
+    consulta = (request.args.get("documento") or request.args.get("numero_documento") or "")[:20]
     if request.method == "GET" and consulta:
         form.numero_documento.data = consulta
     outcome = submit(form, lambda values: services.register(_actor(), values))
@@ -52,6 +53,10 @@ def nuevo():
     duplicate = outcome.error if isinstance(outcome.error, services.DuplicateDocument) else None
     # The early warning: the document typed first says at once where the person is registered.
     ubicaciones = services.locate(_actor(), consulta) if request.method == "GET" and consulta else []
+    if duplicate is not None and duplicate.extra.get("centro_id"):  # offer the transfer there
+        ubicaciones = [services.Ubicacion(form.tipo_documento.data,
+                                          services.normalise_document(form.numero_documento.data),
+                                          duplicate.extra["centro_id"], duplicate.extra["centro"], None)]
     return render_template("participantes/formulario.html", form=form, errors=outcome.errors,
                            duplicate=duplicate, titulo="Registrar persona", registro=True,
                            consulta=consulta, ubicaciones=ubicaciones,
