@@ -144,6 +144,9 @@ def test_receiving_centre_profile_page_shows_the_origins_records_read_only(clien
     page = client.get(f"/participantes/{person}").get_data(as_text=True)
     assert "Registrada en otro centro (solo lectura)" in page
     assert "/anular" not in page
+    # The orientation steps the origin recorded count as done for the receiving centre too.
+    orientacion = client.get(f"/orientacion/personas/{person}").get_data(as_text=True)
+    assert 'id="caracterizacion" class="tarjeta hecho' in orientacion
 
 
 def test_refusal_needs_a_reason_and_leaves_the_person_where_it_was(app, api, world):
