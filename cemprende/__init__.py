@@ -90,6 +90,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         empleabilidad as api_empleabilidad, habeas as api_habeas,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         pqrs as api_pqrs, referenciacion as api_referenciacion, tableros as api_tableros,
+        traslados as api_traslados,
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
@@ -108,6 +109,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .pqrs.views import bp as pqrs_bp
     from .referenciacion.views import bp as referenciacion_bp
     from .tableros.views import bp as tableros_bp
+    from .traslados.views import bp as traslados_bp
+    from .contactos.views import bp as contactos_bp
     from .trabajo.views import bp as trabajo_bp
     from .verificadores.views import bp as verificadores_bp
 
@@ -118,7 +121,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
-                      api_bp):
+                      traslados_bp, contactos_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -58,3 +58,22 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Registration: the document typed in the form's own field asks at once where it is registered
+// (the same fragment the "Consultar" step renders without JavaScript).
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("aviso-documento");
+  var field = document.getElementById("numero_documento");
+  var tipo = document.getElementById("tipo_documento");
+  if (!box || !field || !window.fetch) { return; }
+  var ask = function () {
+    var numero = field.value.replace(/[\s.\-]/g, "");
+    if (numero.length < 3) { return; }
+    var url = box.dataset.url + "?numero_documento=" + encodeURIComponent(numero) +
+      (tipo ? "&tipo_documento=" + encodeURIComponent(tipo.value) : "");
+    fetch(url, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) { box.innerHTML = html; });
+  };
+  field.addEventListener("change", ask);
+  if (tipo) { tipo.addEventListener("change", ask); }
+});

@@ -25,6 +25,7 @@ from cemprende.extensions import db
 from cemprende.itinerario import reglas
 from cemprende.itinerario.reglas import Incumple
 from cemprende.microfinanciamiento import reglas as microfinanciamiento
+from cemprende.orientacion import reglas as orientacion
 from cemprende.models import Actuacion, Participante
 from cemprende.tableros import resumen
 from conftest import TODAY, api_token, csrf_token, login, person_payload
@@ -48,6 +49,7 @@ class Case:
     doors: tuple = ("api", "pagina", "cli")
     vacante: dict | None = None  # {"estado": "cerrada"} or {"cupos": 0...}
     others_placed: int = 0  # people of the centre already placed in the vacancy
+    sin_consentimiento: bool = False  # the person has not consented yet (as an import leaves them)
 
 
 CASES = [
@@ -97,6 +99,28 @@ CASES = [
          {"vacante_id": "V"}, ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion")),
     Case("sin_cupos", "colocacion", [("remision_seleccion", 10, {"vacante_id": "V"})], {"vacante_id": "V"},
          ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion"), others_placed=1),
+    # The consent rule (orientacion/reglas.py) comes before every other rule of every tipo but
+    # remision_dps: each process's door answers it alike for a person without consent.
+    Case("sin_consentimiento", "caracterizacion", [], {}, ("api", "pagina", "cli", "pagina_orientacion"),
+         sin_consentimiento=True),
+    Case("sin_consentimiento", "ingreso_ruta", [], {"ruta": "fortalece"},
+         ("api", "pagina", "cli", "pagina_ruta"), sin_consentimiento=True),
+    Case("sin_consentimiento", "plan_ajustado", [PLAN_NEGOCIO, DIAGNOSTICO],
+         {"valor": 1_600_000, "items": ITEMS}, ("api", "pagina", "cli", "pagina_ajuste"),
+         sin_consentimiento=True),
+    Case("sin_consentimiento", "financiacion", [PLAN_NEGOCIO], {"modalidad": "directo", "valor": 1_600_000},
+         ("api", "pagina", "cli", "pagina_servicio"), sin_consentimiento=True),
+    Case("sin_consentimiento", "comite", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO],
+         {"decision": "aprobado", "valor": 1_600_000, "acta": "ACA-2"}, ("api", "pagina", "cli", "api_comite"),
+         sin_consentimiento=True),
+    Case("sin_consentimiento", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO],
+         {"valor": 600_000, "proveedor": "Almacén", "items": [dict(ITEMS[0], cantidad=1)]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega"), sin_consentimiento=True),
+    Case("sin_consentimiento", "remision_seleccion", [], {"vacante_id": "V"},
+         ("api", "pagina", "cli", "api_remision", "pagina_remision"), sin_consentimiento=True),
+    Case("sin_consentimiento", "colocacion", [("remision_seleccion", 10, {"vacante_id": "V"})],
+         {"vacante_id": "V"}, ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion"),
+         sin_consentimiento=True),
 ]
 
 
@@ -149,6 +173,10 @@ class Doors:
                 "--participante", str(person_id), json.dumps(body)])
             code, _, message = result.output.splitlines()[0].partition("] ")
             return Verdict(422 if result.exit_code else 201, code.split("[")[-1], message)
+        if door == "pagina_orientacion":
+            version = self.caller.get(f"/participantes/{person_id}").get_json()["version"]
+            return self._page(f"/orientacion/personas/{person_id}/{tipo}",
+                              {"fecha": fecha, "version": str(version), **flat})
         if door == "pagina_ruta":
             return self._page(f"/emprendimiento/personas/{person_id}/ruta", {"fecha": fecha, **flat})
         if door == "pagina_ajuste":
@@ -212,6 +240,10 @@ def _setup(doors: Doors, case: Case) -> tuple[int, dict]:
         made = caller.post(f"/participantes/{person}/actuaciones",
                            json={"tipo": tipo, "fecha": D(days_ago), **fields})
         assert made.status_code == 201, made.get_json()
+    if case.sin_consentimiento:
+        with doors.app.app_context():
+            db.session.get(Participante, person).consentimiento_datos = False
+            db.session.commit()
     if case.vacante:
         current = caller.get(f"/vacantes/{vacante['id']}").get_json()
         assert caller.patch(f"/vacantes/{vacante['id']}",
@@ -242,11 +274,12 @@ def test_every_rule_gives_the_same_verdict_through_every_door(app, doors, case):
 def test_rules_cover_every_code_the_registry_raises():
     """Every rule code raised in a rules module is walked through the doors above."""
     raised = set()
-    for module in (empleabilidad, emprendimiento, microfinanciamiento):
+    for module in (empleabilidad, emprendimiento, microfinanciamiento, orientacion):
         raised |= set(re.findall(r'(?:Incumple\(|require_earlier\(\s*Tipo\.\w+,\s*)"([a-z_]+)"',
                                  inspect.getsource(module)))
     tested = {c.code for c in CASES} | {"vacante_no_encontrada"}  # below, by API and CLI
-    assert {"sin_plan_negocio", "sin_visita_diagnostico", "sin_aprobacion"} <= raised  # read right
+    assert {"sin_plan_negocio", "sin_visita_diagnostico", "sin_aprobacion",
+            "sin_consentimiento"} <= raised  # read right
     assert raised <= tested, raised - tested
 
 

@@ -169,6 +169,16 @@ PAGES = {
     ("GET", "/verificadores/<int:verificador_id>/miniatura"): READ_A,
     ("GET", "/verificadores/cobertura"): ALL_OK,
     ("GET", "/verificadores/cobertura.csv"): ALL_OK,
+    ("GET", "/participantes/consulta-documento"): ITINERARY_WRITE,
+    ("GET", "/traslados/"): expect(200, supervisor=403),
+    ("GET", "/traslados/solicitar"): expect(200, supervisor=403),
+    ("POST", "/traslados/solicitar"): expect(422, supervisor=403),
+    # A transfer of A's person asked by a third centre: B's staff do not see it.
+    ("GET", "/traslados/<int:traslado_id>"): expect(200, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/traslados/<int:traslado_id>/respuesta"): expect(403, director_a=422, asesor_b=404, director_b=404),
+    ("GET", "/contactos/personas/<int:participante_id>"): READ_A,
+    ("POST", "/contactos/personas/<int:participante_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/contactos/por-contactar"): expect(200, supervisor=403),
 }
 
 API = {
@@ -251,6 +261,13 @@ API = {
     ("GET", "/api/v1/bases/<nombre>.xlsx"): BASES_A,
     ("GET", "/api/v1/bases/archivos"): NOT_ASESOR,
     ("GET", "/api/v1/bases/archivos/<int:archivo_id>"): ARCHIVO_A,
+    # B's staff ask for a fresh person of A; A's own centre is the person's: 422.
+    ("POST", "/api/v1/traslados"): expect(422, asesor_b=201, director_b=201, supervisor=403),
+    ("GET", "/api/v1/traslados"): expect(200, supervisor=403),
+    ("GET", "/api/v1/traslados/<int:traslado_id>"): expect(200, asesor_b=404, director_b=404, supervisor=403),
+    # Only A's director answers (an admin only when A has no active director).
+    ("POST", "/api/v1/traslados/<int:traslado_id>/respuesta"): expect(403, director_a=422, asesor_b=404, director_b=404),
+    ("POST", "/api/v1/participantes/<int:participante_id>/contactos"): expect(201, asesor_b=404, director_b=404, supervisor=403),
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
@@ -264,10 +281,12 @@ def test_the_matrix_lists_every_route(app):
 
 
 @pytest.fixture
-def records(app, api, world):
+def records(app, api, world, build):
     """A participant, an actuación and a vacante of centre A, made through the API."""
     asesor = api(world["asesor_a"])
     person = asesor.post("/participantes", json=person_payload()).get_json()
+    traslado = api(build.staff("asesor", build.centro("Pasto"))).post("/traslados", json={
+        "participante_id": person["id"], "motivo": "Vive ahora en Pasto"}).get_json()
     vacante = asesor.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 5,
                                              "fecha": "2026-01-10"}).get_json()
     asesor.post(f"/participantes/{person['id']}/actuaciones", json={
@@ -310,7 +329,7 @@ def records(app, api, world):
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
-            "curso_id": curso["id"], "sesion_id": sesion["id"],
+            "curso_id": curso["id"], "sesion_id": sesion["id"], "traslado_id": traslado["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
             "archivo_id": prepared_file(app, world["director_a"]),
             "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
@@ -363,7 +382,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
-                "archivo_id"):
+                "archivo_id", "traslado_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -451,6 +470,13 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"version": current.get("version", 1), "notas": f"Nota {n}"}
     if rule.endswith("/revision"):
         return {"estado": "aprobado"}
+    if rule == "/api/v1/traslados":
+        return {"participante_id": fresh_person(records), "centro_destino_id": own.id,
+                "motivo": "Cambio de ciudad"}
+    if rule.endswith("/respuesta"):
+        return {"aceptar": False}
+    if rule.endswith("/contactos"):
+        return {"fecha": "2026-01-12", "medio": "telefono", "resultado": "no_contesta"}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}

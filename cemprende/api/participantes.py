@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..contactos import services as contactos
 from ..itinerario import services as itinerario
 from ..participantes import services as participantes
 from .base import actor, body, bp, page_of, paging
@@ -19,13 +20,15 @@ def list_participantes():
     result = participantes.search(actor(), q=request.args.get("q"),
                                   documento=request.args.get("documento"),
                                   page=page, per_page=per_page)
-    return jsonify(page_of(result, lambda p: p.to_dict()))
+    states = contactos.estados(result.items)
+    return jsonify(page_of(result, lambda p: {**p.to_dict(), "estado_contacto": states[p.id]}))
 
 
 @bp.get("/participantes/<int:participante_id>")
 def get_participante(participante_id: int):
     person = participantes.get_visible(actor(), participante_id)
     data = person.to_dict()
+    data["estado_contacto"] = contactos.estado(person)
     data["itinerario"] = [itinerario.to_dict(a) for a in itinerario.itinerary(person)]
     return jsonify(data)
 

@@ -83,12 +83,14 @@ REGLAS: dict[str, list[Regla]] = {}
 PERIODO: list[Callable[[int, date], None]] = []
 
 
-def regla(*tipos: str):
-    """Declares a rule for the given tipos (a process package's reglas.py uses it)."""
+def regla(*tipos: str, primero: bool = False):
+    """Declares a rule for the given tipos (a process package's reglas.py uses it); `primero`
+    puts it before the rules already declared (a rule about the person, not the itinerary)."""
 
     def register(function: Regla) -> Regla:
         for tipo in tipos:
-            REGLAS.setdefault(tipo, []).append(function)
+            rules = REGLAS.setdefault(tipo, [])
+            rules.insert(0, function) if primero else rules.append(function)
         return function
 
     return register

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..formatting import dinero, fecha_hora
 from ..locking import lock_participantes, lock_vacantes
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
+from ..orientacion import reglas as _orientacion  # noqa: F401  (the consent rule)
 from ..models import Actuacion, ActuacionItem, Participante
 from ..models.actuacion import vigentes
 from ..models.base import utcnow

@@ -20,6 +20,7 @@ from ..models import Actuacion, Participante
 from ..models.actuacion import vigentes
 from ..models.participante import TIPOS_DOCUMENTO
 from ..pagination import Page, paginate
+from ..scoping import ALL_CENTRES_OPTION
 from ..participantes import services as participantes
 from ..validation import Fields
 from ..itinerario.dia import today_bogota
@@ -59,10 +60,12 @@ class Etapa:
 
 
 def stage(person: Participante) -> Etapa:
+    # Every centre's steps: a person who moved keeps the orientation the first centre recorded.
     found = db.session.scalars(
         select(Actuacion).where(Actuacion.participante_id == person.id,
                                 Actuacion.tipo.in_(PASOS), vigentes())
-        .order_by(Actuacion.fecha, Actuacion.id))
+        .order_by(Actuacion.fecha, Actuacion.id)
+        .execution_options(**{ALL_CENTRES_OPTION: True}))
     etapa = Etapa()
     for actuacion in found:
         setattr(etapa, actuacion.tipo, actuacion)  # ordered, so the latest stays

@@ -77,8 +77,13 @@ def inicio():
     q = (form.q.data or "").strip()
     result = participantes.search(actor, q=q, per_page=10) if q else None
     documento = normalise_document(q) if q and any(ch.isdigit() for ch in q) else None
+    # Not in this centre: the early warning names the centre holding the document, if any.
+    ubicaciones = (participantes.locate(actor, documento)
+                   if documento and result is not None and not result.items
+                   and may(actor, Accion.EDITAR_ITINERARIO) else [])
     return render_template(
         "orientacion/inicio.html", form=form, q=q, result=result, documento=documento,
+        ubicaciones=ubicaciones, consultado=False,
         por_enrutar=services.queue_to_route(actor, per_page=5),
         dps=services.queue_dps_to_characterise(actor, per_page=5),
         puede_registrar=may(actor, Accion.EDITAR_ITINERARIO))

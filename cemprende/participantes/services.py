@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,7 +12,7 @@ from sqlalchemy import and_, delete, false, or_, select
 
 from .. import audit
 from ..auth.guards import (
-    Accion, centre_scope, centro_for_write, ensure, scoped_select, visible_or_404,
+    Accion, can_see_centro, centre_scope, centro_for_write, ensure, scoped_select, visible_or_404,
 )
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
@@ -158,6 +159,55 @@ def find_by_document(tipo: str, numero: str) -> Participante | None:
     )
 
 
+@dataclass
+class Ubicacion:
+    """Where a document is registered, as much as the caller may know: the person's id when it
+    may see them, otherwise only the centre's name (so a transfer can be asked)."""
+
+    tipo_documento: str
+    numero_documento: str
+    centro_id: int
+    centro_nombre: str
+    participante_id: int | None
+
+
+def _located(actor, person: Participante) -> Ubicacion:
+    visible = can_see_centro(actor, person.centro_id)
+    return Ubicacion(person.tipo_documento, person.numero_documento, person.centro_id,
+                     person.centro.nombre, person.id if visible else None)
+
+
+def _record_lookup(actor, person: Participante, *, now: bool) -> None:
+    """A look-up that told the caller another centre holds this document is audited."""
+    # Read before record_now rolls back (which expires the person).
+    entry = dict(actor=actor, entidad="participante", entidad_id=person.id,
+                 centro_id=person.centro_id,
+                 detalle="Consulta de documento registrado en otro centro")
+    audit.record_now("consultar_documento", **entry) if now else audit.record(
+        "consultar_documento", **entry)
+
+
+def locate(actor, numero: str, tipo: str | None = None) -> list[Ubicacion]:
+    """Early warning at intake: every registration of this document number (any tipo unless
+    given), across centres; what belongs to another centre names only the centre (audited)."""
+    ensure(actor, Accion.EDITAR_ITINERARIO)
+    numero = normalise_document(numero)
+    if not re.fullmatch(r"[A-Z0-9]{3,20}", numero):
+        return []
+    statement = (select(Participante).where(Participante.numero_documento == numero)
+                 .order_by(Participante.tipo_documento)
+                 .execution_options(**{ALL_CENTRES_OPTION: True}))
+    if tipo:
+        statement = statement.where(Participante.tipo_documento == tipo)
+    found = []
+    for person in db.session.scalars(statement):
+        place = _located(actor, person)
+        if place.participante_id is None:
+            _record_lookup(actor, person, now=False)
+        found.append(place)
+    return found
+
+
 def _refuse_duplicate(actor, tipo: str, numero: str, except_id: int | None = None) -> None:
     existing = find_by_document(tipo, numero)
     if existing is None or existing.id == except_id:
@@ -169,10 +219,13 @@ def _refuse_duplicate(actor, tipo: str, numero: str, except_id: int | None = Non
             {"numero_documento": "Documento ya registrado."},
             participante_id=existing.id,
         )
+    centro = existing.centro.nombre
+    centro_id = existing.centro_id
+    _record_lookup(actor, existing, now=True)  # the request fails, the entry stays
     raise DuplicateDocument(
-        "Esa persona ya está registrada en otro centro.",
-        {"numero_documento": "Registrado en otro centro."},
-        participante_id=None,
+        f"Esa persona ya está registrada en otro centro: {centro}. Puede solicitar su traslado.",
+        {"numero_documento": f"Registrado en {centro}."},
+        participante_id=None, centro=centro, centro_id=centro_id,
     )
 
 
@@ -223,6 +276,7 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     values = _check_fields({k: v for k, v in data.items() if k in EDITABLE_FIELDS}, today,
                            partial=True)
     _refuse_revoked_sensitive(person, values)
+    consent = _consent_given(data)
     merged_tipo = values.get("tipo_documento", person.tipo_documento)
     merged_numero = values.get("numero_documento", person.numero_documento)
     _refuse_duplicate(actor, merged_tipo, merged_numero, except_id=person.id)
@@ -236,6 +290,36 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
                          centro_id=person.centro_id)
     if renamed:
         _index_name(person)
+    if consent and not person.consentimiento_datos:
+        _record_consent(actor, person)
+    return person
+
+
+def _consent_given(data: dict) -> bool:
+    """PATCH may record the consent (true), never withdraw it."""
+    if "consentimiento_datos" not in data:
+        return False
+    value = data["consentimiento_datos"]
+    if value in (True, "true", "on", "si", "sí", "1"):
+        return True
+    raise ValidationFailed({"consentimiento_datos":
+                            "La autorización de datos solo se registra (true); no se retira aquí."})
+
+
+def _record_consent(actor, person: Participante) -> None:
+    now = utcnow()
+    audit.update_audited(person, {
+        "consentimiento_datos": True, "consentimiento_en": now, "consentimiento_por_id": actor.id,
+        "consentimiento_version": current_app.config["CONSENT_NOTICE_VERSION"],
+    }, actor=actor, entidad="participante", centro_id=person.centro_id)
+
+
+def record_consent(actor, participante_id: int) -> Participante:
+    """The person authorises the processing of their data (first contact of a remitted person)."""
+    person = get_editable(actor, participante_id)
+    if not person.consentimiento_datos:
+        person.actualizado_en = utcnow()
+        _record_consent(actor, person)
     return person
 
 

@@ -41,8 +41,10 @@ def nuevo():
     ensure(_actor(), Accion.EDITAR_ITINERARIO)
     form = RegistroForm()
     offer_centres(form, _actor())
-    if request.method == "GET" and request.args.get("numero_documento"):
-        form.numero_documento.data = request.args["numero_documento"][:20]
+    # The intake's link sends numero_documento; the page's own first step sends documento.
+    consulta = (request.args.get("documento") or request.args.get("numero_documento") or "")[:20]
+    if request.method == "GET" and consulta:
+        form.numero_documento.data = consulta
     outcome = submit(form, lambda values: services.register(_actor(), values))
     if outcome.done:
         flash(f"Se registró a {outcome.result.nombre_completo}.", "ok")
@@ -50,9 +52,26 @@ def nuevo():
             return redirect(url_for("orientacion.persona", participante_id=outcome.result.id))
         return redirect(url_for(".perfil", participante_id=outcome.result.id))
     duplicate = outcome.error if isinstance(outcome.error, services.DuplicateDocument) else None
+    # The early warning: the document typed first says at once where the person is registered.
+    ubicaciones = services.locate(_actor(), consulta) if request.method == "GET" and consulta else []
+    if duplicate is not None and duplicate.extra.get("centro_id"):  # offer the transfer there
+        ubicaciones = [services.Ubicacion(form.tipo_documento.data,
+                                          services.normalise_document(form.numero_documento.data),
+                                          duplicate.extra["centro_id"], duplicate.extra["centro"], None)]
     return render_template("participantes/formulario.html", form=form, errors=outcome.errors,
-                           duplicate=duplicate, titulo="Registrar persona",
-                           registro=True), outcome.status
+                           duplicate=duplicate, titulo="Registrar persona", registro=True,
+                           consulta=consulta, ubicaciones=ubicaciones,
+                           consultado=bool(request.method == "GET" and consulta)), outcome.status
+
+
+@bp.route("/consulta-documento")
+@login_required
+def consulta_documento():
+    """The early warning as an HTML fragment, for the registration form's small script."""
+    numero = (request.args.get("numero_documento") or "")[:20]
+    tipo = request.args.get("tipo_documento") or None
+    return render_template("traslados/_aviso.html", consultado=bool(numero),
+                           ubicaciones=services.locate(_actor(), numero, tipo))
 
 
 @bp.route("/<int:participante_id>")

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..auth.guards import Accion, ensure
+from ..contactos import queries as contactos
 from ..empleabilidad import services as empleabilidad
 
 from ..models import Actuacion, Participante, Vacante
@@ -18,6 +19,7 @@ from ..models.actuacion import vigentes
 from ..orientacion import services as orientacion
 from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
+from ..traslados import services as traslados
 from ..verificadores import cobertura
 from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import Tipo
@@ -40,11 +42,16 @@ class MiTrabajo:
     vacantes: list[VacanteLibre]
     referencias_vencidas: Page
     sin_verificador: Page
+    por_contactar: Page
+    traslados_por_responder: Page  # asked of this centre (the origin answers)
+    traslados_solicitados: Page  # asked by this centre, still waiting
 
     @property
     def total(self) -> int:
         return (self.por_enrutar.total + self.dps_sin_caracterizar.total + self.por_colocar.total
-                + len(self.vacantes) + self.referencias_vencidas.total + self.sin_verificador.total)
+                + len(self.vacantes) + self.referencias_vencidas.total + self.sin_verificador.total
+                + self.por_contactar.total + self.traslados_por_responder.total
+                + self.traslados_solicitados.total)
 
 
 def _open_vacancies_with_room(actor) -> list[VacanteLibre]:
@@ -78,4 +85,9 @@ def my_work(actor, today: date | None = None) -> MiTrabajo:
         referencias_vencidas=referenciacion.referencias(actor, vencidas_al=today, asesor_id=actor.id,
                                                         per_page=SHOWN),
         sin_verificador=cobertura.missing_of_advisor(actor, per_page=SHOWN),
+        por_contactar=contactos.por_contactar(actor, per_page=SHOWN),
+        traslados_por_responder=traslados.transfers(actor, estado=traslados.ABIERTO, lado="origen",
+                                                    per_page=SHOWN),
+        traslados_solicitados=traslados.transfers(actor, estado=traslados.ABIERTO, lado="destino",
+                                                  per_page=SHOWN),
     )

@@ -1,0 +1,1 @@
+"""Contact tracking of remitted people: dated attempts, their state and the queue to contact."""

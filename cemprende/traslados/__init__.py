@@ -1,0 +1,1 @@
+"""Transfers of a person between centres: requested by the receiving centre, answered by the origin."""
