@@ -127,6 +127,10 @@ PAGES = {
     ("GET", "/verificadores/<int:verificador_id>/miniatura"): READ_A,
     ("GET", "/verificadores/cobertura"): ALL_OK,
     ("GET", "/verificadores/cobertura.csv"): ALL_OK,
+    ("GET", "/cuenta/contrasena"): ALL_OK,
+    ("POST", "/cuenta/contrasena"): expect(422),  # no current password
+    ("GET", "/cuenta/segundo-factor"): ALL_OK,
+    ("POST", "/cuenta/segundo-factor"): expect(422),  # no code
 }
 
 API = {
@@ -178,9 +182,11 @@ API = {
     ("GET", "/api/v1/verificadores/<int:verificador_id>/archivo"): READ_A,
     ("POST", "/api/v1/verificadores/<int:verificador_id>/revision"): expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200),
     ("GET", "/api/v1/verificadores/cobertura"): ALL_OK,
+    ("POST", "/api/v1/cuenta/contrasena"): expect(422),  # a wrong current password
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
+          ("GET", "/login/codigo"), ("POST", "/login/codigo"),
           ("GET", "/static/<path:filename>")}
 
 
@@ -322,6 +328,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"version": current.get("version", 1), "notas": f"Nota {n}"}
     if rule.endswith("/revision"):
         return {"estado": "aprobado"}
+    if rule == "/api/v1/cuenta/contrasena":
+        return {"actual": "no-es-la-actual", "nueva": "Una-clave-larga-2026"}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}
