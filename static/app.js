@@ -48,3 +48,12 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Forms marked data-confirmar ask before a step that cannot be undone from the page.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-confirmar]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirmar)) { event.preventDefault(); }
+    });
+  });
+});

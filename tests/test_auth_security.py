@@ -432,6 +432,43 @@ def test_no_token_for_a_supervisor_who_has_not_enrolled(client, world, totp_requ
     assert response.get_json()["error"]["code"] == "segundo_factor_pendiente"
 
 
+def test_an_admin_removes_a_lost_second_factor(app, client, make_client, world):
+    secret = _enrol(app, world["supervisor"])
+    username = world["supervisor"].username
+    token = _api_attempt(client, username, PASSWORD, codigo=pyotp.TOTP(secret).now())
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    web = _page_session(make_client, world["admin"])
+    page = f"/admin/staff/{world['supervisor'].id}"
+    assert "Quitar segundo factor" in web.get(page).get_data(as_text=True)
+    response = web.post(f"{page}/quitar-segundo-factor", data={"csrf_token": csrf_token(web, page)})
+    assert response.status_code == 303
+    with app.app_context():
+        staff = db.session.get(Staff, world["supervisor"].id)
+        assert staff.totp_secret is None and staff.codigos_recuperacion == []
+    assert client.get("/api/v1/centros", headers=headers).status_code == 401
+    assert "Quitar segundo factor" not in web.get(page).get_data(as_text=True)
+    assert "totp_quitado" in _actions(app)
+
+
+def test_a_director_removes_it_only_for_its_own_centre_staff(app, make_client, world):
+    for who in ("asesor_a", "asesor_b", "supervisor"):
+        _enrol(app, world[who])
+    web = _page_session(make_client, world["director_a"])
+    token = csrf_token(web, "/participantes/")
+
+    def remove(who):
+        return web.post(f"/admin/staff/{world[who].id}/quitar-segundo-factor",
+                        data={"csrf_token": token}).status_code
+
+    assert remove("supervisor") == 403
+    assert remove("asesor_b") == 404
+    assert remove("asesor_a") == 303
+    with app.app_context():
+        assert db.session.get(Staff, world["supervisor"].id).totp_secret is not None
+        assert db.session.get(Staff, world["asesor_b"].id).totp_secret is not None
+        assert db.session.get(Staff, world["asesor_a"].id).totp_secret is None
+
+
 # ---- the second factor in a real browser ---------------------------------------------------------
 
 @pytest.mark.real_clock

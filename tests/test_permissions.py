@@ -131,6 +131,7 @@ PAGES = {
     ("POST", "/cuenta/contrasena"): expect(422),  # no current password
     ("GET", "/cuenta/segundo-factor"): ALL_OK,
     ("POST", "/cuenta/segundo-factor"): expect(422),  # no code
+    ("POST", "/admin/staff/<int:staff_id>/quitar-segundo-factor"): expect(403, director_a=303, asesor_b=404, director_b=404, admin=303),
 }
 
 API = {

@@ -7,14 +7,16 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from .. import audit
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, Forbidden, NotFound, ValidationFailed
 from ..extensions import db
-from ..models import ApiToken, Staff
+from ..models import ApiToken, CodigoRecuperacion, Staff
+from ..models.staff import ROLES_CON_CENTRO
 from ..models.base import utcnow
 from . import segundo_factor, throttle
+from .guards import Accion, ensure, is_centre_bound
 from .passwords import burn_verification_time, hash_password, password_problem, verify_password
 
 
@@ -158,3 +160,25 @@ def staff_for_api_token(raw: str) -> tuple[Staff, ApiToken] | None:
 def revoke_api_token(staff: Staff, token: ApiToken) -> None:
     token.revocado = True
     audit.record("token_revocado", actor=staff, entidad="api_token", entidad_id=token.id)
+
+
+def remove_second_factor(actor: Staff, staff_id: int) -> bool:
+    """For an account that lost its phone and its recovery codes: an admin (or the director, for
+    the asesores and directors of its centre) removes the second factor; the account's sessions
+    and tokens end and, where its role requires one, it enrols again at its next login. Answers
+    whether there was one to remove."""
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("No se encontró la cuenta.")
+    ensure(actor, Accion.GESTIONAR_STAFF, staff.centro_id, entidad="staff", entidad_id=staff.id)
+    if is_centre_bound(actor) and staff.rol not in ROLES_CON_CENTRO:
+        raise Forbidden("Solo un administrador puede quitar el segundo factor de esta cuenta.")
+    if not staff.totp_activo:
+        return False
+    staff.totp_secret = None
+    staff.totp_ultimo_paso = None
+    db.session.execute(delete(CodigoRecuperacion).where(CodigoRecuperacion.staff_id == staff.id))
+    end_sessions(staff)
+    audit.record("totp_quitado", actor=actor, entidad="staff", entidad_id=staff.id,
+                 centro_id=staff.centro_id)
+    return True

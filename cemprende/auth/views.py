@@ -158,3 +158,14 @@ def logout():
 @login_required
 def inicio():
     return redirect(home_url(current_user))
+
+
+@bp.route("/admin/staff/<int:staff_id>/quitar-segundo-factor", methods=["POST"])
+@login_required
+def quitar_segundo_factor(staff_id: int):
+    if not LogoutForm().validate_on_submit():  # only the CSRF token
+        return redirect(url_for("admin.editar_staff", staff_id=staff_id))
+    removed = services.remove_second_factor(current_staff(), staff_id)
+    flash("Se quitó el segundo factor; la cuenta lo configurará de nuevo al ingresar." if removed
+          else "La cuenta no tenía segundo factor.", "ok")
+    return redirect(url_for("admin.editar_staff", staff_id=staff_id), 303)
