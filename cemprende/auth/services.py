@@ -3,6 +3,7 @@ changing one's own password. Every failed attempt goes through the one throttle 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -66,6 +67,14 @@ def check_second_factor(staff: Staff, codigo: str | None) -> bool:
         return True
     _failed(staff.username, staff, "totp_fallido")
     return False
+
+
+def awaiting_second_factor(staff_id, session_token) -> Staff | None:
+    """The account whose password was right a moment ago, if nothing ended its sessions since."""
+    staff = db.session.get(Staff, staff_id) if isinstance(staff_id, int) else None
+    if staff is None or not staff.activo or not isinstance(session_token, str):
+        return None
+    return staff if hmac.compare_digest(staff.session_token, session_token) else None
 
 
 def complete_login(staff: Staff) -> None:

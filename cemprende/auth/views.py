@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
 from ..forms import submit
 from ..models import Staff
 from . import segundo_factor, services
@@ -71,10 +70,7 @@ def _pending_staff() -> Staff | None:
     pending = session.get(PENDING)
     if not isinstance(pending, dict) or pending.get("hasta", 0) < time.time():
         return None
-    staff = db.session.get(Staff, pending.get("id"))
-    if staff is None or not staff.activo or staff.session_token != pending.get("token"):
-        return None
-    return staff
+    return services.awaiting_second_factor(pending.get("id"), pending.get("token"))
 
 
 @bp.route("/login/codigo", methods=["GET", "POST"])
