@@ -12,7 +12,7 @@ from .models import Auditoria
 # Ley 1581 / Decreto 1377: these never reach the log text, only the fact that they changed.
 SENSITIVE_KEYS = frozenset({
     "numero_documento", "etnia", "discapacidad", "desplazamiento", "password",
-    "password_hash", "session_token", "token", "token_hash",
+    "password_hash", "session_token", "token", "token_hash", "totp_secret", "codigo_hash",
 })
 REDACTED = "[reservado]"
 

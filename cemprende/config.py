@@ -72,8 +72,14 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 5 minutes")
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 5 minutes")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count in memory, never a 500
+    # Failed attempts (login page, its code step, API tokens, password change), counted together.
+    LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    # Roles that must use a second factor (TOTP); empty to switch it off.
+    REQUIRE_TOTP_ROLES = tuple(
+        r.strip() for r in os.environ.get("REQUIRE_TOTP_ROLES", "supervisor,admin").split(",") if r.strip())
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Cemprende")
 
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "12"))
@@ -105,6 +111,9 @@ class TestConfig(Config):
     UPLOAD_ROOT = str(PROJECT_ROOT / "instance" / "test-uploads")
     # Lighter Argon2id so the suite stays fast; production keeps argon2-cffi's RFC 9106 profile.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
+    # The suite's supervisors and admins log in with a password alone; test_auth_security turns
+    # the second factor on where it tests it.
+    REQUIRE_TOTP_ROLES: tuple = ()
 
 
 class ProductionConfig(Config):

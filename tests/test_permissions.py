@@ -179,6 +179,11 @@ PAGES = {
     ("GET", "/contactos/personas/<int:participante_id>"): READ_A,
     ("POST", "/contactos/personas/<int:participante_id>"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/contactos/por-contactar"): expect(200, supervisor=403),
+    ("GET", "/cuenta/contrasena"): ALL_OK,
+    ("POST", "/cuenta/contrasena"): expect(422),  # no current password
+    ("GET", "/cuenta/segundo-factor"): ALL_OK,
+    ("POST", "/cuenta/segundo-factor"): expect(422),  # no code
+    ("POST", "/admin/staff/<int:staff_id>/quitar-segundo-factor"): expect(403, director_a=303, asesor_b=404, director_b=404, admin=303),
 }
 
 API = {
@@ -268,9 +273,11 @@ API = {
     # Only A's director answers (an admin only when A has no active director).
     ("POST", "/api/v1/traslados/<int:traslado_id>/respuesta"): expect(403, director_a=422, asesor_b=404, director_b=404),
     ("POST", "/api/v1/participantes/<int:participante_id>/contactos"): expect(201, asesor_b=404, director_b=404, supervisor=403),
+    ("POST", "/api/v1/cuenta/contrasena"): expect(422),  # a wrong current password
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
+          ("GET", "/login/codigo"), ("POST", "/login/codigo"),
           ("GET", "/static/<path:filename>")}
 
 
@@ -477,6 +484,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"aceptar": False}
     if rule.endswith("/contactos"):
         return {"fecha": "2026-01-12", "medio": "telefono", "resultado": "no_contesta"}
+    if rule == "/api/v1/cuenta/contrasena":
+        return {"actual": "no-es-la-actual", "nueva": "Una-clave-larga-2026"}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}

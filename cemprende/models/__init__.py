@@ -14,12 +14,12 @@ from .participante import Participante, ParticipantePalabra
 from .pqrs import Pqrs, PqrsNota
 from .proveedor import Cotizacion, Proveedor
 from .referencia import ProgramaReferencia, Referencia
-from .staff import ApiToken, Staff
+from .staff import ApiToken, CodigoRecuperacion, Staff
 from .traslado import ContactoIntento, Traslado
 from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
 ]

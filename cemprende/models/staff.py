@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -35,10 +35,16 @@ class Staff(UserMixin, db.Model):
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
     # Rotated at logout, deactivation and password change: every session built on the old one ends.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Second factor (TOTP, RFC 6238): the base32 secret once enrolled, and the last time step
+    # accepted, so one code opens one door once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_ultimo_paso: Mapped[int | None] = mapped_column(BigInteger)
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     centro: Mapped[Centro | None] = relationship(lazy="joined")
+    codigos_recuperacion: Mapped[list[CodigoRecuperacion]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -52,6 +58,10 @@ class Staff(UserMixin, db.Model):
     @property
     def rol_nombre(self) -> str:
         return ROL_NOMBRES.get(self.rol, self.rol)
+
+    @property
+    def totp_activo(self) -> bool:
+        return self.totp_secret is not None
 
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
@@ -77,3 +87,18 @@ class ApiToken(db.Model):
     revocado: Mapped[bool] = mapped_column(Boolean, default=False)
 
     staff: Mapped[Staff] = relationship()
+
+
+class CodigoRecuperacion(db.Model):
+    """A one-time recovery code of the second factor, stored as its SHA-256 (the codes are random,
+    60 bits each); used once, then marked."""
+
+    __tablename__ = "codigo_recuperacion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    codigo_hash: Mapped[str] = mapped_column(String(64))
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    usado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    staff: Mapped[Staff] = relationship(back_populates="codigos_recuperacion")
