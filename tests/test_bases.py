@@ -144,6 +144,12 @@ def test_remisiones_dps_and_capitalizacion(api, world, scenario):
     assert remision["Estado de contacto"] == "Pendiente"
     assert remision["Nombres"] == "'" + INJECTION
     assert remision["Primera caracterización"] == "02/03/2015"
+    caller = api(world["asesor_a"])
+    for fecha, resultado in (("2015-03-05", "localizado"), ("2015-03-03", "no_contesta")):
+        assert caller.post(f"/participantes/{remision['ID participante']}/contactos", json={
+            "fecha": fecha, "medio": "telefono", "resultado": resultado}).status_code == 201
+    again = read_csv(get_base(api, world["director_a"], "remisiones_dps", "csv"))
+    assert dict(zip(again[0], again[1]))["Estado de contacto"] == "Localizada"  # latest by fecha
 
     sheet = read_xlsx(get_base(api, world["director_a"], "capitalizacion", "xlsx"))
     assert sheet[0][-9:] == ["Valor aprobado", "Valor entregado", "Pendiente por entregar",

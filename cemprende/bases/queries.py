@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..contactos import queries as contactos
 from ..formatting import dinero, fecha, si_no
 from ..itinerario.dia import BOGOTA
 from ..itinerario.tipos import (
@@ -24,6 +25,7 @@ from ..itinerario.tipos import (
 from ..models import Actuacion, ActuacionItem, Centro, Participante, Staff
 from ..models.actuacion import vigentes
 from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..models.traslado import ESTADOS_CONTACTO
 
 Row = dict[str, Any]
 
@@ -351,15 +353,17 @@ def _remisiones_select(f: Filtro) -> Select:
 
 
 def estado_contacto(row: Row) -> str:
-    """Hook: the person's contact state (API.md "Importaciones"); "Pendiente" until contact
-    attempts are recorded — the contact tracking fills row["estado_contacto"] in the chunk."""
-    return row.get("estado_contacto") or "Pendiente"
+    """The person's contact state (API.md "Importaciones"), its Spanish label."""
+    return ESTADOS_CONTACTO[row.get("estado_contacto") or "pendiente"]
 
 
 def _remisiones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[Row]]:
     for chunk in _stream(session, _remisiones_select(f), size):
-        firsts = _first_dates(session, [row["participante_id"] for row in chunk], FIRSTS, f.hasta)
+        people = [row["participante_id"] for row in chunk]
+        firsts = _first_dates(session, people, FIRSTS, f.hasta)
+        states = dict(session.execute(contactos.results_in_order(people)).all())
         for row in chunk:
+            row["estado_contacto"] = states.get(row["participante_id"])
             row["programa"] = (row["datos"] or {}).get("programa")
             row["primera_caracterizacion"] = firsts.get((row["participante_id"], Tipo.CARACTERIZACION))
             row["primer_enrutamiento"] = firsts.get((row["participante_id"], Tipo.ENRUTAMIENTO))

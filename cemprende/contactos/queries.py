@@ -13,6 +13,15 @@ from ..participantes.services import matches
 from ..scoping import ALL_CENTRES_OPTION
 
 
+def results_in_order(person_ids: list[int]):
+    """Every contact result of these people, oldest first per person: the last one read for a
+    person is their contact state (`pendiente` when there is none)."""
+    return (select(ContactoIntento.participante_id, ContactoIntento.resultado)
+            .where(ContactoIntento.participante_id.in_(person_ids))
+            .order_by(ContactoIntento.participante_id, ContactoIntento.fecha, ContactoIntento.id)
+            .execution_options(**{ALL_CENTRES_OPTION: True}))
+
+
 def por_contactar(actor, q: str | None = None, page: int = 1, per_page: int = 25) -> Page:
     """Rows (person, remitted on, attempts, failed attempts, latest result), oldest remission
     first (people marked remitted without a remisión actuación after them, by registration)."""

@@ -19,6 +19,7 @@ from ..models.traslado import MEDIOS_CONTACTO, RESULTADOS_CONTACTO, RESULTADOS_F
 from ..participantes import services as participantes
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields
+from . import queries
 
 EARLIEST = date(2000, 1, 1)
 INTENTOS_PARA_NO_LOCALIZADO = 3
@@ -44,12 +45,7 @@ def estados(people: list[Participante]) -> dict[int, str]:
     result = {i: "pendiente" for i in ids}
     if not ids:
         return result
-    rows = db.session.execute(
-        select(ContactoIntento.participante_id, ContactoIntento.resultado)
-        .where(ContactoIntento.participante_id.in_(ids))
-        .order_by(ContactoIntento.participante_id, ContactoIntento.fecha, ContactoIntento.id)
-        .execution_options(**{ALL_CENTRES_OPTION: True}))
-    for participante_id, resultado in rows:
+    for participante_id, resultado in db.session.execute(queries.results_in_order(ids)):
         result[participante_id] = resultado  # ordered, so the latest stays
     return result
 
