@@ -8,11 +8,12 @@ from flask import g, has_request_context, request
 
 from .extensions import db
 from .models import Auditoria
+from .models.participante import SENSIBLES
 
 # Ley 1581 / Decreto 1377: these never reach the log text, only the fact that they changed.
 SENSITIVE_KEYS = frozenset({
-    "numero_documento", "etnia", "discapacidad", "desplazamiento", "password",
-    "password_hash", "session_token", "token", "token_hash", "totp_secret", "codigo_hash",
+    "numero_documento", "password", "password_hash", "session_token", "token", "token_hash",
+    "totp_secret", "codigo_hash", "acudiente_documento", *SENSIBLES,
 })
 REDACTED = "[reservado]"
 

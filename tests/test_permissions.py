@@ -141,6 +141,8 @@ PAGES = {
     ("POST", "/habeas/personas/<int:participante_id>/revocar-sensibles"): expect(303, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/habeas/personas/<int:participante_id>/autorizar-sensibles"): expect(303, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/habeas/personas/<int:participante_id>/reporte.pdf"): EDIT_A,
+    ("GET", "/admin/municipios"): ADMIN_ONLY,
+    ("POST", "/admin/municipios"): expect(403, admin=422),
     ("GET", "/pqrs/"): ALL_OK,
     ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
     ("POST", "/pqrs/nueva"): expect(422, supervisor=403),

@@ -33,3 +33,8 @@ class BusquedaStaffForm(FlaskForm):
         csrf = False
 
     q = StringField("Buscar por usuario o nombre")
+
+
+class MunicipioForm(FlaskForm):
+    clave = HiddenField()
+    municipio = StringField("Municipio del catálogo")

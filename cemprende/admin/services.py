@@ -2,22 +2,24 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 
-from .. import audit
+from .. import audit, lugares
 from ..auth.guards import Accion, ensure, is_centre_bound, may, scoped_select, visible_or_404
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..itinerario.dia import today_bogota
-from ..models import Centro, Staff
+from ..models import Centro, MunicipioAlias, Participante, Staff
 from ..models.centro import MODALIDADES
 from ..models.staff import ROLES, ROLES_CON_CENTRO
 from ..pagination import Page, paginate
+from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 
 BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv"
@@ -281,3 +283,51 @@ def ensure_admin(username: str, password: str, nombre: str = "Administrador") ->
     audit.record(accion, username="cli", entidad="staff", entidad_id=staff.id,
                  despues={"username": username, "rol": staff.rol})
     return staff
+
+
+# ---- municipality spellings -------------------------------------------------------------------
+
+@dataclass
+class GrafiaSinMapa:
+    clave: str
+    ejemplo: str
+    personas: int
+
+
+def unmatched_municipios(actor, page: int = 1, per_page: int = 50) -> Page:
+    """Typed municipalities the catalogue does not know, most frequent first."""
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    p = Participante
+    statement = (select(p.municipio_clave, func.max(p.municipio), func.count())
+                 .where(p.subregion.is_(None), p.municipio_clave.is_not(None))
+                 .group_by(p.municipio_clave)
+                 .order_by(func.count().desc(), p.municipio_clave)
+                 .execution_options(**{ALL_CENTRES_OPTION: True}))
+    result = paginate(statement, page, per_page, rows=True)
+    result.items = [GrafiaSinMapa(*row) for row in result.items]
+    return result
+
+
+def map_municipio(actor, data: dict) -> int:
+    """Maps a spelling to a municipality of the catalogue: the people already typed that way get
+    its name and subregion, and so will those typed that way later. Returns how many moved."""
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    f = Fields(data)
+    clave = f.text("clave", max_length=80)
+    nombre = f.text("municipio", max_length=80)
+    found = {f"{m.nombre} ({m.departamento})": m for m in lugares.municipios()}.get(nombre or "")
+    if nombre and found is None:
+        f.fail("municipio", "Elija un municipio del catálogo.")
+    f.raise_if_errors()
+    alias = db.session.get(MunicipioAlias, clave) or MunicipioAlias(clave=clave,
+                                                                      creado_por_id=actor.id)
+    alias.municipio_oficial, alias.subregion = found.nombre, found.subregion
+    db.session.add(alias)
+    moved = db.session.execute(
+        update(Participante).where(Participante.municipio_clave == clave,
+                                   Participante.subregion.is_(None))
+        .values(municipio_oficial=found.nombre, subregion=found.subregion)
+        .execution_options(**{ALL_CENTRES_OPTION: True}, synchronize_session=False)).rowcount
+    audit.record("mapear_municipio", actor=actor, entidad="municipio_alias",
+                 detalle=f"{clave} → {found.nombre}, {found.departamento} ({moved} personas)")
+    return moved

@@ -1,13 +1,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from .. import lugares
 from ..auth.guards import Accion, ensure
 from ..forms import choices, offer_centres, submit
 from ..models.staff import ROL_NOMBRES
 from ..pagination import page_args
 from ..auth.loader import current_staff as _actor
 from . import services
-from .forms import BusquedaStaffForm, CentroForm, StaffForm
+from .forms import BusquedaStaffForm, CentroForm, MunicipioForm, StaffForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,3 +91,19 @@ def editar_staff(staff_id: int):
     return _save(form, lambda data: services.update_staff(_actor(), target.id, data),
                  "Cuenta actualizada.", ".staff", "admin/staff_form.html",
                  titulo=f"Editar cuenta de {target.nombre}", nueva=False, cuenta=target)
+
+
+@bp.route("/municipios", methods=["GET", "POST"])
+@login_required
+def municipios():
+    actor = _actor()
+    ensure(actor, Accion.GESTIONAR_CENTROS)
+    form = MunicipioForm()
+    outcome = submit(form, lambda data: services.map_municipio(actor, data))
+    if outcome.done:
+        flash(f"Grafía asignada: {outcome.result} personas tomaron el municipio y su subregión.", "ok")
+        return redirect(url_for(".municipios"), code=303)
+    page, per_page = page_args(request.args.get("page"), None)
+    return render_template("admin/municipios.html", form=form, errors=outcome.errors,
+                           result=services.unmatched_municipios(actor, page, per_page),
+                           catalogo=lugares.municipios()), outcome.status

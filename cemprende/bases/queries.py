@@ -24,7 +24,8 @@ from ..itinerario.tipos import (
 )
 from ..models import Actuacion, ActuacionItem, Centro, Participante, Staff
 from ..models.actuacion import vigentes
-from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SEXOS, TIPOS_DOCUMENTO,
+                                   TIPOS_POBLACION, ZONAS)
 from ..models.traslado import ESTADOS_CONTACTO
 
 Row = dict[str, Any]
@@ -106,8 +107,11 @@ SENSIBLES = (
     Columna("Etnia", _sensitive_label("etnia", ETNIAS), sensible=True),
     Columna("Discapacidad", _yes_no("discapacidad"), sensible=True),
     Columna("Desplazamiento", _yes_no("desplazamiento"), sensible=True),
+    *(Columna(label, _yes_no(name), sensible=True)
+      for name, label in CATEGORIAS_DIFERENCIALES.items()),
 )
-SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participante.desplazamiento)
+SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participante.desplazamiento,
+                      *(getattr(Participante, name) for name in CATEGORIAS_DIFERENCIALES))
 
 
 def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
@@ -163,8 +167,8 @@ def _participantes_select(f: Filtro) -> Select:
     active = exists().where(Actuacion.participante_id == p.id, vigentes(),
                             Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
     statement = (
-        select(p.id, *PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio, p.telefono,
-               p.correo, p.tipo_poblacion, p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS,
+        select(p.id, *PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio,
+               p.municipio_oficial, p.subregion, p.zona, p.telefono, p.correo, p.tipo_poblacion, p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS,
                p.creado_en)
         .join(Centro, Centro.id == p.centro_id)
         .where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
@@ -232,6 +236,9 @@ PARTICIPANTES = Base(
         Columna("Sexo", _sensitive_label("sexo", SEXOS)),
         Columna("Fecha de nacimiento", _date("fecha_nacimiento")),
         Columna("Municipio", _field("municipio")),
+        Columna("Municipio (catálogo)", _sensitive_label("municipio_oficial", {})),
+        Columna("Subregión", _sensitive_label("subregion", {})),
+        Columna("Zona", _sensitive_label("zona", ZONAS)),
         Columna("Teléfono", _field("telefono")),
         Columna("Correo", _field("correo")),
         Columna("Tipo de población", _sensitive_label("tipo_poblacion", TIPOS_POBLACION)),

@@ -7,11 +7,12 @@ from flask_login import login_required
 from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
 from ..errors import StaleVersion
-from ..forms import bool_to_choice, submit
+from ..forms import submit
 from ..itinerario.dia import today_bogota
 from ..models.habeas import ESTADOS_SOLICITUD, TIPOS_SOLICITUD
 from ..pagination import page_args
 from ..participantes import services as participantes
+from ..participantes.forms import fill_edit_form
 from . import services
 from .forms import ProrrogaForm, RectificacionForm, RespuestaForm, SolicitudForm, VersionForm
 
@@ -89,10 +90,7 @@ def rectificar(participante_id: int):
     form = RectificacionForm(obj=None if request.method == "POST" else person)
     del form.centro_id
     if request.method == "GET":
-        form.version.data = person.version
-        for name in ("discapacidad", "desplazamiento"):
-            form[name].data = bool_to_choice(getattr(person, name))
-        form.fecha_nacimiento.data = person.fecha_nacimiento.isoformat()
+        fill_edit_form(form, person)
     outcome = submit(form, lambda values: services.rectify(actor, person.id, values))
     if outcome.done:
         flash("Datos rectificados; el motivo queda en la auditoría.", "ok")

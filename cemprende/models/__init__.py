@@ -7,6 +7,7 @@ from .exportacion import ArchivoExportado
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
 from .formacion import AsistenciaFis, CursoFis, SesionFis
 from .habeas import SolicitudHabeas
+from .lugar import MunicipioAlias
 from .llamada import LlamadaItem, LlamadaVerificacion
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
@@ -20,6 +21,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
 ]

@@ -3,8 +3,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from .. import lugares
 from ..extensions import db
 from .base import BigId, CentroOwned, UTCDateTime, search_string, utcnow
 from .centro import Centro
@@ -35,8 +36,18 @@ TIPOS_POBLACION = {
 }
 
 
-# Sensitive data in Ley 1581's sense: only with the person's express authorisation.
-SENSIBLES = ("etnia", "discapacidad", "desplazamiento")
+ZONAS = {"urbana": "Urbana", "rural": "Rural"}
+# The differential categories the centres report on: yes, no, or unknown (never guessed).
+CATEGORIAS_DIFERENCIALES = {
+    "mujer_cabeza_hogar": "Mujer cabeza de hogar",
+    "victima_conflicto": "Víctima del conflicto armado",
+    "migrante": "Migrante",
+    "lgbtiq": "Población LGBTIQ+ (autorreconocida)",
+    "reincorporado": "En proceso de reincorporación o reintegración",
+}
+# Sensitive data in Ley 1581's sense (and API.md's differential categories): only with the
+# person's express authorisation, only for the roles that may see it.
+SENSIBLES = ("etnia", "discapacidad", "desplazamiento", *CATEGORIAS_DIFERENCIALES)
 
 
 class Participante(CentroOwned, db.Model):
@@ -56,6 +67,17 @@ class Participante(CentroOwned, db.Model):
     discapacidad: Mapped[bool | None] = mapped_column(Boolean)
     desplazamiento: Mapped[bool | None] = mapped_column(Boolean)
     tipo_poblacion: Mapped[str | None] = mapped_column(String(20))
+    zona: Mapped[str | None] = mapped_column(String(10))
+    mujer_cabeza_hogar: Mapped[bool | None] = mapped_column(Boolean)
+    victima_conflicto: Mapped[bool | None] = mapped_column(Boolean)
+    migrante: Mapped[bool | None] = mapped_column(Boolean)
+    lgbtiq: Mapped[bool | None] = mapped_column(Boolean)
+    reincorporado: Mapped[bool | None] = mapped_column(Boolean)
+    # The typed municipality matched against the catalogue (lugares.py) whenever it is set; a
+    # spelling the catalogue does not know keeps its key for an administrator to map.
+    municipio_clave: Mapped[str | None] = mapped_column(String(80), index=True)
+    municipio_oficial: Mapped[str | None] = mapped_column(String(80))
+    subregion: Mapped[str | None] = mapped_column(String(60))
     # The guardian who consents for a person under 18 (Ley 1581, art. 7).
     acudiente_nombre: Mapped[str | None] = mapped_column(String(100))
     acudiente_documento: Mapped[str | None] = mapped_column(String(20))
@@ -102,8 +124,16 @@ class Participante(CentroOwned, db.Model):
         "tipo_documento", "numero_documento", "nombres", "apellidos", "sexo", "fecha_nacimiento",
         "municipio", "telefono", "correo", "etnia", "discapacidad", "desplazamiento",
         "tipo_poblacion", "remitido_dps", "programa_dps", "consentimiento_datos", "centro_id",
-        "acudiente_nombre", "acudiente_documento",
+        "acudiente_nombre", "acudiente_documento", "zona", *CATEGORIAS_DIFERENCIALES,
     )
+
+    @validates("municipio")
+    def _match_municipio(self, _key, value):
+        found = lugares.buscar(value)
+        self.municipio_clave = lugares.clave(value) or None
+        self.municipio_oficial = found.nombre if found else None
+        self.subregion = found.subregion if found else None
+        return value
 
     def to_dict(self) -> dict:
         data = {"id": self.id}
@@ -115,6 +145,7 @@ class Participante(CentroOwned, db.Model):
             creado_en=self.creado_en.isoformat(),
             consentimiento_en=self.consentimiento_en.isoformat(),
             consentimiento_version=self.consentimiento_version,
+            municipio_oficial=self.municipio_oficial, subregion=self.subregion,
             sensibles_revocado_en=(self.sensibles_revocado_en.isoformat()
                                    if self.sensibles_revocado_en else None),
         )

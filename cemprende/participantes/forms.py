@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 
-from ..forms import YES_NO, select
+from ..forms import YES_NO, bool_to_choice, select
 from ..itinerario.tipos import CATEGORIAS_INVERSION, TipoActuacion
-from ..models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SEXOS, TIPOS_DOCUMENTO,
+                                   TIPOS_POBLACION, ZONAS)
 
 NO_ANSWER = "Prefiere no responder / sin información"
 ITEM_ROWS = 6
@@ -23,6 +24,12 @@ class ParticipanteForm(FlaskForm):
     discapacidad = select("¿Tiene alguna discapacidad?", YES_NO, blank=NO_ANSWER)
     desplazamiento = select("¿Es víctima de desplazamiento?", YES_NO, blank=NO_ANSWER)
     tipo_poblacion = select("Tipo de población", TIPOS_POBLACION, blank="Sin información")
+    zona = select("Zona de residencia", ZONAS, blank="Sin información")
+    mujer_cabeza_hogar = select(CATEGORIAS_DIFERENCIALES["mujer_cabeza_hogar"], YES_NO, blank=NO_ANSWER)
+    victima_conflicto = select(CATEGORIAS_DIFERENCIALES["victima_conflicto"], YES_NO, blank=NO_ANSWER)
+    migrante = select(CATEGORIAS_DIFERENCIALES["migrante"], YES_NO, blank=NO_ANSWER)
+    lgbtiq = select(CATEGORIAS_DIFERENCIALES["lgbtiq"], YES_NO, blank=NO_ANSWER)
+    reincorporado = select(CATEGORIAS_DIFERENCIALES["reincorporado"], YES_NO, blank=NO_ANSWER)
     acudiente_nombre = StringField("Nombre del acudiente (menores de 18 años)")
     acudiente_documento = StringField("Documento del acudiente")
     remitido_dps = BooleanField("Remitido por un programa DPS")
@@ -89,3 +96,11 @@ def actuacion_values(form: FlaskForm, tipo: TipoActuacion) -> dict:
     return data
 
 
+
+
+def fill_edit_form(form: EdicionForm, person) -> None:
+    """An edit form showing the stored person (yes/no questions as their choices)."""
+    form.version.data = person.version
+    for name in ("discapacidad", "desplazamiento", *CATEGORIAS_DIFERENCIALES):
+        form[name].data = bool_to_choice(getattr(person, name))
+    form.fecha_nacimiento.data = person.fecha_nacimiento.isoformat()

@@ -16,10 +16,11 @@ from ..auth.guards import (
 )
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
-from ..models import Participante, ParticipantePalabra
+from ..models import MunicipioAlias, Participante, ParticipantePalabra
 from ..models.base import utcnow
 from ..pagination import Page, paginate
-from ..models.participante import ETNIAS, SENSIBLES, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION
+from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, SEXOS,
+                                   TIPOS_DOCUMENTO, TIPOS_POBLACION, ZONAS)
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
@@ -131,6 +132,11 @@ def _check_fields(data: dict, today: date, *, partial: bool = False) -> dict:
         f.boolean("desplazamiento")
     if wanted("tipo_poblacion"):
         f.choice("tipo_poblacion", TIPOS_POBLACION, required=False)
+    if wanted("zona"):
+        f.choice("zona", ZONAS, required=False)
+    for name in CATEGORIAS_DIFERENCIALES:
+        if wanted(name):
+            f.boolean(name)
     if wanted("remitido_dps"):
         f.clean["remitido_dps"] = bool(f.boolean("remitido_dps"))
     if wanted("programa_dps"):
@@ -248,6 +254,7 @@ def register(actor, data: dict, today: date | None = None) -> Participante:
         creado_en=now,
         actualizado_en=now,
     )
+    _apply_mapped_place(person)
     audit.add_audited(person, actor=actor, entidad="participante", centro_id=centro_id,
                       values=values)
     _index_name(person)
@@ -288,6 +295,7 @@ def update(actor, participante_id: int, data: dict, today: date | None = None) -
     person.actualizado_en = utcnow()
     audit.update_audited(person, values, actor=actor, entidad="participante",
                          centro_id=person.centro_id)
+    _apply_mapped_place(person)
     if renamed:
         _index_name(person)
     if consent and not person.consentimiento_datos:
@@ -321,6 +329,15 @@ def record_consent(actor, participante_id: int) -> Participante:
         person.actualizado_en = utcnow()
         _record_consent(actor, person)
     return person
+
+
+def _apply_mapped_place(person: Participante) -> None:
+    """A spelling of the municipality an administrator already mapped gives the person its
+    place (the catalogue's own spellings are matched by the model itself)."""
+    if person.subregion is None and person.municipio_clave:
+        alias = db.session.get(MunicipioAlias, person.municipio_clave)
+        if alias is not None:
+            person.municipio_oficial, person.subregion = alias.municipio_oficial, alias.subregion
 
 
 def _refuse_revoked_sensitive(person: Participante, values: dict) -> None:

@@ -7,7 +7,7 @@ from ..auth.guards import Accion, ensure, may
 from ..empleabilidad import services as vacantes
 from ..errors import StaleVersion
 from ..habeas import queries as habeas
-from ..forms import bool_to_choice, offer_centres, submit
+from ..forms import offer_centres, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS, Tipo
 from ..models.verificador import ESTADOS_REVISION
@@ -18,7 +18,7 @@ from ..verificadores.prefijos import PREFIJOS
 from ..auth.loader import current_staff as _actor
 from . import services
 from .forms import (
-    AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class,
+    AnulacionForm, BusquedaForm, EdicionForm, RegistroForm, actuacion_form_class, fill_edit_form,
     actuacion_values,
 )
 
@@ -100,10 +100,7 @@ def editar(participante_id: int):
     form = EdicionForm(obj=None if request.method == "POST" else person)
     del form.centro_id
     if request.method == "GET":
-        form.version.data = person.version
-        for name in ("discapacidad", "desplazamiento"):
-            form[name].data = bool_to_choice(getattr(person, name))
-        form.fecha_nacimiento.data = person.fecha_nacimiento.isoformat()
+        fill_edit_form(form, person)
     outcome = submit(form, lambda values: services.update(_actor(), person.id, values))
     if outcome.done:
         flash("Datos actualizados.", "ok")
