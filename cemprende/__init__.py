@@ -86,7 +86,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from . import errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
     from .admin.views import bp as admin_bp
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
-        admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
+        admin as api_admin, auth as api_auth, cierres as api_cierres, empleabilidad as api_empleabilidad,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         referenciacion as api_referenciacion, tableros as api_tableros,
         verificadores as api_verificadores,
@@ -94,6 +94,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api.base import bp as api_bp
     from .auth.loader import configure_login
     from .auth.views import bp as auth_bp
+    from .cierres.views import bp as cierres_bp
     from .cli import register_cli
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
@@ -112,7 +113,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, itinerario_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, cierres_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -20,15 +20,19 @@ class Accion(StrEnum):
     GESTIONAR_CENTROS = "gestionar_centros"
     REVISAR_VERIFICADORES = "revisar_verificadores"
     VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
+    VER_CIERRES = "ver_cierres"  # month closes: directors (their centre), supervisors, admins
+    CERRAR_MES = "cerrar_mes"  # the director of the centre (and admins)
+    REVISAR_CIERRES = "revisar_cierres"  # accept, return, reopen: supervisors (and admins)
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
     "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
-        Accion.VER_ALERTAS,
+        Accion.VER_ALERTAS, Accion.VER_CIERRES, Accion.CERRAR_MES,
     }),
-    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS}),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
+                             Accion.VER_CIERRES, Accion.REVISAR_CIERRES}),
     "admin": frozenset(Accion),
 }
 

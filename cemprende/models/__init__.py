@@ -3,6 +3,7 @@ from .actuacion import Actuacion, ActuacionItem
 from .auditoria import Auditoria
 from .base import CentroOwned
 from .centro import Centro
+from .cierre import CierreCifra, CierreMes
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
 from .formacion import AsistenciaFis, CursoFis, SesionFis
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
@@ -14,6 +15,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]
