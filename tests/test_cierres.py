@@ -7,6 +7,8 @@ The test clock stands at 21:30 on 31 March 2026 in Bogotá: February has ended, 
 from __future__ import annotations
 
 import re
+import threading
+from datetime import date
 from html import unescape
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import func, select
 
 from cemprende.extensions import db
 from cemprende.models import Actuacion, Auditoria, CierreCifra
-from conftest import csrf_token, login
+from conftest import api_token, csrf_token, login
 
 FEB = "desde=2026-02-01&hasta=2026-02-28"
 VIGENCIA = "desde=2026-01-01&hasta=2026-02-28"
@@ -314,3 +316,58 @@ def test_a_later_back_dated_attempt_and_a_characterisation_change_leave_the_froz
         assert _tablero(director, q, t, centro) == was, (q, t)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CierreCifra)) > 0
+
+
+# ---- races ---------------------------------------------------------------------------------------
+
+def _at_once(app, requests):
+    """Sends (staff, path, body) from threads released together; answers (status, code) in order."""
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def send(index, staff, path, body):
+        client = app.test_client()
+        headers = api_token(client, staff)
+        barrier.wait()
+        response = client.post(f"/api/v1{path}", json=body, headers=headers)
+        answers[index] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
+
+    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def test_two_closes_racing_get_one_close_and_a_409(app, world):
+    body = {"centro_id": world["centro_a"].id, "mes": "2026-02"}
+    answers = _at_once(app, [(world["director_a"], "/cierres", body), (world["admin"], "/cierres", body)])
+    assert sorted(answers) == [(201, None), (409, "estado_cierre")], answers
+
+
+def test_a_write_racing_the_close_is_either_refused_or_in_the_frozen_figures(app, world, director, a):
+    centro = world["centro_a"].id
+    for _ in range(3):
+        person = a.person(sexo="F")
+        answers = _at_once(app, [
+            (world["asesor_a"], f"/participantes/{person}/actuaciones",
+             {"tipo": "enrutamiento", "fecha": "2026-02-20", "destino": "empleabilidad"}),
+            (world["director_a"], "/cierres", {"centro_id": centro, "mes": "2026-02"})])
+        assert answers[1] == (201, None), answers
+        assert answers[0] in ((201, None), (422, "periodo_cerrado")), answers
+        frozen = _tablero(director, FEB, centro_id=centro)
+        assert frozen["cerrado"] is True
+        with app.app_context():
+            routed = db.session.scalar(select(func.count()).select_from(Actuacion).where(
+                Actuacion.tipo == "enrutamiento", Actuacion.fecha == date(2026, 2, 20)))
+        assert _row(frozen, "1.1")["resultado"] == routed
+        cierre = director.get(f"/cierres?centro_id={centro}").get_json()["items"][0]
+        assert api_return(app, world, cierre["id"]) == 200
+
+
+def api_return(app, world, cierre_id) -> int:
+    """The supervisor returns the close (so the next round can close the month again)."""
+    client = app.test_client()
+    return client.post(f"/api/v1/cierres/{cierre_id}/devolucion", json={"motivo": "Otra ronda"},
+                       headers=api_token(client, world["supervisor"])).status_code

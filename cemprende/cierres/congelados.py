@@ -81,7 +81,7 @@ def lookup(centro_id: int | None, desde: date, hasta: date) -> Congelado | None:
         cierre = by_id[cifra.cierre_id]
         if cifra.ronda == cierre.ronda:
             current[cierre.centro_id][cifra.codigo] = cifra
-            ventana = cifra.ventana if cifra.ventana == "vigencia" and cifra.desde != mes else ventana
+            ventana = cifra.ventana
         elif cifra.ronda == cierre.ronda - 1:
             previous[cierre.centro_id][cifra.codigo] = cifra
     if any(not figures for figures in current.values()):
