@@ -10,8 +10,10 @@ import re
 import threading
 from datetime import date
 from html import unescape
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from cemprende.extensions import db
@@ -371,3 +373,14 @@ def api_return(app, world, cierre_id) -> int:
     client = app.test_client()
     return client.post(f"/api/v1/cierres/{cierre_id}/devolucion", json={"motivo": "Otra ronda"},
                        headers=api_token(client, world["supervisor"])).status_code
+
+
+def test_the_excel_of_a_closed_window_says_it_is_closed(app, world, director, a):
+    _feb_people(a)
+    centro = world["centro_a"].id
+    browser = make_page(app, world["director_a"])
+    live = browser.get(f"/tableros/global.xlsx?centro_id={centro}&{FEB}")
+    assert "CERRADO" not in load_workbook(BytesIO(live.data)).active["A3"].value
+    _close(director, centro)
+    frozen = browser.get(f"/tableros/global.xlsx?centro_id={centro}&{FEB}")
+    assert "CERRADO: cifras congeladas" in load_workbook(BytesIO(frozen.data)).active["A3"].value
