@@ -142,8 +142,9 @@ def _figures(centro_id: int, desde: date, hasta: date) -> dict[str, tuple[int | 
     vigencia = tableros.vigencia_containing(hasta)
     metas = {m.codigo: m.valor for m in db.session.scalars(
         select(Meta).where(Meta.vigencia_id == vigencia.id, Meta.centro_id == centro_id))} if vigencia else {}
-    return {code: (values.get(code, 0) if code in {f.codigo for f in filas} else None, metas.get(code))
-            for code in {f.codigo for f in filas} | set(metas)}
+    computed = {f.codigo for f in filas}
+    return {code: (values.get(code, 0) if code in computed else None, metas.get(code))
+            for code in computed | set(metas)}
 
 
 def _freeze(cierre: CierreMes) -> dict:
