@@ -87,7 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, bases as api_bases, calidad as api_calidad,
-        empleabilidad as api_empleabilidad, habeas as api_habeas,
+        cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         pqrs as api_pqrs, referenciacion as api_referenciacion, tableros as api_tableros,
         traslados as api_traslados,
@@ -98,6 +98,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .bases.views import bp as bases_bp
     from .calidad.views import bp as calidad_bp
+    from .cierres.views import bp as cierres_bp
     from .cli import register_cli
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
@@ -121,7 +122,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
-                      traslados_bp, contactos_bp, api_bp):
+                      traslados_bp, contactos_bp, cierres_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -2,11 +2,13 @@
 import re
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from cemprende.itinerario.dia import today_bogota
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.real_clock
@@ -321,3 +323,56 @@ def test_from_a_business_plan_to_committee_approval_and_delivery(browser, live_s
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.close()
+
+
+def test_a_director_closes_a_month_from_its_checklist_and_the_supervisor_returns_it(browser, live_server, api, world):
+    """Real clock: last month has ended. The checklist informs, the close needs the confirmation,
+    the tablero of the month wears the "Cerrado" stamp, the supervisor returns it with a reason."""
+    last_month = today_bogota().replace(day=1) - timedelta(days=1)
+    mes = last_month.strftime("%Y-%m")
+    asesor = api(world["asesor_a"])
+    person = asesor.post("/participantes", json={
+        "tipo_documento": "CC", "numero_documento": "1098700001", "nombres": "Rosa", "apellidos": "Mena",
+        "sexo": "F", "fecha_nacimiento": "1990-05-17", "municipio": "Cartagena", "telefono": "3001234567",
+        "consentimiento_datos": True}).get_json()
+    assert asesor.post(f"/participantes/{person['id']}/actuaciones", json={
+        "tipo": "enrutamiento", "fecha": last_month.replace(day=10).isoformat(),
+        "destino": "empleabilidad"}).status_code == 201
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server, world["director_a"])
+    page.click("nav >> text=Cierres")
+    assert "Aún no se ha cerrado ningún mes" in page.inner_text("main")
+    page.click("text=Cerrar un mes")
+    page.fill("input[name=mes]", mes)
+    page.click("button:has-text('Ver pendientes')")
+    page.wait_for_selector("text=Pendientes del mes")
+    assert "sin la evidencia de orientación completa: 1" in page.inner_text("main")
+    assert "Rosa Mena" in page.inner_text("main")
+    page.click("main form.formulario button[type=submit]")  # without the confirmation
+    page.wait_for_load_state()
+    assert "Marque la confirmación" in page.inner_text("main")
+    page.check("input[name=confirmar]")
+    page.click("main form.formulario button[type=submit]")
+    page.wait_for_selector("text=Queda pendiente de la aceptación del supervisor")
+    assert "Cerrado (pendiente de aceptación)" in page.inner_text("main")
+    page.screenshot(path=str(ARTIFACTS / "cierre-1280.png"), full_page=True)
+    page.click("text=El mes (")
+    page.wait_for_selector(".sello-cerrado")
+    assert page.locator(".sello-cerrado").count() == 2  # both tableros of the month
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, live_server, world["supervisor"])
+    page.goto(f"{live_server}/cierres/")
+    page.click("main table a:text-is('Ver')")
+    page.fill("textarea[name=devolucion-motivo]", "Faltan la cédula y el acta de compromiso de Rosa Mena.")
+    page.click("button:has-text('Devolver al centro')")
+    page.wait_for_selector("text=El cierre fue devuelto al centro.")
+    main = page.inner_text("main")
+    assert "Devuelto" in main and "Faltan la cédula" in main
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

@@ -157,8 +157,8 @@ class Doors:
             rows.update({f"{prefix}_{n}_{k}": str(v) for k, v in item.items()})
         return rows
 
-    def send(self, door: str, person_id: int, tipo: str, write: dict) -> Verdict:
-        fecha = D(1)
+    def send(self, door: str, person_id: int, tipo: str, write: dict, fecha: str | None = None) -> Verdict:
+        fecha = fecha or D(1)
         body = {"tipo": tipo, "fecha": fecha, **write}
         flat = {k: v for k, v in write.items() if k != "items"}
         if door == "api":
@@ -347,6 +347,59 @@ def test_a_closed_period_refuses_writes_and_annulments_at_every_door(app, doors)
         reglas.PERIODO.remove(february_closed)
     assert doors.caller.post(f"/actuaciones/{made['id']}/anular",
                              json={"motivo": "Error de digitación"}).status_code == 200
+
+
+# One case per door the Doors class offers: its facts are written, then the month is closed for
+# real and the same write, dated in that month, is sent through each of the case's doors.
+CLOSE_CASES = [c for c in CASES if (c.tipo, c.code) in {
+    ("ingreso_ruta", "ruta_actual"), ("plan_ajustado", "sin_plan_negocio"), ("comite", "excede_plan"),
+    ("desembolso", "excede_aprobado"), ("financiacion", "sin_plan_negocio"),
+    ("remision_seleccion", "remision_repetida"), ("colocacion", "sin_cupos")}]
+
+
+def test_close_cases_walk_every_door():
+    assert {door for c in CLOSE_CASES for door in c.doors} == {
+        door for c in CASES for door in c.doors}
+
+
+@pytest.mark.parametrize("case", CLOSE_CASES, ids=[f"{c.tipo}-{c.code}" for c in CLOSE_CASES])
+def test_the_real_month_close_refuses_writes_and_annulments_at_every_door(app, api, doors, world, case):
+    """The director closes February 2026 (POST /cierres): every door refuses a write dated in it,
+    and the annulment of a February record, with periodo_cerrado; nothing is written."""
+    person, vacante = _setup(doors, case)
+    write = {k: (vacante["id"] if v == "V" else v) for k, v in case.write.items()}
+    feb = doors.caller.post(f"/participantes/{person}/actuaciones",
+                            json={"tipo": "caracterizacion", "fecha": "2026-02-10"}).get_json()
+    closed = api(world["director_a"]).post("/cierres", json={"centro_id": world["centro_a"].id,
+                                                             "mes": "2026-02"})
+    assert closed.status_code == 201, closed.get_json()
+    with app.app_context():
+        before = _count()
+    verdicts = {door: doors.send(door, person, case.tipo, write, fecha="2026-02-15") for door in case.doors}
+    message = verdicts["api"].message
+    assert verdicts["api"].code == "periodo_cerrado" and "febrero de 2026" in message
+    for door, verdict in verdicts.items():
+        assert verdict.status == 422, (door, verdict)
+        if verdict.code is not None:
+            assert (verdict.code, verdict.message) == ("periodo_cerrado", message), (door, verdict)
+        else:
+            assert message in verdict.message, door
+    annulments = [
+        doors.caller.post(f"/actuaciones/{feb['id']}/anular", json={"motivo": "Error de digitación"}),
+        doors.browser.post(f"/participantes/actuaciones/{feb['id']}/anular", data={
+            "csrf_token": csrf_token(doors.browser, "/participantes/"), "motivo": "Error de digitación"}),
+    ]
+    assert annulments[0].status_code == 422 and annulments[0].get_json()["error"]["code"] == "periodo_cerrado"
+    assert annulments[1].status_code == 422 and message in unescape(annulments[1].get_data(as_text=True))
+    cli = app.test_cli_runner().invoke(args=[
+        "actuacion-anular", "--usuario", world["asesor_a"].username, "--actuacion", str(feb["id"]),
+        "--motivo", "Error de digitación"])
+    assert cli.exit_code != 0 and "[periodo_cerrado]" in cli.output
+    with app.app_context():
+        assert _count() == before
+        assert db.session.get(Actuacion, feb["id"]).anulada is False
+    # The same write dated in March (open) reaches the case's own rule again.
+    assert doors.send("api", person, case.tipo, write).code == case.code
 
 
 def test_annulling_stays_allowed_when_later_records_rest_on_it(doors):

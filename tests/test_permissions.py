@@ -18,6 +18,7 @@ from cemprende.microfinanciamiento.proveedores import nit_check_digit
 ROLES = ["anon", "asesor_a", "director_a", "asesor_b", "director_b", "supervisor", "admin"]
 ALL_OK = {r: 200 for r in ROLES[1:]}
 counter = itertools.count(1)
+months = itertools.count(0)  # closed months: January 2000 onwards, long ended
 
 
 def expect(default, **overrides):
@@ -37,6 +38,10 @@ NOT_ASESOR = expect(200, asesor_a=403, asesor_b=403)
 BASES_A = expect(200, asesor_a=403, asesor_b=403, director_b=404)
 # A file prepared for centre A's director: theirs and the network roles'; nobody else sees it.
 ARCHIVO_A = expect(200, asesor_a=404, asesor_b=404, director_b=404)
+# Month closes: directors see their centre's, supervisors and admins every one; asesores none.
+CLOSES_READ = expect(403, director_a=200, director_b=200, supervisor=200, admin=200)
+CLOSE_A = expect(403, director_a=200, asesor_b=404, director_b=404, supervisor=200, admin=200)
+CLOSE_REVIEW = expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200)
 
 PAGES = {
     ("GET", "/"): expect(302),
@@ -186,6 +191,13 @@ PAGES = {
     ("GET", "/cuenta/segundo-factor"): ALL_OK,
     ("POST", "/cuenta/segundo-factor"): expect(422),  # no code
     ("POST", "/admin/staff/<int:staff_id>/quitar-segundo-factor"): expect(403, director_a=303, asesor_b=404, director_b=404, admin=303),
+    ("GET", "/cierres/"): CLOSES_READ,
+    ("GET", "/cierres/nuevo"): expect(403, director_a=200, director_b=200, admin=200),
+    ("POST", "/cierres/nuevo"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/cierres/<int:cierre_id>"): CLOSE_A,
+    ("POST", "/cierres/<int:cierre_id>/aceptacion"): expect(403, asesor_b=404, director_b=404, supervisor=303, admin=303),
+    ("POST", "/cierres/<int:cierre_id>/devolucion"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
+    ("POST", "/cierres/<int:cierre_id>/reapertura"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
 }
 
 API = {
@@ -276,6 +288,12 @@ API = {
     ("POST", "/api/v1/traslados/<int:traslado_id>/respuesta"): expect(403, director_a=422, asesor_b=404, director_b=404),
     ("POST", "/api/v1/participantes/<int:participante_id>/contactos"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/cuenta/contrasena"): expect(422),  # a wrong current password
+    ("GET", "/api/v1/cierres"): CLOSES_READ,
+    ("POST", "/api/v1/cierres"): expect(403, director_a=201, asesor_b=404, director_b=404, admin=201),
+    ("GET", "/api/v1/cierres/<int:cierre_id>"): CLOSE_A,
+    ("POST", "/api/v1/cierres/<int:cierre_id>/aceptacion"): CLOSE_REVIEW,
+    ("POST", "/api/v1/cierres/<int:cierre_id>/devolucion"): CLOSE_REVIEW,
+    ("POST", "/api/v1/cierres/<int:cierre_id>/reapertura"): CLOSE_REVIEW,
 }
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
@@ -341,6 +359,7 @@ def records(app, api, world, build):
             "curso_id": curso["id"], "sesion_id": sesion["id"], "traslado_id": traslado["id"],
             "centro_id": world["centro_a"].id, "staff_id": world["asesor_a"].id, "asesor": asesor,
             "archivo_id": prepared_file(app, world["director_a"]),
+            "director": api(world["director_a"]), "admin": api(world["admin"]),
             "verificador_id": carga["items"][0]["verificador_id"], "carga_id": carga["carga_id"]}
 
 
@@ -367,8 +386,25 @@ def fresh_person(records: dict) -> int:
         numero_documento=f"7770{n:05d}")).get_json()["id"]
 
 
+def fresh_month() -> str:
+    """A month not closed yet (each close is once per centre and month)."""
+    n = next(months)
+    return f"{2000 + n // 12}-{n % 12 + 1:02d}"
+
+
+def fresh_close(records: dict, accepted: bool = False) -> int:
+    """A month of centre A closed by its director (and accepted, for a reopening)."""
+    made = records["director"].post("/cierres", json={"centro_id": records["centro_id"], "mes": fresh_month()})
+    assert made.status_code == 201, made.get_json()
+    if accepted:
+        assert records["admin"].post(f"/cierres/{made.get_json()['id']}/aceptacion").status_code == 200
+    return made.get_json()["id"]
+
+
 def _path(rule: str, records: dict, role: str) -> str:
     path = rule
+    if "<int:cierre_id>" in rule:  # a fresh close each time, since each transition is once only
+        path = path.replace("<int:cierre_id>", str(fresh_close(records, rule.endswith("/reapertura"))))
     if "/entregas/<int:actuacion_id>" in rule:
         path = path.replace("<int:actuacion_id>", str(records["entrega_id"]))
     if "<int:actuacion_id>" in rule:  # a fresh one each time, since annulling is once only
@@ -488,6 +524,10 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"fecha": "2026-01-12", "medio": "telefono", "resultado": "no_contesta"}
     if rule == "/api/v1/cuenta/contrasena":
         return {"actual": "no-es-la-actual", "nueva": "Una-clave-larga-2026"}
+    if rule == "/api/v1/cierres" and method == "POST":
+        return {"centro_id": world["centro_a"].id, "mes": fresh_month()}
+    if rule.endswith(("/devolucion", "/reapertura")):
+        return {"motivo": "Prueba de permisos"}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}

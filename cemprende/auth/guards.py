@@ -26,6 +26,9 @@ class Accion(StrEnum):
     VER_CALIDAD = "ver_calidad"  # data-quality scores: directors, supervisors, admins
     DESCARGAR_BASES = "descargar_bases"  # the downloadable bases (API.md): not asesores
     VER_SENSIBLES = "ver_sensibles"  # sensitive columns of the bases (etnia, discapacidad...)
+    VER_CIERRES = "ver_cierres"  # month closes: directors (their centre), supervisors, admins
+    CERRAR_MES = "cerrar_mes"  # the director of the centre (and admins)
+    REVISAR_CIERRES = "revisar_cierres"  # accept, return, reopen: supervisors (and admins)
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -34,11 +37,12 @@ PERMISOS: dict[str, frozenset[Accion]] = {
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
-        Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES,
+        Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES, Accion.CERRAR_MES,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
-                             Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES}),
+                             Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
+                             Accion.REVISAR_CIERRES}),
     "admin": frozenset(Accion),
 }
 

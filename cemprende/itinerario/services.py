@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..auth.guards import Accion, ensure, visible_or_404
+# The month close refuses writes dated in a closed month (its hook joins reglas.PERIODO).
+from ..cierres import periodo as _periodo  # noqa: F401
 # Each process contributes the rules of its tipos to the registry by being imported here.
 from ..empleabilidad import reglas as _empleabilidad  # noqa: F401
 from ..emprendimiento import reglas as _emprendimiento  # noqa: F401

@@ -4,6 +4,7 @@ from .auditoria import Auditoria
 from .base import CentroOwned
 from .centro import Centro
 from .exportacion import ArchivoExportado
+from .cierre import CierreCifra, CierreMes
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
 from .formacion import AsistenciaFis, CursoFis, SesionFis
 from .habeas import SolicitudHabeas
@@ -21,6 +22,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
 ]

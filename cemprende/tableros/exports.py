@@ -37,6 +37,8 @@ def period_text(tablero: Tablero) -> str:
     text = f"Periodo {fecha(tablero.desde)} a {fecha(tablero.hasta)} · Corte {fecha(tablero.hasta)}"
     if tablero.vigencia:
         text += f" · {tablero.vigencia.etiqueta}"
+    if tablero.cerrado:  # a closed month's window: the figures frozen at its close
+        text += " · CERRADO: cifras congeladas al cierre del mes"
     return text
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..auth.guards import Accion, can_see_centro, centre_scope, ensure, is_centre_bound
+from ..cierres import congelados
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro, Meta, Vigencia
@@ -79,12 +80,17 @@ class FilaTablero:
     fila: Fila
     total: Celda
     por_centro: dict[int, Celda] = field(default_factory=dict)
+    anterior: Celda | None = None  # a reopened month: the previous close's figure
 
     def to_dict(self) -> dict:
-        return {"codigo": self.fila.codigo, "area": self.fila.area, "numero": self.fila.numero,
+        data = {"codigo": self.fila.codigo, "area": self.fila.area, "numero": self.fila.numero,
                 "indicador": self.fila.indicador, "descripcion": self.fila.descripcion,
                 "meta": self.total.meta, "resultado": self.total.resultado,
                 "avance": self.total.avance}
+        if self.anterior is not None:
+            data.update(anterior=self.anterior.resultado,
+                        variacion=self.total.resultado - self.anterior.resultado)
+        return data
 
 
 @dataclass
@@ -97,11 +103,17 @@ class Tablero:
     hasta: date
     vigencia: Vigencia | None
     filas: list[FilaTablero]
+    cierre: congelados.Congelado | None = None  # the frozen figures of a closed month
+
+    @property
+    def cerrado(self) -> bool:
+        return self.cierre is not None
 
     def to_dict(self) -> dict:
         return {"tablero": self.tablero, "centro_id": self.centro.id if self.centro else None,
                 "desde": self.desde.isoformat(), "hasta": self.hasta.isoformat(),
                 "vigencia": self.vigencia.to_dict() if self.vigencia else None,
+                "cerrado": self.cerrado, "cierre": self.cierre.to_dict() if self.cierre else None,
                 "filas": [fila.to_dict() for fila in self.filas]}
 
 
@@ -165,10 +177,14 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
     if tablero not in TABLEROS:
         raise NotFound("No existe ese tablero.")
     filas = filas_de(tablero)  # what 6.x and M5 derive from (1.x, M4) is in the same tablero
-    per_centre = queries.compute([f for f in filas if not isinstance(f.calculo, Promedio)],
-                                 desde, hasta, centro_id)
     vigencia = vigencia_containing(hasta)
-    metas = _metas(vigencia, centro_id)
+    frozen = congelados.lookup(centro_id, desde, hasta)  # a closed month's window: its figures
+    if frozen is not None:
+        per_centre, metas = frozen.valores, frozen.metas
+    else:
+        per_centre = queries.compute([f for f in filas if not isinstance(f.calculo, Promedio)],
+                                     desde, hasta, centro_id)
+        metas = _metas(vigencia, centro_id)
     centros = _centres(actor, centro_id, hasta)
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     # The network's meta of a row is the sum of the metas its centres set, but M5's is an
@@ -180,9 +196,14 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
         if centro_id is None:
             row.por_centro = {c.id: _cell(fila, per_centre.get(c.id, {}), metas.get(c.id))
                               for c in centros}
+        if frozen is not None and frozen.reabierto:
+            before = frozen.anteriores.get(centro_id, {}) if centro_id else _network_sum(frozen.anteriores)
+            before_metas = (frozen.metas_anteriores.get(centro_id) if centro_id
+                            else _network_metas(filas, frozen.metas_anteriores))
+            row.anterior = _cell(fila, before, before_metas)
         rows.append(row)
     centro = db.session.get(Centro, centro_id) if centro_id else None
-    return Tablero(tablero, TABLEROS[tablero], centro, centros, desde, hasta, vigencia, rows)
+    return Tablero(tablero, TABLEROS[tablero], centro, centros, desde, hasta, vigencia, rows, frozen)
 
 
 def _centres(actor, centro_id: int | None, hasta: date) -> list[Centro]:
