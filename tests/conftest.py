@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from datetime import date, datetime
@@ -230,6 +231,28 @@ def person_payload(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def post_at_once(app, calls) -> list[tuple[int, str | None]]:
+    """Posts (staff, path, body) to the API from threads released together (a real race, each
+    with its own client and token); answers (status, error code) in the order given."""
+    barrier = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def send(index, staff, path, body):
+        client = app.test_client()
+        headers = api_token(client, staff)
+        barrier.wait()
+        response = client.post(f"/api/v1{path}", json=body, headers=headers)
+        answers[index] = (response.status_code,
+                          (response.get_json() or {}).get("error", {}).get("code"))
+
+    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
 
 
 @pytest.fixture

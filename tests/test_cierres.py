@@ -7,7 +7,6 @@ The test clock stands at 21:30 on 31 March 2026 in Bogotá: February has ended, 
 from __future__ import annotations
 
 import re
-import threading
 from datetime import date
 from html import unescape
 from io import BytesIO
@@ -18,7 +17,7 @@ from sqlalchemy import func, select
 
 from cemprende.extensions import db
 from cemprende.models import Actuacion, Auditoria, CierreCifra
-from conftest import api_token, csrf_token, login
+from conftest import api_token, csrf_token, login, post_at_once
 
 FEB = "desde=2026-02-01&hasta=2026-02-28"
 VIGENCIA = "desde=2026-01-01&hasta=2026-02-28"
@@ -322,29 +321,9 @@ def test_a_later_back_dated_attempt_and_a_characterisation_change_leave_the_froz
 
 # ---- races ---------------------------------------------------------------------------------------
 
-def _at_once(app, requests):
-    """Sends (staff, path, body) from threads released together; answers (status, code) in order."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
-
-    def send(index, staff, path, body):
-        client = app.test_client()
-        headers = api_token(client, staff)
-        barrier.wait()
-        response = client.post(f"/api/v1{path}", json=body, headers=headers)
-        answers[index] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
-
-    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return answers
-
-
 def test_two_closes_racing_get_one_close_and_a_409(app, world):
     body = {"centro_id": world["centro_a"].id, "mes": "2026-02"}
-    answers = _at_once(app, [(world["director_a"], "/cierres", body), (world["admin"], "/cierres", body)])
+    answers = post_at_once(app, [(world["director_a"], "/cierres", body), (world["admin"], "/cierres", body)])
     assert sorted(answers) == [(201, None), (409, "estado_cierre")], answers
 
 
@@ -352,7 +331,7 @@ def test_a_write_racing_the_close_is_either_refused_or_in_the_frozen_figures(app
     centro = world["centro_a"].id
     for _ in range(3):
         person = a.person(sexo="F")
-        answers = _at_once(app, [
+        answers = post_at_once(app, [
             (world["asesor_a"], f"/participantes/{person}/actuaciones",
              {"tipo": "enrutamiento", "fecha": "2026-02-20", "destino": "empleabilidad"}),
             (world["director_a"], "/cierres", {"centro_id": centro, "mes": "2026-02"})])

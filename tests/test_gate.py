@@ -11,7 +11,6 @@ import inspect
 import json
 import random
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
@@ -28,7 +27,7 @@ from cemprende.microfinanciamiento import reglas as microfinanciamiento
 from cemprende.orientacion import reglas as orientacion
 from cemprende.models import Actuacion, Participante
 from cemprende.tableros import resumen
-from conftest import TODAY, api_token, csrf_token, login, person_payload
+from conftest import TODAY, api_token, csrf_token, login, person_payload, post_at_once
 
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
 ITEMS = [{"descripcion": "Nevera", "cantidad": 2, "precio_unitario": 600_000},
@@ -591,26 +590,6 @@ def test_deliveries_are_measured_against_the_approval_in_force_on_their_fecha(do
     assert over.get_json()["error"]["code"] == "excede_aprobado"
 
 
-def _at_once(app, world, requests):
-    """Sends the requests from threads released together; answers (status, code) in order."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
-
-    def send(index, path, body):
-        client = app.test_client()
-        headers = api_token(client, world["asesor_a"])
-        barrier.wait()
-        response = client.post(f"/api/v1{path}", json=body, headers=headers)
-        answers[index] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
-
-    threads = [threading.Thread(target=send, args=(i, path, body)) for i, (path, body) in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return answers
-
-
 def test_two_colocaciones_racing_for_the_last_cupo_get_one_seat(app, doors, world):
     caller = doors.caller
     vacante = caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 1, "fecha": D(30)}).get_json()["id"]
@@ -618,7 +597,7 @@ def test_two_colocaciones_racing_for_the_last_cupo_get_one_seat(app, doors, worl
               for n in range(2)]
     assert caller.post(f"/vacantes/{vacante}/remisiones", json={"participante_ids": people,
                                                                 "fecha": D(10)}).status_code == 201
-    answers = _at_once(app, world, [(f"/participantes/{p}/actuaciones",
+    answers = post_at_once(app, [(world["asesor_a"], f"/participantes/{p}/actuaciones",
                                      {"tipo": "colocacion", "fecha": D(1), "vacante_id": vacante})
                                     for p in people])
     assert sorted(answers) == [(201, None), (422, "sin_cupos")], answers
@@ -630,7 +609,7 @@ def test_the_same_remision_sent_twice_at_once_is_recorded_once(app, doors, world
     vacante = caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 3, "fecha": D(30)}).get_json()["id"]
     person = caller.post("/participantes", json=person_payload()).get_json()["id"]
     body = {"tipo": "remision_seleccion", "fecha": D(1), "vacante_id": vacante}
-    answers = _at_once(app, world, [(f"/participantes/{person}/actuaciones", body)] * 2)
+    answers = post_at_once(app, [(world["asesor_a"], f"/participantes/{person}/actuaciones", body)] * 2)
     assert sorted(answers) == [(201, None), (422, "remision_repetida")], answers
     with app.app_context():
         assert resumen.stored() == {k: v for k, v in resumen.contributions().items() if v}

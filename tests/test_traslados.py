@@ -4,7 +4,6 @@ the history moves with the person and keeps counting where it was recorded."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from cemprende.extensions import db
 from cemprende.models import Auditoria, Participante, Staff
-from conftest import PASSWORD, TODAY, api_token, csrf_token, login, person_payload
+from conftest import PASSWORD, TODAY, csrf_token, login, person_payload, post_at_once
 from test_browser import browser, live_server  # noqa: F401  (the browser fixtures)
 
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
@@ -270,34 +269,14 @@ def test_answer_page_and_mi_trabajo_of_the_origin(client, api, world):
     assert "Ana María" not in page_a and "CC 1098765432" in page_a and "Enviar respuesta" not in page_a
 
 
-def _at_once(app, calls):
-    """(staff, path, body) posted from threads released together: their (status, code)."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def send(index, staff, path, body):
-        client = app.test_client()
-        headers = api_token(client, staff)
-        barrier.wait()
-        response = client.post(f"/api/v1{path}", json=body, headers=headers)
-        answers[index] = (response.status_code, (response.get_json() or {}).get("error", {}).get("code"))
-
-    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return answers
-
-
 def test_racing_requests_and_answers_get_one_success_and_409(app, api, world):
     person = _person_in_b(api, world)
     body = {"participante_id": person, "motivo": "Ahora vive en Cartagena"}
-    asked = _at_once(app, [(world["asesor_a"], "/traslados", body), (world["director_a"], "/traslados", body)])
+    asked = post_at_once(app, [(world["asesor_a"], "/traslados", body), (world["director_a"], "/traslados", body)])
     assert sorted(asked) == [(201, None), (409, "traslado_pendiente")]
     traslado = api(world["asesor_a"]).get("/traslados").get_json()["items"][0]["id"]
     path = f"/traslados/{traslado}/respuesta"
-    answered = _at_once(app, [(world["director_b"], path, {"aceptar": True}),
+    answered = post_at_once(app, [(world["director_b"], path, {"aceptar": True}),
                               (world["director_b"], path, {"aceptar": False, "motivo": "No procede"})])
     assert sorted(answered) == [(200, None), (409, "traslado_respondido")]
 
