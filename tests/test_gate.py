@@ -353,7 +353,8 @@ def test_a_closed_period_refuses_writes_and_annulments_at_every_door(app, doors)
 CLOSE_CASES = [c for c in CASES if (c.tipo, c.code) in {
     ("ingreso_ruta", "ruta_actual"), ("plan_ajustado", "sin_plan_negocio"), ("comite", "excede_plan"),
     ("desembolso", "excede_aprobado"), ("financiacion", "sin_plan_negocio"),
-    ("remision_seleccion", "remision_repetida"), ("colocacion", "sin_cupos")}]
+    ("remision_seleccion", "remision_repetida"), ("colocacion", "sin_cupos"),
+    ("caracterizacion", "sin_consentimiento")}]
 
 
 def test_close_cases_walk_every_door():
@@ -367,8 +368,9 @@ def test_the_real_month_close_refuses_writes_and_annulments_at_every_door(app, a
     and the annulment of a February record, with periodo_cerrado; nothing is written."""
     person, vacante = _setup(doors, case)
     write = {k: (vacante["id"] if v == "V" else v) for k, v in case.write.items()}
-    feb = doors.caller.post(f"/participantes/{person}/actuaciones",
-                            json={"tipo": "caracterizacion", "fecha": "2026-02-10"}).get_json()
+    # A DPS remission: the one record even a person without consent may have.
+    feb = doors.caller.post(f"/participantes/{person}/actuaciones", json={
+        "tipo": "remision_dps", "fecha": "2026-02-10", "programa": "Red Unidos"}).get_json()
     closed = api(world["director_a"]).post("/cierres", json={"centro_id": world["centro_a"].id,
                                                              "mes": "2026-02"})
     assert closed.status_code == 201, closed.get_json()
