@@ -8,6 +8,7 @@ from flask import Flask, g, has_request_context
 
 from . import formatting, security
 from .config import Config, ProductionConfig, config_from_environment
+from .errors import learn_unique_constraints
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -106,6 +107,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .trabajo.views import bp as trabajo_bp
     from .verificadores.views import bp as verificadores_bp
 
+    learn_unique_constraints(db.metadata)
     configure_login(login_manager)
     security.register(app)
     formatting.register(app)
@@ -121,7 +123,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     def _commit_or_rollback(response):
         """One commit per request: a refused or failed request leaves the database untouched."""
         if response.status_code < 400:
-            db.session.commit()
+            return errorpages.commit_or_conflict(response)
         else:
             db.session.rollback()
         return response
