@@ -6,8 +6,8 @@ import os
 
 from flask import Flask, g, has_request_context
 
-from . import formatting, security
-from .config import Config, ProductionConfig, config_from_environment
+from . import formatting, hardening, security
+from .config import Config, ProductionConfig, config_from_environment, production_problems
 from .errors import learn_unique_constraints
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -31,8 +31,12 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _check_production(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY es obligatoria en producción: defínala en el entorno.")
+    if app.config["ENV_NAME"] != "production":
+        return
+    problems = production_problems(app.config)
+    if problems:
+        raise RuntimeError("Cemprende no inicia en producción (CEMPRENDE_ENV=production) hasta "
+                           "corregir:\n- " + "\n- ".join(problems))
 
 
 def _configure_sqlite(app: Flask) -> None:
@@ -89,7 +93,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
-        referenciacion as api_referenciacion, tableros as api_tableros,
+        operacion as api_operacion, referenciacion as api_referenciacion, tableros as api_tableros,
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
@@ -110,6 +114,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     learn_unique_constraints(db.metadata)
     configure_login(login_manager)
     security.register(app)
+    hardening.register(app)
     formatting.register(app)
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,

@@ -99,6 +99,8 @@ def register_cli(app) -> None:
         """Filas de verificadores sin archivo, archivos sin fila y temporales abandonados."""
         informe = integrity.check(fix=fix)
         verb = "eliminados" if fix else "encontrados"
+        if informe.sin_almacen:
+            verb = "encontrados (no se eliminan: ningún archivo del almacén existe; revise UPLOAD_ROOT)"
         click.echo(f"Filas sin archivo: {len(informe.filas_sin_archivo)} {verb}")
         for verificador_id in informe.filas_sin_archivo:
             click.echo(f"  verificador {verificador_id}")
@@ -106,6 +108,12 @@ def register_cli(app) -> None:
         for key in informe.archivos_sin_fila:
             click.echo(f"  {key}")
         click.echo(f"Temporales abandonados: {len(informe.temporales)} {verb}")
+        for path in informe.temporales:
+            click.echo(f"  {path}")
+        click.echo(f"Temporales recientes (quizá una carga en curso; se conservan): "
+                   f"{len(informe.recientes)}")
+        for path in informe.recientes:
+            click.echo(f"  {path}")
         click.echo(f"Archivos interrumpidos {'completados' if fix else 'que se pueden completar'}: "
                    f"{len(informe.completados)}")
         if not fix and not informe.limpio:

@@ -50,8 +50,11 @@ def add_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and getattr(current_user, "is_authenticated", False):
-        headers["Cache-Control"] = "no-store"  # personal data must not stay in shared caches
+    # Personal data must not stay in shared caches: every API answer (bearer callers and errors
+    # too) and every page of a signed-in user.
+    if request.path.startswith("/api/") or (
+            current_user and getattr(current_user, "is_authenticated", False)):
+        headers["Cache-Control"] = "no-store"
     headers["X-Request-Id"] = g.get("request_id", "")
     return response
 
