@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from . import demo, demo_bulk
+from . import audit, demo, demo_bulk
 from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
@@ -118,6 +118,21 @@ def register_cli(app) -> None:
                    f"{len(informe.completados)}")
         if not fix and not informe.limpio:
             raise SystemExit(1)
+
+    @app.cli.command("auditoria-retencion")
+    @click.option("--antes-de", "antes_de", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="Borra los registros de auditoría anteriores a este día (AAAA-MM-DD).")
+    @click.option("--por", default="auditoria-retencion", show_default=True,
+                  help="Quién ordena la retención (queda registrado).")
+    def auditoria_retencion(antes_de, por: str):
+        """Retención de la auditoría: el único borrado que la base de datos permite (queda registrado)."""
+        try:
+            run = audit.purge_before(antes_de.date(), por[:60], today_bogota())
+        except DomainError as error:
+            raise click.ClickException("; ".join(error.fields.values()) or error.message) from None
+        db.session.commit()
+        click.echo(f"Auditoría: {run.filas} registros anteriores al {run.antes_de:%d/%m/%Y} borrados "
+                   f"(retención n.º {run.id}).")
 
     @app.cli.command("itinerario-revisar")
     @click.option("--centro", "centro_id", type=int, default=None,

@@ -446,3 +446,46 @@ def test_gunicorn_serves_with_the_repo_config_and_logs_no_query(tmp_path):
         output = process.communicate(timeout=30)[0]
     assert "GET /api/v1/salud" in output, output
     assert "1098765432" not in output, output
+
+
+# ---- audit rows append-only at the database level ---------------------------------------------------
+
+def test_audit_rows_refuse_update_and_delete_by_raw_sql(app, api, world):
+    api(world["asesor_a"]).post("/participantes", json=person_payload())
+    with app.app_context():
+        count = db.session.scalar(text("SELECT count(*) FROM auditoria"))
+        assert count >= 2  # the token's login and the registration
+        for statement in ("UPDATE auditoria SET detalle = 'cambiado'", "DELETE FROM auditoria",
+                          f"DELETE FROM auditoria WHERE id = (SELECT min(id) FROM auditoria)"):
+            with pytest.raises(Exception, match="auditoria"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+        assert db.session.scalar(text("SELECT count(*) FROM auditoria")) == count
+        assert db.session.scalar(text("SELECT count(*) FROM auditoria WHERE detalle = 'cambiado'")) == 0
+
+
+def test_the_retention_command_is_the_one_way_to_delete_and_is_recorded(app, api, world):
+    from datetime import UTC, datetime
+
+    from cemprende.models import Auditoria, AuditoriaRetencion
+
+    api(world["asesor_a"]).post("/participantes", json=person_payload())
+    with app.app_context():
+        db.session.add(Auditoria(accion="login", username="antiguo", en=datetime(2020, 5, 1, tzinfo=UTC)))
+        db.session.commit()
+        before = db.session.scalar(text("SELECT count(*) FROM auditoria"))
+    runner = app.test_cli_runner()
+    too_recent = runner.invoke(args=["auditoria-retencion", "--antes-de", "2026-01-01"])
+    assert too_recent.exit_code != 0 and "365" in too_recent.output
+    result = runner.invoke(args=["auditoria-retencion", "--antes-de", "2021-01-01", "--por", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "1 registros" in result.output
+    with app.app_context():
+        run = db.session.scalars(select(AuditoriaRetencion)).one()
+        assert (run.filas, run.por, run.en_curso) == (1, "admin", False)
+        assert db.session.scalar(text("SELECT count(*) FROM auditoria WHERE username = 'antiguo'")) == 0
+        # before - 1 deleted + 1 entry recording the run itself
+        assert db.session.scalar(text("SELECT count(*) FROM auditoria")) == before
+        with pytest.raises(Exception, match="auditoria"):
+            db.session.execute(text("DELETE FROM auditoria"))
+        db.session.rollback()

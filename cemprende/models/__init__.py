@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from .actuacion import Actuacion, ActuacionItem
-from .auditoria import Auditoria
+from .auditoria import Auditoria, AuditoriaRetencion
 from .base import CentroOwned
 from .centro import Centro
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
@@ -14,6 +14,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "AuditoriaRetencion", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]
