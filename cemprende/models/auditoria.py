@@ -64,4 +64,6 @@ END $$""",
 for _statement in APPEND_ONLY_SQLITE:
     event.listen(Auditoria.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in APPEND_ONLY_POSTGRESQL:
-    event.listen(Auditoria.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    # DDL() formats its text with %(table)s and the like: a literal % is written %%.
+    event.listen(Auditoria.__table__, "after_create",
+                 DDL(_statement.replace("%", "%%")).execute_if(dialect="postgresql"))
