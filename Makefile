@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test test-sqlite test-postgres browser db clean
+.PHONY: setup run serve test test-sqlite test-postgres browser db clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ run: db
 	# The demo logins work without a phone; production asks supervisors and admins for a second
 	# factor (REQUIRE_TOTP_ROLES, default supervisor,admin).
 	REQUIRE_TOTP_ROLES= $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production: gunicorn with gunicorn.conf.py. Needs CEMPRENDE_ENV=production (the default here),
+# SECRET_KEY, DATABASE_URL, UPLOAD_ROOT and, with more than one worker, RATELIMIT_STORAGE_URI.
+serve: setup
+	CEMPRENDE_ENV=$${CEMPRENDE_ENV:-production} $(FLASK) db upgrade
+	CEMPRENDE_ENV=$${CEMPRENDE_ENV:-production} exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Debian's Chromium for the browser tests; Playwright never downloads its own.
 browser:

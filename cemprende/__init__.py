@@ -6,8 +6,9 @@ import os
 
 from flask import Flask, g, has_request_context
 
-from . import formatting, security, transfer
-from .config import Config, ProductionConfig, config_from_environment
+from . import formatting, hardening, security, transfer
+from .config import Config, ProductionConfig, config_from_environment, production_problems
+from .errors import learn_unique_constraints
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -30,8 +31,12 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _check_production(app: Flask) -> None:
-    if app.config["ENV_NAME"] == "production" and not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY es obligatoria en producción: defínala en el entorno.")
+    if app.config["ENV_NAME"] != "production":
+        return
+    problems = production_problems(app.config)
+    if problems:
+        raise RuntimeError("Cemprende no inicia en producción (CEMPRENDE_ENV=production) hasta "
+                           "corregir:\n- " + "\n- ".join(problems))
 
 
 def _configure_sqlite(app: Flask) -> None:
@@ -89,8 +94,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         admin as api_admin, auth as api_auth, bases as api_bases, calidad as api_calidad,
         cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
-        pqrs as api_pqrs, referenciacion as api_referenciacion, tableros as api_tableros,
-        traslados as api_traslados,
+        operacion as api_operacion, pqrs as api_pqrs, referenciacion as api_referenciacion,
+        tableros as api_tableros, traslados as api_traslados,
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
@@ -115,8 +120,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .trabajo.views import bp as trabajo_bp
     from .verificadores.views import bp as verificadores_bp
 
+    learn_unique_constraints(db.metadata)
     configure_login(login_manager)
     security.register(app)
+    hardening.register(app)
     formatting.register(app)
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
@@ -132,7 +139,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     def _commit_or_rollback(response):
         """One commit per request: a refused or failed request leaves the database untouched."""
         if response.status_code < 400:
-            db.session.commit()
+            return errorpages.commit_or_conflict(response)
         else:
             db.session.rollback()
         return response

@@ -1,13 +1,16 @@
 """The audit trail: who did what, when, with values before and after, never sensitive values."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import g, has_request_context, request
+from sqlalchemy import delete
 
+from .errors import ValidationFailed
 from .extensions import db
-from .models import Auditoria
+from .itinerario.dia import BOGOTA
+from .models import Auditoria, AuditoriaRetencion
 from .models.participante import SENSIBLES
 
 # Ley 1581 / Decreto 1377: these never reach the log text, only the fact that they changed.
@@ -87,3 +90,26 @@ def update_audited(instance, values: dict, *, actor, entidad: str, centro_id: in
     record("editar", actor=actor, entidad=entidad, entidad_id=instance.id, centro_id=centro_id,
            antes=antes, despues=despues)
     return instance
+
+
+RETENTION_MIN_DAYS = 365  # nothing younger than a year is ever purged
+
+
+def purge_before(antes_de: date, por: str, today: date) -> AuditoriaRetencion:
+    """Deletes the audit rows recorded before `antes_de` (Colombia's midnight, in UTC), the one
+    way the database triggers allow: the run's row, flagged en_curso, lets the DELETE through
+    within this transaction only; the run stays recorded (when, by whom, up to when, how many)
+    and leaves an audit entry of its own. The caller commits."""
+    if (today - antes_de).days < RETENTION_MIN_DAYS:
+        raise ValidationFailed({"antes_de": f"Solo se borran registros de hace más de "
+                                            f"{RETENTION_MIN_DAYS} días."})
+    run = AuditoriaRetencion(antes_de=antes_de, por=por, en_curso=True)
+    db.session.add(run)
+    db.session.flush()
+    limit = datetime.combine(antes_de, time.min, tzinfo=BOGOTA).astimezone(UTC)
+    run.filas = db.session.execute(delete(Auditoria).where(Auditoria.en < limit)).rowcount
+    run.en_curso = False
+    record("retencion", entidad="auditoria", username=por,
+           detalle=f"Retención: {run.filas} registros anteriores al {antes_de.isoformat()} borrados")
+    db.session.flush()
+    return run

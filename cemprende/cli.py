@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from . import demo, demo_bulk, jobs
+from . import audit, demo, demo_bulk, jobs
 from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
@@ -117,6 +117,8 @@ def register_cli(app) -> None:
         """Filas de verificadores sin archivo, archivos sin fila y temporales abandonados."""
         informe = integrity.check(fix=fix)
         verb = "eliminados" if fix else "encontrados"
+        if informe.sin_almacen:
+            verb = "encontrados (no se eliminan: ningún archivo del almacén existe; revise UPLOAD_ROOT)"
         click.echo(f"Filas sin archivo: {len(informe.filas_sin_archivo)} {verb}")
         for verificador_id in informe.filas_sin_archivo:
             click.echo(f"  verificador {verificador_id}")
@@ -124,10 +126,31 @@ def register_cli(app) -> None:
         for key in informe.archivos_sin_fila:
             click.echo(f"  {key}")
         click.echo(f"Temporales abandonados: {len(informe.temporales)} {verb}")
+        for path in informe.temporales:
+            click.echo(f"  {path}")
+        click.echo(f"Temporales recientes (quizá una carga en curso; se conservan): "
+                   f"{len(informe.recientes)}")
+        for path in informe.recientes:
+            click.echo(f"  {path}")
         click.echo(f"Archivos interrumpidos {'completados' if fix else 'que se pueden completar'}: "
                    f"{len(informe.completados)}")
         if not fix and not informe.limpio:
             raise SystemExit(1)
+
+    @app.cli.command("auditoria-retencion")
+    @click.option("--antes-de", "antes_de", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="Borra los registros de auditoría anteriores a este día (AAAA-MM-DD).")
+    @click.option("--por", default="auditoria-retencion", show_default=True,
+                  help="Quién ordena la retención (queda registrado).")
+    def auditoria_retencion(antes_de, por: str):
+        """Retención de la auditoría: el único borrado que la base de datos permite (queda registrado)."""
+        try:
+            run = audit.purge_before(antes_de.date(), por[:60], today_bogota())
+        except DomainError as error:
+            raise click.ClickException("; ".join(error.fields.values()) or error.message) from None
+        db.session.commit()
+        click.echo(f"Auditoría: {run.filas} registros anteriores al {run.antes_de:%d/%m/%Y} borrados "
+                   f"(retención n.º {run.id}).")
 
     @app.cli.command("itinerario-revisar")
     @click.option("--centro", "centro_id", type=int, default=None,

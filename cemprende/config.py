@@ -32,7 +32,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cemprende.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a logged database error never carries the values bound (personal data).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(PROJECT_ROOT / "uploads"))
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
     VERIFICADOR_MAX_BYTES = 10 * 1024 * 1024
@@ -116,9 +117,41 @@ class TestConfig(Config):
     REQUIRE_TOTP_ROLES: tuple = ()
 
 
+def _workers() -> int:
+    """How many processes serve: gunicorn.conf.py exports its count; WEB_CONCURRENCY otherwise."""
+    raw = os.environ.get("CEMPRENDE_WORKERS") or os.environ.get("WEB_CONCURRENCY") or "1"
+    return int(raw) if raw.strip().isdigit() else 1
+
+
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", default=True)
+    # No silent defaults in production: each of these must come from the environment.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT")
+    WORKERS = _workers()
+
+
+_PLACEHOLDER_WORDS = ("change", "secret", "example", "ejemplo", "cambiar", "dev", "test", "****")
+
+
+def production_problems(config) -> list[str]:
+    """What keeps a production start from being safe, in Spanish; empty when all is in place."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if (len(key) < 32 or len(set(key)) < 12
+            or any(word in key.lower() for word in _PLACEHOLDER_WORDS)):
+        problems.append("SECRET_KEY debe ser una clave aleatoria de al menos 32 caracteres "
+                        "(python3 -c 'import secrets; print(secrets.token_hex(32))').")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL es obligatoria (postgresql+psycopg://usuario:clave@servidor/base).")
+    if not config.get("UPLOAD_ROOT"):
+        problems.append("UPLOAD_ROOT es obligatoria: la carpeta donde se guardan los verificadores.")
+    if config.get("WORKERS", 1) > 1 and str(config.get("RATELIMIT_STORAGE_URI", "")).startswith("memory"):
+        problems.append(f"Con {config.get('WORKERS')} procesos, RATELIMIT_STORAGE_URI debe ser un "
+                        "almacén compartido (redis://servidor:6379): en memoria cada proceso "
+                        "contaría sus propios intentos de ingreso.")
+    return problems
 
 
 CONFIGS = {

@@ -5,10 +5,12 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from . import audit
-from .errors import DomainError
+from .errors import DomainError, conflict_from_database
 from .extensions import db
 
 log = logging.getLogger("cemprende")
@@ -46,10 +48,38 @@ def error_response(status: int, message: str | None = None, code: str | None = N
                            request_id=g.get("request_id")), status
 
 
+def domain_response(error: DomainError):
+    return error_response(error.status, error.message, error.code, error.to_dict())
+
+
+def commit_or_conflict(response):
+    """Commits the request's work; a commit that loses a race (a stale version, a unique key
+    taken by a concurrent request) answers 409 instead of a 500, leaving nothing written."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as error:
+        db.session.rollback()
+        conflict = conflict_from_database(error)
+        if conflict is None:
+            raise
+        return domain_response(conflict)
+    return response
+
+
 def register(app) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
-        return error_response(error.status, error.message, error.code, error.to_dict())
+        return domain_response(error)
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def _lost_race(error: Exception):
+        """A flush inside a service that lost a race: one central 409, never per view."""
+        conflict = conflict_from_database(error)
+        if conflict is None:
+            return _unexpected(error)
+        db.session.rollback()
+        return domain_response(conflict)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

@@ -1,6 +1,12 @@
 """Domain errors raised by services and turned into pages or API answers in one place."""
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
 
 class DomainError(Exception):
     status = 422
@@ -64,3 +70,69 @@ class StaleVersion(Conflict):
             "Otra persona modificó este registro mientras usted lo editaba. "
             "Recargue la página para ver los datos actuales y vuelva a aplicar sus cambios."
         )
+
+
+class Duplicate(Conflict):
+    code = "duplicado"
+
+
+# Unique constraints a race can break (both requests checked, neither saw the other's row yet):
+# the answer the losing request gets. Any other unique constraint answers the generic message.
+UNIQUE_ANSWERS = {
+    "uq_participante_documento": (
+        "Ya existe una persona registrada con ese documento.",
+        {"numero_documento": "Documento ya registrado."}),
+    "uq_centro_nombre": ("Ya existe un centro con ese nombre.", {"nombre": "Nombre ya registrado."}),
+    "uq_staff_username": ("Ese nombre de usuario ya existe.", {"username": "Usuario ya registrado."}),
+    "uq_programa_centro_nombre": ("Ese programa ya existe en el centro.",
+                                  {"nombre": "Programa ya registrado."}),
+}
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+
+
+def _unique_constraint_name(error: IntegrityError) -> str | None:
+    """The name of the unique constraint an INSERT or UPDATE broke, on either engine; None when
+    the error is not a unique violation (a foreign key or NOT NULL one is a bug, not a race)."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # psycopg
+        return getattr(orig.diag, "constraint_name", None) or ""
+    match = _SQLITE_UNIQUE.search(str(orig))
+    if match is None:
+        return None
+    columns = [c.strip() for c in match.group(1).split(",")]
+    table = columns[0].split(".")[0]
+    names = {c.split(".", 1)[-1] for c in columns}
+    from_metadata = _UNIQUE_BY_COLUMNS.get((table, frozenset(names)))
+    return from_metadata or ""
+
+
+_UNIQUE_BY_COLUMNS: dict[tuple[str, frozenset], str] = {}
+
+
+def learn_unique_constraints(metadata) -> None:
+    """Lets SQLite's message (which names columns, not constraints) find the constraint."""
+    for table in metadata.tables.values():
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint) and constraint.name:
+                _UNIQUE_BY_COLUMNS[(table.name, frozenset(c.name for c in constraint.columns))] = \
+                    str(constraint.name)
+        for column in table.columns:
+            if column.unique:
+                _UNIQUE_BY_COLUMNS.setdefault((table.name, frozenset({column.name})),
+                                              f"uq_{table.name}_{column.name}")
+
+
+def conflict_from_database(error: Exception) -> DomainError | None:
+    """The 409 a request that lost a race gets, from the database error it met; None for any
+    other database error (which stays a 500)."""
+    if isinstance(error, StaleDataError):
+        return StaleVersion()
+    if isinstance(error, IntegrityError):
+        name = _unique_constraint_name(error)
+        if name is None:
+            return None
+        message, fields = UNIQUE_ANSWERS.get(name, (
+            "Otro registro con los mismos datos acaba de guardarse. Recargue la página y revise.",
+            {}))
+        return Duplicate(message, fields)
+    return None

@@ -54,8 +54,11 @@ def add_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
-        headers["Cache-Control"] = "no-store"  # personal data must not stay in shared caches
+    # Personal data must not stay in shared caches: every API answer (bearer callers and errors
+    # too) and every page of a signed-in user (static files are the same for everyone).
+    if request.path.startswith("/api/") or (
+            request.endpoint != "static" and getattr(current_user, "is_authenticated", False)):
+        headers["Cache-Control"] = "no-store"
     headers["X-Request-Id"] = g.get("request_id", "")
     return response
 

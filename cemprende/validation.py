@@ -13,6 +13,10 @@ from .errors import StaleVersion, ValidationFailed
 from .itinerario.dia import today_bogota
 
 REQUIRED = "Este campo es obligatorio."
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # line breaks and tabs are text
+# What any column holds: INTEGER unless money (BIGINT); dates any sane record can carry.
+INT_MAX, MONEY_MAX = 2_147_483_647, 999_999_999_999_999
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 TRUE_WORDS = {"true", "1", "si", "sí", "on", "yes", "y"}
 FALSE_WORDS = {"false", "0", "no", "off", "n"}
 
@@ -22,7 +26,7 @@ def to_int(value: Any, money: bool = False) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) <= MONEY_MAX else None
     if isinstance(value, str):
         text = value.strip()
         if money:
@@ -30,6 +34,13 @@ def to_int(value: Any, money: bool = False) -> int | None:
         if re.fullmatch(r"-?\d{1,15}", text):
             return int(text)
     return None
+
+
+def to_id(value: Any) -> int | None:
+    """A record id from a path, a query string or JSON: a positive number that fits a BIGINT
+    column, else None (so a hostile 10^25 never reaches SQL)."""
+    number = to_int(value)
+    return number if number is not None and 0 < number < 2 ** 63 else None
 
 
 def _blank(value: Any) -> bool:
@@ -68,6 +79,9 @@ class Fields:
         if not isinstance(value, str):
             self.fail(name, "Debe ser un texto.")
             return None
+        if CONTROL.search(value):
+            self.fail(name, "No use caracteres de control.")
+            return None
         value = " ".join(value.split())
         if len(value) < min_length:
             self.fail(name, f"Escriba al menos {min_length} caracteres.")
@@ -105,8 +119,13 @@ class Fields:
             self.fail(name, "Debe ser mayor que 0." if minimum == 1 else
                       f"Debe ser mayor o igual a {minimum}.")
             return None
-        if maximum is not None and number > maximum:
+        if maximum is None:
+            maximum = MONEY_MAX if money else INT_MAX
+        if number > maximum:
             self.fail(name, f"No puede ser mayor que {maximum}.")
+            return None
+        if minimum is None and number < -maximum:
+            self.fail(name, f"No puede ser menor que -{maximum}.")
             return None
         self.clean[name] = number
         return number
@@ -136,6 +155,9 @@ class Fields:
                 parsed = None
         if parsed is None:
             self.fail(name, "Escriba una fecha válida (AAAA-MM-DD).")
+            return None
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail(name, f"Escriba una fecha entre {EARLIEST_DATE:%d/%m/%Y} y {LATEST_DATE:%d/%m/%Y}.")
             return None
         if not_future and parsed > (today or today_bogota()):
             self.fail(name, "La fecha no puede ser posterior a hoy.")

@@ -98,6 +98,11 @@ def _empty_tables() -> None:
         quoted = ", ".join(f'"{t}"' for t in tables)
         db.session.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
+        # The audit trail refuses DELETE except while a retention run is flagged (as
+        # `flask auditoria-retencion` does); TRUNCATE on PostgreSQL fires no row trigger.
+        db.session.execute(sa.text("INSERT INTO auditoria_retencion (en, antes_de, filas, por, en_curso)"
+                                   " VALUES (CURRENT_TIMESTAMP, CURRENT_DATE, 0, 'tests', 1)"))
+        db.session.execute(sa.text("DELETE FROM auditoria"))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
     db.session.commit()

@@ -298,7 +298,15 @@ API = {
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
           ("GET", "/login/codigo"), ("POST", "/login/codigo"),
-          ("GET", "/static/<path:filename>")}
+          ("GET", "/static/<path:filename>"), ("GET", "/api/v1/salud")}
+
+
+def test_salud_is_public_and_the_same_for_every_caller(client, world):
+    assert client.get("/api/v1/salud").get_json() == {"estado": "ok"}
+    for role in ROLES[1:]:
+        headers = api_token(client, world[role])
+        response = client.get("/api/v1/salud", headers=headers)
+        assert response.status_code == 200 and response.get_json() == {"estado": "ok"}, role
 
 
 def test_the_matrix_lists_every_route(app):

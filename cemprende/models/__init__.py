@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 from .actuacion import Actuacion, ActuacionItem
-from .auditoria import Auditoria
+from .auditoria import Auditoria, AuditoriaRetencion
 from .base import CentroOwned
 from .centro import Centro
 from .exportacion import ArchivoExportado
@@ -22,6 +22,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -102,8 +103,9 @@ def _table(tablero: Tablero, styles, width: float) -> Table:
     for index, row in enumerate(tablero.filas, start=1):
         money = row.fila.dinero
         data.append([
-            Paragraph(row.fila.area, styles["cell"]), Paragraph(row.fila.codigo, styles["cell"]),
-            Paragraph(row.fila.indicador, styles["cell"]), Paragraph(row.fila.descripcion, styles["cell"]),
+            Paragraph(escape(row.fila.area), styles["cell"]), Paragraph(escape(row.fila.codigo), styles["cell"]),
+            Paragraph(escape(row.fila.indicador), styles["cell"]),
+            Paragraph(escape(row.fila.descripcion), styles["cell"]),
             Paragraph(value_text(row.total.meta, money), styles["num"]),
             Paragraph(value_text(row.total.resultado, money), styles["num"]),
             Paragraph(avance_text(row.total), styles["num"]),
@@ -164,9 +166,10 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
     for index, tablero in enumerate(tableros):
         if index:
             story.append(PageBreak())
-        story += [Paragraph(tablero.titulo, styles["title"]),
-                  Paragraph(f"<b>{scope_name(tablero)}</b>", styles["sub"]),
-                  Paragraph(period_text(tablero), styles["sub"]), Spacer(1, 8),
+        # Paragraph reads its text as markup: a centre named "A <B> & C" must print as typed.
+        story += [Paragraph(escape(tablero.titulo), styles["title"]),
+                  Paragraph(f"<b>{escape(scope_name(tablero))}</b>", styles["sub"]),
+                  Paragraph(escape(period_text(tablero)), styles["sub"]), Spacer(1, 8),
                   _table(tablero, styles, document.width)]
         charts = [
             _bar_chart("Avance por indicador (%), filas con meta; la línea de 100 % es la meta",

@@ -12,7 +12,7 @@ from ..cierres import congelados
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro, Meta, Vigencia
-from ..validation import Fields, to_int
+from ..validation import Fields, to_id, to_int
 from . import queries
 from .registry import POR_CODIGO, TABLEROS, Fila, Promedio, filas_de
 from ..itinerario.dia import today_bogota
@@ -39,10 +39,9 @@ def resolve_scope(actor, centro_id) -> int | None:
     ensure(actor, Accion.VER)
     if centro_id in (None, ""):
         return actor.centro_id if is_centre_bound(actor) else None
-    try:
-        centro_id = int(centro_id)
-    except (TypeError, ValueError):
-        raise ValidationFailed({"centro_id": "El centro no es válido."}) from None
+    centro_id = to_id(centro_id)
+    if centro_id is None:
+        raise ValidationFailed({"centro_id": "El centro no es válido."})
     if not can_see_centro(actor, centro_id) or db.session.get(Centro, centro_id) is None:
         ensure(actor, Accion.VER, centro_id, entidad="tablero")
         raise NotFound("No se encontró el centro.")
@@ -325,7 +324,8 @@ def copy_metas(actor, data: dict) -> tuple[Vigencia, dict[str, int]]:
 
 
 def vigencia_by_id(vigencia_id) -> Vigencia | None:
-    return db.session.get(Vigencia, int(vigencia_id)) if str(vigencia_id or "").isdigit() else None
+    vigencia_id = to_id(vigencia_id)
+    return db.session.get(Vigencia, vigencia_id) if vigencia_id else None
 
 
 def vigencias() -> list[Vigencia]:

@@ -14,6 +14,7 @@ from . import charts, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
 from ..itinerario.dia import today_bogota
+from ..validation import to_id
 
 bp = Blueprint("tableros", __name__, url_prefix="/tableros")
 
@@ -138,6 +139,6 @@ def _load_grid(actor, form, args) -> None:
     form.vigencia_nombre.data = vigencia.nombre
     form.vigencia_desde.data = vigencia.desde.isoformat()
     form.vigencia_hasta.data = vigencia.hasta.isoformat()
-    if centro_id and str(centro_id).isdigit():
-        for codigo, valor in services.metas_of(actor, int(centro_id), vigencia).items():
+    if to_id(centro_id):
+        for codigo, valor in services.metas_of(actor, to_id(centro_id), vigencia).items():
             form[meta_field_name(codigo)].data = str(valor)

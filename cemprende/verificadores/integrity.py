@@ -24,11 +24,14 @@ class Informe:
     filas_sin_archivo: list[int] = field(default_factory=list)
     archivos_sin_fila: list[str] = field(default_factory=list)
     temporales: list[str] = field(default_factory=list)
+    recientes: list[str] = field(default_factory=list)
     completados: list[str] = field(default_factory=list)
+    sin_almacen: bool = False
 
     @property
     def limpio(self) -> bool:
-        return not (self.filas_sin_archivo or self.archivos_sin_fila or self.temporales)
+        return not (self.filas_sin_archivo or self.archivos_sin_fila or self.temporales
+                    or self.recientes or self.completados)
 
 
 def _sha256(handle) -> str:
@@ -45,7 +48,12 @@ def check(fix: bool = False, temp_age: float = STALE_TEMP_SECONDS) -> Informe:
                               .execution_options(**{ALL_CENTRES_OPTION: True})).all()
     keys_in_rows = {r.clave for r in rows}
     hashes = {r.clave: r.sha256 for r in rows}
-    for pending in store.leftovers(temp_age):
+    # Every temporary file, whatever its age: one whose row committed is finished at once (a
+    # crash between the commit and the rename must never cost the row); the others are reported
+    # at once too, but only those older than temp_age are removed (a younger one may be an
+    # upload still in progress).
+    old = {str(p.temp_path) for p in store.leftovers(temp_age)}
+    for pending in store.leftovers(0):
         if pending.key in keys_in_rows and not store.exists(pending.key):
             with open(pending.temp_path, "rb") as handle:
                 intact = _sha256(handle) == hashes[pending.key]
@@ -54,13 +62,20 @@ def check(fix: bool = False, temp_age: float = STALE_TEMP_SECONDS) -> Informe:
                 if fix:
                     pending.publish()
                 continue
-        informe.temporales.append(str(pending.temp_path))
-        if fix:
-            pending.discard()
+        if str(pending.temp_path) in old:
+            informe.temporales.append(str(pending.temp_path))
+            if fix:
+                pending.discard()
+        else:
+            informe.recientes.append(str(pending.temp_path))
+    completing = set(informe.completados)
     for row in rows:
-        if not store.exists(row.clave) and not (row.clave in informe.completados and fix):
+        if row.clave not in completing and not store.exists(row.clave):
             informe.filas_sin_archivo.append(row.id)
     informe.archivos_sin_fila = [key for key in store.keys() if key not in keys_in_rows]
+    # Not one file where rows expect many: the store is probably not mounted or UPLOAD_ROOT is
+    # wrong; deleting every row would turn a configuration slip into data loss.
+    informe.sin_almacen = bool(rows) and len(informe.filas_sin_archivo) == len(rows) > 1
     if fix:
         _remove(store, informe)
     return informe
@@ -69,7 +84,7 @@ def check(fix: bool = False, temp_age: float = STALE_TEMP_SECONDS) -> Informe:
 def _remove(store, informe: Informe) -> None:
     for key in informe.archivos_sin_fila:
         store.delete(key)
-    if informe.filas_sin_archivo:
+    if informe.filas_sin_archivo and not informe.sin_almacen:
         db.session.execute(delete(Verificador).where(Verificador.id.in_(informe.filas_sin_archivo)))
         for verificador_id in informe.filas_sin_archivo:
             audit.record("eliminar", entidad="verificador", entidad_id=verificador_id,

@@ -57,6 +57,8 @@ class LocalPendingFile:
     final_path: Path
 
     def publish(self) -> None:
+        if not self.temp_path.exists() and self.final_path.is_file():
+            return  # verificadores-check --fix finished this rename already
         self.final_path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self.temp_path, self.final_path)
 
@@ -107,7 +109,7 @@ class LocalStorage:
             return
         limit = time.time() - older_than_seconds
         for temp in self.temp_dir.glob("*.part"):
-            if temp.stat().st_mtime > limit:
+            if older_than_seconds and temp.stat().st_mtime > limit:
                 continue
             key = temp.name.split(".", 1)[0].replace("_", "/")
             yield LocalPendingFile(key, temp, self.root / key)
