@@ -87,6 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, empleabilidad as api_empleabilidad,
+        importaciones as api_importaciones,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         referenciacion as api_referenciacion, tableros as api_tableros,
         verificadores as api_verificadores,
@@ -97,6 +98,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cli import register_cli
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
+    from .importaciones.views import bp as importaciones_bp
     from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .orientacion.views import bp as orientacion_bp
@@ -112,7 +114,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     errorpages.register(app)
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
-                      trabajo_bp, itinerario_bp, admin_bp, api_bp):
+                      trabajo_bp, itinerario_bp, importaciones_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -74,6 +74,13 @@ class Config:
     ALERTA_SIN_SEGUIMIENTO_DIAS = int(os.environ.get("ALERTA_SIN_SEGUIMIENTO_DIAS", "90"))
     ALERTA_CARGO_FIJO_PCT = int(os.environ.get("ALERTA_CARGO_FIJO_PCT", "50"))
     ALERTA_CARGO_FIJO_MIN_PLANES = int(os.environ.get("ALERTA_CARGO_FIJO_MIN_PLANES", "3"))
+    # Importaciones (API.md "Importaciones"): the largest file, its rows, the rows applied per
+    # transaction, and how long a running import may go without a sign of life before it counts
+    # as interrumpida.
+    IMPORTACION_MAX_BYTES = int(os.environ.get("IMPORTACION_MAX_MB", "50")) * 1024 * 1024
+    IMPORTACION_MAX_FILAS = int(os.environ.get("IMPORTACION_MAX_FILAS", "200000"))
+    IMPORTACION_LOTE = int(os.environ.get("IMPORTACION_LOTE", "1000"))
+    IMPORTACION_LATIDO_SEGUNDOS = int(os.environ.get("IMPORTACION_LATIDO_SEGUNDOS", "120"))
     PER_PAGE = 25
     BABEL_LOCALE = "es_CO"
 

@@ -100,6 +100,20 @@ def whole_itinerary(participante_id: int) -> list[Actuacion]:
     ).unique())
 
 
+def _checked(data: dict, today: date) -> tuple[TipoActuacion, date, dict, list[dict]]:
+    """The tipo's field checks and the fecha (not after Colombia's today): what the rules judge."""
+    f = Fields(data)
+    nombre_tipo = f.choice("tipo", TIPOS)
+    fecha = f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
+    if nombre_tipo is None:
+        f.raise_if_errors()
+    tipo = TIPOS[nombre_tipo]
+    _check_fields(tipo, f)
+    items = _check_items(tipo, f)
+    f.raise_if_errors()
+    return tipo, fecha, f.clean, items
+
+
 def register(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """The gate: every actuación, whatever door brings it, is checked and written here.
 
@@ -110,42 +124,125 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     today = today or today_bogota()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    f = Fields(data)
-    nombre_tipo = f.choice("tipo", TIPOS)
-    fecha = f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
-    if nombre_tipo is None:
-        f.raise_if_errors()
-    tipo = TIPOS[nombre_tipo]
-    _check_fields(tipo, f)
-    items = _check_items(tipo, f)
-    f.raise_if_errors()
+    tipo, fecha, clean, items = _checked(data, today)
     # The rules read counts and sums over the person's itinerary and the vacancy: the writes that
     # could change them wait until this transaction ends (vacancy first, then the person).
-    lock_vacantes([f.clean.get("vacante_id")])
+    lock_vacantes([clean.get("vacante_id")])
     lock_participantes([person.id])
     reglas.check_period(person.centro_id, fecha)
-    reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
+    reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=clean,
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
-    actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
+    actuacion = _insert(actor, person, tipo, fecha, clean, items)
     _follow_on(actor, person, actuacion)
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=person.centro_id, despues=to_dict(actuacion))
     return actuacion
 
 
-def _follow_on(actor, person: Participante, actuacion: Actuacion) -> None:
+def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
+                  detalle: str | None = None) -> list[Actuacion | DomainError]:
+    """The gate for many writes at once (a chunk of an import): each write is judged exactly as
+    `register` judges it (field checks, the period hook, every rule of its tipo) against the
+    people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
+    the accepted ones are written in one flush, so the summary tables follow once per batch.
+
+    The people are given (already visible to the caller: an import found or created them). The
+    answer holds, in the writes' order, the new actuación or the error that refused that write;
+    a refused write does not stop the others.
+    """
+    today = today or today_bogota()
+    for centro_id in sorted({person.centro_id for person, _ in writes}):
+        ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
+    checked: list = []
+    for _, data in writes:
+        try:
+            checked.append(_checked(data, today))
+        except DomainError as error:
+            checked.append(error)
+    lock_vacantes([c[2].get("vacante_id") for c in checked if not isinstance(c, DomainError)])
+    lock_participantes(person.id for person, _ in writes)
+    itineraries = itineraries_of({person.id for person, _ in writes})
+    results: list[Actuacion | DomainError] = []
+    accepted: list[tuple[Participante, Actuacion]] = []
+    for (person, _), item in zip(writes, checked):
+        if isinstance(item, DomainError):
+            results.append(item)
+            continue
+        tipo, fecha, clean, items = item
+        own = itineraries.setdefault(person.id, [])
+        try:
+            reglas.check_period(person.centro_id, fecha)
+            reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha,
+                                       valores=clean, items=items, itinerario=list(own),
+                                       centro_id=person.centro_id))
+        except DomainError as error:
+            results.append(error)
+            continue
+        actuacion = _new(actor, person, tipo, fecha, clean, items)
+        # Later writes of the batch see this one, as they would after a commit one by one.
+        position = sum(1 for a in own if a.fecha <= fecha)
+        own.insert(position, actuacion)
+        accepted.append((person, actuacion))
+        results.append(actuacion)
+    db.session.add_all(actuacion for _, actuacion in accepted)
+    db.session.flush()
+    for person, actuacion in accepted:
+        changes = _follow_on_values(person, actuacion)
+        if changes:
+            antes = {key: getattr(person, key) for key in changes}
+            for key, value in changes.items():
+                setattr(person, key, value)
+            audit.record("editar", actor=actor, entidad="participante", entidad_id=person.id,
+                         centro_id=person.centro_id, antes=antes, despues=changes, detalle=detalle)
+        audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
+                     centro_id=person.centro_id, despues=to_dict(actuacion), detalle=detalle)
+    db.session.flush()
+    return results
+
+
+def itineraries_of(participante_ids: set[int]) -> dict[int, list[Actuacion]]:
+    """`whole_itinerary` of many people in one query, by person."""
+    found: dict[int, list[Actuacion]] = {}
+    ids = sorted(participante_ids)
+    for start in range(0, len(ids), 5000):
+        for actuacion in db.session.scalars(
+                select(Actuacion).where(Actuacion.participante_id.in_(ids[start:start + 5000]),
+                                        vigentes())
+                .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
+                .options(selectinload(Actuacion.items))
+                .execution_options(**{ALL_CENTRES_OPTION: True})).unique():
+            found.setdefault(actuacion.participante_id, []).append(actuacion)
+    return found
+
+
+def _follow_on_values(person: Participante, actuacion: Actuacion) -> dict | None:
     """What a write changes besides the itinerary: a remisión DPS marks the person as referred
     by that programme (rows 1.2, 1.5, 1.6 follow, through the summary's flush listener)."""
     if actuacion.tipo == Tipo.REMISION_DPS:
         programa = actuacion.datos.get("programa")
         if not person.remitido_dps or person.programa_dps != programa:
-            audit.update_audited(person, {"remitido_dps": True, "programa_dps": programa}, actor=actor,
-                                 entidad="participante", centro_id=person.centro_id)
+            return {"remitido_dps": True, "programa_dps": programa}
+    return None
+
+
+def _follow_on(actor, person: Participante, actuacion: Actuacion) -> None:
+    changes = _follow_on_values(person, actuacion)
+    if changes:
+        audit.update_audited(person, changes, actor=actor, entidad="participante",
+                             centro_id=person.centro_id)
 
 
 def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
             items: list[dict]) -> Actuacion:
+    actuacion = _new(actor, person, tipo, fecha, clean, items)
+    db.session.add(actuacion)
+    db.session.flush()
+    return actuacion
+
+
+def _new(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
+         items: list[dict]) -> Actuacion:
     actuacion = Actuacion(
         participante_id=person.id, centro_id=person.centro_id, asesor_id=actor.id,
         tipo=tipo.nombre, fecha=fecha, datos={}, creado_en=utcnow(),
@@ -158,8 +255,6 @@ def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean
         else:
             setattr(actuacion, campo.columna, value)
     actuacion.items = [ActuacionItem(**item) for item in items]
-    db.session.add(actuacion)
-    db.session.flush()
     return actuacion
 
 

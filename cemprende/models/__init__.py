@@ -5,6 +5,7 @@ from .base import CentroOwned
 from .centro import Centro
 from .comite import ComiteDecision, ComiteSesion, ControlInversionItem
 from .formacion import AsistenciaFis, CursoFis, SesionFis
+from .importacion import Importacion, ImportacionFila
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
@@ -14,6 +15,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "Importacion", "ImportacionFila", "AsistenciaFis", "CursoFis", "SesionFis", "ApiToken", "Auditoria", "Centro", "ComiteDecision", "ComiteSesion", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Verificador",
 ]

@@ -134,6 +134,53 @@ def _require_consent(data: dict) -> None:
         )
 
 
+def check_fields(data: dict, today: date) -> dict:
+    """Registration's checks and normalisation, for doors that bring many people at once (an
+    import judges each row with them before anything is written)."""
+    return _check_fields(data, today)
+
+
+# An imported person has not authorised the processing of their data yet: staff record it at first
+# contact (PATCH consentimiento_datos true); until then only the remission and contact attempts.
+CONSENT_PENDING_VERSION = "pendiente"
+
+
+def register_unconsented(actor, centro_id: int, people: list[dict]) -> list[Participante]:
+    """People a DPS list brings (already checked with check_fields), without consent yet, in one
+    flush: registration through the form and the API still requires the consent (`register`)."""
+    ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
+    now = utcnow()
+    created = []
+    for values in people:
+        created.append(Participante(
+            **values, centro_id=centro_id,
+            nombre_busqueda=search_key(values["nombres"], values["apellidos"]),
+            consentimiento_datos=False, consentimiento_en=now, consentimiento_por_id=None,
+            consentimiento_version=CONSENT_PENDING_VERSION,
+            creado_por_id=actor.id, creado_en=now, actualizado_en=now))
+    db.session.add_all(created)
+    db.session.flush()
+    for person, values in zip(created, people):
+        db.session.add_all(ParticipantePalabra(participante_id=person.id, palabra=word)
+                           for word in name_words(person.nombre_busqueda))
+        audit.record("crear", actor=actor, entidad="participante", entidad_id=person.id,
+                     centro_id=centro_id, despues={**values, "consentimiento_datos": False},
+                     detalle="importación")
+    return created
+
+
+def find_by_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Participante]:
+    """Across every centre, in one query: the people an import names (by tipo and número)."""
+    if not keys:
+        return {}
+    found = db.session.scalars(
+        select(Participante)
+        .where(Participante.numero_documento.in_({numero for _, numero in keys}))
+        .execution_options(**{ALL_CENTRES_OPTION: True}))
+    return {(p.tipo_documento, p.numero_documento): p for p in found
+            if (p.tipo_documento, p.numero_documento) in keys}
+
+
 def find_by_document(tipo: str, numero: str) -> Participante | None:
     """Across every centre: used only to refuse duplicates."""
     return db.session.scalar(
