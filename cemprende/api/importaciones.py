@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import ValidationFailed
-from ..importaciones import queries, services
+from ..importaciones import services
 from ..importaciones.views import csv_response
 from .base import UnsupportedType, actor, bp, page_of, paging
 
@@ -26,7 +26,7 @@ def create_importacion():
 @bp.get("/importaciones")
 def list_importaciones():
     page, per_page = paging()
-    return jsonify(page_of(queries.list_for(actor(), page, per_page), services.summary))
+    return jsonify(page_of(services.list_for(actor(), page, per_page), services.summary))
 
 
 @bp.get("/importaciones/<int:importacion_id>")

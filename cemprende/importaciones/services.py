@@ -32,7 +32,7 @@ from ..models.base import utcnow
 from ..models.importacion import TIPOS_IMPORTACION
 from ..participantes import services as participantes
 from ..scoping import ALL_CENTRES_OPTION
-from . import archivo, lectura
+from . import archivo, lectura, queries
 
 JOB = "cemprende.importaciones.services:run"
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -91,6 +91,12 @@ def upload(actor, nombre_archivo: str, stream, *, tipo: str | None, aplicar, cen
                                                "tamano": len(data)})
     jobs.submit(JOB, importacion.id)
     return importacion
+
+
+def list_for(actor, page: int = 1, per_page: int = 25):
+    """The caller's centre's imports (PNUD supervisors do not import: 403)."""
+    ensure(actor, Accion.EDITAR_ITINERARIO)
+    return queries.list_for(actor, page, per_page)
 
 
 def upload_allowed(actor, centro_id=None) -> int:

@@ -40,7 +40,7 @@ def inicio():
     if outcome.error and not errors:
         errors = {"archivo": outcome.error.message}
     return render_template("importaciones/inicio.html", form=form, errors=errors,
-                           importaciones=queries.list_for(actor, page, per_page),
+                           importaciones=services.list_for(actor, page, per_page),
                            estados=ESTADOS_IMPORTACION, tipos=TIPOS_IMPORTACION,
                            estado_de=services.estado_visible), outcome.status
 
