@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -141,15 +141,17 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
 
 
 def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
-                  detalle: str | None = None) -> list[Actuacion | DomainError]:
+                  detalle: str | None = None) -> list[int | DomainError]:
     """The gate for many writes at once (a chunk of an import): each write is judged exactly as
     `register` judges it (field checks, the period hook, every rule of its tipo) against the
     people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
-    the accepted ones are written in one flush, so the summary tables follow once per batch.
+    the accepted ones are written with one INSERT per table, their audit entries with another,
+    and the summary tables follow once for the batch (`resumen.following`, the same difference
+    the flush listeners apply to `register`'s writes).
 
     The people are given (already visible to the caller: an import found or created them). The
-    answer holds, in the writes' order, the new actuación or the error that refused that write;
-    a refused write does not stop the others.
+    answer holds, in the writes' order, the new actuación's id or the error that refused that
+    write; a refused write does not stop the others.
     """
     today = today or today_bogota()
     for centro_id in sorted({person.centro_id for person, _ in writes}):
@@ -163,7 +165,7 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     lock_vacantes([c[2].get("vacante_id") for c in checked if not isinstance(c, DomainError)])
     lock_participantes(person.id for person, _ in writes)
     itineraries = itineraries_of({person.id for person, _ in writes})
-    results: list[Actuacion | DomainError] = []
+    results: list = []
     accepted: list[tuple[Participante, Actuacion]] = []
     for (person, _), item in zip(writes, checked):
         if isinstance(item, DomainError):
@@ -181,24 +183,54 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
             continue
         actuacion = _new(actor, person, tipo, fecha, clean, items)
         # Later writes of the batch see this one, as they would after a commit one by one.
-        position = sum(1 for a in own if a.fecha <= fecha)
-        own.insert(position, actuacion)
+        own.insert(sum(1 for a in own if a.fecha <= fecha), actuacion)
         accepted.append((person, actuacion))
         results.append(actuacion)
-    db.session.add_all(actuacion for _, actuacion in accepted)
-    db.session.flush()
+    touched: dict[int, set[str | None]] = {}
+    for person, actuacion in accepted:
+        touched.setdefault(person.id, set()).add(actuacion.tipo)
+    with _resumen.following(touched):
+        _insert_many(accepted)
+    followed = []
     for person, actuacion in accepted:
         changes = _follow_on_values(person, actuacion)
         if changes:
-            antes = {key: getattr(person, key) for key in changes}
+            followed.append((person.id, {key: getattr(person, key) for key in changes}, changes))
             for key, value in changes.items():
-                setattr(person, key, value)
-            audit.record("editar", actor=actor, entidad="participante", entidad_id=person.id,
-                         centro_id=person.centro_id, antes=antes, despues=changes, detalle=detalle)
-        audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
-                     centro_id=person.centro_id, despues=to_dict(actuacion), detalle=detalle)
+                setattr(person, key, value)  # the flush's listeners follow this change
     db.session.flush()
-    return results
+    by_centre: dict[int, list] = {}
+    for person, actuacion in accepted:
+        by_centre.setdefault(person.centro_id, []).append(
+            (actuacion.id, None, to_dict(actuacion) | {"asesor": actor.username}))
+    for centro_id, entries in by_centre.items():
+        audit.record_many("crear", actor=actor, entidad="actuacion", centro_id=centro_id,
+                          entries=entries, detalle=detalle)
+    centres = {person.id: person.centro_id for person, _ in accepted}
+    for participante_id, antes, despues in followed:
+        audit.record("editar", actor=actor, entidad="participante", entidad_id=participante_id,
+                     centro_id=centres[participante_id], antes=antes, despues=despues,
+                     detalle=detalle)
+    return [r.id if isinstance(r, Actuacion) else r for r in results]
+
+
+def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
+    """One INSERT for the actuaciones (ids back in order), one for their items."""
+    if not accepted:
+        return
+    columns = ("participante_id", "centro_id", "asesor_id", "tipo", "fecha", "categoria", "valor",
+               "vacante_id", "autoempleos", "directos", "datos", "anulada", "creado_en")
+    rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
+            for _, actuacion in accepted]
+    ids = db.session.scalars(
+        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows).all()
+    items = []
+    for (_, actuacion), new_id in zip(accepted, ids):
+        actuacion.id = new_id
+        items += [{"actuacion_id": new_id, "descripcion": i.descripcion, "cantidad": i.cantidad,
+                   "precio_unitario": i.precio_unitario} for i in actuacion.items]
+    if items:
+        db.session.execute(insert(ActuacionItem), items)
 
 
 def itineraries_of(participante_ids: set[int]) -> dict[int, list[Actuacion]]:

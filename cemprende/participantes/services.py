@@ -7,7 +7,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy import and_, delete, false, insert, or_, select
 
 from .. import audit
 from ..auth.guards import (
@@ -146,27 +146,33 @@ CONSENT_PENDING_VERSION = "pendiente"
 
 
 def register_unconsented(actor, centro_id: int, people: list[dict]) -> list[Participante]:
-    """People a DPS list brings (already checked with check_fields), without consent yet, in one
-    flush: registration through the form and the API still requires the consent (`register`)."""
+    """People a DPS list brings (already checked with check_fields), without consent yet: one
+    INSERT for the people, one for their name words, one for their audit entries. Registration
+    through the form and the API still requires the consent (`register`). Answers the people
+    created, in order."""
     ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
+    if not people:
+        return []
     now = utcnow()
-    created = []
-    for values in people:
-        created.append(Participante(
-            **values, centro_id=centro_id,
-            nombre_busqueda=search_key(values["nombres"], values["apellidos"]),
-            consentimiento_datos=False, consentimiento_en=now, consentimiento_por_id=None,
-            consentimiento_version=CONSENT_PENDING_VERSION,
-            creado_por_id=actor.id, creado_en=now, actualizado_en=now))
-    db.session.add_all(created)
-    db.session.flush()
-    for person, values in zip(created, people):
-        db.session.add_all(ParticipantePalabra(participante_id=person.id, palabra=word)
-                           for word in name_words(person.nombre_busqueda))
-        audit.record("crear", actor=actor, entidad="participante", entidad_id=person.id,
-                     centro_id=centro_id, despues={**values, "consentimiento_datos": False},
-                     detalle="importación")
-    return created
+    optional = {name: None for name in EDITABLE_FIELDS}
+    rows = [{**optional, "remitido_dps": False, **values, "centro_id": centro_id,
+             "nombre_busqueda": search_key(values["nombres"], values["apellidos"]),
+             "consentimiento_datos": False, "consentimiento_en": now,
+             "consentimiento_por_id": None, "consentimiento_version": CONSENT_PENDING_VERSION,
+             "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
+            for values in people]
+    ids = db.session.scalars(insert(Participante).returning(
+        Participante.id, sort_by_parameter_order=True), rows).all()
+    words = [{"participante_id": new_id, "palabra": word}
+             for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
+    db.session.execute(insert(ParticipantePalabra), words)
+    audit.record_many("crear", actor=actor, entidad="participante", centro_id=centro_id,
+                      entries=[(new_id, None, {**values, "consentimiento_datos": False})
+                               for new_id, values in zip(ids, people)], detalle="importación")
+    found = {p.id: p for p in db.session.scalars(
+        select(Participante).where(Participante.id.in_(ids))
+        .execution_options(**{ALL_CENTRES_OPTION: True}))}
+    return [found[new_id] for new_id in ids]
 
 
 def find_by_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Participante]:
