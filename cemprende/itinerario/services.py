@@ -223,7 +223,8 @@ def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
     rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
             for _, actuacion in accepted]
     ids = db.session.scalars(
-        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows).all()
+        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows,
+        execution_options={"insertmanyvalues_page_size": 100}).all()
     items = []
     for (_, actuacion), new_id in zip(accepted, ids):
         actuacion.id = new_id

@@ -162,7 +162,8 @@ def register_unconsented(actor, centro_id: int, people: list[dict]) -> list[Part
              "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
             for values in people]
     ids = db.session.scalars(insert(Participante).returning(
-        Participante.id, sort_by_parameter_order=True), rows).all()
+        Participante.id, sort_by_parameter_order=True), rows,
+        execution_options={"insertmanyvalues_page_size": 100}).all()
     words = [{"participante_id": new_id, "palabra": word}
              for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
     db.session.execute(insert(ParticipantePalabra), words)
