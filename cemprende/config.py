@@ -79,7 +79,9 @@ class Config:
     # as interrumpida.
     IMPORTACION_MAX_BYTES = int(os.environ.get("IMPORTACION_MAX_MB", "50")) * 1024 * 1024
     IMPORTACION_MAX_FILAS = int(os.environ.get("IMPORTACION_MAX_FILAS", "200000"))
-    IMPORTACION_LOTE = int(os.environ.get("IMPORTACION_LOTE", "1000"))
+    # Rows per apply transaction; unset: 1000 on PostgreSQL, 200 on SQLite, whose single writer
+    # lock the chunk holds while it writes (an advisor's save waits that long at most).
+    IMPORTACION_LOTE = int(os.environ["IMPORTACION_LOTE"]) if os.environ.get("IMPORTACION_LOTE") else None
     IMPORTACION_LATIDO_SEGUNDOS = int(os.environ.get("IMPORTACION_LATIDO_SEGUNDOS", "120"))
     PER_PAGE = 25
     BABEL_LOCALE = "es_CO"

@@ -412,16 +412,23 @@ def _process(importacion: Importacion) -> None:
         setattr(importacion, name, 0)
     importacion.filas = len(juicios)
     db.session.commit()
-    chunk = current_app.config["IMPORTACION_LOTE"] if importacion.aplicar else PREVIEW_CHUNK
-    for start in range(0, len(juicios), chunk):
-        part = juicios[start:start + chunk]
+    lote = apply_chunk()
+    for start in range(0, len(juicios), PREVIEW_CHUNK):
+        part = juicios[start:start + PREVIEW_CHUNK]
         classify(importacion.centro_id, part)
         if importacion.aplicar:
-            _apply_chunk(actor, importacion, part, today)
-        _store(importacion, part)
-        importacion.procesadas += len(part)
-        importacion.latido = utcnow()
-        db.session.commit()  # each chunk stands on its own: an interruption keeps what it wrote
+            # Only rows with something to write take a writing transaction, in short chunks, each
+            # judged again inside it (someone may have registered the person meanwhile); rows
+            # already recorded or in error are reported without one (a re-apply writes nothing).
+            pending = [j for j in part if j.veredicto in ("nueva", "registrada")]
+            for sub_start in range(0, len(pending), lote):
+                chunk = pending[sub_start:sub_start + lote]
+                classify(importacion.centro_id, chunk)
+                _apply_chunk(actor, importacion, chunk, today)
+                _progress(importacion, chunk)  # each chunk stands on its own: see interrumpida
+            pending_ids = {id(j) for j in pending}
+            part = [j for j in part if id(j) not in pending_ids]
+        _progress(importacion, part)
     importacion.estado = "terminada"
     importacion.terminado_en = utcnow()
     if importacion.aplicar:
@@ -438,6 +445,21 @@ def _process(importacion: Importacion) -> None:
             .where(Importacion.sha256 == importacion.sha256, Importacion.aplicada.is_(False))
             .execution_options(**{ALL_CENTRES_OPTION: True})):
         archivo.delete(importacion.sha256)  # applied: nobody needs the file any more
+
+
+def _progress(importacion: Importacion, part: list[Juicio]) -> None:
+    """Stores the rows' verdicts and counts, the job's sign of life, and commits."""
+    _store(importacion, part)
+    importacion.procesadas += len(part)
+    importacion.latido = utcnow()
+    db.session.commit()
+
+
+def apply_chunk() -> int:
+    configured = current_app.config.get("IMPORTACION_LOTE")
+    if configured:
+        return configured
+    return 1000 if db.session.get_bind().dialect.name == "postgresql" else 200
 
 
 def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: date) -> None:
