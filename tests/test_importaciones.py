@@ -483,3 +483,57 @@ def test_browser_upload_preview_apply_report(app, world):
         server.shutdown()
     people, remissions = counts(app)
     assert people == remissions >= 2
+
+
+# ---- the gate's batch form --------------------------------------------------------------------
+
+SEQUENCE = [
+    {"tipo": "enrutamiento", "fecha": "2026-01-04", "destino": "emprendimiento"},
+    {"tipo": "caracterizacion", "fecha": "2026-01-05"},
+    {"tipo": "enrutamiento", "fecha": "2026-01-06", "destino": "emprendimiento"},
+    {"tipo": "plan_negocio", "fecha": "2026-01-08", "nombre_negocio": "Panadería",
+     "valor_solicitado": 500_000},
+    {"tipo": "plan_negocio", "fecha": "2026-01-09", "nombre_negocio": "Otra",
+     "valor_solicitado": 9},
+    {"tipo": "ingreso_ruta", "fecha": "2026-01-07", "ruta": "emprende"},
+    {"tipo": "ingreso_ruta", "fecha": "2026-01-08", "ruta": "emprende"},  # refused: seen in batch
+    {"tipo": "no_existe", "fecha": "2026-01-09"},
+    {"tipo": "caracterizacion", "fecha": "2026-04-09"},  # after today in Bogotá
+    {"tipo": "remision_dps", "fecha": "2026-01-10", "programa": "Red Unidos"},
+]
+
+
+def test_register_many_judges_and_writes_as_register_does(app, api, world, ctx):
+    from cemprende.errors import DomainError
+    from cemprende.itinerario import services as itinerario
+    from cemprende.models import Staff
+
+    asesor = api(world["asesor_a"])
+    one, many = (asesor.post("/participantes", json=person_payload(
+        numero_documento=n, remitido_dps=False, programa_dps=None)).get_json()["id"]
+        for n in ("61000001", "61000002"))
+    actor = db.session.get(Staff, world["asesor_a"].id)
+    singly = []
+    for data in SEQUENCE:
+        try:
+            itinerario.register(actor, one, dict(data))
+            db.session.commit()
+            singly.append("ok")
+        except DomainError as error:
+            db.session.rollback()
+            singly.append(error.code)
+    person = db.session.get(Participante, many)
+    batch = itinerario.register_many(actor, [(person, dict(d)) for d in SEQUENCE])
+    db.session.commit()
+    assert [r.code if isinstance(r, DomainError) else "ok" for r in batch] == singly
+    assert "ok" in singly and "ruta_actual" in singly and "validacion" in singly
+
+    def shape(participante_id):
+        return [(a.tipo, a.fecha, a.categoria, a.valor, a.datos)
+                for a in itinerario.whole_itinerary(participante_id)]
+
+    assert shape(one) == shape(many)
+    assert (db.session.get(Participante, one).remitido_dps, db.session.get(Participante, many)
+            .remitido_dps) == (True, True)
+    db.session.rollback()
+    assert summary_exact(app)

@@ -218,18 +218,22 @@ def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
     """One INSERT for the actuaciones (ids back in order), one for their items."""
     if not accepted:
         return
-    columns = ("participante_id", "centro_id", "asesor_id", "tipo", "fecha", "categoria", "valor",
-               "vacante_id", "autoempleos", "directos", "datos", "anulada", "creado_en")
+    # Every column some transient object carries a value for (whatever columns the model gains);
+    # the others are left to their defaults.
+    columns = [c.key for c in Actuacion.__table__.columns if c.key != "id"
+               and any(getattr(a, c.key) is not None for _, a in accepted)]
     rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
             for _, actuacion in accepted]
     ids = db.session.scalars(
         insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows,
         execution_options={"insertmanyvalues_page_size": 100}).all()
+    item_columns = [c.key for c in ActuacionItem.__table__.columns
+                    if c.key not in ("id", "actuacion_id")]
     items = []
     for (_, actuacion), new_id in zip(accepted, ids):
         actuacion.id = new_id
-        items += [{"actuacion_id": new_id, "descripcion": i.descripcion, "cantidad": i.cantidad,
-                   "precio_unitario": i.precio_unitario} for i in actuacion.items]
+        items += [{name: getattr(item, name) for name in item_columns} | {"actuacion_id": new_id}
+                  for item in actuacion.items]
     if items:
         db.session.execute(insert(ActuacionItem), items)
 
