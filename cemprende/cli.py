@@ -18,6 +18,7 @@ from .bases import services as bases
 from .errors import DomainError
 from .exports import write_csv
 from .extensions import db
+from .importaciones import services as importaciones
 from .itinerario import revision
 from .itinerario import services as itinerario
 from .itinerario.dia import today_bogota
@@ -110,6 +111,18 @@ def register_cli(app) -> None:
         rows = resumen.rebuild()
         db.session.commit()
         click.echo(f"Resumen de tableros reconstruido: {rows} filas.")
+
+    @app.cli.command("importaciones-aplicar")
+    @click.argument("importacion_id", type=int)
+    def importaciones_aplicar(importacion_id: int):
+        """Applies an import in this process (finishes one that was interrupted)."""
+        try:
+            importacion = importaciones.aplicar_en_primer_plano(importacion_id)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"Importación {importacion.id}: {importacion.estado}, {importacion.nuevas} "
+                   f"remisiones nuevas, {importacion.existentes} ya registradas, "
+                   f"{importacion.con_error} filas con error.")
 
     @app.cli.command("verificadores-check")
     @click.option("--fix", is_flag=True, help="Elimina los huérfanos y completa los archivos interrumpidos.")

@@ -94,6 +94,15 @@ class Config:
     ALERTA_CARGO_FIJO_PCT = int(os.environ.get("ALERTA_CARGO_FIJO_PCT", "50"))
     ALERTA_CARGO_FIJO_MIN_PLANES = int(os.environ.get("ALERTA_CARGO_FIJO_MIN_PLANES", "3"))
     ALERTA_REFERENCIA_MIN_OBSERVACIONES = int(os.environ.get("ALERTA_REFERENCIA_MIN_OBSERVACIONES", "3"))
+    # Importaciones (API.md "Importaciones"): the largest file, its rows, the rows applied per
+    # transaction, and how long a running import may go without a sign of life before it counts
+    # as interrumpida.
+    IMPORTACION_MAX_BYTES = int(os.environ.get("IMPORTACION_MAX_MB", "50")) * 1024 * 1024
+    IMPORTACION_MAX_FILAS = int(os.environ.get("IMPORTACION_MAX_FILAS", "200000"))
+    # Rows per apply transaction; unset: 1000 on PostgreSQL, 200 on SQLite, whose single writer
+    # lock the chunk holds while it writes (an advisor's save waits that long at most).
+    IMPORTACION_LOTE = int(os.environ["IMPORTACION_LOTE"]) if os.environ.get("IMPORTACION_LOTE") else None
+    IMPORTACION_LATIDO_SEGUNDOS = int(os.environ.get("IMPORTACION_LATIDO_SEGUNDOS", "120"))
     PER_PAGE = 25
     # A base's XLSX over this many rows is prepared in the background (API.md: 100,000).
     BASES_XLSX_FONDO_FILAS = int(os.environ.get("BASES_XLSX_FONDO_FILAS", "100000"))

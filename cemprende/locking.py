@@ -9,15 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from .extensions import db
 from .models import Participante, Vacante
 
+BATCH = 1000
+
 
 def _lock(table, ids: Iterable[int]) -> None:
-    for row_id in sorted({i for i in ids if i is not None}):
-        db.session.execute(update(table).where(table.c.id == row_id).values(id=table.c.id))
+    ordered = sorted({i for i in ids if i is not None})
+    if len(ordered) == 1:
+        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
+        return
+    # Many rows (a chunk of an import): one statement per batch, still in id order. PostgreSQL
+    # locks the rows of SELECT ... ORDER BY id FOR UPDATE in that order; SQLite's UPDATE takes
+    # its single writer lock.
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start:start + BATCH]
+        if postgres:
+            db.session.execute(select(table.c.id).where(table.c.id.in_(batch))
+                               .order_by(table.c.id).with_for_update())
+        else:
+            db.session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id))
 
 
 def lock_vacantes(ids: Iterable[int]) -> None:

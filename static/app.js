@@ -77,3 +77,26 @@ document.addEventListener("DOMContentLoaded", function () {
   field.addEventListener("change", ask);
   if (tipo) { tipo.addEventListener("change", ask); }
 });
+
+// An import being processed shows its progress from its status JSON; without JavaScript the page
+// refreshes itself (meta refresh) and offers an "Actualizar" link.
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("importacion-estado");
+  if (!box || !window.fetch) { return; }
+  var running = ["en_cola", "procesando"];
+  if (running.indexOf(box.dataset.estado) < 0) { return; }
+  var bar = box.querySelector("progress");
+  var label = box.querySelector("[data-campo=progreso]");
+  function poll() {
+    fetch(box.dataset.estadoUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (running.indexOf(s.estado) < 0) { window.location.reload(); return; }
+        if (bar) { bar.max = s.filas || 1; bar.value = s.procesadas; }
+        if (label) { label.textContent = s.procesadas + " de " + s.filas + " filas"; }
+        window.setTimeout(poll, 1000);
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 500);
+});

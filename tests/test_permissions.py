@@ -3,12 +3,14 @@
 Records belong to centre A. *_b roles work in centre B: for them a record of A is a 404, the same
 as a record that does not exist. The matrix must list every route the application has.
 """
+import io
 import itertools
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from cemprende import jobs
 from cemprende.extensions import db
 from cemprende.models import ArchivoExportado
 from conftest import api_token, csrf_token, login, person_payload
@@ -198,6 +200,12 @@ PAGES = {
     ("POST", "/cierres/<int:cierre_id>/aceptacion"): expect(403, asesor_b=404, director_b=404, supervisor=303, admin=303),
     ("POST", "/cierres/<int:cierre_id>/devolucion"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
     ("POST", "/cierres/<int:cierre_id>/reapertura"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
+    ("GET", "/importaciones/"): ITINERARY_WRITE,
+    ("POST", "/importaciones/"): expect(422, supervisor=403),
+    ("GET", "/importaciones/<int:importacion_id>"): EDIT_A,
+    ("GET", "/importaciones/<int:importacion_id>/estado.json"): EDIT_A,
+    ("POST", "/importaciones/<int:importacion_id>/aplicar"): expect(303, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/importaciones/<int:importacion_id>/errores.csv"): EDIT_A,
 }
 
 API = {
@@ -294,7 +302,18 @@ API = {
     ("POST", "/api/v1/cierres/<int:cierre_id>/aceptacion"): CLOSE_REVIEW,
     ("POST", "/api/v1/cierres/<int:cierre_id>/devolucion"): CLOSE_REVIEW,
     ("POST", "/api/v1/cierres/<int:cierre_id>/reapertura"): CLOSE_REVIEW,
+    ("POST", "/api/v1/importaciones"): expect(202, supervisor=403, admin=422),
+    ("GET", "/api/v1/importaciones"): expect(200, supervisor=403),
+    ("GET", "/api/v1/importaciones/<int:importacion_id>"): EDIT_A,
+    # The first apply starts; every later one finds it running or applied.
+    ("POST", "/api/v1/importaciones/<int:importacion_id>/aplicar"): expect(409, asesor_a=202, asesor_b=404, director_b=404, supervisor=403),
+    ("GET", "/api/v1/importaciones/<int:importacion_id>/errores.csv"): EDIT_A,
 }
+
+IMPORT_CSV = ("tipo_documento,numero_documento,nombres,apellidos,fecha_nacimiento,sexo,municipio,"
+              "telefono,programa_dps,fecha_remision,ciudad_centro\n"
+              "CC,66600011,Ana,Ruiz,01/02/1990,F,Cartagena,3001112233,Red Unidos,05/01/2026,Cartagena\n"
+              ).encode()
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
           ("GET", "/login/codigo"), ("POST", "/login/codigo"),
@@ -359,8 +378,11 @@ def records(app, api, world, build):
         "texto": "No me han llamado.", "participante_id": person["id"]}).get_json()
     solicitud = asesor.post(f"/participantes/{person['id']}/solicitudes-habeas", json={
         "tipo": "consulta", "fecha_recibida": "2026-01-12", "descripcion": "Qué datos tienen."}).get_json()
+    importacion = asesor.post("/importaciones", content_type="multipart/form-data", data={
+        "archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"), "tipo": "remision_dps"}).get_json()
+    jobs.wait_for_threads()
     return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
-            "solicitud_id": solicitud["id"],
+            "solicitud_id": solicitud["id"], "importacion_id": importacion["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
@@ -435,7 +457,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
-                "archivo_id", "traslado_id"):
+                "archivo_id", "traslado_id", "importacion_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -556,6 +578,9 @@ def test_api_route_per_role(app, client, world, records, route):
         if (method, rule) == ("POST", "/api/v1/verificadores"):
             payload = {"data": files(("CC_1098765432.pdf", b"%PDF-1.4 x")),
                        "content_type": "multipart/form-data"}
+        elif (method, rule) == ("POST", "/api/v1/importaciones"):
+            payload = {"data": {"archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"),
+                                "tipo": "remision_dps"}, "content_type": "multipart/form-data"}
         elif rule.endswith("/comite/sesiones/<int:sesion_comite_id>/acta"):  # new content each time
             payload = {"data": files(("acta.png", image_bytes(colour=(next(counter) % 256, 0, 0)))),
                        "content_type": "multipart/form-data"}

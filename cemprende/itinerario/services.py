@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -104,6 +104,20 @@ def whole_itinerary(participante_id: int) -> list[Actuacion]:
     ).unique())
 
 
+def _checked(data: dict, today: date) -> tuple[TipoActuacion, date, dict, list[dict]]:
+    """The tipo's field checks and the fecha (not after Colombia's today): what the rules judge."""
+    f = Fields(data)
+    nombre_tipo = f.choice("tipo", TIPOS)
+    fecha = f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
+    if nombre_tipo is None:
+        f.raise_if_errors()
+    tipo = TIPOS[nombre_tipo]
+    _check_fields(tipo, f)
+    items = _check_items(tipo, f)
+    f.raise_if_errors()
+    return tipo, fecha, f.clean, items
+
+
 def register(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     """The gate: every actuación, whatever door brings it, is checked and written here.
 
@@ -114,42 +128,162 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
     today = today or today_bogota()
     person = get_visible(actor, participante_id)
     ensure(actor, Accion.EDITAR_ITINERARIO, person.centro_id)
-    f = Fields(data)
-    nombre_tipo = f.choice("tipo", TIPOS)
-    fecha = f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
-    if nombre_tipo is None:
-        f.raise_if_errors()
-    tipo = TIPOS[nombre_tipo]
-    _check_fields(tipo, f)
-    items = _check_items(tipo, f)
-    f.raise_if_errors()
+    tipo, fecha, clean, items = _checked(data, today)
     # The rules read counts and sums over the person's itinerary and the vacancy: the writes that
     # could change them wait until this transaction ends (vacancy first, then the person).
-    lock_vacantes([f.clean.get("vacante_id")])
+    lock_vacantes([clean.get("vacante_id")])
     lock_participantes([person.id])
     reglas.check_period(person.centro_id, fecha)
-    reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=f.clean,
+    reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha, valores=clean,
                                items=items, itinerario=whole_itinerary(person.id),
                                centro_id=person.centro_id))
-    actuacion = _insert(actor, person, tipo, fecha, f.clean, items)
+    actuacion = _insert(actor, person, tipo, fecha, clean, items)
     _follow_on(actor, person, actuacion)
     audit.record("crear", actor=actor, entidad="actuacion", entidad_id=actuacion.id,
                  centro_id=person.centro_id, despues=to_dict(actuacion))
     return actuacion
 
 
-def _follow_on(actor, person: Participante, actuacion: Actuacion) -> None:
+def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
+                  detalle: str | None = None) -> list[int | DomainError]:
+    """The gate for many writes at once (a chunk of an import): each write is judged exactly as
+    `register` judges it (field checks, the period hook, every rule of its tipo) against the
+    people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
+    the accepted ones are written with one INSERT per table, their audit entries with another,
+    and the summary tables follow once for the batch (`resumen.following`, the same difference
+    the flush listeners apply to `register`'s writes).
+
+    The people are given (already visible to the caller: an import found or created them). The
+    answer holds, in the writes' order, the new actuación's id or the error that refused that
+    write; a refused write does not stop the others.
+    """
+    today = today or today_bogota()
+    for centro_id in sorted({person.centro_id for person, _ in writes}):
+        ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
+    checked: list = []
+    for _, data in writes:
+        try:
+            checked.append(_checked(data, today))
+        except DomainError as error:
+            checked.append(error)
+    lock_vacantes([c[2].get("vacante_id") for c in checked if not isinstance(c, DomainError)])
+    lock_participantes(person.id for person, _ in writes)
+    itineraries = itineraries_of({person.id for person, _ in writes})
+    results: list = []
+    accepted: list[tuple[Participante, Actuacion]] = []
+    for (person, _), item in zip(writes, checked):
+        if isinstance(item, DomainError):
+            results.append(item)
+            continue
+        tipo, fecha, clean, items = item
+        own = itineraries.setdefault(person.id, [])
+        try:
+            reglas.check_period(person.centro_id, fecha)
+            reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha,
+                                       valores=clean, items=items, itinerario=list(own),
+                                       centro_id=person.centro_id))
+        except DomainError as error:
+            results.append(error)
+            continue
+        actuacion = _new(actor, person, tipo, fecha, clean, items)
+        # Later writes of the batch see this one, as they would after a commit one by one.
+        own.insert(sum(1 for a in own if a.fecha <= fecha), actuacion)
+        accepted.append((person, actuacion))
+        results.append(actuacion)
+    touched: dict[int, set[str | None]] = {}
+    for person, actuacion in accepted:
+        touched.setdefault(person.id, set()).add(actuacion.tipo)
+    with _resumen.following(touched):
+        _insert_many(accepted)
+    followed = []
+    for person, actuacion in accepted:
+        changes = _follow_on_values(person, actuacion)
+        if changes:
+            followed.append((person.id, {key: getattr(person, key) for key in changes}, changes))
+            for key, value in changes.items():
+                setattr(person, key, value)  # the flush's listeners follow this change
+    db.session.flush()
+    by_centre: dict[int, list] = {}
+    for person, actuacion in accepted:
+        by_centre.setdefault(person.centro_id, []).append(
+            (actuacion.id, None, to_dict(actuacion) | {"asesor": actor.username}))
+    for centro_id, entries in by_centre.items():
+        audit.record_many("crear", actor=actor, entidad="actuacion", centro_id=centro_id,
+                          entries=entries, detalle=detalle)
+    centres = {person.id: person.centro_id for person, _ in accepted}
+    for participante_id, antes, despues in followed:
+        audit.record("editar", actor=actor, entidad="participante", entidad_id=participante_id,
+                     centro_id=centres[participante_id], antes=antes, despues=despues,
+                     detalle=detalle)
+    return [r.id if isinstance(r, Actuacion) else r for r in results]
+
+
+def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
+    """One INSERT for the actuaciones (ids back in order), one for their items."""
+    if not accepted:
+        return
+    # Every column some transient object carries a value for (whatever columns the model gains);
+    # the others are left to their defaults.
+    columns = [c.key for c in Actuacion.__table__.columns if c.key != "id"
+               and any(getattr(a, c.key) is not None for _, a in accepted)]
+    rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
+            for _, actuacion in accepted]
+    ids = db.session.scalars(
+        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows,
+        execution_options={"insertmanyvalues_page_size": 100}).all()
+    item_columns = [c.key for c in ActuacionItem.__table__.columns
+                    if c.key not in ("id", "actuacion_id")]
+    items = []
+    for (_, actuacion), new_id in zip(accepted, ids):
+        actuacion.id = new_id
+        items += [{name: getattr(item, name) for name in item_columns} | {"actuacion_id": new_id}
+                  for item in actuacion.items]
+    if items:
+        db.session.execute(insert(ActuacionItem), items)
+
+
+def itineraries_of(participante_ids: set[int]) -> dict[int, list[Actuacion]]:
+    """`whole_itinerary` of many people in one query, by person."""
+    found: dict[int, list[Actuacion]] = {}
+    ids = sorted(participante_ids)
+    for start in range(0, len(ids), 5000):
+        for actuacion in db.session.scalars(
+                select(Actuacion).where(Actuacion.participante_id.in_(ids[start:start + 5000]),
+                                        vigentes())
+                .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
+                .options(selectinload(Actuacion.items))
+                .execution_options(**{ALL_CENTRES_OPTION: True})).unique():
+            found.setdefault(actuacion.participante_id, []).append(actuacion)
+    return found
+
+
+def _follow_on_values(person: Participante, actuacion: Actuacion) -> dict | None:
     """What a write changes besides the itinerary: a remisión DPS marks the person as referred
     by that programme (rows 1.2, 1.5, 1.6 follow, through the summary's flush listener)."""
     if actuacion.tipo == Tipo.REMISION_DPS:
         programa = actuacion.datos.get("programa")
         if not person.remitido_dps or person.programa_dps != programa:
-            audit.update_audited(person, {"remitido_dps": True, "programa_dps": programa}, actor=actor,
-                                 entidad="participante", centro_id=person.centro_id)
+            return {"remitido_dps": True, "programa_dps": programa}
+    return None
+
+
+def _follow_on(actor, person: Participante, actuacion: Actuacion) -> None:
+    changes = _follow_on_values(person, actuacion)
+    if changes:
+        audit.update_audited(person, changes, actor=actor, entidad="participante",
+                             centro_id=person.centro_id)
 
 
 def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
             items: list[dict]) -> Actuacion:
+    actuacion = _new(actor, person, tipo, fecha, clean, items)
+    db.session.add(actuacion)
+    db.session.flush()
+    return actuacion
+
+
+def _new(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
+         items: list[dict]) -> Actuacion:
     actuacion = Actuacion(
         participante_id=person.id, centro_id=person.centro_id, asesor_id=actor.id,
         tipo=tipo.nombre, fecha=fecha, datos={}, creado_en=utcnow(),
@@ -162,8 +296,6 @@ def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean
         else:
             setattr(actuacion, campo.columna, value)
     actuacion.items = [ActuacionItem(**item) for item in items]
-    db.session.add(actuacion)
-    db.session.flush()
     return actuacion
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import and_, delete, false, or_, select
+from sqlalchemy import and_, delete, false, insert, or_, select
 
 from .. import audit
 from ..auth.guards import (
@@ -154,6 +154,60 @@ def _require_consent(data: dict) -> None:
             "guardar ningún dato de la persona.",
             {"consentimiento_datos": "La persona debe autorizar el tratamiento de sus datos."},
         )
+
+
+def check_fields(data: dict, today: date) -> dict:
+    """Registration's checks and normalisation, for doors that bring many people at once (an
+    import judges each row with them before anything is written)."""
+    return _check_fields(data, today)
+
+
+# An imported person has not authorised the processing of their data yet: staff record it at first
+# contact (PATCH consentimiento_datos true); until then only the remission and contact attempts.
+CONSENT_PENDING_VERSION = "pendiente"
+
+
+def register_unconsented(actor, centro_id: int, people: list[dict]) -> list[Participante]:
+    """People a DPS list brings (already checked with check_fields), without consent yet: one
+    INSERT for the people, one for their name words, one for their audit entries. Registration
+    through the form and the API still requires the consent (`register`). Answers the people
+    created, in order."""
+    ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
+    if not people:
+        return []
+    now = utcnow()
+    optional = {name: None for name in EDITABLE_FIELDS}
+    rows = [{**optional, "remitido_dps": False, **values, "centro_id": centro_id,
+             "nombre_busqueda": search_key(values["nombres"], values["apellidos"]),
+             "consentimiento_datos": False, "consentimiento_en": now,
+             "consentimiento_por_id": None, "consentimiento_version": CONSENT_PENDING_VERSION,
+             "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
+            for values in people]
+    ids = db.session.scalars(insert(Participante).returning(
+        Participante.id, sort_by_parameter_order=True), rows,
+        execution_options={"insertmanyvalues_page_size": 100}).all()
+    words = [{"participante_id": new_id, "palabra": word}
+             for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
+    db.session.execute(insert(ParticipantePalabra), words)
+    audit.record_many("crear", actor=actor, entidad="participante", centro_id=centro_id,
+                      entries=[(new_id, None, {**values, "consentimiento_datos": False})
+                               for new_id, values in zip(ids, people)], detalle="importación")
+    found = {p.id: p for p in db.session.scalars(
+        select(Participante).where(Participante.id.in_(ids))
+        .execution_options(**{ALL_CENTRES_OPTION: True}))}
+    return [found[new_id] for new_id in ids]
+
+
+def find_by_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Participante]:
+    """Across every centre, in one query: the people an import names (by tipo and número)."""
+    if not keys:
+        return {}
+    found = db.session.scalars(
+        select(Participante)
+        .where(Participante.numero_documento.in_({numero for _, numero in keys}))
+        .execution_options(**{ALL_CENTRES_OPTION: True}))
+    return {(p.tipo_documento, p.numero_documento): p for p in found
+            if (p.tipo_documento, p.numero_documento) in keys}
 
 
 def find_by_document(tipo: str, numero: str) -> Participante | None:

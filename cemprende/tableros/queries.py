@@ -39,6 +39,13 @@ def _every_centre(statement):
     return db.session.execute(statement.execution_options(**{ALL_CENTRES_OPTION: True}))
 
 
+def _of(column, participante_id):
+    """One participant (an id), several (a collection of ids) or, with None, everyone."""
+    if isinstance(participante_id, int):
+        return column == participante_id
+    return column.in_(sorted(participante_id))
+
+
 def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
     for row in result:
         for code in codes:
@@ -66,7 +73,7 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
         .group_by(first.centro_id, first.fecha)
     )
     if participante_id is not None:
-        statement = statement.where(first.participante_id == participante_id)
+        statement = statement.where(_of(first.participante_id, participante_id))
     return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
@@ -91,7 +98,7 @@ def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia)
                  .where(vigentes(a), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
                  .group_by(a.centro_id, a.fecha))
     if participante_id is not None:
-        statement = statement.where(a.participante_id == participante_id)
+        statement = statement.where(_of(a.participante_id, participante_id))
     return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
@@ -106,7 +113,7 @@ def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: 
                                              order_by=(a.fecha, a.id)).label("siguiente"))
               .where(vigentes(a), a.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO))))
     if participante_id is not None:
-        events = events.where(a.participante_id == participante_id)
+        events = events.where(_of(a.participante_id, participante_id))
     events = events.subquery()
     entries = events.c.tipo == Tipo.INGRESO_RUTA
     starts = (select(events.c.categoria, events.c.fecha.label("fecha"), events.c.centro_id,
@@ -127,8 +134,9 @@ PER_DAY = ((Enrutados, first_routings_per_day), ((Conteo, Suma), counts_per_day)
            (ActivosRuta, route_changes_per_day))
 
 
-def per_day(filas: list[Fila], participante_id: int | None = None) -> PorDia:
-    """What each day adds to every summarised row, for one participant or for everyone."""
+def per_day(filas: list[Fila], participante_id=None) -> PorDia:
+    """What each day adds to every summarised row, for one participant (an id), several (a
+    collection of ids, summed) or everyone (None)."""
     into: PorDia = {}
     for kinds, query in PER_DAY:
         own = [fila for fila in filas if isinstance(fila.calculo, kinds)]

@@ -7,6 +7,9 @@ table from the actuaciones (after a bulk load, or to check it).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from functools import lru_cache
+
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -77,21 +80,48 @@ PENDING = "resumen_pendiente"
 def _touched(session: Session) -> dict[int, set[str | None]]:
     """participante_id → the tipos written for them in this flush (None: the person changed)."""
     touched: dict[int, set[str | None]] = {}
-    for obj in (*session.new, *session.dirty):
+    new = session.new  # built anew on every access: read once (a flush may hold thousands)
+    for obj in (*new, *session.dirty):
         if isinstance(obj, Actuacion) and obj.participante_id is not None:
-            if obj in session.new or session.is_modified(obj, include_collections=False):
+            if obj in new or session.is_modified(obj, include_collections=False):
                 touched.setdefault(obj.participante_id, set()).add(obj.tipo)
-        elif (isinstance(obj, Participante) and obj not in session.new
+        elif (isinstance(obj, Participante) and obj not in new
               and session.is_modified(obj, include_collections=False)):
             touched.setdefault(obj.id, set()).add(None)
     return touched
 
 
 def _rows_for(tipos: set[str | None]) -> list:
+    return _rows_for_tipos(frozenset(tipos))
+
+
+@lru_cache(maxsize=256)
+def _rows_for_tipos(tipos: frozenset) -> list:
     found = {}
-    for tipo in tipos:
+    for tipo in sorted(tipos, key=str):
         found.update({f.codigo: f for f in rows_moved_by(tipo)})
     return list(found.values())
+
+
+BATCH = 1000  # participants per grouped query: an import's chunk is one or two queries, not one per person
+
+
+def _groups(touched: dict[int, set[str | None]]) -> list[tuple[list[int], list]]:
+    """The touched participants grouped by the rows their writes can move, in batches: the
+    contributions are sums over people, so one grouped query per batch gives the same difference
+    as one query per person."""
+    by_rows: dict[tuple[str, ...], tuple[list[int], list]] = {}
+    for participante_id, tipos in sorted(touched.items()):
+        filas = _rows_for(tipos)
+        if filas:
+            codes = tuple(sorted(f.codigo for f in filas))
+            by_rows.setdefault(codes, ([], filas))[0].append(participante_id)
+    groups = []
+    for ids, filas in by_rows.values():
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start:start + BATCH]
+            groups.append((batch[0] if len(batch) == 1 else batch, filas))
+    return groups
 
 
 @event.listens_for(Session, "before_flush")
@@ -103,10 +133,8 @@ def _before_flush(session: Session, flush_context, _instances) -> None:
     with session.no_autoflush:
         # Whoever else writes for these people waits: "before" stays true until the commit.
         lock_participantes(touched)
-        for participante_id, tipos in sorted(touched.items()):
-            filas = _rows_for(tipos)
-            if filas:
-                pending.append((participante_id, filas, queries.per_day(filas, participante_id)))
+        for participantes, filas in _groups(touched):
+            pending.append((participantes, filas, queries.per_day(filas, participantes)))
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -116,10 +144,25 @@ def _after_flush(session: Session, flush_context) -> None:
     if not pending:
         return
     with session.no_autoflush:
-        for participante_id, filas, before in pending:
-            after = queries.per_day(filas, participante_id)
+        for participantes, filas, before in pending:
+            after = queries.per_day(filas, participantes)
             _add({key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()
                   if after.get(key, 0) != before.get(key, 0)})
+
+
+@contextmanager
+def following(touched: dict[int, set[str | None]]):
+    """For writes that bypass the ORM flush (bulk INSERTs of a batch): the same difference the
+    flush listeners apply, participant id → tipos written (None: the person changed), taken
+    before and after the block, in the same transaction."""
+    lock_participantes(touched)
+    groups = _groups(touched)
+    before = [queries.per_day(filas, participantes) for participantes, filas in groups]
+    yield
+    for (participantes, filas), earlier in zip(groups, before):
+        after = queries.per_day(filas, participantes)
+        _add({key: after.get(key, 0) - earlier.get(key, 0) for key in earlier.keys() | after.keys()
+              if after.get(key, 0) != earlier.get(key, 0)})
 
 
 def rebuild() -> int:

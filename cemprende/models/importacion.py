@@ -1,0 +1,89 @@
+"""A data import (a DPS remission list) and the verdict of each of its rows."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import BigId, CentroOwned, UTCDateTime, utcnow
+from .staff import Staff
+
+ESTADOS_IMPORTACION = {
+    "en_cola": "En cola",
+    "procesando": "Procesando",
+    "terminada": "Terminada",
+    "interrumpida": "Interrumpida",
+    "fallida": "Fallida",
+}
+TIPOS_IMPORTACION = {"remision_dps": "Remisión DPS", "legado": "Bases heredadas"}
+VEREDICTOS = {
+    "nueva": "Persona nueva",
+    "registrada": "Ya registrada aquí",
+    "existente": "Remisión ya registrada",
+    "otro_centro": "Registrada en otro centro",
+    "error": "Con errores",
+}
+
+
+class Importacion(CentroOwned, db.Model):
+    """One uploaded file, its preview and (once applied) what it wrote. The job that reads and
+    applies it keeps its progress here (`procesadas` of `filas`, `latido` while it runs)."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tipo: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    tamano: Mapped[int] = mapped_column(Integer)
+    estado: Mapped[str] = mapped_column(String(20), default="en_cola")
+    aplicar: Mapped[bool] = mapped_column(Boolean, default=False)  # the job writes, not only judges
+    aplicada: Mapped[bool] = mapped_column(Boolean, default=False)
+    filas: Mapped[int] = mapped_column(Integer, default=0)
+    procesadas: Mapped[int] = mapped_column(Integer, default=0)  # rows judged, or applied
+    validas: Mapped[int] = mapped_column(Integer, default=0)
+    nuevas: Mapped[int] = mapped_column(Integer, default=0)  # remissions not yet recorded / written
+    existentes: Mapped[int] = mapped_column(Integer, default=0)
+    personas_nuevas: Mapped[int] = mapped_column(Integer, default=0)
+    con_error: Mapped[int] = mapped_column(Integer, default=0)
+    con_aviso: Mapped[int] = mapped_column(Integer, default=0)
+    mensaje: Mapped[str | None] = mapped_column(Text)  # why it failed, in Spanish, no personal data
+    creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    iniciado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    latido: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the job's last sign of life
+    terminado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    aplicada_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    staff: Mapped[Staff] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_importacion_centro_creado", "centro_id", "creado_en"),
+        Index("ix_importacion_sha256", "sha256"),
+    )
+
+
+class ImportacionFila(db.Model):
+    """The verdict of one row of the file (its number counts the header as row 1)."""
+
+    __tablename__ = "importacion_fila"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    importacion_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("importacion.id", ondelete="CASCADE"))
+    fila: Mapped[int] = mapped_column(Integer)
+    veredicto: Mapped[str] = mapped_column(String(20))
+    tipo_documento: Mapped[str | None] = mapped_column(String(10))
+    numero_documento: Mapped[str | None] = mapped_column(String(40))
+    nombre: Mapped[str | None] = mapped_column(String(210))
+    programa: Mapped[str | None] = mapped_column(String(120))
+    fecha_remision: Mapped[date | None] = mapped_column(Date)
+    participante_id: Mapped[int | None] = mapped_column(Integer)
+    # [{"campo", "mensaje"}] for an error row; avisos: data that differs from the stored person.
+    errores: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    avisos: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+
+    __table_args__ = (
+        Index("ix_importacion_fila_importacion_veredicto", "importacion_id", "veredicto", "fila"),
+        Index("ix_importacion_fila_importacion_fila", "importacion_id", "fila"),
+    )
