@@ -99,3 +99,28 @@ def test_page_and_directors_home(app, client, scenario):
     assert "Por asesor" in page and "<strong class=\"falta\">51</strong>" in page
     home = client.get("/mi-trabajo").get_data(as_text=True)
     assert "Calidad de los datos del mes" in home
+
+
+def test_what_an_import_brought_is_never_late(app, api, world):
+    """A DPS list arrives weeks after its remissions: those records keep their fecha and do not
+    count against the advisor who imported them (they carry their import in datos)."""
+    from cemprende.extensions import db
+    from cemprende.itinerario import services as itinerario
+    from cemprende.models import Participante, Staff
+
+    caller = api(world["asesor_a"])
+    typed = caller.post("/participantes", json=person_payload(numero_documento="82000001")).get_json()
+    imported = caller.post("/participantes", json=person_payload(numero_documento="82000002")).get_json()
+    assert caller.post(f"/participantes/{typed['id']}/actuaciones", json={
+        "tipo": "remision_dps", "fecha": "2026-03-02", "programa": "Red Unidos"}).status_code == 201
+    with app.app_context():
+        actor = db.session.get(Staff, world["asesor_a"].id)
+        person = db.session.get(Participante, imported["id"])
+        [made] = itinerario.register_many(actor, [(person, {
+            "tipo": "remision_dps", "fecha": "2026-03-02", "programa": "Red Unidos"})],
+            origen={"importacion_id": 1})
+        assert isinstance(made, int)
+        db.session.commit()
+    row = {r["asesor_id"]: r for r in api(world["director_a"]).get(
+        "/calidad?mes=2026-03").get_json()["filas"]}[world["asesor_a"].id]
+    assert row["registradas"] == 2 and row["tardias"] == 1  # only the one typed 29 days late

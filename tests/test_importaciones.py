@@ -129,7 +129,8 @@ def test_apply_creates_people_without_consent_and_one_remission_each_then_reappl
         assert {p.programa_dps for p in people} == {"Familias en Acción", "Jóvenes en Acción"}
         remision = db.session.scalar(select(Actuacion).where(Actuacion.participante_id == people[0].id))
         assert (remision.tipo, remision.fecha, remision.datos) == (
-            "remision_dps", date(2026, 2, 2), {"programa": "Familias en Acción"})
+            "remision_dps", date(2026, 2, 2),
+            {"programa": "Familias en Acción", "importacion_id": report["id"]})  # never "late"
         audits = db.session.scalars(select(Auditoria).where(Auditoria.entidad == "importacion")).all()
         assert {a.accion for a in audits} >= {"importar", "aplicar_terminada"}
         for entry in audits:  # no personal data in the import's audit entries

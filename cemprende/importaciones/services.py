@@ -472,7 +472,7 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
     results = itinerario.register_many(
         actor, [(j.persona, {"tipo": Tipo.REMISION_DPS, "fecha": j.fecha_remision,
                              "programa": j.programa}) for j in writes],
-        today, detalle=f"importación {importacion.id}")
+        today, detalle=f"importación {importacion.id}", origen={"importacion_id": importacion.id})
     for j, result in zip(writes, results):
         if isinstance(result, DomainError):
             j.veredicto = "error"
