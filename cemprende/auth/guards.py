@@ -20,15 +20,17 @@ class Accion(StrEnum):
     GESTIONAR_CENTROS = "gestionar_centros"
     REVISAR_VERIFICADORES = "revisar_verificadores"
     VER_ALERTAS = "ver_alertas"  # integrity alerts: directors, supervisors, admins
+    DESCARGAR_BASES = "descargar_bases"  # lists and bases of people as CSV / XLSX: not asesores
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
     "asesor": frozenset({Accion.VER, Accion.EDITAR_ITINERARIO}),
     "director": frozenset({
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
-        Accion.VER_ALERTAS,
+        Accion.VER_ALERTAS, Accion.DESCARGAR_BASES,
     }),
-    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS}),
+    "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
+                             Accion.DESCARGAR_BASES}),
     "admin": frozenset(Accion),
 }
 
