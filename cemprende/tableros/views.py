@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from flask import (
-    Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context, url_for,
+    Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for,
 )
 from flask_login import login_required
 
@@ -108,8 +108,14 @@ def personas_csv(tablero: str, codigo: str):
     actor = current_staff()
     consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
     descarga = drilldown.download(actor, consulta, "csv")
-    response = Response(stream_with_context(files.csv_stream(descarga.header, descarga.rows)),
-                        mimetype="text/csv; charset=utf-8")
+    app = current_app._get_current_object()
+
+    def body():
+        # Its own application context (and so its own read-only session): the request's context
+        # ends with the request, never kept open by a client that stops reading.
+        with app.app_context():
+            yield from files.csv_stream(descarga.header, descarga.rows)
+    response = Response(body(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_list_filename(consulta, "csv")}"'
     return response
 
