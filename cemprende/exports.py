@@ -59,6 +59,9 @@ def csv_stream(header: Iterable[str], rows: Iterable[Iterable[Any]], batch: int 
     writer = csv.writer(out, delimiter=";")
     out.write(CSV_BOM)
     writer.writerow([safe_cell(h) for h in header])
+    yield out.getvalue()  # the first bytes go out before any row is read
+    out.seek(0)
+    out.truncate()
     for n, row in enumerate(rows, 1):
         writer.writerow([_csv_value(value) for value in row])
         if n % batch == 0:

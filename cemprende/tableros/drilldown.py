@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer, cast, func, null, or_, select
+from sqlalchemy import BigInteger, Date, Integer, cast, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import audit
@@ -23,6 +23,7 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..itinerario.tipos import Tipo
 from ..models import Actuacion, Centro, Participante, Vacante
+from ..models.actuacion import comes_after, vigentes
 from ..models.participante import TIPOS_DOCUMENTO
 from ..pagination import Page, page_args
 from ..participantes.services import matches
@@ -61,11 +62,15 @@ def _routed(fila: Fila, desde: date, hasta: date, centro_id: int | None):
 
 def _persons(fila: Fila, desde: date, hasta: date, centro_id: int | None):
     """Distinct persons with an actuación of the row in the period: one unit per person and
-    centre, dated with their first such actuación in the period."""
-    a = Actuacion
-    return (select(*_unit(a.centro_id, a.participante_id, None, None, func.min(a.fecha), None))
-            .where(queries.of_measure(a, fila.calculo), *queries.in_period(a, desde, hasta, centro_id))
-            .group_by(a.centro_id, a.participante_id))
+    centre, their first such actuación there in the period (so a page can follow the index)."""
+    a, earlier = aliased(Actuacion), aliased(Actuacion)
+    return (select(*_unit(a.centro_id, a.participante_id, a.id, None, a.fecha, None))
+            .where(queries.of_measure(a, fila.calculo), *queries.in_period(a, desde, hasta, centro_id),
+                   ~exists().where(earlier.participante_id == a.participante_id,
+                                   earlier.centro_id == a.centro_id,
+                                   queries.of_measure(earlier, fila.calculo),
+                                   *queries.in_period(earlier, desde, hasta, centro_id),
+                                   comes_after(a, earlier))))
 
 
 def _records(fila: Fila, desde: date, hasta: date, centro_id: int | None):
@@ -81,12 +86,11 @@ def _records(fila: Fila, desde: date, hasta: date, centro_id: int | None):
 def _active(fila: Fila, desde: date, hasta: date, centro_id: int | None):
     """Rows 12.x: the route entries (≤ hasta) with that ruta that no later event ends by hasta;
     the unit belongs to the centre that recorded the entry."""
-    events = queries.route_events(hasta=hasta).subquery()
-    statement = (select(*_unit(events.c.centro_id, events.c.participante_id, events.c.id, None,
-                               events.c.fecha, None))
-                 .where(events.c.tipo == Tipo.INGRESO_RUTA, events.c.categoria == fila.calculo.ruta,
-                        events.c.siguiente.is_(None)))
-    return statement.where(events.c.centro_id == centro_id) if centro_id is not None else statement
+    e = aliased(Actuacion)
+    statement = (select(*_unit(e.centro_id, e.participante_id, e.id, None, e.fecha, None))
+                 .where(e.tipo == Tipo.INGRESO_RUTA, e.categoria == fila.calculo.ruta, vigentes(e),
+                        e.fecha <= hasta, queries.still_in_route(e, hasta)))
+    return statement.where(e.centro_id == centro_id) if centro_id is not None else statement
 
 
 def _vacancies(fila: Fila, desde: date, hasta: date, centro_id: int | None):
@@ -230,6 +234,15 @@ def _item(row) -> dict:
 
 
 def _count(consulta: Consulta, u) -> int:
+    """How many units. A count row's total is its figure (API.md: total equals resultado),
+    computed as the tablero computes it (summary tables, or the distinct count over the covering
+    index) rather than by counting a network's 100,000 units; a searched list, or a sum row,
+    counts its units."""
+    fila = consulta.fila
+    if not consulta.q and not sums(fila):
+        values = queries.compute([fila], consulta.desde, consulta.hasta, consulta.centro_id)
+        return sum(each.get(fila.codigo, 0) for centro, each in values.items()
+                   if consulta.centro_id is None or centro == consulta.centro_id)
     return int(_run(select(func.count()).select_from(u).where(*_searched(consulta, u))).scalar() or 0)
 
 

@@ -119,6 +119,16 @@ def route_events(participante_id: int | None = None, hasta: date | None = None):
     return events
 
 
+def still_in_route(entry, hasta: date):
+    """`entry` (an Actuacion alias: a route entry) is the person's latest route event up to
+    hasta: no later ingreso_ruta or desistimiento (in route_events' order: fecha, then id) ends
+    it. One by one, what route_events' `siguiente is null` says for all at once."""
+    later = aliased(Actuacion)
+    return ~exists().where(later.participante_id == entry.participante_id, vigentes(later),
+                           later.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)), later.fecha <= hasta,
+                           comes_after(later, entry))
+
+
 def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
     """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
     desistimiento, which ends it; the active count as of a day is the sum of deltas up to it. Both

@@ -111,10 +111,12 @@ def personas_csv(tablero: str, codigo: str):
     app = current_app._get_current_object()
 
     def body():
-        # Its own application context (and so its own read-only session): the request's context
-        # ends with the request, never kept open by a client that stops reading.
+        chunks = files.csv_stream(descarga.header, descarga.rows)
+        yield next(chunks)  # the BOM and the header: the first byte, before any row is read
+        # The rows in their own application context (and so their own read-only session): the
+        # request's context has ended and is never kept open by a client that stops reading.
         with app.app_context():
-            yield from files.csv_stream(descarga.header, descarga.rows)
+            yield from chunks
     response = Response(body(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{_list_filename(consulta, "csv")}"'
     return response
