@@ -1,6 +1,7 @@
 """Times the first page of a figure's drill-down list for the whole network.
 
     .venv/bin/python bench/drilldown.py [--participantes 1000000] [--engines postgresql,sqlite]
+    .venv/bin/python bench/drilldown.py --url postgresql+psycopg://.../db   # already filled: no fill
 
 Fills a fresh database as bench/tableros.py does (20 centres, the given participants, about six
 actuaciones each, 2014-01-01..2016-06-30), then for the cut 2015-12-31 (period: the 2015
@@ -44,16 +45,17 @@ def timed(client, path: str, headers: dict) -> tuple[float, dict]:
     return statistics.median(samples), body
 
 
-def run(url: str, count: int) -> None:
+def run(url: str, count: int | None) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PARAMETERS = {}
 
     app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        fill(count)
-        db.session.remove()
+    if count is not None:
+        with app.app_context():
+            upgrade()
+            fill(count)
+            db.session.remove()
     client = app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "supervisor.pnud",
                                                 "password": demo.DEMO_PASSWORD}).get_json()["token"]
@@ -78,7 +80,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument("--url", help="a database bench/tableros.py's fill already filled (kept)")
     args = parser.parse_args()
+    if args.url:
+        run(args.url, None)
+        return
     for engine in args.engines.split(","):
         with throwaway(engine) as url:
             run(url, args.participantes)

@@ -359,3 +359,12 @@ def test_browser_click_a_figure_see_its_people_and_download(app, world, api, tmp
             browser.close()
     finally:
         server.shutdown()
+
+
+def test_a_list_too_long_for_a_workbook_is_offered_as_csv(client, world, network, monkeypatch):
+    from cemprende.tableros import drilldown
+    monkeypatch.setattr(drilldown, "XLSX_MAX_ROWS", 3)
+    login(client, world["supervisor"])
+    response = client.get(f"/tableros/global/filas/1.1/personas.xlsx?{MARCH}")
+    assert response.status_code == 422 and "descárguela en CSV" in response.get_data(as_text=True)
+    assert client.get(f"/tableros/global/filas/1.1/personas.csv?{MARCH}").status_code == 200

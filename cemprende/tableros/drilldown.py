@@ -306,8 +306,8 @@ def download(actor, consulta: Consulta, formato: str) -> Descarga:
     u = units(consulta.fila, consulta.desde, consulta.hasta, consulta.centro_id).subquery("u")
     total = _count(consulta, u)
     if formato == "xlsx" and total > XLSX_MAX_ROWS:
-        raise ValidationFailed({"formato": f"La lista tiene {total:,} filas: descárguela en CSV."
-                                .replace(",", ".")})
+        message = f"La lista tiene {total:,} filas, demasiadas para Excel: descárguela en CSV.".replace(",", ".")
+        raise ValidationFailed({"formato": message}, message)
     audit.record("descargar", actor=actor, entidad="tablero_fila", centro_id=consulta.centro_id,
                  despues={"tablero": consulta.tablero, "codigo": consulta.fila.codigo,
                           "centro_id": consulta.centro_id, "desde": consulta.desde, "hasta": consulta.hasta,

@@ -230,6 +230,7 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     base = in_period(a, desde, hasta, centro_id)
     by_tipo = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is None})
     by_categoria = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is not None})
+    categorias = sorted({f.calculo.categoria for f in filas if f.calculo.categoria is not None})
     code_of = {(f.calculo.tipo, f.calculo.categoria): f.codigo for f in filas}
     statements = []
     if by_tipo:
@@ -239,7 +240,7 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     if by_categoria:
         statements.append(select(a.centro_id, a.tipo, a.categoria,
                                  func.count(func.distinct(a.participante_id)).label("personas"))
-                          .where(a.tipo.in_(by_categoria), *base)
+                          .where(a.tipo.in_(by_categoria), a.categoria.in_(categorias), *base)
                           .group_by(a.centro_id, a.tipo, a.categoria))
     for statement in statements:
         for row in db.session.execute(statement):
