@@ -323,7 +323,7 @@ def test_the_list_page_has_the_row_window_search_and_links(client, world, networ
 
 @pytest.mark.real_clock
 def test_browser_click_a_figure_see_its_people_and_download(app, world, api, tmp_path):
-    from test_browser import CHROMIUM_ARGS
+    from test_browser import ARTIFACTS, CHROMIUM_ARGS
     import shutil
     import threading
 
@@ -349,6 +349,8 @@ def test_browser_click_a_figure_see_its_people_and_download(app, world, api, tmp
             page.click("table.tablero-tabla tr:has(td:text-is('1.1')) a.cifra")
             page.wait_for_url("**/tableros/global/filas/1.1/personas?**")
             assert "Rosa Elvira Cárdenas" in page.inner_text("table")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "lista-fila-1280.png"), full_page=True)
             with page.expect_download() as download:
                 page.click("text=CSV")
             saved = tmp_path / "lista.csv"

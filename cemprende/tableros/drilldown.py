@@ -162,6 +162,11 @@ class Consulta:
         return isinstance(self.fila.calculo, ActivosRuta)
 
     @property
+    def fecha_titulo(self) -> str:
+        return {Enrutados: "Fecha del primer enrutamiento", Personas: "Primera fecha en el periodo",
+                ActivosRuta: "Fecha de ingreso a la ruta"}.get(type(self.fila.calculo), "Fecha")
+
+    @property
     def money(self) -> bool:
         """A unit's valor is pesos (every actuación's valor is) unless the row sums jobs."""
         return self.kind == "registros" and not (
@@ -266,14 +271,12 @@ def centre_names() -> dict[int, str]:
 
 def _headers(consulta: Consulta) -> tuple[list[str], Callable[[dict, dict], list]]:
     """Spanish headers and the row maker of the list's file."""
-    fila = consulta.fila
     valor_title = "Valor (pesos)" if consulta.money else "Empleos"
     if consulta.kind == "vacantes":
         return (["Centro", "ID vacante", "Empresa", "Cargo", "Fecha", "Cupos"],
                 lambda it, names: [names.get(it["centro_id"]), it["vacante_id"], it["empresa"],
                                    it["cargo"], it["fecha"], it["valor"]])
-    fecha_title = {Enrutados: "Fecha del primer enrutamiento", Personas: "Primera fecha en el periodo",
-                   ActivosRuta: "Fecha de ingreso a la ruta"}.get(type(fila.calculo), "Fecha")
+    fecha_title = consulta.fecha_titulo
     head = ["Centro que lo cuenta", "ID participante", "Tipo de documento", "Número de documento",
             "Nombres", "Apellidos", "Trasladado a"]
 
