@@ -98,7 +98,7 @@ def personas(tablero: str, codigo: str):
 
 def _list_filename(consulta, extension: str) -> str:
     scope = consulta.centro.nombre if consulta.centro else "Red Cemprende"
-    safe = "".join(c if c.isalnum() else "_" for c in f"{scope}_fila_{consulta.fila.codigo}")
+    safe = "".join(c if c.isascii() and c.isalnum() else "_" for c in f"{scope}_fila_{consulta.fila.codigo}")
     return f"lista_{safe}_{consulta.hasta.isoformat()}.{extension}"
 
 
