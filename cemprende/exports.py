@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any, TextIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -41,15 +44,35 @@ def csv_text(rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-def csv_stream(rows: Iterable[Iterable[Any]], chunk_rows: int = 500) -> Iterator[str]:
-    """The same CSV as csv_text, yielded as text pieces of `chunk_rows` rows (BOM first), so a
-    streamed response sends its first bytes before the last row is read."""
-    yield CSV_BOM
+# ---- lists of any length: CSV streamed in pieces, XLSX written row by row ----------------------
+
+DATE_FORMAT = "DD/MM/YYYY"  # es-CO, as Excel shows it
+MONEY_FORMAT = '"$" #,##0'
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return safe_cell(value)
+
+
+def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = None,
+               chunk_rows: int = 500) -> Iterator[str]:
+    """The same CSV as csv_text, in text pieces of `chunk_rows` rows for a streamed response: the
+    BOM (and the header) go out before any row is read; dates DD/MM/AAAA, text formula-safe,
+    numbers as they are."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
+    out.write(CSV_BOM)
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
+    yield out.getvalue()
+    out.seek(0)
+    out.truncate()
     pending = 0
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([_csv_value(value) for value in row])
         pending += 1
         if pending >= chunk_rows:
             yield out.getvalue()
@@ -60,30 +83,59 @@ def csv_stream(rows: Iterable[Iterable[Any]], chunk_rows: int = 500) -> Iterator
         yield out.getvalue()
 
 
-def write_xlsx(path: str, title: str, rows: Iterable[Iterable[Any]],
+def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
+               header: list[str] | None = None, preamble: Iterable[str] = (),
+               formats: dict[int, str] | None = None,
                progress: Callable[[int], None] | None = None, every: int = 5000) -> int:
-    """One worksheet written row by row (openpyxl write-only: memory stays flat), every cell
-    through safe_cell; text cells are written as text, numbers and dates keep their type.
-    `progress(n)` is called every `every` rows. Returns the number of rows written."""
+    """One worksheet written row by row (openpyxl write-only: memory stays flat) to a path or a
+    file object: the preamble lines, the header in bold, then the rows. Every text cell through
+    safe_cell; dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based) its
+    number format (money); `progress(n)` every `every` rows. Returns the rows written."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
+    for line in preamble:
+        sheet.append([_xlsx_cell(sheet, line)])
+    if header is not None:
+        bold = Font(bold=True)
+        titles = []
+        for text in header:
+            cell = WriteOnlyCell(sheet, value=_xlsx_cell(sheet, text))
+            cell.font = bold
+            titles.append(cell)
+        sheet.append(titles)
+    formats = formats or {}
     count = 0
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value, formats.get(index))
+                      for index, value in enumerate(row)])
         count += 1
         if progress and count % every == 0:
             progress(count)
-    book.save(path)
+    book.save(target)
     return count
 
 
-def _xlsx_cell(value: Any) -> Any:
+def xlsx_file(title: str, header: list[str], rows: Iterable[Iterable[Any]], *,
+              preamble: Iterable[str] = (), formats: dict[int, str] | None = None) -> io.BytesIO:
+    """write_xlsx into memory, for a download answered at once."""
+    content = io.BytesIO()
+    write_xlsx(content, title, rows, header=header, preamble=preamble, formats=formats)
+    content.seek(0)
+    return content
+
+
+def _xlsx_cell(sheet, value: Any, number_format: str | None = None) -> Any:
+    if isinstance(value, date) or (number_format and value is not None):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT if isinstance(value, date) else number_format
+        return cell
     value = safe_cell(value)
     if isinstance(value, str):
-        # openpyxl would read a string starting with "=" as a formula; safe_cell already
-        # prefixed it, and this strips characters XML cannot hold.
+        # safe_cell already prefixed what would be a formula; XML cannot hold these characters.
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
 # Columns of default width (about 8.43 characters) a letter page holds upright at 100 %; a wider
 # sheet prints landscape. Either way it is scaled to one page wide.
 PORTRAIT_MAX_WIDTH = 95

@@ -89,6 +89,11 @@ PAGES = {
     ("GET", "/tableros/"): ALL_OK,
     ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.pdf"): READ_A,
     ("GET", "/tableros/<any(global, microcapitalizacion, tableros):nombre>.xlsx"): READ_A,
+    ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas"): READ_A,
+    ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas.csv"): expect(
+        200, asesor_a=403, asesor_b=404, director_b=404),
+    ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas.xlsx"): expect(
+        200, asesor_a=403, asesor_b=404, director_b=404),
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("GET", "/bases/<nombre>.csv"): BASES_A,
     ("GET", "/bases/<nombre>.xlsx"): BASES_A,
@@ -229,6 +234,7 @@ API = {
     ("GET", "/api/v1/vacantes/<int:vacante_id>"): READ_A,
     ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
+    ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas"): READ_A,
     ("PATCH", "/api/v1/vacantes/<int:vacante_id>"): EDIT_A,
     ("POST", "/api/v1/vacantes/<int:vacante_id>/remisiones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/vacantes/<int:vacante_id>/colocaciones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
@@ -452,6 +458,10 @@ def _path(rule: str, records: dict, role: str) -> str:
                         f"global.xlsx?centro_id={records['centro_id']}")
     path = path.replace("/bases/<nombre>.csv", f"/bases/participantes.csv?centro_id={records['centro_id']}")
     path = path.replace("/bases/<nombre>.xlsx", f"/bases/actuaciones.xlsx?centro_id={records['centro_id']}")
+    if "/filas/<codigo>/personas" in rule:  # the drill-down of a figure of centre A
+        path, _, extension = path.partition("/filas/<codigo>/personas")
+        path = path.replace("<any(global, microcapitalizacion):tablero>", "global")
+        path += f"/filas/1.1/personas{extension}?centro_id={records['centro_id']}"
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..tableros import drilldown
 from ..tableros import services as tableros
-from .base import actor, body, bp
+from .base import actor, body, bp, page_of
 
 
 @bp.put("/metas")
@@ -19,3 +20,15 @@ def put_metas():
 def get_tablero(tablero: str):
     centro_id, desde, hasta = tableros.parse_request(actor(), request.args.to_dict())
     return jsonify(tableros.compute(actor(), tablero, centro_id, desde, hasta).to_dict())
+
+
+@bp.get("/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas")
+def get_fila_personas(tablero: str, codigo: str):
+    """The units behind a figure (API.md, "Drill-down and bases")."""
+    consulta = drilldown.parse(actor(), tablero, codigo, request.args.to_dict())
+    result = drilldown.listing(actor(), consulta, request.args.get("page"), request.args.get("per_page"))
+    answer = page_of(result, lambda item: {**item, "fecha": item["fecha"].isoformat() if item["fecha"] else None})
+    answer.update(tablero=tablero, codigo=codigo, centro_id=consulta.centro_id,
+                  desde=consulta.desde.isoformat(), hasta=consulta.hasta.isoformat(),
+                  unidad=consulta.kind)
+    return jsonify(answer)

@@ -31,7 +31,11 @@ HEADLINE = {"global": "1.1", "microcapitalizacion": "M4.v"}
 
 
 def scope_name(tablero: Tablero) -> str:
-    return tablero.centro.nombre if tablero.centro else SCOPE_NETWORK
+    return scope_name_of(tablero.centro)
+
+
+def scope_name_of(centro) -> str:
+    return centro.nombre if centro else SCOPE_NETWORK
 
 
 def period_text(tablero: Tablero) -> str:

@@ -56,20 +56,27 @@ def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
     return into
 
 
+def first_routing(first):
+    """`first` (an Actuacion alias) is its participant's first not-annulled enrutamiento ever.
+    Rows 1.x and 3.x to 6.x count these (here per day, in drilldown.py one by one)."""
+    earlier = aliased(Actuacion)
+    return and_(first.tipo == Tipo.ENRUTAMIENTO, vigentes(first),
+                ~exists().where(earlier.participante_id == first.participante_id,
+                                earlier.tipo == Tipo.ENRUTAMIENTO, vigentes(earlier),
+                                comes_after(first, earlier)))
+
+
 def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
     """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento,
     for the centre that recorded it (not the person's current centre)."""
-    first, earlier = aliased(Actuacion), aliased(Actuacion)
+    first = aliased(Actuacion)
     p = Participante
     columns = [func.sum(case((fila.calculo.condicion(p, first.categoria), 1), else_=0)).label(_label(fila.codigo))
                for fila in filas]
     statement = (
         select(first.centro_id.label("centro_id"), first.fecha.label("fecha"), *columns)
         .join(p, p.id == first.participante_id)
-        .where(first.tipo == Tipo.ENRUTAMIENTO, vigentes(first),
-               ~exists().where(earlier.participante_id == first.participante_id,
-                               earlier.tipo == Tipo.ENRUTAMIENTO, vigentes(earlier),
-                               comes_after(first, earlier)))
+        .where(first_routing(first))
         .group_by(first.centro_id, first.fecha)
     )
     if participante_id is not None:
@@ -77,7 +84,8 @@ def first_routings_per_day(filas: list[Fila], participante_id: int | None, into:
     return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
-def _matches(a, calculo):
+def of_measure(a, calculo):
+    """The actuaciones a Personas, Conteo or Suma row is made of (tipo, and categoria if any)."""
     condition = a.tipo == calculo.tipo
     if calculo.categoria is not None:
         condition = and_(condition, a.categoria == calculo.categoria)
@@ -86,8 +94,8 @@ def _matches(a, calculo):
 
 def _sum_measure(a, calculo):
     if isinstance(calculo, Conteo):
-        return func.sum(case((_matches(a, calculo), 1), else_=0))
-    return func.sum(case((_matches(a, calculo), getattr(a, calculo.columna)), else_=0))
+        return func.sum(case((of_measure(a, calculo), 1), else_=0))
+    return func.sum(case((of_measure(a, calculo), getattr(a, calculo.columna)), else_=0))
 
 
 def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
@@ -102,19 +110,38 @@ def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia)
     return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
 
 
-def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
-    """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
-    desistimiento, which ends it; the active count as of a day is the sum of deltas up to it. Both
-    deltas belong to the centre that recorded the ingreso_ruta, whichever centre ends it."""
-    code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
+def route_events(participante_id: int | None = None, hasta: date | None = None):
+    """Every route entry and desistimiento (not annulled, up to hasta if given) with the fecha of
+    the person's next one (`siguiente`, which ends a route entry). Rows 12.x: an entry is active
+    as of hasta while no next event (up to hasta) follows it."""
     a = Actuacion
-    events = (select(a.centro_id, a.tipo, a.categoria, a.fecha,
+    events = (select(a.id, a.participante_id, a.centro_id, a.tipo, a.categoria, a.fecha,
                      func.lead(a.fecha, type_=a.fecha.type).over(partition_by=a.participante_id,
                                              order_by=(a.fecha, a.id)).label("siguiente"))
               .where(vigentes(a), a.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO))))
     if participante_id is not None:
         events = events.where(_of(a.participante_id, participante_id))
-    events = events.subquery()
+    if hasta is not None:
+        events = events.where(a.fecha <= hasta)
+    return events
+
+
+def still_in_route(entry, hasta: date):
+    """`entry` (an Actuacion alias: a route entry) is the person's latest route event up to
+    hasta: no later ingreso_ruta or desistimiento (in route_events' order: fecha, then id) ends
+    it. One by one, what route_events' `siguiente is null` says for all at once."""
+    later = aliased(Actuacion)
+    return ~exists().where(later.participante_id == entry.participante_id, vigentes(later),
+                           later.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)), later.fecha <= hasta,
+                           comes_after(later, entry))
+
+
+def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+    """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
+    desistimiento, which ends it; the active count as of a day is the sum of deltas up to it. Both
+    deltas belong to the centre that recorded the ingreso_ruta, whichever centre ends it."""
+    code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
+    events = route_events(participante_id).subquery()
     entries = events.c.tipo == Tipo.INGRESO_RUTA
     starts = (select(events.c.categoria, events.c.fecha.label("fecha"), events.c.centro_id,
                      func.count().label("delta"))
@@ -194,6 +221,13 @@ def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | N
         _sum_summary(as_of, None, hasta, centro_id, into)
 
 
+def in_period(a, desde: date, hasta: date, centro_id: int | None) -> list:
+    """Not-annulled actuaciones of the scope dated desde..hasta. The centres are named even for
+    the network, so the scan follows the centre-first covering index."""
+    centres = [centro_id] if centro_id is not None else list(db.session.scalars(select(Centro.id)))
+    return [a.centro_id.in_(centres), a.fecha.between(desde, hasta), vigentes(a)]
+
+
 def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
     """Distinct persons with at least one actuación of a kind in the period.
 
@@ -201,11 +235,10 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     than one per row, which would make the database deduplicate every row a dozen times.
     """
     a = Actuacion
-    # The centres named even for the network, so the scan follows the centre-first covering index.
-    centres = [centro_id] if centro_id is not None else list(db.session.scalars(select(Centro.id)))
-    base = [a.centro_id.in_(centres), a.fecha.between(desde, hasta), vigentes(a)]
+    base = in_period(a, desde, hasta, centro_id)
     by_tipo = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is None})
     by_categoria = sorted({f.calculo.tipo for f in filas if f.calculo.categoria is not None})
+    categorias = sorted({f.calculo.categoria for f in filas if f.calculo.categoria is not None})
     code_of = {(f.calculo.tipo, f.calculo.categoria): f.codigo for f in filas}
     statements = []
     if by_tipo:
@@ -215,7 +248,7 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
     if by_categoria:
         statements.append(select(a.centro_id, a.tipo, a.categoria,
                                  func.count(func.distinct(a.participante_id)).label("personas"))
-                          .where(a.tipo.in_(by_categoria), *base)
+                          .where(a.tipo.in_(by_categoria), a.categoria.in_(categorias), *base)
                           .group_by(a.centro_id, a.tipo, a.categoria))
     for statement in statements:
         for row in db.session.execute(statement):
@@ -224,12 +257,15 @@ def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int
                 into[row.centro_id][code] = int(row.personas)
 
 
+def vacancies_in_period(desde: date, hasta: date, centro_id: int | None) -> list:
+    """Row 9's vacantes: the scope's, dated desde..hasta."""
+    return [Vacante.fecha.between(desde, hasta)] + ([Vacante.centro_id == centro_id] if centro_id is not None else [])
+
+
 def vacancy_cupos(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
     """Row 9: cupos of the vacantes dated in the period."""
     statement = (select(Vacante.centro_id, func.sum(Vacante.cupos).label("cupos"))
-                 .where(Vacante.fecha.between(desde, hasta)).group_by(Vacante.centro_id))
-    if centro_id is not None:
-        statement = statement.where(Vacante.centro_id == centro_id)
+                 .where(*vacancies_in_period(desde, hasta, centro_id)).group_by(Vacante.centro_id))
     for row in db.session.execute(statement):
         for fila in filas:
             into[row.centro_id][fila.codigo] = int(row.cupos or 0)

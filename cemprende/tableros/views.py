@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for,
+)
 from flask_login import login_required
 
 from ..admin.services import centros_en_servicio, visible_centros
@@ -10,7 +12,9 @@ from ..auth.guards import Accion, ensure, is_centre_bound
 from ..forms import choices, offer_centres, submit
 from ..auth.loader import current_staff
 from ..errors import ValidationFailed
-from . import charts, exports, services
+from .. import exports as files
+from ..auth.guards import may
+from . import charts, drilldown, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
 from ..itinerario.dia import today_bogota
@@ -77,6 +81,63 @@ def xlsx(nombre: str):
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+
+LISTA = "/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas"
+
+
+@bp.route(LISTA)
+@login_required
+def personas(tablero: str, codigo: str):
+    """The units behind a figure: paged, searchable, downloadable."""
+    actor = current_staff()
+    consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
+    result = drilldown.listing(actor, consulta, request.args.get("page"), request.args.get("per_page"))
+    return render_template("tableros/personas.html", consulta=consulta, result=result,
+                           centros=drilldown.centre_names(), titulo=TABLEROS[tablero],
+                           puede_descargar=may(actor, Accion.DESCARGAR_BASES))
+
+
+def _list_filename(consulta, extension: str) -> str:
+    scope = consulta.centro.nombre if consulta.centro else "Red Cemprende"
+    safe = "".join(c if c.isascii() and c.isalnum() else "_" for c in f"{scope}_fila_{consulta.fila.codigo}")
+    return f"lista_{safe}_{consulta.hasta.isoformat()}.{extension}"
+
+
+@bp.route(LISTA + ".csv")
+@login_required
+def personas_csv(tablero: str, codigo: str):
+    actor = current_staff()
+    consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
+    descarga = drilldown.download(actor, consulta, "csv")
+    app = current_app._get_current_object()
+
+    def body():
+        chunks = files.csv_stream(descarga.rows, header=descarga.header)
+        yield next(chunks)  # the BOM and the header: the first byte, before any row is read
+        # The rows in their own application context (and so their own read-only session): the
+        # request's context has ended and is never kept open by a client that stops reading.
+        with app.app_context():
+            yield from chunks
+    response = Response(body(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_list_filename(consulta, "csv")}"'
+    return response
+
+
+@bp.route(LISTA + ".xlsx")
+@login_required
+def personas_xlsx(tablero: str, codigo: str):
+    actor = current_staff()
+    consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
+    descarga = drilldown.download(actor, consulta, "xlsx")
+    fila = consulta.fila
+    preamble = [f"{fila.codigo} {fila.indicador}: {fila.descripcion}",
+                f"{exports.scope_name_of(consulta.centro)} · periodo {consulta.desde:%d/%m/%Y} a "
+                f"{consulta.hasta:%d/%m/%Y}" + (f" · búsqueda «{consulta.q}»" if consulta.q else "")]
+    money = descarga.money_column
+    content = files.xlsx_file(f"Fila {fila.codigo}", descarga.header, descarga.rows, preamble=preamble,
+                              formats={money: files.MONEY_FORMAT} if money is not None else None)
+    return send_file(content, as_attachment=True, download_name=_list_filename(consulta, "xlsx"),
+                     mimetype=files.XLSX_MIMETYPE)
 
 
 def _metas_context(actor, form, copy_form):
