@@ -93,7 +93,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, bases as api_bases, calidad as api_calidad,
         cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
-        importaciones as api_importaciones,
+        importaciones as api_importaciones, muestras as api_muestras,
         microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
         operacion as api_operacion, pqrs as api_pqrs, referenciacion as api_referenciacion,
         tableros as api_tableros, traslados as api_traslados,
@@ -110,6 +110,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .emprendimiento.views import bp as emprendimiento_bp
     from .habeas.views import bp as habeas_bp
     from .importaciones.views import bp as importaciones_bp
+    from .muestras.views import bp as muestras_bp
     from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .orientacion.views import bp as orientacion_bp
@@ -131,7 +132,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for blueprint in (auth_bp, participantes_bp, orientacion_bp, referenciacion_bp,
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
-                      traslados_bp, contactos_bp, cierres_bp, importaciones_bp, api_bp):
+                      traslados_bp, contactos_bp, cierres_bp, importaciones_bp,
+                      muestras_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

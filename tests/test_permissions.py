@@ -155,6 +155,12 @@ PAGES = {
     ("GET", "/habeas/personas/<int:participante_id>/reporte.pdf"): EDIT_A,
     ("GET", "/admin/municipios"): ADMIN_ONLY,
     ("POST", "/admin/municipios"): expect(403, admin=422),
+    ("GET", "/muestras/"): ALL_OK,
+    ("POST", "/muestras/"): expect(403, supervisor=422, admin=422),
+    ("GET", "/muestras/<int:muestra_id>"): READ_A,
+    ("GET", "/muestras/<int:muestra_id>.csv"): READ_A,
+    ("GET", "/muestras/items/<int:muestra_item_id>"): READ_A,
+    ("POST", "/muestras/items/<int:muestra_item_id>"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
     ("GET", "/pqrs/"): ALL_OK,
     ("GET", "/pqrs/nueva"): ITINERARY_WRITE,
     ("POST", "/pqrs/nueva"): expect(422, supervisor=403),
@@ -276,6 +282,11 @@ API = {
     ("POST", "/api/v1/participantes/<int:participante_id>/revocatoria-sensibles"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/participantes/<int:participante_id>/autorizacion-sensibles"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/participantes/<int:participante_id>/reporte-titular.pdf"): EDIT_A,
+    ("GET", "/api/v1/muestras"): ALL_OK,
+    ("POST", "/api/v1/muestras"): expect(403, supervisor=201, admin=201),
+    ("GET", "/api/v1/muestras/<int:muestra_id>"): READ_A,
+    ("GET", "/api/v1/muestras/<int:muestra_id>.csv"): READ_A,
+    ("POST", "/api/v1/muestras/items/<int:muestra_item_id>/veredicto"): expect(403, asesor_b=404, director_b=404, supervisor=422, admin=422),
     ("GET", "/api/v1/pqrs"): ALL_OK,
     ("POST", "/api/v1/pqrs"): expect(201, supervisor=403),
     ("GET", "/api/v1/pqrs/<int:pqrs_id>"): READ_A,
@@ -384,11 +395,14 @@ def records(app, api, world, build):
         "texto": "No me han llamado.", "participante_id": person["id"]}).get_json()
     solicitud = asesor.post(f"/participantes/{person['id']}/solicitudes-habeas", json={
         "tipo": "consulta", "fecha_recibida": "2026-01-12", "descripcion": "Qué datos tienen."}).get_json()
+    muestra = api(world["supervisor"]).post("/muestras", json={
+        "centro_id": world["centro_a"].id, "mes": "2026-01", "tamano": 1}).get_json()
     importacion = asesor.post("/importaciones", content_type="multipart/form-data", data={
         "archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"), "tipo": "remision_dps"}).get_json()
     jobs.wait_for_threads()
     return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
             "solicitud_id": solicitud["id"], "importacion_id": importacion["id"],
+            "muestra_id": muestra["id"], "muestra_item_id": muestra["items"][0]["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
@@ -467,7 +481,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
-                "archivo_id", "traslado_id", "importacion_id"):
+                "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -530,6 +544,10 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"tipo": "reclamo", "fecha_recibida": "2026-01-13", "descripcion": f"Reclamo {n}"}
     if "/solicitudes-habeas/" in rule or rule.endswith(("/rectificacion", "-sensibles")):
         return {}
+    if rule == "/api/v1/muestras":
+        return {"centro_id": world["centro_a"].id, "mes": "2026-01", "tamano": 1}
+    if rule.endswith("/veredicto"):
+        return {"veredicto": "conforme"}  # without its version: refused after the role check
     if rule == "/api/v1/llamadas":
         return {"participante_id": records["participante_id"], "fecha": "2026-01-13",
                 "contesto": False}

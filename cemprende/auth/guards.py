@@ -24,6 +24,7 @@ class Accion(StrEnum):
     SEGUIR_PQRS = "seguir_pqrs"  # follow-up notes, also by supervisors
     VERIFICAR_ENTREGAS = "verificar_entregas"  # verification calls to seed-capital beneficiaries
     VER_CALIDAD = "ver_calidad"  # data-quality scores: directors, supervisors, admins
+    AUDITAR_MUESTRAS = "auditar_muestras"  # draw and review audit samples: supervisors (admins)
     DESCARGAR_BASES = "descargar_bases"  # the downloadable bases (API.md): not asesores
     VER_SENSIBLES = "ver_sensibles"  # sensitive columns of the bases (etnia, discapacidad...)
     VER_CIERRES = "ver_cierres"  # month closes: directors (their centre), supervisors, admins
@@ -42,7 +43,7 @@ PERMISOS: dict[str, frozenset[Accion]] = {
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
                              Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
-                             Accion.REVISAR_CIERRES}),
+                             Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS}),
     "admin": frozenset(Accion),
 }
 
