@@ -86,7 +86,7 @@ def test_tablero_page_formats_and_colours(client, world, scenario):
     assert 'avance avance-na">N/A' in html
     assert "<svg" in html and "Avance por indicador" in html
     assert "Por centro" not in html  # a director sees its centre only
-    assert "vigencia Convenio 2015" in html
+    assert "Vigencia Convenio 2015" in html and "Vigencia Vigencia" not in html
 
 
 def test_network_page_shows_each_centre(client, world, scenario):
