@@ -101,6 +101,14 @@ def test_page_and_directors_home(app, client, scenario):
     assert "Calidad de los datos del mes" in home
 
 
+def test_supervisors_home_shows_the_network_score_worst_centre_first(app, make_client, scenario):
+    browser = make_client()
+    login(browser, scenario["supervisor"])
+    home = browser.get("/verificadores/?mes=2026-03").get_data(as_text=True)
+    assert "Calidad de los datos de la red" in home
+    assert scenario["centro_a"].nombre in home.split("Calidad de los datos de la red")[1]
+
+
 def test_what_an_import_brought_is_never_late(app, api, world):
     """A DPS list arrives weeks after its remissions: those records keep their fecha and do not
     count against the advisor who imported them (they carry their import in datos)."""

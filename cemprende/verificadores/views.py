@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
+from ..calidad import services as calidad
 from ..exports import csv_text
 from ..errors import DomainError
 from ..formatting import fecha
@@ -119,7 +120,10 @@ def lista():
                                   ("estado", form.estado.data or "")) if v is not None}
     # A supervisor's home: the integrity alerts are counted here too.
     alertas = microfinanciamiento.alerts(actor, {}) if revisor and may(actor, Accion.VER_ALERTAS) else None
+    # ...and the network's data-quality score of the month, worst centres first.
+    red = calidad.score(actor, {}) if revisor and may(actor, Accion.VER_CALIDAD) else None
     return render_template("verificadores/lista.html", form=form, result=result, errors=errors,
+                           calidad=red,
                            revisor=revisor, filtros=filtros, estados=ESTADOS_REVISION,
                            prefijos=PREFIJOS, alertas=alertas, tipos_alerta=TIPOS_ALERTA), 422 if errors else 200
 
