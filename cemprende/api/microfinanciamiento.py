@@ -7,6 +7,7 @@ from ..itinerario import services as itinerario
 from ..microfinanciamiento import comite as comites
 from ..microfinanciamiento import entregas, llamadas, proveedores
 from ..microfinanciamiento import services as microfinanciamiento
+from ..validation import to_id
 from .base import UnsupportedType, actor, body, bp, page_of, paging
 
 
@@ -82,7 +83,7 @@ def list_proveedores():
     page, per_page = paging()
     args = request.args
     result = proveedores.suppliers(actor(), q=args.get("q"), estado=args.get("estado"),
-                                   centro_id=args.get("centro_id", type=int), page=page,
+                                   centro_id=to_id(args.get("centro_id")), page=page,
                                    per_page=per_page)
     return jsonify(page_of(result, lambda p: p.to_dict()))
 

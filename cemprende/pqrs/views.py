@@ -6,12 +6,13 @@ from flask_login import login_required
 
 from ..auth.guards import Accion, ensure, is_centre_bound, may
 from ..auth.loader import current_staff
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..forms import choices, offer_centres, submit
 from ..itinerario.dia import today_bogota
 from ..models.pqrs import CANALES_PQRS, ESTADOS_PQRS, TIPOS_PQRS
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
+from ..validation import to_id
 from . import queries, services
 from .forms import FiltroForm, NotaForm, PqrsForm, RespuestaForm
 
@@ -45,7 +46,10 @@ def lista():
 def nueva():
     actor = current_staff()
     ensure(actor, Accion.ATENDER_PQRS)
-    person_id = request.values.get("participante_id", type=int)
+    raw = request.values.get("participante_id")
+    person_id = to_id(raw)
+    if raw and person_id is None:
+        raise NotFound("No se encontró la persona.")
     person = participantes.get_visible(actor, person_id) if person_id else None
     form = PqrsForm()
     if person is not None or is_centre_bound(actor):
