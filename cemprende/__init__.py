@@ -93,9 +93,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auth as api_auth, bases as api_bases, calidad as api_calidad,
         cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
-        importaciones as api_importaciones, muestras as api_muestras,
-        microfinanciamiento as api_microfinanciamiento, participantes as api_participantes,
-        operacion as api_operacion, pqrs as api_pqrs, referenciacion as api_referenciacion,
+        importaciones as api_importaciones, microfinanciamiento as api_microfinanciamiento,
+        muestras as api_muestras, operacion as api_operacion, participantes as api_participantes,
+        pqrs as api_pqrs, referenciacion as api_referenciacion,
         tableros as api_tableros, traslados as api_traslados,
         verificadores as api_verificadores,
     )
@@ -106,21 +106,21 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .calidad.views import bp as calidad_bp
     from .cierres.views import bp as cierres_bp
     from .cli import register_cli
+    from .contactos.views import bp as contactos_bp
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
     from .habeas.views import bp as habeas_bp
     from .importaciones.views import bp as importaciones_bp
-    from .muestras.views import bp as muestras_bp
     from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
+    from .muestras.views import bp as muestras_bp
     from .orientacion.views import bp as orientacion_bp
     from .participantes.views import bp as participantes_bp
     from .pqrs.views import bp as pqrs_bp
     from .referenciacion.views import bp as referenciacion_bp
     from .tableros.views import bp as tableros_bp
-    from .traslados.views import bp as traslados_bp
-    from .contactos.views import bp as contactos_bp
     from .trabajo.views import bp as trabajo_bp
+    from .traslados.views import bp as traslados_bp
     from .verificadores.views import bp as verificadores_bp
 
     learn_unique_constraints(db.metadata)
