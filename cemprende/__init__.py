@@ -91,7 +91,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from . import errorpages, models  # noqa: F401  (models: the whole schema for Alembic)
     from .admin.views import bp as admin_bp
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
-        admin as api_admin, auth as api_auth, bases as api_bases, calidad as api_calidad,
+        admin as api_admin, auditoria as api_auditoria, auth as api_auth, bases as api_bases,
+        calidad as api_calidad,
         cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
         importaciones as api_importaciones, microfinanciamiento as api_microfinanciamiento,
         muestras as api_muestras, operacion as api_operacion, participantes as api_participantes,
@@ -100,6 +101,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         verificadores as api_verificadores,
     )
     from .api.base import bp as api_bp
+    from .auditoria.views import bp as auditoria_bp
     from .auth.loader import configure_login
     from .auth.views import bp as auth_bp
     from .bases.views import bp as bases_bp
@@ -133,7 +135,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
                       traslados_bp, contactos_bp, cierres_bp, importaciones_bp,
-                      muestras_bp, api_bp):
+                      muestras_bp, auditoria_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

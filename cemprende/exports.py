@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, TextIO
 
+from flask import Response, current_app
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -81,6 +82,22 @@ def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = Non
             pending = 0
     if pending:
         yield out.getvalue()
+
+
+def csv_response(rows: Iterable[Iterable[Any]], header: Iterable[str], filename: str):
+    """A streamed CSV download: the BOM and the header go out at once, the rows are read in an
+    application context of their own (and so their own session), so a client that stops reading
+    never keeps the request's context, its login or a transaction open."""
+    app = current_app._get_current_object()
+
+    def body():
+        chunks = csv_stream(rows, header=header)
+        yield next(chunks)
+        with app.app_context():
+            yield from chunks
+    response = Response(body(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,

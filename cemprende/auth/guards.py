@@ -30,6 +30,7 @@ class Accion(StrEnum):
     VER_CIERRES = "ver_cierres"  # month closes: directors (their centre), supervisors, admins
     CERRAR_MES = "cerrar_mes"  # the director of the centre (and admins)
     REVISAR_CIERRES = "revisar_cierres"  # accept, return, reopen: supervisors (and admins)
+    VER_AUDITORIA = "ver_auditoria"  # the audit trail viewer: supervisors and admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -43,7 +44,8 @@ PERMISOS: dict[str, frozenset[Accion]] = {
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
                              Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
-                             Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS}),
+                             Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS,
+                             Accion.VER_AUDITORIA}),
     "admin": frozenset(Accion),
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..contactos import queries as contactos
 from ..formatting import dinero, fecha, si_no
-from ..itinerario.dia import BOGOTA
+from ..itinerario.dia import day_bounds
 from ..itinerario.tipos import (
     CLASES_VISITA, PROCESOS, RUTAS, TIPOS, ClaseVisita, Decision, Tipo,
 )
@@ -114,13 +114,6 @@ SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participant
                       *(getattr(Participante, name) for name in CATEGORIAS_DIFERENCIALES))
 
 
-def _window_utc(f: Filtro) -> tuple[datetime, datetime]:
-    """The period's Bogotá days as UTC instants [start, end)."""
-    start = datetime.combine(f.desde, time(), BOGOTA)
-    end = datetime.combine(f.hasta + timedelta(days=1), time(), BOGOTA)
-    return start, end
-
-
 def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
     """The statement's rows as dicts, a chunk at a time, read through a server-side cursor (Core
     rows: no ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
@@ -163,7 +156,7 @@ def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta
 
 def _participantes_select(f: Filtro) -> Select:
     p = Participante
-    start, end = _window_utc(f)
+    start, end = day_bounds(f.desde, f.hasta)
     active = exists().where(Actuacion.participante_id == p.id, vigentes(),
                             Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
     statement = (

@@ -5,7 +5,7 @@ are Bogotá's. Timestamps themselves stay aware UTC (`models.base.utcnow`).
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -23,6 +23,13 @@ def now_bogota() -> datetime:
 
 def today_bogota() -> date:
     return now_bogota().date()
+
+
+def day_bounds(desde: date, hasta: date) -> tuple[datetime, datetime]:
+    """Bogotá's days desde..hasta as aware instants [start, end): what a filter of stored
+    timestamps by those days compares with."""
+    return (datetime.combine(desde, time(), BOGOTA),
+            datetime.combine(hasta + timedelta(days=1), time(), BOGOTA))
 
 
 def bogota_day(moment: datetime | None) -> date | None:

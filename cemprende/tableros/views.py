@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from flask import (
-    Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for,
+    Blueprint, flash, redirect, render_template, request, send_file, url_for,
 )
 from flask_login import login_required
 
@@ -109,18 +109,7 @@ def personas_csv(tablero: str, codigo: str):
     actor = current_staff()
     consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
     descarga = drilldown.download(actor, consulta, "csv")
-    app = current_app._get_current_object()
-
-    def body():
-        chunks = files.csv_stream(descarga.rows, header=descarga.header)
-        yield next(chunks)  # the BOM and the header: the first byte, before any row is read
-        # The rows in their own application context (and so their own read-only session): the
-        # request's context has ended and is never kept open by a client that stops reading.
-        with app.app_context():
-            yield from chunks
-    response = Response(body(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_list_filename(consulta, "csv")}"'
-    return response
+    return files.csv_response(descarga.rows, descarga.header, _list_filename(consulta, "csv"))
 
 
 @bp.route(LISTA + ".xlsx")

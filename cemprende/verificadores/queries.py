@@ -13,12 +13,11 @@ comités of sessions without an acta.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 
-from ..formatting import BOGOTA
-from ..itinerario.dia import bogota_date, year_month
+from ..itinerario.dia import bogota_date, day_bounds, year_month
 from ..models import Actuacion, ComiteDecision, Participante, Verificador
 from ..models.actuacion import vigentes
 from .prefijos import DECISION_CON_EVIDENCIA, EVIDENCIA_POR_TIPO, PREFIJO_REGISTRO
@@ -49,11 +48,6 @@ def _session_actas():
         .join(Verificador, Verificador.comite_sesion_id == ComiteDecision.sesion_id)
         .group_by(ComiteDecision.actuacion_id)
     ).subquery("actas_de_sesion")
-
-
-def _bogota_day_bounds(desde: date, hasta: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(desde, time(), BOGOTA),
-            datetime.combine(hasta + timedelta(days=1), time(), BOGOTA))
 
 
 def _requirements(centro_id: int | None, participante_id: int | None, desde: date | None,
@@ -90,7 +84,7 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
         ranked = ranked.where(a.participante_id == participante_id)
         registrations = registrations.where(p.id == participante_id)
     if desde is not None:
-        start, end = _bogota_day_bounds(desde, hasta)
+        start, end = day_bounds(desde, hasta)
         registrations = registrations.where(p.creado_en >= start, p.creado_en < end)
     ranked = ranked.subquery("ranked")
     # The period filters after ranking, so an actuación keeps its rank from the whole itinerary.

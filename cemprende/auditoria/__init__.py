@@ -1,0 +1,1 @@
+"""The audit trail viewer: who did what, when, for admins and supervisors."""
