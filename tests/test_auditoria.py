@@ -44,3 +44,12 @@ def test_the_export_is_recorded_and_safe(client, api, world):
     login(client, world["supervisor"])
     page = client.get("/auditoria/?accion=exportar").get_data(as_text=True)
     assert "Registro de auditoría" in page and "exportar" in page
+
+
+def test_another_centres_record_is_a_404_and_the_attempt_is_recorded(api, world):
+    person = api(world["asesor_a"]).post("/participantes", json=person_payload()).get_json()
+    assert api(world["asesor_b"]).get(f"/participantes/{person['id']}").status_code == 404
+    assert api(world["asesor_b"]).get("/participantes/999999").status_code == 404  # none at all
+    denied = api(world["admin"]).get(
+        f"/auditoria?accion=denegado&usuario={world['asesor_b'].username}").get_json()
+    assert [(e["entidad"], e["entidad_id"]) for e in denied["items"]] == [("participante", person["id"])]

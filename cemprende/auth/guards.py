@@ -10,6 +10,7 @@ from ..errors import Forbidden, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Centro
 from ..models.staff import ROLES_CON_CENTRO
+from ..scoping import ALL_CENTRES_OPTION
 
 
 class Accion(StrEnum):
@@ -105,10 +106,24 @@ def visible_or_404(staff, model, record_id: int, message: str, *, centre_of=None
     """The record, or NotFound when it does not exist or lies in a centre the caller cannot see."""
     record = db.session.get(model, record_id)
     if record is None:
+        _record_hidden(staff, model, record_id)
         raise NotFound(message)
     centro_id = centre_of(record) if centre_of else record.centro_id
     ensure(staff, Accion.VER, centro_id, entidad=model.__tablename__, entidad_id=record.id)
     return record
+
+
+def _record_hidden(staff, model, record_id: int) -> None:
+    """The centre scope hid a record of another centre (a 404 like a missing one): the attempt
+    is still recorded as a denied access, as `ensure` records the others."""
+    if not is_centre_bound(staff) or "centro_id" not in model.__table__.columns:
+        return
+    centro_id = db.session.scalar(select(model.centro_id).where(model.id == record_id)
+                                  .execution_options(**{ALL_CENTRES_OPTION: True}))
+    if centro_id is not None and centro_id != staff.centro_id:
+        audit.record_now("denegado", actor=staff, entidad=model.__tablename__,
+                         entidad_id=record_id, centro_id=centro_id,
+                         detalle=f"{Accion.VER}: otro centro")
 
 
 def scoped_select(staff, model, centre_column=None):
