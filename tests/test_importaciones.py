@@ -538,3 +538,23 @@ def test_register_many_judges_and_writes_as_register_does(app, api, world, ctx):
             .remitido_dps) == (True, True)
     db.session.rollback()
     assert summary_exact(app)
+
+
+def test_a_remission_dated_in_a_closed_month_is_refused_at_the_import_door(app, api, world):
+    """The month close reaches the import too: a row dated in a closed month is an error row
+    (periodo_cerrado's message), the others are applied."""
+    closed = api(world["director_a"]).post("/cierres", json={"centro_id": world["centro_a"].id,
+                                                             "mes": "2026-02"})
+    assert closed.status_code == 201, closed.get_json()
+    asesor = api(world["asesor_a"])
+    report = finished(asesor, upload(asesor, csv_bytes([
+        row(70000001, fecha_remision="10/02/2026"), row(70000002, fecha_remision="10/01/2026")]),
+        aplicar=True))
+    assert report["nuevas"] == 1
+    messages = [e["mensaje"] for e in report["errores"] if e["fila"] == 2]
+    assert messages and "febrero de 2026 está cerrado" in messages[0]
+    with app.app_context():
+        remissions = db.session.scalars(select(Actuacion.fecha).where(
+            Actuacion.tipo == "remision_dps")).all()
+    assert remissions == [date(2026, 1, 10)]
+    assert counts(app)[0] == 1  # the refused row created nobody either

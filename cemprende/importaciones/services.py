@@ -23,6 +23,7 @@ from .. import audit, jobs
 from ..auth.guards import Accion, centro_for_write, ensure, visible_or_404
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
+from ..itinerario import reglas
 from ..itinerario import services as itinerario
 from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import Tipo
@@ -462,7 +463,20 @@ def apply_chunk() -> int:
     return 1000 if db.session.get_bind().dialect.name == "postgresql" else 200
 
 
+# The gate's names for the file's columns, so an error row names the column to correct.
+GATE_TO_FILE = {"fecha": "fecha_remision", "programa": "programa_dps"}
+
+
 def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: date) -> None:
+    # A row dated in a closed month creates nobody: the period is judged before the people are
+    # (the gate judges it again with everything else when the remissions are written).
+    for j in part:
+        if j.veredicto in ("nueva", "registrada"):
+            try:
+                reglas.check_period(importacion.centro_id, j.fecha_remision)
+            except DomainError as error:
+                j.veredicto = "error"
+                j.error("fecha_remision", error.message)
     nuevas = [j for j in part if j.veredicto == "nueva"]
     created = participantes.register_unconsented(actor, importacion.centro_id, [
         {**j.values, "remitido_dps": True, "programa_dps": j.programa} for j in nuevas])
@@ -476,8 +490,11 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
     for j, result in zip(writes, results):
         if isinstance(result, DomainError):
             j.veredicto = "error"
-            for campo, mensaje in (result.fields or {"fecha_remision": result.message}).items():
-                j.error(campo, mensaje)
+            # A field check names its fields; a rule (a closed month...) says it in its message.
+            fields = result.fields if result.code == "validacion" else {
+                next(iter(result.fields), "fecha"): result.message}
+            for campo, mensaje in (fields or {"fecha": result.message}).items():
+                j.error(GATE_TO_FILE.get(campo, campo), mensaje)
 
 
 def _store(importacion: Importacion, part: list[Juicio]) -> None:
