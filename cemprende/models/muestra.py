@@ -25,8 +25,9 @@ class MuestraAuditoria(CentroOwned, db.Model):
     creado_por_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    creado_por: Mapped[Staff] = relationship()
-    centro: Mapped[Centro] = relationship()
+    # Both shown on every row of the samples list: loaded with it, not one query per row.
+    creado_por: Mapped[Staff] = relationship(lazy="joined")
+    centro: Mapped[Centro] = relationship(lazy="joined")
     items: Mapped[list[MuestraItem]] = relationship(back_populates="muestra",
                                                     order_by="MuestraItem.id")
 
