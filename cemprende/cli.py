@@ -15,6 +15,7 @@ from .admin.services import ensure_admin
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
 from .bases import services as bases
+from .duplicados import services as duplicados
 from .errors import DomainError
 from .exports import write_csv
 from .extensions import db
@@ -164,6 +165,13 @@ def register_cli(app) -> None:
         db.session.commit()
         click.echo(f"Auditoría: {run.filas} registros anteriores al {run.antes_de:%d/%m/%Y} borrados "
                    f"(retención n.º {run.id}).")
+
+    @app.cli.command("duplicados-detectar")
+    def duplicados_detectar():
+        """Finds the possible duplicate people of the whole network and refreshes the queue."""
+        run = duplicados.run_detection()
+        click.echo(f"Posibles duplicados: {run.candidatos} pares ({run.nuevos} nuevos) en "
+                   f"{run.segundos:.1f} s.")
 
     @app.cli.command("itinerario-revisar")
     @click.option("--centro", "centro_id", type=int, default=None,

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from cemprende import jobs
 from cemprende.extensions import db
-from cemprende.models import ArchivoExportado
+from cemprende.duplicados import services as services_duplicados
+from cemprende.models import ArchivoExportado, CandidatoDuplicado
 from conftest import api_token, csrf_token, login, person_payload
 from documents import files, image_bytes
 from cemprende.microfinanciamiento.proveedores import nit_check_digit
@@ -45,8 +47,17 @@ CLOSES_READ = expect(403, director_a=200, director_b=200, supervisor=200, admin=
 CLOSE_A = expect(403, director_a=200, asesor_b=404, director_b=404, supervisor=200, admin=200)
 CLOSE_REVIEW = expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200)
 
+# Possible duplicates: directors (pairs of their centre), supervisors and admins; asesores none.
+DUPLICATES_READ = expect(403, director_a=200, director_b=200, supervisor=200, admin=200)
+DUPLICATE_A = expect(403, director_a=200, director_b=404, supervisor=200, admin=200)
+
 PAGES = {
     ("GET", "/"): expect(302),
+    ("GET", "/duplicados/"): DUPLICATES_READ,
+    ("POST", "/duplicados/deteccion"): expect(403, director_a=303, director_b=303, supervisor=303, admin=303),
+    ("GET", "/duplicados/<int:candidato_id>"): DUPLICATE_A,
+    ("POST", "/duplicados/<int:candidato_id>/fusion"): expect(403, director_a=422, director_b=404, admin=422),
+    ("POST", "/duplicados/<int:candidato_id>/descarte"): expect(403, director_a=303, director_b=404, supervisor=303, admin=303),
     ("GET", "/participantes/"): ALL_OK,
     ("GET", "/mi-trabajo"): expect(200, supervisor=403),
     ("GET", "/participantes/nuevo"): ITINERARY_WRITE,
@@ -329,6 +340,11 @@ API = {
     # The first apply starts; every later one finds it running or applied.
     ("POST", "/api/v1/importaciones/<int:importacion_id>/aplicar"): expect(409, asesor_a=202, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/importaciones/<int:importacion_id>/errores.csv"): EDIT_A,
+    ("GET", "/api/v1/duplicados"): DUPLICATES_READ,
+    ("GET", "/api/v1/duplicados/<int:candidato_id>"): DUPLICATE_A,
+    ("POST", "/api/v1/duplicados/deteccion"): expect(403, director_a=202, director_b=202, supervisor=202, admin=202),
+    ("POST", "/api/v1/duplicados/<int:candidato_id>/fusion"): expect(403, director_a=422, director_b=404, admin=422),
+    ("POST", "/api/v1/duplicados/<int:candidato_id>/descarte"): DUPLICATE_A,
 }
 
 IMPORT_CSV = ("tipo_documento,numero_documento,nombres,apellidos,fecha_nacimiento,sexo,municipio,"
@@ -404,7 +420,7 @@ def records(app, api, world, build):
     importacion = asesor.post("/importaciones", content_type="multipart/form-data", data={
         "archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"), "tipo": "remision_dps"}).get_json()
     jobs.wait_for_threads()
-    return {"participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
+    return {"app": app, "participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
             "solicitud_id": solicitud["id"], "importacion_id": importacion["id"],
             "muestra_id": muestra["id"], "muestra_item_id": muestra["items"][0]["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
@@ -455,8 +471,23 @@ def fresh_close(records: dict, accepted: bool = False) -> int:
     return made.get_json()["id"]
 
 
+def fresh_candidate(app, records: dict) -> int:
+    """A new pair of look-alike people of centre A in the duplicates queue (decisions are once)."""
+    n = next(counter)
+    ids = [records["asesor"].post("/participantes", json=person_payload(
+        numero_documento=f"8880{n:05d}{k}", nombres=f"Gemela {n}", apellidos="Duplicada",
+        fecha_nacimiento="1995-02-03")).get_json()["id"] for k in (1, 2)]
+    with app.app_context():
+        services_duplicados.run_detection()
+        return db.session.scalar(select(CandidatoDuplicado.id).where(
+            CandidatoDuplicado.participante_a_id == min(ids),
+            CandidatoDuplicado.participante_b_id == max(ids)))
+
+
 def _path(rule: str, records: dict, role: str) -> str:
     path = rule
+    if "<int:candidato_id>" in rule:
+        path = path.replace("<int:candidato_id>", str(fresh_candidate(records["app"], records)))
     if "<int:cierre_id>" in rule:  # a fresh close each time, since each transition is once only
         path = path.replace("<int:cierre_id>", str(fresh_close(records, rule.endswith("/reapertura"))))
     if "/entregas/<int:actuacion_id>" in rule:
@@ -542,7 +573,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
     if rule.startswith("/api/v1/proveedores/"):
         current = client.get(_path(rule, records, role), headers=headers).get_json()
         return {"version": current.get("version", 1), "sector": f"Sector {n}"}
-    if rule.endswith("/cotizaciones"):
+    if rule.endswith(("/cotizaciones", "/duplicados/<int:candidato_id>/fusion",
+                      "/duplicados/<int:candidato_id>/descarte")):
         return {}
     if rule.endswith("/solicitudes-habeas") and method == "POST":
         return {"tipo": "reclamo", "fecha_recibida": "2026-01-13", "descripcion": f"Reclamo {n}"}

@@ -100,6 +100,8 @@ class Participante(CentroOwned, db.Model):
     __table_args__ = (
         UniqueConstraint("tipo_documento", "numero_documento", name="uq_participante_documento"),
         Index("ix_participante_numero_documento", "numero_documento"),
+        # The duplicate detection joins people on their name (and birth date).
+        Index("ix_participante_nombre_nacimiento", "nombre_busqueda", "fecha_nacimiento"),
     )
 
     @property

@@ -1,0 +1,1 @@
+"""Possible duplicate people: the detection, the supervisors' and directors' queue, the merge."""
