@@ -100,3 +100,26 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   window.setTimeout(poll, 500);
 });
+
+// The review form: A approves; R moves to the observation, where Ctrl+Enter rejects. Shortcuts
+// only outside text fields, so typing an observation never triggers them.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.querySelector("form[data-atajos-revision]");
+  if (!form) { return; }
+  var approve = form.querySelector("[data-atajo=a]");
+  var reject = form.querySelector("[data-atajo=r]");
+  var note = form.querySelector("textarea");
+  var help = form.querySelector(".atajos");
+  if (help) { help.hidden = false; }
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if (event.target === note && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      reject.click();
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "a" || event.key === "A") { event.preventDefault(); approve.click(); }
+    if (event.key === "r" || event.key === "R") { event.preventDefault(); note.focus(); }
+  });
+});

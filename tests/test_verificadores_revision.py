@@ -255,7 +255,7 @@ def test_bulk_page_redirects_to_its_report_and_csv(app, world, make_client, api)
     report = browser.get(response.location).get_data(as_text=True)
     assert "1 vinculados" in report and "mal nombre.pdf" in report and "Nombre inválido" in report
     csv = browser.get(response.location + ".csv").get_data(as_text=True)
-    assert "CC_1234567.pdf;vinculado" in csv and "mal nombre.pdf;nombre_invalido" in csv
+    assert "CC_1234567.pdf;Vinculado" in csv and "mal nombre.pdf;Nombre inválido" in csv
     empty = browser.post("/verificadores/subir", data={"csrf_token": token},
                          content_type="multipart/form-data")
     assert empty.status_code == 422 and "Adjunte al menos un archivo" in empty.get_data(as_text=True)
@@ -312,7 +312,7 @@ def test_review_page_shows_the_document_beside_the_person(app, world, make_clien
     queue = browser.get("/verificadores/").get_data(as_text=True)
     assert "Revisión de verificadores" in queue and "Revisar" in queue
     page = browser.get(f"/verificadores/{doc['id']}").get_data(as_text=True)
-    assert "<iframe" in page and "Ana María Pérez Rojas" in page and "Guardar revisión" in page
+    assert "<iframe" in page and "Ana María Pérez Rojas" in page and ">Aprobar</button>" in page
     token = csrf_token(browser, f"/verificadores/{doc['id']}")
     refused = browser.post(f"/verificadores/{doc['id']}/revision",
                            data={"csrf_token": token, "estado": "rechazado", "observacion": ""})
@@ -323,7 +323,7 @@ def test_review_page_shows_the_document_beside_the_person(app, world, make_clien
     asesor = make_client()
     login(asesor, world["asesor_a"])
     mine = asesor.get(f"/verificadores/{doc['id']}").get_data(as_text=True)
-    assert "Aprobado" in mine and "Guardar revisión" not in mine
+    assert "Aprobado" in mine and ">Aprobar</button>" not in mine
 
 
 # ---- the orphan check -------------------------------------------------------------------------

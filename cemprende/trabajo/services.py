@@ -21,6 +21,7 @@ from ..pagination import Page, paginate
 from ..referenciacion import services as referenciacion
 from ..traslados import services as traslados
 from ..verificadores import cobertura
+from ..verificadores import services as verificadores
 from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import Tipo
 
@@ -45,13 +46,14 @@ class MiTrabajo:
     por_contactar: Page
     traslados_por_responder: Page  # asked of this centre (the origin answers)
     traslados_solicitados: Page  # asked by this centre, still waiting
+    rechazados: Page  # documents this advisor uploaded that a supervisor rejected, to replace
 
     @property
     def total(self) -> int:
         return (self.por_enrutar.total + self.dps_sin_caracterizar.total + self.por_colocar.total
                 + len(self.vacantes) + self.referencias_vencidas.total + self.sin_verificador.total
                 + self.por_contactar.total + self.traslados_por_responder.total
-                + self.traslados_solicitados.total)
+                + self.traslados_solicitados.total + self.rechazados.total)
 
 
 def _open_vacancies_with_room(actor) -> list[VacanteLibre]:
@@ -90,4 +92,5 @@ def my_work(actor, today: date | None = None) -> MiTrabajo:
                                                     per_page=SHOWN),
         traslados_solicitados=traslados.transfers(actor, estado=traslados.ABIERTO, lado="destino",
                                                   per_page=SHOWN),
+        rechazados=verificadores.rejected_to_replace(actor, per_page=SHOWN),
     )

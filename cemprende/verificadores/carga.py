@@ -251,3 +251,38 @@ def upload_session_acta(actor, sesion: ComiteSesion,
 
 def get_carga(actor, carga_id: int) -> CargaVerificadores:
     return visible_or_404(actor, CargaVerificadores, carga_id, "No se encontró la carga.")
+
+
+REPORT_HEADER = ["Archivo", "Resultado", "Motivo", "Documento verificador", "Persona",
+                 "Documento de la persona", "N.º de verificador"]
+
+
+def report(carga: CargaVerificadores) -> list[dict]:
+    """Every file of the upload with its result in words, and the person it went to (their names
+    read in one query)."""
+    ids = {r["participante_id"] for r in carga.resultados if r.get("participante_id")}
+    people = {p.id: p for p in db.session.scalars(
+        select(Participante).where(Participante.id.in_(ids)))} if ids else {}
+    rows = []
+    for result in carga.resultados:
+        person = people.get(result.get("participante_id"))
+        prefijo = PREFIJOS.get(result.get("prefijo") or "")
+        rows.append({
+            "archivo": result["archivo"], "estado": result["estado"],
+            "resultado": ESTADOS_CARGA[result["estado"]], "motivo": result.get("motivo") or "",
+            "documento": f"{prefijo.codigo} · {prefijo.documento}" if prefijo else "",
+            "persona": person, "verificador_id": result.get("verificador_id"),
+        })
+    return rows
+
+
+def report_csv(actor, carga_id: int) -> tuple[CargaVerificadores, list[list]]:
+    """The upload report as CSV rows (header first), recorded as an export."""
+    carga = get_carga(actor, carga_id)
+    rows = [[r["archivo"], r["resultado"], r["motivo"], r["documento"],
+             r["persona"].nombre_completo if r["persona"] else "",
+             f"{r['persona'].tipo_documento} {r['persona'].numero_documento}" if r["persona"] else "",
+             r["verificador_id"] or ""] for r in report(carga)]
+    audit.record("exportar", actor=actor, entidad="carga_verificadores", entidad_id=carga.id,
+                 centro_id=carga.centro_id, detalle=f"Informe de la carga: {len(rows)} filas")
+    return carga, [REPORT_HEADER, *rows]

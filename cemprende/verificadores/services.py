@@ -11,6 +11,7 @@ from typing import BinaryIO
 from flask import current_app
 from PIL import Image
 from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 
 from ..auth.guards import scoped_select, visible_or_404
 from ..errors import NotFound
@@ -64,6 +65,23 @@ def search(actor, *, centro_id=None, prefijo: str | None = None, estado: str | N
     # Oldest first: the review queue is worked through in the order documents arrived.
     statement = statement.order_by(Verificador.subido_en, Verificador.id)
     return paginate(statement, page, per_page)
+
+
+def rejected_to_replace(actor, per_page: int = 5) -> Page:
+    """The documents this person uploaded that a supervisor rejected and that no later upload of
+    the same kind for the same participant has replaced yet, newest decision first."""
+    replacement = aliased(Verificador)
+    replaced = (select(replacement.id).where(
+        replacement.participante_id == Verificador.participante_id,
+        replacement.prefijo == Verificador.prefijo,
+        replacement.estado_revision != "rechazado",
+        replacement.subido_en > Verificador.subido_en).exists())
+    statement = (scoped_select(actor, Verificador)
+                 .where(Verificador.subido_por_id == actor.id,
+                        Verificador.estado_revision == "rechazado",
+                        Verificador.participante_id.is_not(None), ~replaced)
+                 .order_by(Verificador.revisado_en.desc(), Verificador.id.desc()))
+    return paginate(statement, 1, per_page)
 
 
 def open_file(actor, verificador_id: int) -> tuple[Verificador, BinaryIO]:

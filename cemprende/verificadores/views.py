@@ -81,18 +81,16 @@ def _flash_report(carga) -> None:
 @login_required
 def carga(carga_id: int):
     found = cargas.get_carga(current_staff(), carga_id)
-    refused = [r for r in found.resultados if r["estado"] != "vinculado"]
-    return render_template("verificadores/carga.html", carga=found, rechazados=refused,
-                           estados=cargas.ESTADOS_CARGA)
+    rows = cargas.report(found)
+    refused = [r for r in rows if r["estado"] != "vinculado"]
+    return render_template("verificadores/carga.html", carga=found, filas=rows,
+                           rechazados=refused)
 
 
 @bp.route("/cargas/<int:carga_id>.csv")
 @login_required
 def carga_csv(carga_id: int):
-    found = cargas.get_carga(current_staff(), carga_id)
-    rows = [["archivo", "estado", "motivo", "prefijo", "participante_id", "verificador_id"]]
-    rows += [[r["archivo"], r["estado"], r["motivo"] or "", r["prefijo"] or "",
-              r["participante_id"] or "", r["verificador_id"] or ""] for r in found.resultados]
+    found, rows = cargas.report_csv(current_staff(), carga_id)
     return _csv_response(rows, f"carga_verificadores_{found.id}.csv")
 
 
@@ -128,6 +126,12 @@ def lista():
                            prefijos=PREFIJOS, alertas=alertas, tipos_alerta=TIPOS_ALERTA), 422 if errors else 200
 
 
+def queue_filters(args) -> dict:
+    """The review queue's own filters (centre and prefijo), carried from the list through every
+    decision so a reviewer works through one centre or one kind of document without re-filtering."""
+    return {key: args.get(key) for key in ("centro_id", "prefijo") if args.get(key)}
+
+
 @bp.route("/<int:verificador_id>", methods=["GET"])
 @login_required
 def ver(verificador_id: int):
@@ -138,11 +142,19 @@ def ver(verificador_id: int):
 
 
 def _render_document(actor, verificador, form, errors, status: int = 200):
+    revisor = may(actor, Accion.REVISAR_VERIFICADORES)
+    filtros = queue_filters(request.args)
+    pendientes = None
+    if revisor:
+        try:
+            pendientes = services.search(actor, estado="pendiente", per_page=1, **filtros).total
+        except DomainError:
+            filtros = {}
     return render_template(
         "verificadores/ver.html", v=verificador, persona=verificador.participante,
-        sesion=verificador.comite_sesion, form=form,
+        sesion=verificador.comite_sesion, form=form, filtros=filtros, pendientes=pendientes,
         errors=errors, prefijo=PREFIJOS[verificador.prefijo], estados=ESTADOS_REVISION,
-        revisor=may(actor, Accion.REVISAR_VERIFICADORES)), status
+        revisor=revisor), status
 
 
 @bp.route("/<int:verificador_id>/revision", methods=["POST"])
@@ -156,10 +168,16 @@ def revisar(verificador_id: int):
     if outcome.done:
         estado = ESTADOS_REVISION[outcome.result.estado_revision].lower()
         flash(f"Documento {outcome.result.nombre_archivo} {estado}.", "ok")
-        following = services.search(actor, estado="pendiente", page=1, per_page=1).items
+        filtros = queue_filters(request.args)
+        try:
+            following = services.search(actor, estado="pendiente", page=1, per_page=1,
+                                        **filtros).items
+        except DomainError:
+            filtros, following = {}, []
         if following:
-            return redirect(url_for(".ver", verificador_id=following[0].id), code=303)
-        return redirect(url_for(".lista"), code=303)
+            return redirect(url_for(".ver", verificador_id=following[0].id, **filtros), code=303)
+        flash("No quedan documentos pendientes con este filtro.", "ok")
+        return redirect(url_for(".lista", estado="pendiente", **filtros), code=303)
     return _render_document(actor, verificador, form, outcome.errors, outcome.status)
 
 
