@@ -35,8 +35,13 @@ def expire_idle_session() -> None:
         return
     # Written at most once a minute, so pages do not rewrite the session cookie on every request.
     if not session.permanent or now - last_seen >= current_app.config["SESSION_TOUCH_SECONDS"]:
-        session["last_seen"] = now
-        session.permanent = True
+        touch_session(now)
+
+
+def touch_session(now: float | None = None) -> None:
+    """The idle clock starts again now."""
+    session["last_seen"] = now or time.time()
+    session.permanent = True
 
 
 def scope_to_current_user() -> None:

@@ -123,3 +123,127 @@ document.addEventListener("DOMContentLoaded", function () {
     if (event.key === "r" || event.key === "R") { event.preventDefault(); note.focus(); }
   });
 });
+
+// Session timeout: a warning two minutes before the idle timeout, with a button that extends the
+// session; forms keep what was typed in this browser's own storage (never on the server), offered
+// back after a timeout and cleared once the form is saved or on logout.
+(function () {
+  var WARN_BEFORE = 150; // seconds: the server may have seen the last request up to a minute earlier
+  var PREFIX = "borrador:";
+  var SENT = "borrador-enviado";
+
+  function csrfToken() {
+    var field = document.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+
+  function watchSession() {
+    var body = document.body;
+    var seconds = parseInt(body.getAttribute("data-sesion-segundos"), 10);
+    var box = document.querySelector(".aviso-sesion");
+    if (!seconds || !box || !window.fetch) { return; }
+    var warnTimer, endTimer;
+    function arm() {
+      clearTimeout(warnTimer); clearTimeout(endTimer);
+      box.hidden = true;
+      warnTimer = setTimeout(function () { box.hidden = false; }, Math.max(0, seconds - WARN_BEFORE) * 1000);
+      endTimer = setTimeout(function () {
+        box.querySelector("[data-texto]").textContent =
+          "Su sesión se cerró por inactividad. Lo que escribió quedó guardado en este navegador: ingrese de nuevo y vuelva a esta página para recuperarlo.";
+        box.querySelector("[data-seguir]").hidden = true;
+      }, seconds * 1000);
+    }
+    box.querySelector("[data-seguir]").addEventListener("click", function () {
+      fetch(body.getAttribute("data-sesion-extender"), {
+        method: "POST", credentials: "same-origin",
+        headers: {"X-CSRFToken": csrfToken(), "Accept": "application/json"}
+      }).then(function (answer) { if (answer.ok) { arm(); } });
+    });
+    arm();
+  }
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function keyOf(form, index) { return PREFIX + window.location.pathname + "#" + index; }
+
+  function fieldsOf(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name !== "csrf_token" && el.name !== "version" &&
+        !/^(password|file|hidden|submit|button)$/.test(el.type);
+    });
+  }
+
+  function save(form, key) {
+    var values = {};
+    fieldsOf(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) { values[el.name + "=" + el.value] = true; }
+      } else { values[el.name] = el.value; }
+    });
+    storage().setItem(key, JSON.stringify({guardado: Date.now(), valores: values}));
+  }
+
+  function restore(form, draft) {
+    fieldsOf(form).forEach(function (el) {
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = !!draft.valores[el.name + "=" + el.value];
+      } else if (Object.prototype.hasOwnProperty.call(draft.valores, el.name)) {
+        el.value = draft.valores[el.name];
+      }
+    });
+  }
+
+  function offer(form, key, draft) {
+    var note = document.createElement("p");
+    note.className = "mensaje mensaje-aviso";
+    note.setAttribute("role", "status");
+    var when = new Date(draft.guardado).toLocaleString("es-CO");
+    note.textContent = "Hay datos escritos en este formulario sin guardar (" + when + "). ";
+    var take = document.createElement("button");
+    take.type = "button"; take.textContent = "Recuperarlos";
+    var drop = document.createElement("button");
+    drop.type = "button"; drop.textContent = "Descartarlos"; drop.className = "secundario";
+    take.addEventListener("click", function () { restore(form, draft); note.remove(); });
+    drop.addEventListener("click", function () { storage().removeItem(key); note.remove(); });
+    note.appendChild(take); note.appendChild(document.createTextNode(" ")); note.appendChild(drop);
+    form.parentNode.insertBefore(note, form);
+  }
+
+  function keepDrafts() {
+    var store = storage();
+    if (!store || !window.sessionStorage) { return; }
+    // A form sent from another page that did not come back (a redirect after a save) is saved.
+    var sent = window.sessionStorage.getItem(SENT);
+    if (sent) {
+      window.sessionStorage.removeItem(SENT);
+      var sentPath = sent.slice(PREFIX.length).split("#")[0];
+      var atLogin = !!document.querySelector("form[action$='/login'], form#login, input[name=username]");
+      var savedHere = !!document.querySelector(".mensaje-ok");
+      if ((sentPath !== window.location.pathname || savedHere) && !atLogin) { store.removeItem(sent); }
+    }
+    var forms = document.querySelectorAll("form.formulario[method=post]:not([data-sin-borrador])");
+    Array.prototype.forEach.call(forms, function (form, index) {
+      var key = keyOf(form, index);
+      var stored = store.getItem(key);
+      if (stored) {
+        try { offer(form, key, JSON.parse(stored)); } catch (e) { store.removeItem(key); }
+      }
+      form.addEventListener("input", function () { save(form, key); });
+      form.addEventListener("change", function () { save(form, key); });
+      form.addEventListener("submit", function () { window.sessionStorage.setItem(SENT, key); });
+    });
+    var logout = document.querySelector("form[data-salir]");
+    if (logout) {
+      logout.addEventListener("submit", function () {
+        for (var i = store.length - 1; i >= 0; i--) {
+          var name = store.key(i);
+          if (name && name.indexOf(PREFIX) === 0) { store.removeItem(name); }
+        }
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { watchSession(); keepDrafts(); });
+})();

@@ -53,6 +53,7 @@ DUPLICATE_A = expect(403, director_a=200, director_b=404, supervisor=200, admin=
 
 PAGES = {
     ("GET", "/"): expect(302),
+    ("POST", "/sesion/extender"): ALL_OK,
     ("GET", "/duplicados/"): DUPLICATES_READ,
     ("POST", "/duplicados/deteccion"): expect(403, director_a=303, director_b=303, supervisor=303, admin=303),
     ("GET", "/duplicados/<int:candidato_id>"): DUPLICATE_A,

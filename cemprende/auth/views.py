@@ -1,9 +1,12 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import security
 from ..forms import submit
 from ..models import Staff
 from . import segundo_factor, services
@@ -148,6 +151,16 @@ def logout():
         session.clear()
         flash("Sesión cerrada.", "ok")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/sesion/extender", methods=["POST"])
+@login_required
+def extender_sesion():
+    """"Seguir trabajando" before the idle timeout: the session's idle clock starts again (the
+    CSRF token comes in the X-CSRFToken header)."""
+    security.touch_session()
+    seconds = int(current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    return jsonify({"segundos_restantes": seconds})
 
 
 @bp.route("/")
