@@ -70,9 +70,14 @@ def test_xlsx_holds_the_same_numbers_as_the_api(client, api, world, scenario):
             meta, resultado, avance = found[codigo]
             assert (meta, resultado) == (fila["meta"], fila["resultado"]), codigo
             assert avance == ("N/A" if fila["avance"] is None else fila["avance"] / 100), codigo
-    breakdown = book["Por centro"]
-    headers = [cell.value for cell in breakdown[6]]
-    assert f"{world['centro_a'].nombre}: resultado" in headers
+    breakdown = book["Por centro"]  # centres as rows: six columns, one row per row and centre
+    assert [cell.value for cell in breakdown[6]] == ["Código", "Indicador", "Centro", "Meta",
+                                                     "Resultado", "Avance"]
+    by_centre = {(r[0], r[2]): r[4] for r in breakdown.iter_rows(min_row=7, values_only=True)}
+    for centro in (world["centro_a"], world["centro_b"]):
+        own = supervisor.get(f"/tableros/global?centro_id={centro.id}&{MARCH}").get_json()["filas"]
+        for fila in own:
+            assert by_centre[(fila["codigo"], centro.nombre)] == fila["resultado"], fila["codigo"]
 
 
 def test_tablero_page_formats_and_colours(client, world, scenario):
@@ -94,6 +99,10 @@ def test_network_page_shows_each_centre(client, world, scenario):
     html = client.get(f"/tableros/?{MARCH}&indicador=M4.v").get_data(as_text=True)
     assert "Por centro" in html and world["centro_b"].nombre in html
     assert "Resultado por centro: M4.v" in html
+    # Centres as rows, whatever their number: four columns, one row per centre.
+    assert "<th>Centro</th><th class=\"num\">Meta</th><th class=\"num\">Resultado</th>" in html
+    for centro in (world["centro_a"], world["centro_b"]):
+        assert f'<th scope="row" data-label="Centro">{centro.nombre}</th>' in html
 
 
 def test_tablero_page_refuses_a_bad_date_and_another_centre(client, world):

@@ -249,28 +249,30 @@ def _tablero_sheet(sheet, tablero: Tablero, generado_por: str) -> None:
 
 
 def _breakdown_sheet(sheet, tableros: list[Tablero], generado_por: str) -> None:
+    """Centres as rows: one row per indicator and centre (six columns whatever the number of
+    centres), with a filter on the header so a reader keeps one indicator or one centre."""
     row = _heading(sheet, tableros[0], generado_por)
     sheet["A1"] = "Resultado y avance por centro"
-    centros = tableros[0].centros
-    sheet.cell(row, 1, "Código").font = Font(bold=True)
-    sheet.cell(row, 2, "Descripción").font = Font(bold=True)
-    for index, centro in enumerate(centros):
-        sheet.cell(row, 3 + 2 * index, safe_cell(f"{centro.nombre}: resultado")).font = Font(bold=True)
-        sheet.cell(row, 4 + 2 * index, safe_cell(f"{centro.nombre}: avance")).font = Font(bold=True)
+    header = ["Código", "Indicador", "Centro", "Meta", "Resultado", "Avance"]
+    for column, title in enumerate(header, start=1):
+        sheet.cell(row, column, title).font = Font(bold=True)
+    first = row
     for tablero in tableros:
         for fila_tablero in tablero.filas:
-            row += 1
-            sheet.cell(row, 1, fila_tablero.fila.codigo)
-            sheet.cell(row, 2, f"{fila_tablero.fila.indicador}: {fila_tablero.fila.descripcion}")
-            for index, centro in enumerate(centros):
+            fila = fila_tablero.fila
+            for centro in tablero.centros:
                 celda = fila_tablero.por_centro[centro.id]
-                _write_number(sheet.cell(row, 3 + 2 * index), celda.resultado, fila_tablero.fila.dinero)
-                _write_avance(sheet.cell(row, 4 + 2 * index), celda,
-                              fila_tablero.fila.avance_sobre_enrutados)
-    sheet.column_dimensions["B"].width = 60
-    for index in range(len(centros) * 2):
-        sheet.column_dimensions[get_column_letter(3 + index)].width = 14
-    print_setup(sheet, header_row=6, frozen_columns=2)
+                row += 1
+                sheet.cell(row, 1, fila.codigo)
+                sheet.cell(row, 2, f"{fila.indicador}: {fila.descripcion}")
+                sheet.cell(row, 3, safe_cell(centro.nombre))  # typed by people
+                _write_number(sheet.cell(row, 4), celda.meta, fila.dinero)
+                _write_number(sheet.cell(row, 5), celda.resultado, fila.dinero)
+                _write_avance(sheet.cell(row, 6), celda, fila.avance_sobre_enrutados)
+    sheet.auto_filter.ref = f"A{first}:F{max(row, first)}"
+    for column, width in zip("ABCDEF", (9, 60, 30, 14, 16, 10)):
+        sheet.column_dimensions[column].width = width
+    print_setup(sheet, header_row=first)
 
 
 SHEET_NAMES = {"global": "Global", "microcapitalizacion": "Microcapitalización"}

@@ -1,6 +1,7 @@
 """Tablero pages and their PDF / XLSX downloads."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint, flash, redirect, render_template, request, send_file, url_for,
@@ -50,10 +51,13 @@ def tablero():
         form.hasta.data = global_.hasta.isoformat()
     indicador = form.indicador.data or "1.1"
     source = global_ if indicador in {r.fila.codigo for r in global_.filas} else micro
+    fila_centros = next((r for r in source.filas if r.fila.codigo == indicador), None)
+    sin_indicador = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "indicador"])
     return render_template(
         "tableros/tablero.html", form=form, errors=errors, tableros=[global_, micro],
         banda=charts.banda, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
         centro_bars=charts.por_centro(source, indicador), indicador=indicador,
+        fuente=source, fila_centros=fila_centros, consulta_sin_indicador=sin_indicador,
         colores=charts.COLOURS, query=request.query_string.decode()), 422 if errors else 200
 
 
