@@ -89,6 +89,8 @@ class Config:
     ALERTA_SOBREPRECIO_PCT = int(os.environ.get("ALERTA_SOBREPRECIO_PCT", "20"))
     ALERTA_CONCENTRACION_PCT = int(os.environ.get("ALERTA_CONCENTRACION_PCT", "50"))
     ALERTA_CONCENTRACION_MIN_DESEMBOLSOS = int(os.environ.get("ALERTA_CONCENTRACION_MIN_DESEMBOLSOS", "5"))
+    # A verifier document waiting longer than this for a supervisor's review is overdue.
+    REVISION_VENCIDA_DIAS = int(os.environ.get("REVISION_VENCIDA_DIAS", "5"))
     ALERTA_SIN_ENTREGA_DIAS = int(os.environ.get("ALERTA_SIN_ENTREGA_DIAS", "60"))
     ALERTA_SIN_SEGUIMIENTO_DIAS = int(os.environ.get("ALERTA_SIN_SEGUIMIENTO_DIAS", "90"))
     ALERTA_CARGO_FIJO_PCT = int(os.environ.get("ALERTA_CARGO_FIJO_PCT", "50"))

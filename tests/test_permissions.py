@@ -54,6 +54,8 @@ DUPLICATE_A = expect(403, director_a=200, director_b=404, supervisor=200, admin=
 PAGES = {
     ("GET", "/"): expect(302),
     ("POST", "/sesion/extender"): ALL_OK,
+    ("GET", "/inicio/centro"): expect(403, director_a=200, director_b=200),
+    ("GET", "/inicio/red"): expect(403, supervisor=200, admin=200),
     ("GET", "/duplicados/"): DUPLICATES_READ,
     ("POST", "/duplicados/deteccion"): expect(403, director_a=303, director_b=303, supervisor=303, admin=303),
     ("GET", "/duplicados/<int:candidato_id>"): DUPLICATE_A,

@@ -23,12 +23,14 @@ OPEN_WHILE_ENROLLING = {"static", "auth.segundo_factor", "auth.logout", "auth.lo
 
 
 def home_url(staff) -> str:
-    # Each role starts where its daily work is: an advisor's pending work, a PNUD supervisor's
-    # review queue; directors and admins start from people.
+    # Each role starts where its daily work is: an advisor's pending work, a director's centre
+    # this month, a PNUD supervisor's network; admins start from people.
     if staff.rol == "asesor":
         return url_for("trabajo.inicio")
+    if staff.rol == "director":
+        return url_for("trabajo.centro")
     if staff.rol == "supervisor":
-        return url_for("verificadores.lista")
+        return url_for("trabajo.red")
     return url_for("participantes.lista")
 
 

@@ -8,7 +8,8 @@ from ..habeas import services as habeas
 from ..itinerario.tipos import TIPOS
 from ..pqrs import services as pqrs
 from ..verificadores.prefijos import PREFIJOS
-from . import services
+from ..microfinanciamiento.alertas import TIPOS_ALERTA
+from . import panel, services
 
 bp = Blueprint("trabajo", __name__)
 
@@ -22,3 +23,19 @@ def inicio():
                            calidad=calidad.centre_score(actor) if may(actor, Accion.VER_CALIDAD) else None,
                            pqrs_vencidas=pqrs.overdue_count(actor),
                            solicitudes_habeas=habeas.pending(actor, per_page=5))
+
+
+@bp.route("/inicio/centro")
+@login_required
+def centro():
+    """A director's home: the centre this month against its metas, what waits, alerts."""
+    return render_template("trabajo/panel.html", panel=panel.director_home(current_staff()),
+                           tipos_alerta=TIPOS_ALERTA)
+
+
+@bp.route("/inicio/red")
+@login_required
+def red():
+    """A supervisor's home: the network this month, overdue reviews, closes to accept."""
+    return render_template("trabajo/panel.html", panel=panel.network_home(current_staff()),
+                           tipos_alerta=TIPOS_ALERTA)
