@@ -55,6 +55,7 @@ PAGES = {
     ("GET", "/"): expect(302),
     ("POST", "/sesion/extender"): ALL_OK,
     ("GET", "/inicio/centro"): expect(403, director_a=200, director_b=200),
+    ("POST", "/empleabilidad/personas/<int:participante_id>/perfil-laboral"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/inicio/red"): expect(403, supervisor=200, admin=200),
     ("GET", "/duplicados/"): DUPLICATES_READ,
     ("POST", "/duplicados/deteccion"): expect(403, director_a=303, director_b=303, supervisor=303, admin=303),
@@ -344,6 +345,8 @@ API = {
     ("POST", "/api/v1/importaciones/<int:importacion_id>/aplicar"): expect(409, asesor_a=202, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/importaciones/<int:importacion_id>/errores.csv"): EDIT_A,
     ("GET", "/api/v1/duplicados"): DUPLICATES_READ,
+    ("GET", "/api/v1/vacantes/<int:vacante_id>/candidatos"): READ_A,
+    ("PUT", "/api/v1/participantes/<int:participante_id>/perfil-laboral"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/duplicados/<int:candidato_id>"): DUPLICATE_A,
     ("POST", "/api/v1/duplicados/deteccion"): expect(403, director_a=202, director_b=202, supervisor=202, admin=202),
     ("POST", "/api/v1/duplicados/<int:candidato_id>/fusion"): expect(403, director_a=422, director_b=404, admin=422),
@@ -576,7 +579,7 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
     if rule.startswith("/api/v1/proveedores/"):
         current = client.get(_path(rule, records, role), headers=headers).get_json()
         return {"version": current.get("version", 1), "sector": f"Sector {n}"}
-    if rule.endswith(("/cotizaciones", "/duplicados/<int:candidato_id>/fusion",
+    if rule.endswith(("/cotizaciones", "/perfil-laboral", "/duplicados/<int:candidato_id>/fusion",
                       "/duplicados/<int:candidato_id>/descarte")):
         return {}
     if rule.endswith("/solicitudes-habeas") and method == "POST":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..empleabilidad import formacion
+from ..empleabilidad import ajuste
 from ..empleabilidad import services as vacantes
 from ..itinerario import services as itinerario
 from .base import actor, body, bp, page_of, paging
@@ -72,3 +73,22 @@ def mark_asistencias(sesion_id: int):
     made = formacion.mark_attendance(actor(), sesion_id, body())
     return jsonify({"items": [{"id": a.id, "participante_id": a.participante_id,
                                "actuacion_id": a.actuacion_id} for a in made]}), 201
+
+
+@bp.get("/vacantes/<int:vacante_id>/candidatos")
+def vacante_candidatos(vacante_id: int):
+    """Job seekers for the vacancy, best fit first, each with the requirements met and why."""
+    vacante = vacantes.get_visible(actor(), vacante_id)
+    page, per_page = paging()
+    result = vacantes.candidates(actor(), vacante, q=request.args.get("q"), page=page,
+                                 per_page=per_page)
+    return jsonify(page_of(result, lambda p: {
+        "participante_id": p.id, "nombres": p.nombres, "apellidos": p.apellidos,
+        "criterios": [{"nombre": c.nombre, "cumple": c.cumple, "detalle": c.detalle}
+                      for c in ajuste.criterios(p, vacante)]}))
+
+
+@bp.put("/participantes/<int:participante_id>/perfil-laboral")
+def put_perfil_laboral(participante_id: int):
+    person = ajuste.update_profile(actor(), participante_id, body())
+    return jsonify(ajuste.profile_dict(person))

@@ -1,15 +1,18 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField, widgets
 
-from ..forms import select
+from ..forms import choices, select
 from ..itinerario.tipos import PLATAFORMAS
-from ..models.vacante import ESTADOS_VACANTE, NIVELES
+from ..models.vacante import ESTADOS_VACANTE, HORARIOS, NIVELES
 
 
 class VacanteForm(FlaskForm):
     empresa = StringField("Empresa")
     cargo = StringField("Cargo")
-    nivel = select("Nivel del cargo", NIVELES, blank="Seleccione…")
+    nivel = select("Nivel educativo que pide", NIVELES, blank="Sin requisito")
+    experiencia_meses = StringField("Meses de experiencia que pide", render_kw={"inputmode": "numeric"})
+    municipio = StringField("Municipio donde se trabaja")
+    horario = select("Horario", HORARIOS, blank="Sin requisito")
     cupos = StringField("Cupos", render_kw={"inputmode": "numeric"})
     fecha = StringField("Fecha", render_kw={"type": "date"})
     estado = select("Estado", ESTADOS_VACANTE, default="abierta")
@@ -57,6 +60,16 @@ class SesionForm(FlaskForm):
 
 class AsistenciaForm(FlaskForm):
     participante_ids = people_field("Asistentes")
+
+
+class PerfilLaboralForm(FlaskForm):
+    nivel_educativo = select("Nivel educativo", NIVELES, blank="Sin información")
+    experiencia_meses = StringField("Meses de experiencia laboral", render_kw={"inputmode": "numeric"})
+    municipios_trabajo = StringField("Municipios donde puede trabajar (separados por comas)")
+    horarios = SelectMultipleField("Horarios en que puede trabajar", choices=choices(HORARIOS),
+                                   option_widget=widgets.CheckboxInput(),
+                                   widget=widgets.ListWidget(prefix_label=False), validate_choice=False)
+    version = HiddenField()
 
 
 class HojaDeVidaForm(FlaskForm):

@@ -15,11 +15,12 @@ from ..itinerario import services as itinerario
 from ..locking import lock_vacantes
 from ..models import Actuacion, Participante, Vacante
 from ..models.actuacion import superseded, vigentes
-from ..models.vacante import ESTADOS_VACANTE, NIVELES
+from ..models.vacante import ESTADOS_VACANTE, HORARIOS, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
 from ..validation import Fields, check_version
+from . import ajuste
 from .ocupacion import free_cupos, occupied_by_vacante, vacante_in_centre  # noqa: F401 (pages read them here)
 from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import Tipo
@@ -43,6 +44,12 @@ def _vacante_fields(data: dict, today: date, partial: bool = False) -> dict:
         f.date("fecha", not_future=True, today=today, earliest=EARLIEST_FECHA)
     if f.present("nivel"):
         f.choice("nivel", NIVELES, required=False)
+    if f.present("experiencia_meses"):
+        f.integer("experiencia_meses", required=False, minimum=0, maximum=720)
+    if f.present("municipio"):
+        f.text("municipio", required=False, max_length=80)
+    if f.present("horario"):
+        f.choice("horario", HORARIOS, required=False)
     if f.present("estado"):
         f.choice("estado", ESTADOS_VACANTE)
     f.raise_if_errors()
@@ -144,11 +151,13 @@ def job_seekers(actor, centro_id: int | None = None):
 
 def candidates(actor, vacante: Vacante, q: str | None = None, page: int = 1,
                per_page: int = 50) -> Page:
-    """Job seekers of the vacancy's centre not yet sent to it, longest waiting first."""
+    """Job seekers of the vacancy's centre not yet sent to it, best fit to its requirements first
+    (`ajuste`), then the longest waiting."""
     statement = job_seekers(actor, vacante.centro_id).where(~_has(Tipo.REMISION_SELECCION, vacante.id))
     if q and q.strip():
         statement = statement.where(participantes.matches(q))
-    return paginate(statement.order_by(Participante.creado_en, Participante.id), page, per_page)
+    statement = statement.order_by(ajuste.score(vacante).desc(), Participante.creado_en, Participante.id)
+    return paginate(statement, page, per_page)
 
 
 def sent_to(vacante: Vacante) -> list[tuple[Participante, Actuacion | None, Actuacion | None]]:

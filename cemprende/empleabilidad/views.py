@@ -11,11 +11,12 @@ from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff as _actor
 from ..forms import choices, offer_centres, submit
 from ..itinerario.tipos import PLATAFORMAS
-from ..models.vacante import ESTADOS_VACANTE, NIVELES
+from ..models.vacante import ESTADOS_VACANTE, HORARIOS, NIVELES
 from ..pagination import current_filters, page_args
 from ..participantes import services as participantes
-from . import formacion, queries, services
+from . import ajuste, formacion, queries, services
 from .forms import (
+    PerfilLaboralForm,
     AsistenciaForm, BuscarPersonaForm, BusquedaVacantesForm, ColocacionForm, CursoForm,
     HojaDeVidaForm, RemisionForm, SesionForm, VacanteForm,
 )
@@ -105,8 +106,10 @@ def _vacancy_page(vacante, remision_form=None, errors=None, status=200):
     cupos = services.with_occupancy([vacante])[0]  # the same figures the API gives
     ocupados, libres = cupos["cupos_ocupados"], cupos["cupos_libres"]
     puede_remitir = may(actor, Accion.EDITAR_ITINERARIO) and vacante.acepta_remisiones
+    ajustes = {p.id: ajuste.criterios(p, vacante) for p in candidatos.items}
     return render_template(
-        "empleabilidad/vacante.html", v=vacante, ocupados=ocupados, libres=libres,
+        "empleabilidad/vacante.html", v=vacante, ocupados=ocupados, libres=libres, ajustes=ajustes,
+        horarios=HORARIOS,
         puede_remitir=puede_remitir, puede_colocar=puede_remitir and libres > 0,
         enviados=services.sent_to(vacante), candidatos=candidatos, form=form, busqueda=search,
         colocar=ColocacionForm(formdata=None, data={"fecha": _today()}), errors=errors or {},
@@ -252,7 +255,35 @@ def persona(participante_id: int):
     if outcome.done:
         flash("Hoja de vida registrada.", "ok")
         return redirect(url_for(".persona", participante_id=person.id), code=303)
+    return _person_page(person, form, PerfilLaboralForm(formdata=None), outcome.errors,
+                        outcome.status)
+
+
+def _person_page(person, form, perfil_form, errors, status):
+    actor = _actor()
+    if perfil_form.version.data is None:
+        current = ajuste.profile_dict(person)
+        perfil_form.nivel_educativo.data = current["nivel_educativo"] or ""
+        perfil_form.experiencia_meses.data = current["experiencia_meses"]
+        perfil_form.municipios_trabajo.data = ", ".join(current["municipios_trabajo"])
+        perfil_form.horarios.data = current["horarios"]
+        perfil_form.version.data = person.version
     return render_template("empleabilidad/persona.html", persona=person, form=form,
-                           errors=outcome.errors, perfil=services.person_summary(actor, person.id),
+                           perfil_form=perfil_form, errors=errors, niveles=NIVELES,
+                           horarios=HORARIOS, perfil=services.person_summary(actor, person.id),
                            plataformas=PLATAFORMAS,
-                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), outcome.status
+                           puede_editar=may(actor, Accion.EDITAR_ITINERARIO)), status
+
+
+@bp.route("/personas/<int:participante_id>/perfil-laboral", methods=["POST"])
+@login_required
+def perfil_laboral(participante_id: int):
+    actor = _actor()
+    person = participantes.get_editable(actor, participante_id)
+    form = PerfilLaboralForm()
+    outcome = submit(form, lambda values: ajuste.update_profile(actor, person.id, values))
+    if outcome.done:
+        flash("Perfil laboral guardado.", "ok")
+        return redirect(url_for(".persona", participante_id=person.id), code=303)
+    return _person_page(person, HojaDeVidaForm(formdata=None), form, outcome.errors,
+                        outcome.status if outcome.error else 400)

@@ -81,6 +81,13 @@ class Participante(CentroOwned, db.Model):
     # The guardian who consents for a person under 18 (Ley 1581, art. 7).
     acudiente_nombre: Mapped[str | None] = mapped_column(String(100))
     acudiente_documento: Mapped[str | None] = mapped_column(String(20))
+    # The employability profile the vacancies are matched against (all optional). The keys are
+    # "|a|b|" so one LIKE finds a municipality or a schedule in SQL.
+    nivel_educativo: Mapped[str | None] = mapped_column(String(15))
+    experiencia_meses: Mapped[int | None] = mapped_column(Integer)
+    municipios_trabajo: Mapped[str | None] = mapped_column(String(400))
+    municipios_trabajo_claves: Mapped[str | None] = mapped_column(String(500))
+    horarios: Mapped[str | None] = mapped_column(String(100))
     remitido_dps: Mapped[bool] = mapped_column(Boolean, default=False)
     programa_dps: Mapped[str | None] = mapped_column(String(120))
     consentimiento_datos: Mapped[bool] = mapped_column(Boolean)
