@@ -146,14 +146,17 @@ def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, 
     reviewer.goto(f"{live_server}/verificadores/?prefijo=AC")
     reviewer.click("text=Revisar")
     reviewer.wait_for_selector("iframe")
-    reviewer.select_option("select[name=estado]", "rechazado")
-    reviewer.click("form.tarjeta button[type=submit]")
+    assert "prefijo=AC" in reviewer.url  # the queue's filter travels with the document
+    reviewer.click("form.tarjeta button:has-text('Rechazar')")
     assert "motivo del rechazo" in reviewer.inner_text("main")
-    reviewer.select_option("select[name=estado]", "rechazado")
-    reviewer.fill("textarea[name=observacion]", "Falta la firma de la persona")
+    # The keyboard: R goes to the observation, Ctrl+Enter rejects.
+    reviewer.locator("body").press("r")
+    reviewer.keyboard.type("Falta la firma de la persona")
+    assert reviewer.input_value("textarea[name=observacion]") == "Falta la firma de la persona"
     reviewer.screenshot(path=str(ARTIFACTS / "verificadores-revision-1280.png"), full_page=True)
-    reviewer.click("form.tarjeta button[type=submit]")
+    reviewer.keyboard.press("Control+Enter")
     reviewer.wait_for_selector("text=rechazado")
+    assert "No quedan documentos pendientes con este filtro" in reviewer.inner_text("main")
     reviewer.close()
 
     phone = browser.new_page(viewport={"width": 360, "height": 740})
@@ -172,43 +175,64 @@ def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, 
     phone.close()
 
 
-def test_walk_in_intake_to_routed_with_the_acta(browser, live_server, world):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _login(page, live_server, world["asesor_a"])
-    page.click("nav >> text=Orientación")
-    page.fill("input[name=q]", "1.122.334.455")
-    page.click("main button[type=submit]")
-    page.click("text=Registrar a la persona")
-    assert page.input_value("input[name=numero_documento]") == "1122334455"
+def _walk_in(page, live_server, documento: str) -> int:
+    """From the intake page to a registered, characterised and routed person, counting the page
+    loads (navigations of the main frame)."""
+    loads = []
+    page.on("load", lambda _: loads.append(page.url))
+    page.goto(f"{live_server}/orientacion/")  # 1: the intake page
+    page.fill("input[name=numero_documento]", documento)
+    page.click("form.ingreso button[type=submit]")  # 2: the one registration page
+    page.wait_for_url("**/orientacion/ingreso?**")
+    assert page.input_value("input[name=numero_documento]") == documento.replace(".", "")
     page.fill("input[name=nombres]", "Yolanda")
     page.fill("input[name=apellidos]", "Martínez Caro")
     page.fill("input[name=fecha_nacimiento]", "1985-02-11")
     page.fill("input[name=municipio]", "Cartagena")
-    page.check("input[name=consentimiento_datos]")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/orientacion/personas/*")
-
+    page.select_option("select[name=tipo_poblacion]", "red_unidos")
     page.select_option("select[name=situacion]", "busca_empleo")
     page.check("input[value=empleo]")
     page.check("input[value=formacion]")
-    page.select_option("select[name=tipo_poblacion]", "red_unidos")
     page.fill("textarea[name=observaciones]", "Madre cabeza de hogar; experiencia en ventas.")
-    page.click("text=Guardar caracterización")
-    page.wait_for_selector("text=Caracterización registrada.")
+    page.select_option("select[name=destino]", "empleabilidad")
+    page.check("input[name=consentimiento_datos]")
+    page.click("main form.formulario button[type=submit]")  # 3: the orientation page, with the acta
+    page.wait_for_url("**/orientacion/personas/*")
+    page.wait_for_load_state("load")
+    return len(loads)
 
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["con-js", "sin-js"])
+def test_walk_in_in_three_page_loads_at_360px(browser, live_server, world, javascript):
+    """A walk-in registered, characterised, routed, with the acta de compromiso to print: three
+    page loads at 360 px, with JavaScript and without it."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    _login(page, live_server, world["asesor_a"])
+    documento = "1.122.334.455" if javascript else "1.122.334.466"
+    assert _walk_in(page, live_server, documento) == 3
+    assert "Se registró y caracterizó a Yolanda Martínez Caro" in page.content()
+    assert "Enrutada a Empleabilidad" in page.inner_text("#enrutamiento")
+    assert "Hecha el" in page.inner_text("#caracterizacion")
     acta = page.request.get(live_server + page.get_attribute("a:has-text('Imprimir el acta')", "href"))
     assert acta.ok and acta.headers["content-type"] == "application/pdf"
     assert acta.body().startswith(b"%PDF")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / f"ingreso-360-{'js' if javascript else 'sin-js'}.png"),
+                    full_page=True)
+    context.close()
+
+
+def test_walk_in_intake_to_routed_with_the_acta(browser, live_server, world):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _login(page, live_server, world["asesor_a"])
+    _walk_in(page, live_server, "1.122.334.455")
     page.click("text=Marcar como firmada")
     page.wait_for_selector("text=Acta de compromiso registrada como firmada")
-
-    assert "Sugerencia: Empleabilidad" in page.inner_text("#enrutamiento")
-    assert page.input_value("select[name=destino]") == "empleabilidad"
-    page.screenshot(path=str(ARTIFACTS / "orientacion-persona-1280.png"), full_page=True)
-    page.click("#enrutamiento button[type=submit]")
-    page.wait_for_selector("text=Enrutamiento registrado.")
     assert "Enrutada a Empleabilidad" in page.inner_text("#enrutamiento")
+    page.screenshot(path=str(ARTIFACTS / "orientacion-persona-1280.png"), full_page=True)
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.click("text=Perfil e itinerario")

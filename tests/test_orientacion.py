@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from conftest import TODAY as CLOCK_TODAY
 from conftest import csrf_token, login, person_payload
@@ -181,7 +182,7 @@ def test_queues_oldest_first(app, api, world, asesor):
 def test_walk_in_search_then_register_lands_on_the_orientation_page(app, asesor, world):
     page = asesor.get("/orientacion/?q=1.098.765.432").get_data(as_text=True)
     assert "Registrar a la persona" in page
-    assert "numero_documento=1098765432" in page and "siguiente=orientacion" in page
+    assert "/orientacion/ingreso?numero_documento=1098765432" in page
     form = asesor.get("/participantes/nuevo?numero_documento=1098765432&siguiente=orientacion")
     assert 'value="1098765432"' in form.get_data(as_text=True)
     data = person_payload(consentimiento_datos="y", discapacidad="no", desplazamiento="si",
@@ -205,3 +206,30 @@ def test_orientation_pages_respect_centres_and_roles(app, person, make_client, w
     refused = post(supervisor, f"/orientacion/personas/{person['id']}/acta", fecha=TODAY)
     assert refused.status_code == 403
     assert itinerary(app, person["id"]) == []
+
+
+def test_walk_in_page_registers_characterises_and_routes_in_one_post(app, asesor, api, world):
+    form = asesor.get("/orientacion/ingreso?tipo_documento=CC&numero_documento=1.098.765.432")
+    assert form.status_code == 200 and 'value="1098765432"' in form.get_data(as_text=True)
+    data = person_payload(consentimiento_datos="y", discapacidad="no", desplazamiento="si",
+                          remitido_dps="y", correo="")
+    data.update(csrf_token=csrf_token(asesor, "/orientacion/ingreso"), situacion="busca_empleo",
+                necesidades=["empleo"], destino="empleabilidad", ruta="emprende")
+    refused = asesor.post("/orientacion/ingreso", data=data)  # a ruta is for emprendimiento only
+    assert refused.status_code == 422 and "Las rutas son de emprendimiento" in refused.get_data(as_text=True)
+    with app.app_context():  # the refusal of the last step leaves nothing of the first
+        assert db.session.scalar(select(func.count()).select_from(Participante)) == 0
+    data["ruta"] = ""
+    done = asesor.post("/orientacion/ingreso", data=data)
+    assert done.status_code == 303 and "/orientacion/personas/" in done.headers["Location"]
+    with app.app_context():
+        tipos = db.session.scalars(select(Actuacion.tipo).order_by(Actuacion.id)).all()
+    assert tipos == ["caracterizacion", "enrutamiento"]
+    again = asesor.get("/orientacion/ingreso?tipo_documento=CC&numero_documento=1098765432")
+    assert again.status_code == 303 and "/orientacion/personas/" in again.headers["Location"]
+    elsewhere = app.test_client()
+    login(elsewhere, world["asesor_b"])
+    page = elsewhere.get("/orientacion/ingreso?tipo_documento=CC&numero_documento=1098765432")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Solicitar traslado" in html and world["centro_a"].nombre in html
+    assert "Guardar y seguir al acta" not in html

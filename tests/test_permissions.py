@@ -55,6 +55,8 @@ PAGES = {
     ("GET", "/"): expect(302),
     ("POST", "/sesion/extender"): ALL_OK,
     ("GET", "/inicio/centro"): expect(403, director_a=200, director_b=200),
+    ("GET", "/orientacion/ingreso"): expect(200, supervisor=403),
+    ("POST", "/orientacion/ingreso"): expect(422, supervisor=403),
     ("POST", "/empleabilidad/personas/<int:participante_id>/perfil-laboral"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/inicio/red"): expect(403, supervisor=200, admin=200),
     ("GET", "/duplicados/"): DUPLICATES_READ,

@@ -3,7 +3,7 @@ from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 
 from ..forms import choices, select
 from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES
-from ..participantes.forms import ParticipanteForm
+from ..participantes.forms import ParticipanteForm, RegistroForm
 from .services import NECESIDADES
 
 
@@ -45,3 +45,26 @@ class EnrutamientoForm(FlaskForm):
 class DesistimientoForm(FlaskForm):
     fecha = _fecha()
     motivo = TextAreaField("Motivo del desistimiento")
+
+
+class DocumentoForm(FlaskForm):
+    """The walk-in's first step: the document, looked up before anything is typed."""
+
+    class Meta:
+        csrf = False  # a look-up changes nothing
+
+    tipo_documento = ParticipanteForm.tipo_documento
+    numero_documento = StringField("Número de documento", render_kw={"inputmode": "numeric",
+                                                                     "autocomplete": "off"})
+
+
+class IngresoForm(RegistroForm):
+    """The walk-in's second step: registration, characterisation and (optionally) the routing,
+    saved together."""
+
+    situacion = CaracterizacionForm.situacion
+    necesidades = CaracterizacionForm.necesidades
+    observaciones = CaracterizacionForm.observaciones
+    destino = select("Enrutar ahora a", DESTINOS_ENRUTAMIENTO,
+                     blank="Decidir después (queda en «Caracterizadas sin enrutar»)")
+    ruta = EnrutamientoForm.ruta

@@ -141,6 +141,21 @@ def route(actor, participante_id: int, data: dict, today: date | None = None) ->
     return routed
 
 
+def walk_in(actor, data: dict, today: date | None = None) -> Participante:
+    """A walk-in's registration, characterisation and, when a destino is chosen, routing, in one
+    transaction through the same services (and so the gate): any refusal leaves nothing."""
+    today = today or today_bogota()
+    person = participantes.register(actor, data, today=today)
+    fecha = today.isoformat()
+    characterise(actor, person.id, {"fecha": fecha, "situacion": data.get("situacion"),
+                                    "necesidades": data.get("necesidades"),
+                                    "observaciones": data.get("observaciones")}, today=today)
+    if data.get("destino"):
+        route(actor, person.id, {"fecha": fecha, "destino": data.get("destino"),
+                                 "ruta": data.get("ruta")}, today=today)
+    return person
+
+
 def desist(actor, participante_id: int, data: dict, today: date | None = None) -> Actuacion:
     return itinerario.register(actor, participante_id, {
         "tipo": Tipo.DESISTIMIENTO, "fecha": data.get("fecha"), "motivo": data.get("motivo")},

@@ -5,15 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from ..auth.guards import Accion, may
+from ..auth.guards import Accion, ensure, may
 from ..auth.loader import current_staff
-from ..forms import bool_to_choice, submit
+from ..forms import bool_to_choice, offer_centres, submit
 from ..itinerario.tipos import DESTINOS_ENRUTAMIENTO, RUTAS, SITUACIONES, Tipo
 from ..pagination import page_args
 from ..participantes import services as participantes
 from ..participantes.services import normalise_document
 from . import services
-from .forms import ActaForm, BuscarForm, CaracterizacionForm, DesistimientoForm, EnrutamientoForm
+from .forms import (
+    ActaForm, BuscarForm, CaracterizacionForm, DesistimientoForm, DocumentoForm, EnrutamientoForm,
+    IngresoForm,
+)
 from ..itinerario.dia import today_bogota
 
 bp = Blueprint("orientacion", __name__, url_prefix="/orientacion")
@@ -83,6 +86,7 @@ def inicio():
                    and may(actor, Accion.EDITAR_ITINERARIO) else [])
     return render_template(
         "orientacion/inicio.html", form=form, q=q, result=result, documento=documento,
+        documento_form=DocumentoForm(formdata=None),
         ubicaciones=ubicaciones, consultado=False,
         por_enrutar=services.queue_to_route(actor, per_page=5),
         dps=services.queue_dps_to_characterise(actor, per_page=5),
@@ -109,6 +113,44 @@ def dps_sin_caracterizar():
     return render_template("orientacion/cola.html", form=form, result=result,
                            cola="dps_sin_caracterizar", titulo="Remitidas por DPS sin caracterizar",
                            vacio="Todas las personas remitidas por DPS ya están caracterizadas.")
+
+
+# ---- the walk-in: document, then one page to register, characterise and route ------------------
+
+@bp.route("/ingreso", methods=["GET", "POST"])
+@login_required
+def ingreso():
+    """The walk-in in three page loads: the document (from the intake page) → a person of this
+    centre opens at once, one of another centre is named with the transfer offered, a new one gets
+    this page (registration, characterisation, consent and routing together) → the person's
+    orientation page, with the acta de compromiso and the next step. No JavaScript needed."""
+    actor = current_staff()
+    ensure(actor, Accion.EDITAR_ITINERARIO)
+    documento = DocumentoForm(request.args)
+    numero = normalise_document(documento.numero_documento.data or "")[:20]
+    tipo = documento.tipo_documento.data or "CC"
+    ubicaciones = participantes.locate(actor, numero, tipo) if request.method == "GET" and numero else []
+    here = next((u for u in ubicaciones if u.participante_id), None)
+    if here is not None:
+        flash("La persona ya está registrada en su centro.", "ok")
+        return redirect(url_for(".persona", participante_id=here.participante_id), code=303)
+    form = IngresoForm()
+    offer_centres(form, actor)
+    if request.method == "GET":
+        form.tipo_documento.data, form.numero_documento.data = tipo, numero
+    outcome = submit(form, lambda values: services.walk_in(actor, values))
+    if outcome.done:
+        flash(f"Se registró y caracterizó a {outcome.result.nombre_completo}. Imprima el acta de "
+              "compromiso para la firma.", "ok")
+        return redirect(url_for(".persona", participante_id=outcome.result.id) + "#acta", code=303)
+    duplicate = outcome.error if isinstance(outcome.error, participantes.DuplicateDocument) else None
+    if duplicate is not None and duplicate.extra.get("centro_id"):
+        ubicaciones = [participantes.Ubicacion(
+            form.tipo_documento.data, normalise_document(form.numero_documento.data),
+            duplicate.extra["centro_id"], duplicate.extra["centro"], None)]
+    return render_template("orientacion/ingreso.html", form=form, errors=outcome.errors,
+                           ubicaciones=ubicaciones, numero=numero,
+                           otro_centro=bool(ubicaciones)), outcome.status
 
 
 # ---- a person's steps -------------------------------------------------------------------------
