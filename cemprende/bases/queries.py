@@ -303,27 +303,45 @@ def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[lis
 def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, ...],
                          size: int) -> Iterator[list[list]]:
     """The base's final cells: every column the database can compute comes ready from one
-    streamed query; the first dates and the current route (the trailing columns) per chunk."""
+    streamed query; the first dates (grouped, as text) and the current route per chunk."""
     from_sql = [c for c in columnas if c.sql is not None]
-    later = [c.valor for c in columnas[len(from_sql):]]
-    if any(c.sql is not None for c in columnas[len(from_sql):]) or any(
-            c.sql is None for c in columnas[:len(from_sql)]):
+    later = [c.titulo for c in columnas[len(from_sql):]]
+    if set(later) - set(POR_CHUNK) or any(c.sql is None for c in from_sql):
         raise ValueError("The columns computed per chunk go last.")
     statement = _participantes_select(f, tuple(c.sql for c in from_sql))
+    a = Actuacion
     for chunk in _stream_tuples(session, statement, size):
-        events = _events_of(session, {row[0] for row in chunk}, FIRSTS + ROUTE_EVENTS, f.hasta)
+        ids = {row[0] for row in chunk}
+        span = (a.participante_id >= min(ids), a.participante_id <= max(ids), vigentes(),
+                a.fecha <= f.hasta)
+        firsts = {person: (caracterizacion, enrutamiento) for person, caracterizacion, enrutamiento
+                  in session.connection().execute(
+                      select(a.participante_id,
+                             _sql_date(func.min(case((a.tipo == Tipo.CARACTERIZACION, a.fecha)))),
+                             _sql_date(func.min(case((a.tipo == Tipo.ENRUTAMIENTO, a.fecha)))))
+                      .where(a.tipo.in_(FIRSTS), *span).group_by(a.participante_id)).all()}
+        routes: dict[int, str | None] = {}
+        for person, tipo, categoria in session.connection().execute(
+                select(a.participante_id, a.tipo, a.categoria).where(a.tipo.in_(ROUTE_EVENTS), *span)
+                .order_by(a.participante_id, a.fecha, a.id)).all():
+            # the latest ingreso_ruta, unless a desistimiento follows it
+            routes[person] = categoria if tipo == Tipo.INGRESO_RUTA else None
         out = []
+        none = ("", "")
         for row in chunk:
             cells = list(row[1:])
             if later:
-                caracterizacion, enrutamiento, ruta = _firsts_and_route(events.get(row[0], ()))
-                known = {"primera_caracterizacion": caracterizacion,
-                         "primer_enrutamiento": enrutamiento, "ruta": ruta}
-                cells.extend(read(known) for read in later)
+                caracterizacion, enrutamiento = firsts.get(row[0], none)
+                ruta = routes.get(row[0])
+                known = {"Primera caracterización": caracterizacion,
+                         "Primer enrutamiento": enrutamiento,
+                         "Ruta actual": RUTAS.get(ruta, ruta) if ruta else ""}
+                cells.extend(known[titulo] for titulo in later)
             out.append(cells)
         yield out
 
 
+POR_CHUNK = ("Primera caracterización", "Primer enrutamiento", "Ruta actual")
 p_ = Participante
 PARTICIPANTES = Base(
     "participantes", "Participantes",
