@@ -2,6 +2,10 @@
 the background), on a network-sized database.
 
     .venv/bin/python bench/bases.py [--participantes 1000000] [--engines sqlite,postgresql]
+    .venv/bin/python bench/bases.py --database URL [--participantes N]   # keep and reuse a database
+
+With --database the given database is used (and kept): filled with N participants only when it has
+none yet, so repeated runs time the same data without filling it again.
 
 Fills a fresh database with bench/tableros.py's fill (20 centres, the given participants and about
 six actuaciones each, dated 2014-01-01..2016-06-30), then asks as the PNUD supervisor for the
@@ -23,12 +27,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from cemprende import create_app, demo, jobs  # noqa: E402
 from cemprende.config import TestConfig  # noqa: E402
 from cemprende.extensions import db  # noqa: E402
-from cemprende.models import ArchivoExportado  # noqa: E402
+from cemprende.models import ArchivoExportado, Participante  # noqa: E402
 from databases import throwaway  # noqa: E402
 from tableros import fill  # noqa: E402
 
@@ -114,7 +119,7 @@ def measure_xlsx(app, client, headers) -> None:
           f"RSS +{growth:.0f} MB", flush=True)
 
 
-def run(url: str, count: int, upload_root: str) -> None:
+def run(url: str, count: int, upload_root: str, reuse: bool = False) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PARAMETERS = {}
@@ -124,7 +129,11 @@ def run(url: str, count: int, upload_root: str) -> None:
     app = create_app(Config)
     with app.app_context():
         upgrade()
-        fill(count)
+        filled = reuse and db.session.scalar(sa.select(sa.func.count()).select_from(Participante))
+        if filled:
+            print(f"  reusing the database: {filled:,} participants", flush=True)
+        else:
+            fill(count)
         db.session.remove()
     client = app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "supervisor.pnud",
@@ -145,7 +154,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--database", help="a database URL to use and keep (filled once)")
     args = parser.parse_args()
+    if args.database:
+        with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+            run(args.database, args.participantes, folder, reuse=True)
+        return
     for engine in args.engines.split(","):
         with throwaway(engine) as url, tempfile.TemporaryDirectory(dir="/tmp") as folder:
             run(url, args.participantes, folder)

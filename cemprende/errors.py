@@ -83,6 +83,8 @@ UNIQUE_ANSWERS = {
         "Ya existe una persona registrada con ese documento.",
         {"numero_documento": "Documento ya registrado."}),
     "uq_centro_nombre": ("Ya existe un centro con ese nombre.", {"nombre": "Nombre ya registrado."}),
+    "uq_convenio_nombre": ("Ya existe un convenio o cuatrienio con ese nombre.",
+                           {"nombre": "Nombre ya registrado."}),
     "uq_staff_username": ("Ese nombre de usuario ya existe.", {"username": "Usuario ya registrado."}),
     "uq_programa_centro_nombre": ("Ese programa ya existe en el centro.",
                                   {"nombre": "Programa ya registrado."}),

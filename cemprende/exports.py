@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
 from typing import Any, TextIO
 
@@ -59,10 +59,12 @@ def _csv_value(value: Any) -> Any:
 
 
 def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = None,
-               chunk_rows: int = 500) -> Iterator[str]:
+               chunk_rows: int = 500, typed: Collection[int] | None = None) -> Iterator[str]:
     """The same CSV as csv_text, in text pieces of `chunk_rows` rows for a streamed response: the
     BOM (and the header) go out before any row is read; dates DD/MM/AAAA, text formula-safe,
-    numbers as they are."""
+    numbers as they are. With `typed` (column indices), rows are lists whose other cells are
+    final already (numbers, labels, dates as text): only the typed cells are checked, and the
+    rows are written a chunk at a time (a base of a million rows)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     out.write(CSV_BOM)
@@ -71,6 +73,9 @@ def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = Non
     yield out.getvalue()
     out.seek(0)
     out.truncate()
+    if typed is not None:
+        yield from _csv_typed(rows, writer, out, tuple(typed), max(chunk_rows, 2000))
+        return
     pending = 0
     for row in rows:
         writer.writerow([_csv_value(value) for value in row])
@@ -81,6 +86,30 @@ def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = Non
             out.truncate()
             pending = 0
     if pending:
+        yield out.getvalue()
+
+
+FIRST_CSV_ROWS = 100
+
+
+def _csv_typed(rows, writer, out: io.StringIO, typed: tuple[int, ...], chunk_rows: int) -> Iterator[str]:
+    batch = []
+    size = FIRST_CSV_ROWS  # the first rows go out at once, the rest in larger pieces
+    for row in rows:
+        for index in typed:
+            value = row[index]
+            if value.__class__ is str and value.startswith(FORMULA_STARTS):
+                row[index] = "'" + value
+        batch.append(row)
+        if len(batch) >= size:
+            writer.writerows(batch)
+            batch.clear()
+            size = chunk_rows
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if batch:
+        writer.writerows(batch)
         yield out.getvalue()
 
 
@@ -103,11 +132,14 @@ def csv_response(rows: Iterable[Iterable[Any]], header: Iterable[str], filename:
 def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
                header: list[str] | None = None, preamble: Iterable[str] = (),
                formats: dict[int, str] | None = None,
-               progress: Callable[[int], None] | None = None, every: int = 5000) -> int:
+               progress: Callable[[int], None] | None = None, every: int = 5000,
+               typed: Collection[int] | None = None, large: bool = False) -> int:
     """One worksheet written row by row (openpyxl write-only: memory stays flat) to a path or a
-    file object: the preamble lines, the header in bold, then the rows. Every text cell through
-    safe_cell; dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based) its
-    number format (money); `progress(n)` every `every` rows. Returns the rows written."""
+    file object: the preamble lines, the header in bold, then the rows. Text cells through
+    safe_cell (with `typed`, only those columns: the others hold labels, numbers and dates the
+    application wrote); dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based)
+    its number format (money); `progress(n)` every `every` rows. Returns the rows written.
+    (`large`, a sheet over 2 GB: openpyxl's zip takes ZIP64 by itself.)"""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     for line in preamble:
@@ -121,9 +153,11 @@ def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
             titles.append(cell)
         sheet.append(titles)
     formats = formats or {}
+    checked = None if typed is None else set(typed)
     count = 0
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value, formats.get(index))
+        sheet.append([_xlsx_cell(sheet, value, formats.get(index),
+                                 check=checked is None or index in checked)
                       for index, value in enumerate(row)])
         count += 1
         if progress and count % every == 0:
@@ -141,12 +175,13 @@ def xlsx_file(title: str, header: list[str], rows: Iterable[Iterable[Any]], *,
     return content
 
 
-def _xlsx_cell(sheet, value: Any, number_format: str | None = None) -> Any:
+def _xlsx_cell(sheet, value: Any, number_format: str | None = None, check: bool = True) -> Any:
     if isinstance(value, date) or (number_format and value is not None):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = DATE_FORMAT if isinstance(value, date) else number_format
         return cell
-    value = safe_cell(value)
+    if check:
+        value = safe_cell(value)
     if isinstance(value, str):
         # safe_cell already prefixed what would be a formula; XML cannot hold these characters.
         return ILLEGAL_CHARACTERS_RE.sub("", value)

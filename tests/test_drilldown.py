@@ -308,7 +308,7 @@ def test_the_list_page_has_the_row_window_search_and_links(client, world, networ
     page = client.get(f"/tableros/?{MARCH}&centro_id={a_id}").get_data(as_text=True)
     assert f"/tableros/global/filas/1.1/personas?centro_id={a_id}&amp;desde=2015-03-01&amp;hasta=2015-03-31" in page
     assert "/tableros/microcapitalizacion/filas/M5/personas?" in page
-    network_page = client.get(f"/tableros/?{MARCH}").get_data(as_text=True)
+    network_page = client.get(f"/tableros/?{MARCH}&indicador=9").get_data(as_text=True)
     assert f"/tableros/global/filas/9/personas?centro_id={world['centro_b'].id}&amp;" in network_page
     html = client.get(f"/tableros/global/filas/1.1/personas?{MARCH}&centro_id={a_id}").get_data(as_text=True)
     assert "1.1 · Usuarios caracterizados y enrutados" in html and "01/03/2015 a 31/03/2015" in html

@@ -173,6 +173,12 @@ PAGES = {
     ("GET", "/admin/municipios"): ADMIN_ONLY,
     ("POST", "/admin/municipios"): expect(403, admin=422),
     ("GET", "/muestras/"): ALL_OK,
+    ("GET", "/convenios/"): CLOSES_READ,
+    ("GET", "/convenios/nuevo"): ADMIN_ONLY,
+    ("POST", "/convenios/nuevo"): expect(403, admin=422),
+    ("GET", "/convenios/<int:convenio_id>"): CLOSE_A,
+    ("GET", "/convenios/<int:convenio_id>/editar"): expect(403, asesor_b=404, director_b=404, admin=200),
+    ("POST", "/convenios/<int:convenio_id>/editar"): expect(403, asesor_b=404, director_b=404, admin=409),
     ("POST", "/muestras/"): expect(403, supervisor=422, admin=422),
     ("GET", "/muestras/<int:muestra_id>"): READ_A,
     ("GET", "/muestras/<int:muestra_id>.csv"): READ_A,
@@ -302,6 +308,12 @@ API = {
     ("POST", "/api/v1/participantes/<int:participante_id>/autorizacion-sensibles"): expect(422, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/api/v1/participantes/<int:participante_id>/reporte-titular.pdf"): EDIT_A,
     ("GET", "/api/v1/muestras"): ALL_OK,
+    # Convenios and cuatrienios: the admin manages them; directors read those covering their
+    # centre (the record of the matrix covers A only), supervisors every one.
+    ("GET", "/api/v1/convenios"): CLOSES_READ,
+    ("POST", "/api/v1/convenios"): expect(403, admin=201),
+    ("GET", "/api/v1/convenios/<int:convenio_id>"): CLOSE_A,
+    ("PUT", "/api/v1/convenios/<int:convenio_id>"): expect(403, asesor_b=404, director_b=404, admin=200),
     ("POST", "/api/v1/muestras"): expect(403, supervisor=201, admin=201),
     ("GET", "/api/v1/muestras/<int:muestra_id>"): READ_A,
     ("GET", "/api/v1/muestras/<int:muestra_id>.csv"): READ_A,
@@ -425,12 +437,16 @@ def records(app, api, world, build):
         "tipo": "consulta", "fecha_recibida": "2026-01-12", "descripcion": "Qué datos tienen."}).get_json()
     muestra = api(world["supervisor"]).post("/muestras", json={
         "centro_id": world["centro_a"].id, "mes": "2026-01", "tamano": 1}).get_json()
+    convenio = api(world["admin"]).post("/convenios", json={
+        "clase": "convenio", "nombre": "Convenio de A", "financiador": "DPS", "recursos": 1000,
+        "desde": "2026-01-01", "hasta": "2026-12-31", "centros": [world["centro_a"].id],
+        "metas": {"1.1": 10}}).get_json()
     importacion = asesor.post("/importaciones", content_type="multipart/form-data", data={
         "archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"), "tipo": "remision_dps"}).get_json()
     jobs.wait_for_threads()
     return {"app": app, "participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
             "solicitud_id": solicitud["id"], "importacion_id": importacion["id"],
-            "muestra_id": muestra["id"], "muestra_item_id": muestra["items"][0]["id"],
+            "muestra_id": muestra["id"], "convenio_id": convenio["id"], "muestra_item_id": muestra["items"][0]["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
@@ -524,7 +540,7 @@ def _path(rule: str, records: dict, role: str) -> str:
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
-                "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id"):
+                "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id", "convenio_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -630,6 +646,12 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"centro_id": world["centro_a"].id, "mes": fresh_month()}
     if rule.endswith(("/devolucion", "/reapertura")):
         return {"motivo": "Prueba de permisos"}
+    if rule == "/api/v1/convenios":
+        return {"clase": "cuatrienio", "nombre": f"Plan de Desarrollo {n}", "desde": "2024-01-01",
+                "hasta": "2027-12-31", "toda_la_red": True, "metas": {"1.1": n}}
+    if rule == "/api/v1/convenios/<int:convenio_id>":
+        current = client.get(_path(rule, records, role), headers=headers).get_json()
+        return {"version": current.get("version", 1), "metas": {"8": n}}
     if rule == "/api/v1/metas":
         return {"centro_id": world["centro_a"].id, "metas": {"1.1": n},
                 "vigencia": {"nombre": "Convenio 2026", "desde": "2026-01-01", "hasta": "2026-12-31"}}

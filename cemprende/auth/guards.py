@@ -34,6 +34,8 @@ class Accion(StrEnum):
     VER_AUDITORIA = "ver_auditoria"  # the audit trail viewer: supervisors and admins
     VER_DUPLICADOS = "ver_duplicados"  # the queue of possible duplicates; "no son la misma persona"
     FUSIONAR_PARTICIPANTES = "fusionar_participantes"  # merge two records: directors and admins
+    VER_CONVENIOS = "ver_convenios"  # convenios and cuatrienios: directors (theirs), supervisors
+    GESTIONAR_CONVENIOS = "gestionar_convenios"  # create and edit them, with their metas: admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -44,12 +46,13 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
         Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES, Accion.CERRAR_MES,
         Accion.VER_DUPLICADOS, Accion.FUSIONAR_PARTICIPANTES,
+        Accion.VER_CONVENIOS,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
                              Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
                              Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS,
-                             Accion.VER_AUDITORIA, Accion.VER_DUPLICADOS}),
+                             Accion.VER_AUDITORIA, Accion.VER_CONVENIOS, Accion.VER_DUPLICADOS}),
     "admin": frozenset(Accion),
 }
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, String, and_, case, exists, func, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..contactos import queries as contactos
 from ..formatting import dinero, fecha, si_no
-from ..itinerario.dia import day_bounds
+from ..itinerario.dia import bogota_date, day_bounds
 from ..itinerario.tipos import (
     CLASES_VISITA, PROCESOS, RUTAS, TIPOS, ClaseVisita, Decision, Tipo,
 )
@@ -47,6 +49,10 @@ class Columna:
     titulo: str
     valor: Callable[[Row], Any]
     sensible: bool = False  # Ley 1581 sensitive data: only roles that may see it get the column
+    # The same cell computed by the database (labels and DD/MM/AAAA dates as text), for a base
+    # that reads its rows ready-made (Base.filas); None for a cell worked out per chunk.
+    sql: Any = None
+    escrito: bool = True  # text people typed (or may hold it): through safe_cell when written
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,10 @@ class Base:
     columnas: tuple[Columna, ...]
     lotes: Callable[[Session, Filtro, int], Iterator[list[Row]]]  # rows, a chunk at a time
     contar: Callable[[Session, Filtro], int]
+    # Optional: the final cells of the given columns, a chunk of lists at a time, with every
+    # column that is not `escrito` already final (labels, numbers, dates as text) so the writer
+    # checks only the typed ones. A base of a million rows reads this way.
+    filas: Callable[[Session, Filtro, tuple, int], Iterator[list[list]]] | None = None
 
 
 def _field(name: str) -> Callable[[Row], Any]:
@@ -89,25 +99,70 @@ def _sensitive_label(name: str, labels: dict) -> Callable[[Row], str]:
     return read
 
 
+class dia_texto(FunctionElement):
+    """A date as DD/MM/AAAA text (formatting.fecha), computed by the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(dia_texto, "postgresql")
+def _dia_texto_postgresql(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'DD/MM/YYYY')"
+
+
+@compiles(dia_texto)
+def _dia_texto_default(element, compiler, **kw):
+    return f"strftime('%d/%m/%Y', {compiler.process(element.clauses, **kw)})"
+
+
+def _sql_text(column):
+    """_field in SQL: the value, empty when unknown."""
+    return func.coalesce(column, "")
+
+
+def _sql_label(column, labels: dict, missing: str = ""):
+    """_label (or _sensitive_label, with missing="Sin información") in SQL."""
+    labelled = case(labels, value=column, else_=column) if labels else column
+    return func.coalesce(labelled, missing)
+
+
+def _sql_yes_no(column):
+    """formatting.si_no in SQL."""
+    return case((column.is_(True), "Sí"), (column.is_(False), "No"), else_="Sin información")
+
+
+def _sql_date(column):
+    """_date in SQL."""
+    return func.coalesce(dia_texto(column), "")
+
+
 # ---- the person's columns, shared by the bases that name a person ------------------------------
 
 PERSONA = (
-    Columna("Centro", _field("centro")),
-    Columna("Tipo de documento", _label("tipo_documento", TIPOS_DOCUMENTO)),
-    Columna("Número de documento", _field("numero_documento")),
-    Columna("Nombres", _field("nombres")),
-    Columna("Apellidos", _field("apellidos")),
+    Columna("Centro", _field("centro"), sql=_sql_text(Centro.nombre)),
+    Columna("Tipo de documento", _label("tipo_documento", TIPOS_DOCUMENTO),
+            sql=_sql_label(Participante.tipo_documento, TIPOS_DOCUMENTO), escrito=False),
+    Columna("Número de documento", _field("numero_documento"),
+            sql=_sql_text(Participante.numero_documento)),
+    Columna("Nombres", _field("nombres"), sql=_sql_text(Participante.nombres)),
+    Columna("Apellidos", _field("apellidos"), sql=_sql_text(Participante.apellidos)),
 )
 PERSONA_COLUMNAS = (Centro.nombre.label("centro"), Participante.tipo_documento,
                     Participante.numero_documento, Participante.nombres, Participante.apellidos)
 
 # The differential categories (sensitive). A new category is one line here and a column in
 # PARTICIPANTE_COLUMNAS below.
+SIN_INFORMACION = "Sin información"
 SENSIBLES = (
-    Columna("Etnia", _sensitive_label("etnia", ETNIAS), sensible=True),
-    Columna("Discapacidad", _yes_no("discapacidad"), sensible=True),
-    Columna("Desplazamiento", _yes_no("desplazamiento"), sensible=True),
-    *(Columna(label, _yes_no(name), sensible=True)
+    Columna("Etnia", _sensitive_label("etnia", ETNIAS), sensible=True,
+            sql=_sql_label(Participante.etnia, ETNIAS, SIN_INFORMACION), escrito=False),
+    Columna("Discapacidad", _yes_no("discapacidad"), sensible=True,
+            sql=_sql_yes_no(Participante.discapacidad), escrito=False),
+    Columna("Desplazamiento", _yes_no("desplazamiento"), sensible=True,
+            sql=_sql_yes_no(Participante.desplazamiento), escrito=False),
+    *(Columna(label, _yes_no(name), sensible=True,
+              sql=_sql_yes_no(getattr(Participante, name)), escrito=False)
       for name, label in CATEGORIAS_DIFERENCIALES.items()),
 )
 SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participante.desplazamiento,
@@ -137,6 +192,22 @@ def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row
 FIRST_CHUNK = 200
 
 
+def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[list[tuple]]:
+    """As _stream, the rows as they come (tuples, no dict per row)."""
+    result = session.connection().execute(
+        statement.execution_options(stream_results=True, yield_per=size))
+    try:
+        first = True
+        while True:
+            rows = result.fetchmany(min(size, FIRST_CHUNK) if first else size)
+            if not rows:
+                break
+            first = False
+            yield rows
+    finally:
+        result.close()
+
+
 def _count(session: Session, statement: Select) -> int:
     return session.connection().execute(
         select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
@@ -154,15 +225,20 @@ def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta
 
 # ---- participantes ------------------------------------------------------------------------------
 
-def _participantes_select(f: Filtro) -> Select:
+def _participantes_select(f: Filtro, columns: tuple | None = None) -> Select:
+    """The people of the base; `columns` (their cells computed by the database) instead of the
+    raw values the Python readers take."""
     p = Participante
     start, end = day_bounds(f.desde, f.hasta)
     active = exists().where(Actuacion.participante_id == p.id, vigentes(),
                             Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
+    if columns is None:
+        columns = (*PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio,
+                   p.municipio_oficial, p.subregion, p.zona, p.telefono, p.correo, p.tipo_poblacion,
+                   p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS, p.creado_en)
     statement = (
-        select(p.id, *PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio,
-               p.municipio_oficial, p.subregion, p.zona, p.telefono, p.correo, p.tipo_poblacion, p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS,
-               p.creado_en)
+        select(p.id, *columns)
+        .select_from(p)
         .join(Centro, Centro.id == p.centro_id)
         .where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
         .order_by(p.id))
@@ -180,14 +256,18 @@ def _itinerary_events(session: Session, chunk: list[Row], key: str, tipos: tuple
     """Person → their valid actuaciones of `tipos` up to `hasta`, as (fecha, id, tipo, categoria)
     in itinerary order: one query per chunk, over the chunk's id range (the streams are ordered by
     person or by a key that follows it closely, so the range is tight)."""
-    ids = {row[key] for row in chunk}
+    return _events_of(session, {row[key] for row in chunk}, tipos, hasta)
+
+
+def _events_of(session: Session, ids: set[int], tipos: tuple[str, ...],
+               hasta: date) -> dict[int, list[tuple]]:
     found = session.connection().execute(
         select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                Actuacion.categoria)
         .where(Actuacion.participante_id >= min(ids), Actuacion.participante_id <= max(ids),
                Actuacion.tipo.in_(tipos), vigentes(), Actuacion.fecha <= hasta)
         .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
-        )
+        ).all()  # at once: a fetch per row costs more than the rows themselves
     events: dict[int, list[tuple]] = {}
     for person, day, actuacion_id, tipo, categoria in found:
         if person in ids:
@@ -220,31 +300,83 @@ def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[lis
         yield chunk
 
 
+def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, ...],
+                         size: int) -> Iterator[list[list]]:
+    """The base's final cells: every column the database can compute comes ready from one
+    streamed query; the first dates (grouped, as text) and the current route per chunk."""
+    from_sql = [c for c in columnas if c.sql is not None]
+    later = [c.titulo for c in columnas[len(from_sql):]]
+    if set(later) - set(POR_CHUNK) or any(c.sql is None for c in from_sql):
+        raise ValueError("The columns computed per chunk go last.")
+    statement = _participantes_select(f, tuple(c.sql for c in from_sql))
+    a = Actuacion
+    for chunk in _stream_tuples(session, statement, size):
+        ids = {row[0] for row in chunk}
+        span = (a.participante_id >= min(ids), a.participante_id <= max(ids), vigentes(),
+                a.fecha <= f.hasta)
+        firsts = {person: (caracterizacion, enrutamiento) for person, caracterizacion, enrutamiento
+                  in session.connection().execute(
+                      select(a.participante_id,
+                             _sql_date(func.min(case((a.tipo == Tipo.CARACTERIZACION, a.fecha)))),
+                             _sql_date(func.min(case((a.tipo == Tipo.ENRUTAMIENTO, a.fecha)))))
+                      .where(a.tipo.in_(FIRSTS), *span).group_by(a.participante_id)).all()}
+        routes: dict[int, str | None] = {}
+        for person, tipo, categoria in session.connection().execute(
+                select(a.participante_id, a.tipo, a.categoria).where(a.tipo.in_(ROUTE_EVENTS), *span)
+                .order_by(a.participante_id, a.fecha, a.id)).all():
+            # the latest ingreso_ruta, unless a desistimiento follows it
+            routes[person] = categoria if tipo == Tipo.INGRESO_RUTA else None
+        out = []
+        none = ("", "")
+        for row in chunk:
+            cells = list(row[1:])
+            if later:
+                caracterizacion, enrutamiento = firsts.get(row[0], none)
+                ruta = routes.get(row[0])
+                known = {"Primera caracterización": caracterizacion,
+                         "Primer enrutamiento": enrutamiento,
+                         "Ruta actual": RUTAS.get(ruta, ruta) if ruta else ""}
+                cells.extend(known[titulo] for titulo in later)
+            out.append(cells)
+        yield out
+
+
+POR_CHUNK = ("Primera caracterización", "Primer enrutamiento", "Ruta actual")
+p_ = Participante
 PARTICIPANTES = Base(
     "participantes", "Participantes",
     "Una fila por persona del centro con alguna actuación en el periodo o registrada en él.",
     (
-        Columna("ID participante", _field("id")),
+        Columna("ID participante", _field("id"), sql=p_.id, escrito=False),
         *PERSONA,
-        Columna("Sexo", _sensitive_label("sexo", SEXOS)),
-        Columna("Fecha de nacimiento", _date("fecha_nacimiento")),
-        Columna("Municipio", _field("municipio")),
-        Columna("Municipio (catálogo)", _sensitive_label("municipio_oficial", {})),
-        Columna("Subregión", _sensitive_label("subregion", {})),
-        Columna("Zona", _sensitive_label("zona", ZONAS)),
-        Columna("Teléfono", _field("telefono")),
-        Columna("Correo", _field("correo")),
-        Columna("Tipo de población", _sensitive_label("tipo_poblacion", TIPOS_POBLACION)),
-        Columna("Remitido por DPS", _yes_no("remitido_dps")),
-        Columna("Programa DPS", _field("programa_dps")),
+        Columna("Sexo", _sensitive_label("sexo", SEXOS),
+                sql=_sql_label(p_.sexo, SEXOS, SIN_INFORMACION), escrito=False),
+        Columna("Fecha de nacimiento", _date("fecha_nacimiento"),
+                sql=_sql_date(p_.fecha_nacimiento), escrito=False),
+        Columna("Municipio", _field("municipio"), sql=_sql_text(p_.municipio)),
+        Columna("Municipio (catálogo)", _sensitive_label("municipio_oficial", {}),
+                sql=_sql_label(p_.municipio_oficial, {}, SIN_INFORMACION)),
+        Columna("Subregión", _sensitive_label("subregion", {}),
+                sql=_sql_label(p_.subregion, {}, SIN_INFORMACION)),
+        Columna("Zona", _sensitive_label("zona", ZONAS),
+                sql=_sql_label(p_.zona, ZONAS, SIN_INFORMACION), escrito=False),
+        Columna("Teléfono", _field("telefono"), sql=_sql_text(p_.telefono)),
+        Columna("Correo", _field("correo"), sql=_sql_text(p_.correo)),
+        Columna("Tipo de población", _sensitive_label("tipo_poblacion", TIPOS_POBLACION),
+                sql=_sql_label(p_.tipo_poblacion, TIPOS_POBLACION, SIN_INFORMACION), escrito=False),
+        Columna("Remitido por DPS", _yes_no("remitido_dps"), sql=_sql_yes_no(p_.remitido_dps),
+                escrito=False),
+        Columna("Programa DPS", _field("programa_dps"), sql=_sql_text(p_.programa_dps)),
         *SENSIBLES,
-        Columna("Fecha de registro", _date("creado_en")),
-        Columna("Primera caracterización", _date("primera_caracterizacion")),
-        Columna("Primer enrutamiento", _date("primer_enrutamiento")),
-        Columna("Ruta actual", _label("ruta", RUTAS)),
+        Columna("Fecha de registro", _date("creado_en"), sql=_sql_date(bogota_date(p_.creado_en)),
+                escrito=False),
+        Columna("Primera caracterización", _date("primera_caracterizacion"), escrito=False),
+        Columna("Primer enrutamiento", _date("primer_enrutamiento"), escrito=False),
+        Columna("Ruta actual", _label("ruta", RUTAS), escrito=False),
     ),
     _participantes_lotes,
     lambda session, f: _count(session, _participantes_select(f)),
+    _participantes_filas,
 )
 
 

@@ -26,7 +26,8 @@ from ..tableros import services as tableros
 from .queries import BASES, Base, Columna, Filtro
 
 EXCEL_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
+LARGE_XLSX_ROWS = 500_000  # a sheet this long may pass 2 GB of XML: written as ZIP64
 KEEP_HOURS = 24
 FORMATOS = ("csv", "xlsx")
 
@@ -45,6 +46,14 @@ class Descarga:
     @property
     def encabezados(self) -> list[str]:
         return [c.titulo for c in self.columnas]
+
+    @property
+    def escritos(self) -> list[int] | None:
+        """The columns whose text people typed, when the base reads final cells (the writer checks
+        only those for formulas); None: every cell is checked."""
+        if self.base.filas is None:
+            return None
+        return [index for index, columna in enumerate(self.columnas) if columna.escrito]
 
     def filename(self, formato: str) -> str:
         scope = "red" if self.filtro.centro_id is None else f"centro{self.filtro.centro_id}"
@@ -89,6 +98,10 @@ def read_filter(actor, args: dict) -> tuple[str, dict[str, str]]:
 
 
 def rows(descarga: Descarga, session: Session) -> Iterator[list]:
+    if descarga.base.filas is not None:
+        for chunk in descarga.base.filas(session, descarga.filtro, descarga.columnas, CHUNK_ROWS):
+            yield from chunk
+        return
     readers = [c.valor for c in descarga.columnas]
     for chunk in descarga.base.lotes(session, descarga.filtro, CHUNK_ROWS):
         for row in chunk:
@@ -131,7 +144,7 @@ def csv_download(actor, nombre: str, args: dict,
                 sent += 1
                 yield row
         try:
-            yield from csv_stream(counted())
+            yield from csv_stream(counted(), typed=descarga.escritos)
             complete = True
         finally:
             session.close()
@@ -174,7 +187,8 @@ def xlsx_download(actor, nombre: str, args: dict) -> XlsxResult:
         jobs.submit("cemprende.bases.services:prepare_xlsx", archivo.id)
         return XlsxResult(descarga, archivo=archivo)
     handle = tempfile.TemporaryFile()
-    written = write_xlsx(handle, descarga.base.titulo, _with_header(descarga))
+    written = write_xlsx(handle, descarga.base.titulo, _with_header(descarga),
+                         typed=descarga.escritos)
     handle.seek(0)
     _record_download(actor.id, actor.username, descarga, "xlsx", written - 1)
     return XlsxResult(descarga, handle=handle)
@@ -221,7 +235,8 @@ def prepare_xlsx(archivo_id: int) -> None:
     try:
         written = write_xlsx(partial, base.titulo, _with_header(descarga), every=5000,
                              progress=lambda n: _set_state(
-                                 archivo_id, progreso=min(99, (n - 1) * 100 // total)))
+                                 archivo_id, progreso=min(99, (n - 1) * 100 // total)),
+                             typed=descarga.escritos, large=total > LARGE_XLSX_ROWS)
         os.replace(partial, path)
     except Exception:
         db.session.rollback()

@@ -171,6 +171,11 @@ def _network_metas(filas: list[Fila], metas: dict[int, dict[str, int]]) -> dict[
     return totals
 
 
+# The same cell and network sum for the metas of convenios and cuatrienios (convenios/).
+celda = _cell
+suma_red = _network_sum
+
+
 def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
     """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
     if tablero not in TABLEROS:

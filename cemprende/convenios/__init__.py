@@ -1,0 +1,1 @@
+"""Metas beyond the vigencia: convenios and cuatrienios, with their progress across vigencias."""
