@@ -243,10 +243,62 @@ def test_the_page_has_the_selector_table_and_bars_and_the_tablero_links_it(clien
     html = client.get(f"/tableros/global/filas/1.1/desglose?por=edad&{MARCH}&centro_id={a_id}").get_data(as_text=True)
     assert "Desglose · 1.1" in html and '<select id="por" name="por">' in html
     assert '<option value="etnia"' in html and "Menores de 18" in html and "Sin información" in html
-    assert '<svg class="barra"' in html and "desglose.xlsx?" in html and "Total" in html
+    assert '<svg class="grupo-barra"' in html and "desglose.xlsx?" in html and "Total" in html
     missing = client.get(f"/tableros/global/filas/18.1/desglose?{MARCH}")
     assert missing.status_code == 404 and "no cuenta personas" in missing.get_data(as_text=True)
     asesor = make_client()
     login(asesor, world["asesor_a"])
     html = asesor.get(f"/tableros/global/filas/1.1/desglose?{MARCH}").get_data(as_text=True)
     assert '<option value="sexo"' in html and '<option value="etnia"' not in html
+
+
+@pytest.mark.real_clock
+def test_browser_from_the_tablero_to_a_breakdown_without_javascript_at_360_px(app, world, api, tmp_path):
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from conftest import PASSWORD
+    from test_browser import ARTIFACTS, CHROMIUM_ARGS
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    a = Centre(api(world["asesor_a"]))
+    for municipio, sexo in (("Ocaña", "F"), ("OCANA", "M"), ("Cúcuta", "F"), ("Pueblo Que No Existe", None)):
+        person = a.person(municipio=municipio, sexo=sexo, **NONE)
+        a.act(person, "enrutamiento", "2015-03-05", destino="emprendimiento")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with playwright_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740},
+                                          accept_downloads=True)
+            page = context.new_page()
+            page.goto(f"{base}/login")
+            page.fill("input[name=username]", world["director_a"].username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{base}/tableros/?desde=2015-03-01&hasta=2015-03-31")
+            page.click("table.tablero-tabla tr:has(td:text-is('1.1')) a.desglose")
+            page.wait_for_url("**/tableros/global/filas/1.1/desglose?**")
+            page.select_option("select[name=por]", "municipio")
+            page.click("form.filtros button[type=submit]")
+            page.wait_for_url("**por=municipio**")
+            table = page.inner_text("table.tabla-desglose")
+            assert "Ocaña" in table and "Cúcuta" in table and "Sin información" in table and "Total" in table
+            assert page.locator("figure.barras-desglose svg.grupo-barra").count() == 3
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "desglose-360.png"), full_page=True)
+            with page.expect_download() as download:
+                page.click("text=Excel")
+            saved = tmp_path / "desglose.xlsx"
+            download.value.save_as(saved)
+            rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+            assert ("Ocaña", 2, 0.5) in rows
+            browser.close()
+    finally:
+        server.shutdown()
