@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Boolean, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import visitors
 
