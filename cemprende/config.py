@@ -109,6 +109,9 @@ class Config:
     # A base's XLSX over this many rows is prepared in the background (API.md: 100,000).
     BASES_XLSX_FONDO_FILAS = int(os.environ.get("BASES_XLSX_FONDO_FILAS", "100000"))
     BABEL_LOCALE = "es_CO"
+    # Age bands of the breakdowns (age at the cut date): the lower bound of each band after the
+    # first. "18,25,29,63": menores de 18, 18–24, 25–28, 29–62, 63 y más.
+    DESGLOSE_EDADES = os.environ.get("DESGLOSE_EDADES", "18,25,29,63")
 
 
 class DevelopmentConfig(Config):

@@ -111,6 +111,8 @@ PAGES = {
         200, asesor_a=403, asesor_b=404, director_b=404),
     ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas.xlsx"): expect(
         200, asesor_a=403, asesor_b=404, director_b=404),
+    ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose"): READ_A,
+    ("GET", "/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose.xlsx"): READ_A,
     ("GET", "/tableros/metas"): expect(403, director_a=200, director_b=200, admin=200),
     ("GET", "/bases/<nombre>.csv"): BASES_A,
     ("GET", "/bases/<nombre>.xlsx"): BASES_A,
@@ -266,6 +268,7 @@ API = {
     ("PUT", "/api/v1/metas"): expect(403, director_a=200, asesor_b=404, director_b=404, admin=200),
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>"): READ_A,
     ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas"): READ_A,
+    ("GET", "/api/v1/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose"): READ_A,
     ("PATCH", "/api/v1/vacantes/<int:vacante_id>"): EDIT_A,
     ("POST", "/api/v1/vacantes/<int:vacante_id>/remisiones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/vacantes/<int:vacante_id>/colocaciones"): expect(201, asesor_b=404, director_b=404, supervisor=403),
@@ -535,6 +538,10 @@ def _path(rule: str, records: dict, role: str) -> str:
         path, _, extension = path.partition("/filas/<codigo>/personas")
         path = path.replace("<any(global, microcapitalizacion):tablero>", "global")
         path += f"/filas/1.1/personas{extension}?centro_id={records['centro_id']}"
+    if "/filas/<codigo>/desglose" in rule:  # a breakdown of a figure of centre A (not sensitive)
+        path, _, extension = path.partition("/filas/<codigo>/desglose")
+        path = path.replace("<any(global, microcapitalizacion):tablero>", "global")
+        path += f"/filas/1.1/desglose{extension}?por=sexo&centro_id={records['centro_id']}"
     path = path.replace("<any(global, microcapitalizacion):tablero>",
                         f"microcapitalizacion?centro_id={records['centro_id']}")
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..tableros import drilldown
+from ..tableros import desgloses, drilldown
 from ..tableros import services as tableros
 from .base import actor, body, bp, page_of
 
@@ -32,3 +32,10 @@ def get_fila_personas(tablero: str, codigo: str):
                   desde=consulta.desde.isoformat(), hasta=consulta.hasta.isoformat(),
                   unidad=consulta.kind)
     return jsonify(answer)
+
+
+@bp.get("/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose")
+def get_fila_desglose(tablero: str, codigo: str):
+    """A row broken down by one characteristic of the people it counts (`?por=`)."""
+    consulta, dimension = desgloses.parse(actor(), tablero, codigo, request.args.to_dict())
+    return jsonify(desgloses.compute(actor(), consulta, dimension).to_dict())

@@ -49,15 +49,22 @@ def _unit(centro_id, participante_id, actuacion_id, vacante_id, fecha, valor) ->
 
 # ---- one unit query per kind of measure ----------------------------------------------------
 
+def routed(fila: Fila, desde: date, hasta: date, centro_id: int | None, first, p) -> list:
+    """What makes `first` (an Actuacion alias joined to its person, p) a unit of an Enrutados
+    row: the person's first enrutamiento ever, recorded by the centre, in the period, meeting
+    the row's condition. (desgloses.py groups these units by a column of the same p.)"""
+    conditions = [queries.first_routing(first), first.fecha.between(desde, hasta),
+                  fila.calculo.condicion(p, first.categoria)]
+    return conditions + ([first.centro_id == centro_id] if centro_id is not None else [])
+
+
 def _routed(fila: Fila, desde: date, hasta: date, centro_id: int | None):
     """Rows 1.x, 3.x-6.x: each person whose first enrutamiento ever, recorded by the centre,
     falls in the period and meets the row's condition; one unit per person and counting centre."""
     first, p = aliased(Actuacion), aliased(Participante)
-    statement = (select(*_unit(first.centro_id, first.participante_id, first.id, None, first.fecha, None))
-                 .join(p, p.id == first.participante_id)
-                 .where(queries.first_routing(first), first.fecha.between(desde, hasta),
-                        fila.calculo.condicion(p, first.categoria)))
-    return statement.where(first.centro_id == centro_id) if centro_id is not None else statement
+    return (select(*_unit(first.centro_id, first.participante_id, first.id, None, first.fecha, None))
+            .join(p, p.id == first.participante_id)
+            .where(*routed(fila, desde, hasta, centro_id, first, p)))
 
 
 def _persons(fila: Fila, desde: date, hasta: date, centro_id: int | None):

@@ -15,7 +15,7 @@ from ..auth.loader import current_staff
 from ..errors import ValidationFailed
 from .. import exports as files
 from ..auth.guards import may
-from . import charts, drilldown, exports, services
+from . import charts, desgloses, drilldown, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
 from ..itinerario.dia import today_bogota
@@ -58,7 +58,8 @@ def tablero():
         banda=charts.banda, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
         centro_bars=charts.por_centro(source, indicador), indicador=indicador,
         fuente=source, fila_centros=fila_centros, consulta_sin_indicador=sin_indicador,
-        colores=charts.COLOURS, query=request.query_string.decode()), 422 if errors else 200
+        colores=charts.COLOURS, query=request.query_string.decode(),
+        desglosable=desgloses.desglosable), 422 if errors else 200
 
 
 def _filename(tablero, extension: str) -> str:
@@ -130,6 +131,44 @@ def personas_xlsx(tablero: str, codigo: str):
     content = files.xlsx_file(f"Fila {fila.codigo}", descarga.header, descarga.rows, preamble=preamble,
                               formats={money: files.MONEY_FORMAT} if money is not None else None)
     return send_file(content, as_attachment=True, download_name=_list_filename(consulta, "xlsx"),
+                     mimetype=files.XLSX_MIMETYPE)
+
+
+DESGLOSE = "/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose"
+
+
+@bp.route(DESGLOSE)
+@login_required
+def desglose(tablero: str, codigo: str):
+    """A row broken down by sex, age band, place or differential category: table and bars."""
+    actor = current_staff()
+    consulta, dimension = desgloses.parse(actor, tablero, codigo, request.args.to_dict())
+    result = desgloses.compute(actor, consulta, dimension)
+    return render_template("tableros/desglose.html", desglose=result, consulta=consulta,
+                           dimensiones=desgloses.dimensiones_para(actor), titulo=TABLEROS[tablero])
+
+
+@bp.route(DESGLOSE + ".xlsx")
+@login_required
+def desglose_xlsx(tablero: str, codigo: str):
+    """The breakdown as it may leave the network: a sensitive cell under 5 shows "< 5"."""
+    actor = current_staff()
+    consulta, dimension = desgloses.parse(actor, tablero, codigo, request.args.to_dict())
+    result = desgloses.compute(actor, consulta, dimension)
+    header, rows = desgloses.download_rows(actor, result)
+    fila = consulta.fila
+    preamble = [f"{fila.codigo} {fila.indicador}: {fila.descripcion}",
+                f"{exports.scope_name_of(consulta.centro)} · periodo {consulta.desde:%d/%m/%Y} a "
+                f"{consulta.hasta:%d/%m/%Y} · desglose por {dimension.etiqueta.lower()}"]
+    if result.sensible:
+        preamble.append(f"Datos sensibles: las celdas de menos de {desgloses.MINIMO_PUBLICABLE} "
+                        f"personas se muestran como «{desgloses.SUPRIMIDO}».")
+    content = files.xlsx_file(f"Fila {fila.codigo} por {dimension.clave}", header, rows,
+                              preamble=preamble, formats={2: "0.0%"})
+    scope = consulta.centro.nombre if consulta.centro else "Red Cemprende"
+    safe = "".join(c if c.isascii() and c.isalnum() else "_"
+                   for c in f"{scope}_fila_{fila.codigo}_por_{dimension.clave}")
+    return send_file(content, as_attachment=True, download_name=f"desglose_{safe}_{consulta.hasta.isoformat()}.xlsx",
                      mimetype=files.XLSX_MIMETYPE)
 
 
