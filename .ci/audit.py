@@ -6,7 +6,8 @@ vulnerability data), this says so plainly and exits 0: nothing was audited, noth
 pip-audit reads the pins as they are (--no-deps --disable-pip): requirements.txt pins every
 package, dependencies included, so nothing is installed to resolve them.
 
-Usage: python .ci/audit.py [requirements.txt] (AUDIT_SERVICE=pypi|osv, default pypi).
+Usage: python .ci/audit.py [requirements.txt] (AUDIT_SERVICE=pypi|osv, default pypi; PIP_AUDIT
+names another pip-audit executable, as the tests do).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ UNREACHABLE_SIGNS = ("ConnectionError", "NameResolutionError", "Max retries exce
 def main() -> int:
     requirements = sys.argv[1] if len(sys.argv) > 1 else "requirements.txt"
     service = os.environ.get("AUDIT_SERVICE", "pypi")
-    pip_audit = Path(sys.executable).with_name("pip-audit")
+    pip_audit = os.environ.get("PIP_AUDIT") or Path(sys.executable).with_name("pip-audit")
     command = [str(pip_audit), "--no-deps", "--disable-pip", "-r", requirements,
                "--vulnerability-service", service, "--format", "json", "--progress-spinner", "off",
                "--timeout", "20"]
