@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run serve test test-sqlite test-postgres browser db clean
+.PHONY: setup run serve test test-sqlite test-postgres browser db clean security audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ browser:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
 
 test: setup browser test-sqlite test-postgres
+
+# Static security check of the application code (config in pyproject.toml): fails on any medium or
+# high finding; a deliberate one carries `# nosec BXXX` with its reason on the line above.
+security: setup
+	$(BIN)/bandit -c pyproject.toml -r cemprende --severity-level medium --quiet
+
+# Known vulnerabilities in the pinned requirements (pip-audit). Where the vulnerability service
+# cannot be reached it says so plainly and exits 0; a vulnerable pin exits 1.
+audit: setup
+	$(BIN)/python .ci/audit.py requirements.txt
 
 test-sqlite: setup
 	TEST_DATABASE_URL=sqlite:// $(BIN)/pytest -q -p no:cacheprovider

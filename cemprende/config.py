@@ -121,7 +121,8 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-only-key-not-a-secret"
+    # Bandit B105: TestConfig only; production refuses to start without its own
+    SECRET_KEY = "test-only-key-not-a-secret"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     UPLOAD_ROOT = str(PROJECT_ROOT / "instance" / "test-uploads")
     # Lighter Argon2id so the suite stays fast; production keeps argon2-cffi's RFC 9106 profile.

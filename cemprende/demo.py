@@ -28,7 +28,8 @@ from .tableros import services as tableros
 from .itinerario.tipos import ClaseVisita, Decision, Tipo
 
 # Demo-only accounts for a local database; demo-data refuses to run in production.
-DEMO_PASSWORD = "Cemprende-demo-2026"
+# Bandit B105: published demo login; demo-data refuses production
+DEMO_PASSWORD = "Cemprende-demo-2026"  # nosec B105
 DEMO_CENTRES = ("Cemprende Cartagena", "COEE Ocaña")
 
 NOMBRES_F = ["Ana María", "Luz Dary", "Yuliana", "Marleny", "Diana Carolina", "Sandra Milena",
@@ -60,7 +61,8 @@ EMPRESAS = [("Almacenes Éxito", "Auxiliar de bodega"), ("Tecnoquímicas", "Oper
 
 class DemoBuilder:
     def __init__(self, seed: int, hasta: date):
-        self.rng = random.Random(seed)
+        # Bandit B311: reproducible demo data by seed
+        self.rng = random.Random(seed)  # nosec B311
         self.programas: dict[int, list[int]] = {}
         self.hasta = hasta
         self.documentos: set[str] = set()

@@ -5,12 +5,12 @@ import logging
 
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from . import audit
-from .errors import DomainError, conflict_from_database
+from .errors import DomainError, conflict_from_database, out_of_range_from_database
 from .extensions import db
 
 log = logging.getLogger("cemprende")
@@ -80,6 +80,15 @@ def register(app) -> None:
             return _unexpected(error)
         db.session.rollback()
         return domain_response(conflict)
+
+    @app.errorhandler(DataError)
+    def _out_of_range(error: DataError):
+        """An id or number past its column's range (PostgreSQL): 404 or 422, never a 500."""
+        refused = out_of_range_from_database(error, (request.view_args or {}).values())
+        if refused is None:
+            return _unexpected(error)
+        db.session.rollback()
+        return domain_response(refused)
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):

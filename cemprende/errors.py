@@ -138,3 +138,22 @@ def conflict_from_database(error: Exception) -> DomainError | None:
             {}))
         return Duplicate(message, fields)
     return None
+
+
+INT4_MAX = 2 ** 31 - 1  # PostgreSQL INTEGER: the id columns that are not BIGINT
+
+
+class NumberOutOfRange(DomainError):
+    status = 422
+    code = "numero_fuera_de_rango"
+
+
+def out_of_range_from_database(error: Exception, path_ids) -> DomainError | None:
+    """A number too large for its PostgreSQL column (SQLSTATE 22003) that validation let through
+    (ids are checked against BIGINT, yet several id columns are INTEGER): a path id beyond the
+    column names nothing (404); any other number is refused (422). None for other errors."""
+    if getattr(getattr(error, "orig", None), "sqlstate", None) != "22003":
+        return None
+    if any(isinstance(value, int) and value > INT4_MAX for value in path_ids):
+        return NotFound()
+    return NumberOutOfRange("Un número enviado supera el máximo que se puede guardar.")

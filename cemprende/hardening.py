@@ -49,6 +49,7 @@ def refuse_control_characters() -> None:
         sources.append(request.form)
     for source in sources:
         for name, values in source.lists():
+            name = name or ""  # a multipart part without a name is parsed with name None
             if CONTROL.search(name) or any(CONTROL.search(v) for v in values):
                 fields[CONTROL.sub("?", name)] = CONTROL_MESSAGE
     if request.is_json:

@@ -112,8 +112,8 @@ def _run_in_thread(app, target: str, args) -> None:
     with app.app_context():
         try:
             execute(target, args)
-        except Exception:
-            pass  # already logged and recorded by execute and the job itself
+        except Exception:  # nosec B110
+            pass  # already logged and recorded by execute and the job itself (bandit B110)
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -377,7 +377,8 @@ IMPORT_CSV = ("tipo_documento,numero_documento,nombres,apellidos,fecha_nacimient
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("POST", "/api/v1/tokens"),
           ("GET", "/login/codigo"), ("POST", "/login/codigo"),
-          ("GET", "/static/<path:filename>"), ("GET", "/api/v1/salud")}
+          ("GET", "/static/<path:filename>"), ("GET", "/api/v1/salud"),
+          ("GET", "/api/v1/openapi.json")}
 
 
 def test_salud_is_public_and_the_same_for_every_caller(client, world):
@@ -388,10 +389,22 @@ def test_salud_is_public_and_the_same_for_every_caller(client, world):
         assert response.status_code == 200 and response.get_json() == {"estado": "ok"}, role
 
 
+def test_the_api_description_is_public_and_the_same_for_every_caller(client, world):
+    anonymous = client.get("/api/v1/openapi.json")
+    assert anonymous.status_code == 200 and anonymous.get_json()["openapi"] == "3.1.0"
+    for role in ROLES[1:]:
+        response = client.get("/api/v1/openapi.json", headers=api_token(client, world[role]))
+        assert response.status_code == 200 and response.get_json() == anonymous.get_json(), role
+
+
 def test_the_matrix_lists_every_route(app):
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == set(PAGES) | set(API) | PUBLIC
+    # Every row names every signed-in role, those of the other centre (*_b) included.
+    incomplete = {route: sorted(set(ROLES[1:]) - set(row))
+                  for route, row in {**PAGES, **API}.items() if set(row) != set(ROLES[1:])}
+    assert incomplete == {}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from ..scoping import set_centre_scope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-PUBLIC_ENDPOINTS = {"api.create_token", "api.salud"}
+PUBLIC_ENDPOINTS = {"api.create_token", "api.salud", "api.openapi_json"}
 
 
 class Unauthenticated(DomainError):

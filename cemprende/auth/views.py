@@ -17,7 +17,8 @@ bp = Blueprint("auth", __name__)
 
 PENDING = "segundo_paso"  # session key: the account whose password was right, awaiting its code
 PENDING_SECONDS = 300
-ENROLMENT_SECRET = "totp_por_confirmar"
+# Bandit B105: a session key name, not a secret
+ENROLMENT_SECRET = "totp_por_confirmar"  # nosec B105
 OPEN_WHILE_ENROLLING = {"static", "auth.segundo_factor", "auth.logout", "auth.login",
                         "auth.cambiar_contrasena"}
 

@@ -63,7 +63,8 @@ def draw(actor, data: dict, today: date | None = None) -> MuestraAuditoria:
             .execution_options(**{ALL_CENTRES_OPTION: True})).mappings())
         units.sort(key=lambda u: (u["participante_id"] or 0, u["actuacion_id"] or 0,
                                   u["vacante_id"] or 0))
-        chosen = random.Random(f"{semilla}:{fila.codigo}").sample(units, min(tamano, len(units)))
+        # Bandit B311: a seeded draw anyone can repeat from the published seed; not a secret
+        chosen = random.Random(f"{semilla}:{fila.codigo}").sample(units, min(tamano, len(units)))  # nosec B311
         muestra.items += [MuestraItem(tablero=fila.tablero, codigo=fila.codigo,
                                       participante_id=u["participante_id"],
                                       actuacion_id=u["actuacion_id"], vacante_id=u["vacante_id"],

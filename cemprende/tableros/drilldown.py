@@ -116,7 +116,8 @@ UNIDADES: dict[type, Callable] = {
     Enrutados: _routed, Personas: _persons, Conteo: _records, Suma: _records,
     ActivosRuta: _active, CuposVacantes: _vacancies, Promedio: _average,
 }
-assert all(type(fila.calculo) in UNIDADES for fila in POR_CODIGO.values()), "a row without its units"
+if not all(type(fila.calculo) in UNIDADES for fila in POR_CODIGO.values()):
+    raise RuntimeError("a row without its units")
 
 
 def units(fila: Fila, desde: date, hasta: date, centro_id: int | None):

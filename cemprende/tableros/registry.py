@@ -117,7 +117,8 @@ REFERENCIADOS = [
     ("2.5", "otras_entidades_nacionales", "Usuarios referenciados a programas de otras entidades nacionales"),
     ("2.6", "otros", "Usuarios referenciados a otros programas"),
 ]
-assert {destino for _, destino, _ in REFERENCIADOS} == set(DESTINOS_REFERENCIACION)
+if {destino for _, destino, _ in REFERENCIADOS} != set(DESTINOS_REFERENCIACION):
+    raise RuntimeError("every referral destino needs its row 2.x")
 
 FILAS: tuple[Fila, ...] = (
     Fila("1.1", "global", ORI, "1", T1, "Nuevos usuarios caracterizados y enrutados",
@@ -225,7 +226,8 @@ TABLEROS = {
     "global": "Tablero mensual de indicadores global",
     "microcapitalizacion": "Tablero mensual de indicadores de microcapitalización",
 }
-assert len(POR_CODIGO) == len(FILAS), "row codes must be unique"
+if len(POR_CODIGO) != len(FILAS):
+    raise RuntimeError("row codes must be unique")
 
 
 def filas_de(tablero: str) -> list[Fila]:
