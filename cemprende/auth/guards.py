@@ -32,6 +32,8 @@ class Accion(StrEnum):
     CERRAR_MES = "cerrar_mes"  # the director of the centre (and admins)
     REVISAR_CIERRES = "revisar_cierres"  # accept, return, reopen: supervisors (and admins)
     VER_AUDITORIA = "ver_auditoria"  # the audit trail viewer: supervisors and admins
+    VER_INFORMES = "ver_informes"  # monthly informes: directors (their centre), supervisors, admins
+    GENERAR_INFORMES = "generar_informes"  # a new version, with the narrative: the centre's director
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -41,12 +43,13 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
         Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES, Accion.CERRAR_MES,
+        Accion.VER_INFORMES, Accion.GENERAR_INFORMES,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
                              Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
                              Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS,
-                             Accion.VER_AUDITORIA}),
+                             Accion.VER_AUDITORIA, Accion.VER_INFORMES}),
     "admin": frozenset(Accion),
 }
 
