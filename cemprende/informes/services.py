@@ -119,7 +119,7 @@ def _tecnico(actor, centro_id: int, desde: date, corte: date) -> dict:
             filas.append({
                 "codigo": fila.codigo, "area": fila.area, "indicador": fila.indicador,
                 "descripcion": fila.descripcion, "dinero": fila.dinero,
-                "sensible": fila.numero in BLOQUES_SENSIBLES,
+                "sensible": fila.tablero == "global" and fila.numero in BLOQUES_SENSIBLES,
                 "participacion": fila.avance_sobre_enrutados,
                 "mes": del_mes.total.resultado, "acumulado": en_vigencia.total.resultado,
                 "meta": en_vigencia.total.meta, "avance": en_vigencia.total.avance})
