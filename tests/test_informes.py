@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from cemprende.extensions import db
-from cemprende.models import Auditoria
-from conftest import NONE, Centre, csrf_token, login
+from cemprende.models import Auditoria, InformeVersion
+from conftest import NONE, Centre, csrf_token, login, post_at_once
 
 HYPERLINK = '=HYPERLINK("x")'
 SUPPLIER = "=Almacén La 14"  # typed by an asesor: must reach the spreadsheet as text
@@ -358,3 +358,14 @@ def test_the_pages_generate_list_and_show_a_version(app, world, a, b, make_clien
     asesor = make_client()
     login(asesor, world["asesor_a"])
     assert 'href="/informes/"' not in asesor.get("/participantes/").get_data(as_text=True)
+
+
+def test_two_versions_generated_at_once_get_their_own_numbers(app, world, a, b):
+    build_routings(a, b)
+    body = {"centro_id": world["centro_a"].id, "mes": "2026-03", "tipo": "enrutamiento"}
+    answers = post_at_once(app, [(world["director_a"], "/informes", body),
+                                 (world["admin"], "/informes", body)])
+    assert sorted(status for status, _ in answers) in ([201, 201], [201, 409]), answers
+    with app.app_context():
+        numbers = db.session.scalars(select(InformeVersion.numero).order_by(InformeVersion.numero)).all()
+    assert numbers in ([1, 2], [1])

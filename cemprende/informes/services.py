@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, visible_or_404
-from ..cierres.periodo import nombre_mes
+from ..cierres.periodo import lock_centre, nombre_mes
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..itinerario.dia import today_bogota
@@ -160,11 +160,14 @@ def generate(actor, data: dict, today: date | None = None) -> InformeVersion:
     if tipo == "tecnico":
         raw = data.get("narrativa", data)
         texto = narrativa(raw if isinstance(raw, dict) else {})
+    datos = snapshot(actor, centro, tipo, desde, corte, en_curso, texto)
+    # Two generations of the same centre at once take their numbers one after the other (the
+    # centre's row lock, as a month close takes it), never the same number.
+    lock_centre(centro.id, share=False)
     numero = (db.session.scalar(select(func.max(InformeVersion.numero)).where(
         InformeVersion.centro_id == centro.id, InformeVersion.tipo == tipo,
         InformeVersion.mes == mes)) or 0) + 1
     now = utcnow()
-    datos = snapshot(actor, centro, tipo, desde, corte, en_curso, texto)
     datos.update(version=numero, generado_en=now.isoformat(), generado_por=actor.nombre)
     version = InformeVersion(centro_id=centro.id, tipo=tipo, mes=mes, numero=numero, corte=corte,
                              generado_por_id=actor.id, generado_en=now, datos=datos)
