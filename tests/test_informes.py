@@ -8,10 +8,10 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from cemprende.extensions import db
-from cemprende.models import Auditoria, InformeVersion
+from cemprende.models import Auditoria, InformeVersion, Participante
 from conftest import NONE, Centre, csrf_token, login, post_at_once
 
 HYPERLINK = '=HYPERLINK("x")'
@@ -369,3 +369,16 @@ def test_two_versions_generated_at_once_get_their_own_numbers(app, world, a, b):
     with app.app_context():
         numbers = db.session.scalars(select(InformeVersion.numero).order_by(InformeVersion.numero)).all()
     assert numbers in ([1, 2], [1])
+
+
+def test_a_person_moved_since_stays_in_the_informe_of_the_centre_that_routed_them(app, api, world, a, b):
+    marks = build_routings(a, b)
+    with app.app_context():  # the person moves to centre B (no audit needed here)
+        db.session.execute(update(Participante).where(Participante.id == marks["e1"])
+                           .values(centro_id=world["centro_b"].id))
+        db.session.commit()
+    d = generate(api(world["director_a"]), world["centro_a"].id, "enrutamiento").get_json()["datos"]
+    assert d["total"]["personas"] == 4
+    assert HYPERLINK in [r["nombres"] for r in d["personas"]]
+    d = generate(api(world["director_b"]), world["centro_b"].id, "enrutamiento").get_json()["datos"]
+    assert d["total"]["personas"] == 1 and HYPERLINK not in [r["nombres"] for r in d["personas"]]
