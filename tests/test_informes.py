@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from cemprende.extensions import db
 from cemprende.models import Auditoria, InformeVersion, Participante
 from conftest import NONE, Centre, csrf_token, login, post_at_once
+from test_printouts import assert_letter_with_margins
 
 HYPERLINK = '=HYPERLINK("x")'
 SUPPLIER = "=Almacén La 14"  # typed by an asesor: must reach the spreadsheet as text
@@ -181,7 +182,8 @@ def test_tecnico_has_the_months_tablero_against_the_vigencias_metas_and_the_narr
     assert d["vigencia"]["nombre"] == "Convenio 2026" and d["narrativa"] == NARRATIVA
 
     login(client, world["director_a"])
-    _, text = pdf_text(client.get(f"/informes/{made.get_json()['id']}.pdf"))
+    reader, text = pdf_text(client.get(f"/informes/{made.get_json()['id']}.pdf"))
+    assert_letter_with_margins(reader)
     assert "$ 3.500.000" in text and "$ 10.000.000" in text and "01/01/2026" in text
     assert "Conectividad intermitente en Ocaña." in text and "Casos destacados" in text
     # Row 4.2 (ethnic origin): 3 people in the month leave the network as "< 5", 5 as 5.
@@ -208,11 +210,13 @@ def test_pdf_is_carta_with_colombian_money_and_dates_and_xlsx_keeps_typed_text_a
     routing = generate(director, world["centro_a"].id, "enrutamiento").get_json()
     capital = generate(director, world["centro_a"].id, "capitalizacion").get_json()
     login(client, world["director_a"])
-    _, text = pdf_text(client.get(f"/informes/{capital['id']}.pdf"))
+    reader, text = pdf_text(client.get(f"/informes/{capital['id']}.pdf"))
+    assert_letter_with_margins(reader)
     for expected in ("$ 3.500.000", "$ 2.500.000", "$ 900.000", "05/02/2026", "31/03/2026",
                      "Informe de capitalización", "Maquinaria y equipo", SUPPLIER):
         assert expected in text, expected
     reader, text = pdf_text(client.get(f"/informes/{routing['id']}.pdf"))
+    assert_letter_with_margins(reader)  # every text run inside office-printer margins
     assert reader.metadata.title.startswith("Informe de enrutamiento")
     assert "05/03/2026" in text and "CC " in text and HYPERLINK in text
 
