@@ -95,7 +95,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         calidad as api_calidad,
         cierres as api_cierres, convenios as api_convenios, duplicados as api_duplicados,
         empleabilidad as api_empleabilidad, habeas as api_habeas,
-        importaciones as api_importaciones, microfinanciamiento as api_microfinanciamiento,
+        importaciones as api_importaciones, informes as api_informes,
+        microfinanciamiento as api_microfinanciamiento,
         muestras as api_muestras, openapi as api_openapi, operacion as api_operacion,
         participantes as api_participantes,
         pqrs as api_pqrs, referenciacion as api_referenciacion,
@@ -117,6 +118,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .emprendimiento.views import bp as emprendimiento_bp
     from .habeas.views import bp as habeas_bp
     from .importaciones.views import bp as importaciones_bp
+    from .informes.views import bp as informes_bp
     from .itinerario.views import bp as itinerario_bp
     from .microfinanciamiento.views import bp as microfinanciamiento_bp
     from .muestras.views import bp as muestras_bp
@@ -139,7 +141,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
                       traslados_bp, contactos_bp, cierres_bp, importaciones_bp,
-                      muestras_bp, auditoria_bp, convenios_bp, duplicados_bp, api_bp):
+                      muestras_bp, auditoria_bp, informes_bp, convenios_bp, duplicados_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -232,6 +232,12 @@ PAGES = {
     ("POST", "/cuenta/segundo-factor"): expect(422),  # no code
     ("POST", "/admin/staff/<int:staff_id>/quitar-segundo-factor"): expect(403, director_a=303, asesor_b=404, director_b=404, admin=303),
     ("GET", "/cierres/"): CLOSES_READ,
+    ("GET", "/informes/"): CLOSES_READ,
+    ("GET", "/informes/nuevo"): expect(403, director_a=200, director_b=200, admin=200),
+    ("POST", "/informes/nuevo"): expect(403, director_a=422, director_b=422, admin=422),
+    ("GET", "/informes/<int:informe_id>"): CLOSE_A,
+    ("GET", "/informes/<int:informe_id>.pdf"): CLOSE_A,
+    ("GET", "/informes/<int:informe_id>.xlsx"): CLOSE_A,
     ("GET", "/cierres/nuevo"): expect(403, director_a=200, director_b=200, admin=200),
     ("POST", "/cierres/nuevo"): expect(403, director_a=422, director_b=422, admin=422),
     ("GET", "/cierres/<int:cierre_id>"): CLOSE_A,
@@ -350,6 +356,9 @@ API = {
     ("POST", "/api/v1/participantes/<int:participante_id>/contactos"): expect(201, asesor_b=404, director_b=404, supervisor=403),
     ("POST", "/api/v1/cuenta/contrasena"): expect(422),  # a wrong current password
     ("GET", "/api/v1/cierres"): CLOSES_READ,
+    ("GET", "/api/v1/informes"): CLOSES_READ,
+    ("POST", "/api/v1/informes"): expect(403, director_a=201, asesor_b=404, director_b=404, admin=201),
+    ("GET", "/api/v1/informes/<int:informe_id>"): CLOSE_A,
     ("POST", "/api/v1/cierres"): expect(403, director_a=201, asesor_b=404, director_b=404, admin=201),
     ("GET", "/api/v1/cierres/<int:cierre_id>"): CLOSE_A,
     ("POST", "/api/v1/cierres/<int:cierre_id>/aceptacion"): CLOSE_REVIEW,
@@ -457,12 +466,16 @@ def records(app, api, world, build):
         "clase": "convenio", "nombre": "Convenio de A", "financiador": "DPS", "recursos": 1000,
         "desde": "2026-01-01", "hasta": "2026-12-31", "centros": [world["centro_a"].id],
         "metas": {"1.1": 10}}).get_json()
+    informe = api(world["director_a"]).post("/informes", json={
+        "centro_id": world["centro_a"].id, "mes": "2026-01", "tipo": "capitalizacion"}).get_json()
     importacion = asesor.post("/importaciones", content_type="multipart/form-data", data={
         "archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"), "tipo": "remision_dps"}).get_json()
     jobs.wait_for_threads()
     return {"app": app, "participante_id": person["id"], "vacante_id": vacante["id"], "pqrs_id": pqrs["id"],
             "solicitud_id": solicitud["id"], "importacion_id": importacion["id"],
             "muestra_id": muestra["id"], "convenio_id": convenio["id"], "muestra_item_id": muestra["items"][0]["id"],
+            "muestra_id": muestra["id"], "muestra_item_id": muestra["items"][0]["id"],
+            "informe_id": informe["id"],
             "proveedor_id": proveedor["id"], "item_id": item_id, "cotizacion_id": cotizacion["id"],
             "sesion_comite_id": comite["id"], "entrega_id": entrega["id"],
             "programa_id": programa["id"], "referencia_id": referencia["id"],
@@ -561,6 +574,8 @@ def _path(rule: str, records: dict, role: str) -> str:
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
                 "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id", "convenio_id"):
+                "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id",
+                "informe_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
@@ -662,6 +677,8 @@ def _api_body(method: str, rule: str, role: str, records: dict, world, client, h
         return {"fecha": "2026-01-12", "medio": "telefono", "resultado": "no_contesta"}
     if rule == "/api/v1/cuenta/contrasena":
         return {"actual": "no-es-la-actual", "nueva": "Una-clave-larga-2026"}
+    if rule == "/api/v1/informes" and method == "POST":
+        return {"centro_id": world["centro_a"].id, "mes": "2026-01", "tipo": "enrutamiento"}
     if rule == "/api/v1/cierres" and method == "POST":
         return {"centro_id": world["centro_a"].id, "mes": fresh_month()}
     if rule.endswith(("/devolucion", "/reapertura")):

@@ -36,6 +36,8 @@ class Accion(StrEnum):
     FUSIONAR_PARTICIPANTES = "fusionar_participantes"  # merge two records: directors and admins
     VER_CONVENIOS = "ver_convenios"  # convenios and cuatrienios: directors (theirs), supervisors
     GESTIONAR_CONVENIOS = "gestionar_convenios"  # create and edit them, with their metas: admins
+    VER_INFORMES = "ver_informes"  # monthly informes: directors (their centre), supervisors, admins
+    GENERAR_INFORMES = "generar_informes"  # a new version, with the narrative: the centre's director
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -47,12 +49,14 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES, Accion.CERRAR_MES,
         Accion.VER_DUPLICADOS, Accion.FUSIONAR_PARTICIPANTES,
         Accion.VER_CONVENIOS,
+        Accion.VER_INFORMES, Accion.GENERAR_INFORMES,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
                              Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES,
                              Accion.REVISAR_CIERRES, Accion.AUDITAR_MUESTRAS,
-                             Accion.VER_AUDITORIA, Accion.VER_CONVENIOS, Accion.VER_DUPLICADOS}),
+                             Accion.VER_AUDITORIA, Accion.VER_CONVENIOS, Accion.VER_DUPLICADOS,
+                             Accion.VER_INFORMES}),
     "admin": frozenset(Accion),
 }
 

@@ -14,6 +14,7 @@ from .lugar import MunicipioAlias
 from .muestra import MuestraAuditoria, MuestraItem
 from .llamada import LlamadaItem, LlamadaVerificacion
 from .importacion import Importacion, ImportacionFila
+from .informe import InformeVersion
 from .meta import Meta, ResumenDiario, ResumenMensual, Vigencia
 from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
@@ -26,6 +27,6 @@ from .vacante import Vacante
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "CandidatoDuplicado", "DeteccionDuplicados", "FusionParticipantes", "Importacion", "ImportacionFila", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "MuestraAuditoria", "MuestraItem", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "Convenio", "ConvenioMeta", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
+    "Actuacion", "ActuacionItem", "CandidatoDuplicado", "DeteccionDuplicados", "FusionParticipantes", "Importacion", "ImportacionFila", "InformeVersion", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "MuestraAuditoria", "MuestraItem", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "Convenio", "ConvenioMeta", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
 ]

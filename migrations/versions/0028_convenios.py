@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4b2a1c3d5f6'
-down_revision = 'c27e8f9a0b1c'
+down_revision = 'd3a1f0b2c4e5'
 branch_labels = None
 depends_on = None
 

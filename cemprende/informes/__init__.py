@@ -1,0 +1,1 @@
+"""Monthly informes: enrutamiento, capitalización and the técnico, with frozen versions."""
