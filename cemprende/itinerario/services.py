@@ -145,7 +145,8 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
 
 
 def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
-                  detalle: str | None = None, origen: dict | None = None) -> list[int | DomainError]:
+                  detalle: str | None = None, origen: dict | list[dict] | None = None
+                  ) -> list[int | DomainError]:
     """The gate for many writes at once (a chunk of an import): each write is judged exactly as
     `register` judges it (field checks, the period hook, every rule of its tipo) against the
     people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
@@ -156,7 +157,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     The people are given (already visible to the caller: an import found or created them). The
     answer holds, in the writes' order, the new actuación's id or the error that refused that
     write; a refused write does not stop the others. `origen` (e.g. {"importacion_id": 7}) is kept
-    in each new actuación's datos, so what an import brought can be told apart (it is not "late").
+    in each new actuación's datos, so what an import brought can be told apart (it is not "late");
+    a list gives each write its own (a legacy base's file and row).
     """
     today = today or today_bogota()
     for centro_id in sorted({person.centro_id for person, _ in writes}):
@@ -172,7 +174,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     itineraries = itineraries_of({person.id for person, _ in writes})
     results: list = []
     accepted: list[tuple[Participante, Actuacion]] = []
-    for (person, _), item in zip(writes, checked):
+    origenes = origen if isinstance(origen, list) else [origen] * len(writes)
+    for (person, _), item, own_origen in zip(writes, checked, origenes):
         if isinstance(item, DomainError):
             results.append(item)
             continue
@@ -187,8 +190,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
             results.append(error)
             continue
         actuacion = _new(actor, person, tipo, fecha, clean, items)
-        if origen:
-            actuacion.datos = {**actuacion.datos, **origen}
+        if own_origen:
+            actuacion.datos = {**actuacion.datos, **own_origen}
         # Later writes of the batch see this one, as they would after a commit one by one.
         own.insert(sum(1 for a in own if a.fecha <= fecha), actuacion)
         accepted.append((person, actuacion))
