@@ -209,6 +209,7 @@ def test_consent_by_declaration_when_the_mapping_has_no_consent_column(app, api,
     report = finished(caller, upload(caller, data, mapeo_bytes(consentimiento=None),
                                      aplicar=True, autorizacion=True))
     assert (report["nuevas"], report["con_error"]) == (3, 0), report
+    assert report["autorizacion_datos"] is True and "consentimiento" not in report["mapeo"]["columnas"]
     with app.app_context():
         person = db.session.scalar(select(Participante))
         assert person.consentimiento_datos is True

@@ -159,7 +159,7 @@ def _judge_row(number: int, row: dict[str, str], mapeo: Mapeo, centro_textos: se
         f.error(mapeo.columna("centro"), f"El centro «{cell('centro') or '(vacío)'}» no es el "
                                          "centro que importa esta base.", "otro_centro")
     if mapeo.clave("consentimiento"):
-        texto = header_key(cell("consentimiento"))
+        texto = header_key(mapeo.valor("consentimiento", cell("consentimiento")))
         if texto in SI:
             f.consiente = True
         elif texto in NO:

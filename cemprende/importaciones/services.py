@@ -237,7 +237,9 @@ def report(importacion: Importacion) -> dict:
 
 
 def summary(importacion: Importacion) -> dict:
-    return {
+    legacy = ({"mapeo": importacion.mapeo, "autorizacion_datos": importacion.autorizacion_datos}
+              if importacion.tipo == "legado" else {})
+    return {**legacy,
         "id": importacion.id, "tipo": importacion.tipo, "estado": estado_visible(importacion),
         "filas": importacion.filas, "procesadas": importacion.procesadas,
         "validas": importacion.validas, "nuevas": importacion.nuevas,
@@ -553,10 +555,11 @@ GATE_TO_FILE = {"fecha": "fecha_remision", "programa": "programa_dps"}
 def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: date) -> None:
     # A row dated in a closed month creates nobody: the period is judged before the people are
     # (the gate judges it again with everything else when the remissions are written).
+    periods: dict = {}
     for j in part:
         if j.veredicto in ("nueva", "registrada"):
             try:
-                reglas.check_period(importacion.centro_id, j.fecha_remision)
+                reglas.check_period(importacion.centro_id, j.fecha_remision, periods)
             except DomainError as error:
                 j.veredicto = "error"
                 j.error("fecha_remision", error.message)

@@ -175,6 +175,7 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     results: list = []
     accepted: list[tuple[Participante, Actuacion]] = []
     origenes = origen if isinstance(origen, list) else [origen] * len(writes)
+    periods: dict = {}  # (centre, month) → the period hooks' answer, judged once per batch
     for (person, _), item, own_origen in zip(writes, checked, origenes):
         if isinstance(item, DomainError):
             results.append(item)
@@ -182,7 +183,7 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
         tipo, fecha, clean, items = item
         own = itineraries.setdefault(person.id, [])
         try:
-            reglas.check_period(person.centro_id, fecha)
+            reglas.check_period(person.centro_id, fecha, periods)
             reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha,
                                        valores=clean, items=items, itinerario=list(own),
                                        centro_id=person.centro_id))
