@@ -16,7 +16,7 @@ from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..formatting import dinero, fecha_hora
-from ..locking import lock_participantes, lock_vacantes
+from ..locking import insert_returning_ids, lock_participantes, lock_vacantes
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..orientacion import reglas as _orientacion  # noqa: F401  (the consent rule)
 from ..models import Actuacion, ActuacionItem, Participante
@@ -235,9 +235,7 @@ def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
                and any(getattr(a, c.key) is not None for _, a in accepted)]
     rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
             for _, actuacion in accepted]
-    ids = db.session.scalars(
-        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows,
-        execution_options={"insertmanyvalues_page_size": 100}).all()
+    ids = insert_returning_ids(Actuacion, rows)
     item_columns = [c.key for c in ActuacionItem.__table__.columns
                     if c.key not in ("id", "actuacion_id")]
     items = []

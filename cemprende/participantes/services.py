@@ -24,6 +24,7 @@ from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, 
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
+from ..locking import insert_returning_ids
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -192,9 +193,7 @@ def register_unconsented(actor, centro_id: int, people: list[dict], *,
              if atestado else CONSENT_PENDING_VERSION,
              "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
             for values, atestado in zip(people, atestados)]
-    ids = db.session.scalars(insert(Participante).returning(
-        Participante.id, sort_by_parameter_order=True), rows,
-        execution_options={"insertmanyvalues_page_size": 100}).all()
+    ids = insert_returning_ids(Participante, rows)
     words = [{"participante_id": new_id, "palabra": word}
              for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
     db.session.execute(insert(ParticipantePalabra), words)
