@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 
 from .extensions import db
 from .models import Participante, Vacante
@@ -41,3 +41,23 @@ def lock_vacantes(ids: Iterable[int]) -> None:
 
 def lock_participantes(ids: Iterable[int]) -> None:
     _lock(Participante.__table__, ids)
+
+
+def insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Inserts many rows of `model` (integer `id` primary key) and answers their new ids in the
+    rows' order. PostgreSQL: INSERT ... RETURNING, sorted by parameter order. SQLite cannot sort
+    a multi-row RETURNING, so SQLAlchemy would send one INSERT per row; there, once this
+    transaction holds SQLite's single writer lock (a no-op write takes it), nobody else can
+    insert, so the ids are given here from max(id) + 1 and the rows go in one executemany."""
+    if not rows:
+        return []
+    table = model.__table__
+    if db.session.get_bind().dialect.name != "sqlite":
+        return list(db.session.scalars(
+            insert(model).returning(model.id, sort_by_parameter_order=True), rows,
+            execution_options={"insertmanyvalues_page_size": 100}).all())
+    db.session.execute(update(table).where(table.c.id == -1).values(id=table.c.id))
+    first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    db.session.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
+    return ids

@@ -17,9 +17,12 @@ def create_importacion():
     if archivo is None or not archivo.filename:
         services.upload_allowed(actor(), request.form.get("centro_id"))
         raise ValidationFailed({"archivo": "Adjunte el archivo CSV o XLSX."})
+    mapeo = request.files.get("mapeo")
     importacion = services.upload(actor(), archivo.filename, archivo.stream,
                                   tipo=request.form.get("tipo"), aplicar=request.form.get("aplicar"),
-                                  centro_id=request.form.get("centro_id"))
+                                  centro_id=request.form.get("centro_id"),
+                                  mapeo_stream=mapeo.stream if mapeo is not None else None,
+                                  autorizacion_datos=request.form.get("autorizacion_datos"))
     return jsonify({"id": importacion.id, "estado": importacion.estado}), 202
 
 

@@ -67,22 +67,8 @@ def parse_fecha(text: str) -> date | None:
 
 
 def read(data: bytes, *, max_rows: int) -> Tabla:
-    if not data or not data.strip():
-        raise ArchivoRechazado("El archivo está vacío.")
-    if data.startswith(ZIP_SIGNATURE):
-        kind = filetype.guess(data)
-        if kind is None or kind.extension != "xlsx":
-            # A zip that filetype cannot name may still be an XLSX cut short: openpyxl decides.
-            if not _looks_like_xlsx(data):
-                raise ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
-        tabla = _read_xlsx(data, max_rows)
-    else:
-        kind = filetype.guess(data)
-        if kind is not None or b"\x00" in data[:8192]:
-            raise ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
-        tabla = _read_csv(data, max_rows)
-    if not tabla.filas:
-        raise ArchivoRechazado("El archivo no tiene filas de datos, solo encabezados.")
+    """A remission list: its columns named canonically, the required ones present."""
+    tabla = read_table(data, max_rows=max_rows)
     missing = [c for c in COLUMNAS_REMISION
                if c not in tabla.columnas and c not in OPCIONALES_REMISION]
     if missing:
@@ -91,15 +77,38 @@ def read(data: bytes, *, max_rows: int) -> Tabla:
     return tabla
 
 
+def read_table(data: bytes, *, max_rows: int, canonical: dict[str, str] | None = None) -> Tabla:
+    """Any table: its columns named by `header_key` (or by `canonical`'s name for that key;
+    None: the remission list's names). At least one data row."""
+    canonical = _CANONICAL if canonical is None else canonical
+    if not data or not data.strip():
+        raise ArchivoRechazado("El archivo está vacío.")
+    if data.startswith(ZIP_SIGNATURE):
+        kind = filetype.guess(data)
+        if kind is None or kind.extension != "xlsx":
+            # A zip that filetype cannot name may still be an XLSX cut short: openpyxl decides.
+            if not _looks_like_xlsx(data):
+                raise ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
+        tabla = _read_xlsx(data, max_rows, canonical)
+    else:
+        kind = filetype.guess(data)
+        if kind is not None or b"\x00" in data[:8192]:
+            raise ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
+        tabla = _read_csv(data, max_rows, canonical)
+    if not tabla.filas:
+        raise ArchivoRechazado("El archivo no tiene filas de datos, solo encabezados.")
+    return tabla
+
+
 def _looks_like_xlsx(data: bytes) -> bool:
     return b"[Content_Types].xml" in data[:4096] or b"xl/" in data[:4096]
 
 
-def _canonical(headers) -> list[str]:
+def _canonical(headers, canonical: dict[str, str]) -> list[str]:
     columnas = []
     for name in headers:
         key = header_key(name)
-        columnas.append(_CANONICAL.get(key, key))
+        columnas.append(canonical.get(key, key))
     if not any(columnas):
         raise ArchivoRechazado("La primera fila debe tener los nombres de las columnas.")
     return columnas
@@ -110,7 +119,7 @@ def _too_many(max_rows: int) -> ArchivoRechazado:
                             "demasiado_grande")
 
 
-def _read_csv(data: bytes, max_rows: int) -> Tabla:
+def _read_csv(data: bytes, max_rows: int, canonical: dict[str, str]) -> Tabla:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -128,7 +137,7 @@ def _read_csv(data: bytes, max_rows: int) -> Tabla:
         headers = next(reader, None)
         if headers is None:
             raise ArchivoRechazado("El archivo está vacío.")
-        columnas = _canonical(headers)
+        columnas = _canonical(headers, canonical)
         filas = []
         for cells in reader:
             if not any(c.strip() for c in cells):
@@ -162,7 +171,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Tabla:
+def _read_xlsx(data: bytes, max_rows: int, canonical: dict[str, str]) -> Tabla:
     from openpyxl import load_workbook  # heavy; only a spreadsheet needs it
 
     try:
@@ -176,7 +185,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Tabla:
         headers = next(rows, None)
         if headers is None:
             raise ArchivoRechazado("El archivo está vacío.")
-        columnas = _canonical(headers)
+        columnas = _canonical(headers, canonical)
         filas = []
         for cells in rows:
             if not any(_text(c) for c in cells):

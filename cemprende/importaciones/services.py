@@ -26,6 +26,7 @@ from ..extensions import db
 from ..itinerario import reglas
 from ..itinerario import services as itinerario
 from ..itinerario.dia import today_bogota
+from ..formatting import fecha as fecha_texto
 from ..itinerario.tipos import Tipo
 from ..models import Actuacion, Centro, Importacion, ImportacionFila, Participante, Staff
 from ..models.actuacion import vigentes
@@ -33,7 +34,7 @@ from ..models.base import utcnow
 from ..models.importacion import TIPOS_IMPORTACION
 from ..participantes import services as participantes
 from ..scoping import ALL_CENTRES_OPTION
-from . import archivo, lectura, queries
+from . import archivo, lectura, legado, mapeo, queries
 
 JOB = "cemprende.importaciones.services:run"
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -57,41 +58,68 @@ class ImportacionOcupada(Conflict):
 
 # ---- the request side ---------------------------------------------------------------------------
 
-def upload(actor, nombre_archivo: str, stream, *, tipo: str | None, aplicar, centro_id=None
-           ) -> Importacion:
-    """Reads and checks the file (refused at once when unreadable), keeps it and starts the job."""
+def upload(actor, nombre_archivo: str, stream, *, tipo: str | None, aplicar, centro_id=None,
+           mapeo_stream=None, autorizacion_datos=None) -> Importacion:
+    """Reads and checks the file (refused at once when unreadable), keeps it and starts the job.
+    A legacy base (`legado`) comes with its column mapping (`mapeo_stream`, JSON) and, unless the
+    mapping names a consent column, the importer's declaration that the base has the people's
+    data authorisation (`autorizacion_datos`)."""
     centro_id = centro_for_write(actor, centro_id, Accion.EDITAR_ITINERARIO)
     if tipo not in TIPOS_IMPORTACION:
         raise ValidationFailed({"tipo": "Elija el tipo: remision_dps o legado."})
-    if tipo == "legado":
-        raise DomainError("La importación de bases heredadas (legado) aún no está disponible.",
-                          {"tipo": "Aún no disponible."})
     aplicar = _flag(aplicar)
+    autorizacion = _flag(autorizacion_datos, "autorizacion_datos")
+    mapeo_legado = None
+    if tipo == "legado":
+        if mapeo_stream is None:
+            raise lectura.ArchivoRechazado(
+                "Adjunte el archivo de mapeo de columnas (JSON) en la parte «mapeo».", 400,
+                "mapeo_invalido")
+        mapeo_legado = mapeo.read(mapeo_stream.read(mapeo.MAX_BYTES + 1))
+        if mapeo_legado.clave("consentimiento") is None and not autorizacion:
+            raise ValidationFailed({"autorizacion_datos": (
+                "Declare que las personas de la base autorizaron el tratamiento de sus datos "
+                "(Ley 1581 de 2012), o indique en el mapeo la columna «consentimiento».")})
     limit = current_app.config["IMPORTACION_MAX_BYTES"]
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise lectura.ArchivoRechazado(
             f"El archivo pasa de {limit // (1024 * 1024)} MB.", 413, "demasiado_grande")
-    tabla = lectura.read(data, max_rows=current_app.config["IMPORTACION_MAX_FILAS"])
+    max_rows = current_app.config["IMPORTACION_MAX_FILAS"]
+    tabla = (legado.read(data, mapeo_legado, max_rows) if mapeo_legado is not None
+             else lectura.read(data, max_rows=max_rows))
     sha256 = hashlib.sha256(data).hexdigest()
     nombre = (nombre_archivo or "archivo")[-255:]
-    reused = _resumable(centro_id, tipo, sha256) if aplicar else None
+    opciones = ({"mapeo": mapeo_legado.as_json(), "autorizacion_datos": autorizacion}
+                if mapeo_legado is not None else {})
+    reused = _resumable(centro_id, tipo, sha256, opciones) if aplicar else None
     if reused is not None:
         return _queue_apply(actor, reused, accion="aplicar")
     _refuse_if_running(centro_id, sha256)
     importacion = Importacion(
         centro_id=centro_id, tipo=tipo, staff_id=actor.id, nombre_archivo=nombre, sha256=sha256,
         tamano=len(data), estado="en_cola", aplicar=aplicar, filas=len(tabla.filas),
-        creado_en=utcnow())
+        creado_en=utcnow(), **opciones)
     db.session.add(importacion)
     db.session.flush()
     archivo.stage(db.session, sha256, data)
     audit.record("importar", actor=actor, entidad="importacion", entidad_id=importacion.id,
                  centro_id=centro_id, despues={"tipo": tipo, "formato": tabla.formato,
                                                "filas": len(tabla.filas), "aplicar": aplicar,
-                                               "tamano": len(data)})
+                                               "tamano": len(data),
+                                               **_audited(opciones)})
     jobs.submit(JOB, importacion.id)
     return importacion
+
+
+def _audited(opciones: dict) -> dict:
+    """What the audit keeps of a legacy base's options: the mapping's name and fields, the
+    declaration."""
+    if not opciones:
+        return {}
+    return {"mapeo": {"nombre": opciones["mapeo"]["nombre"],
+                      "campos": sorted(opciones["mapeo"]["columnas"])},
+            "autorizacion_datos": opciones["autorizacion_datos"]}
 
 
 def list_for(actor, page: int = 1, per_page: int = 25):
@@ -137,14 +165,19 @@ def _lock(importacion: Importacion) -> None:
     db.session.refresh(importacion)
 
 
-def _resumable(centro_id: int, tipo: str, sha256: str) -> Importacion | None:
+def _resumable(centro_id: int, tipo: str, sha256: str, opciones: dict | None = None
+               ) -> Importacion | None:
     """The centre's import of the same file not applied yet (its preview, or an interrupted
-    apply): applying the same file again completes that one."""
+    apply): applying the same file again completes that one (a legacy base: with the same
+    mapping and declaration)."""
     candidates = db.session.scalars(
         select(Importacion).where(Importacion.centro_id == centro_id, Importacion.tipo == tipo,
                                   Importacion.sha256 == sha256, Importacion.aplicada.is_(False))
         .order_by(Importacion.id.desc()))
     for candidate in candidates:
+        if opciones and (candidate.mapeo != opciones["mapeo"]
+                         or candidate.autorizacion_datos != opciones["autorizacion_datos"]):
+            continue
         if estado_visible(candidate) in ("terminada", "interrumpida", "fallida"):
             return candidate
     return None
@@ -160,15 +193,15 @@ def _refuse_if_running(centro_id: int, sha256: str, except_id: int | None = None
         raise ImportacionOcupada("Este mismo archivo se está aplicando; espere a que termine.")
 
 
-def _flag(value) -> bool:
+def _flag(value, name: str = "aplicar") -> bool:
     if isinstance(value, bool):
         return value
     text = str(value or "").strip().lower()
     if text in ("", "false", "0", "no"):
         return False
-    if text in ("true", "1", "si", "sí", "on"):
+    if text in ("true", "1", "si", "sí", "on", "y"):
         return True
-    raise ValidationFailed({"aplicar": "Use true o false."})
+    raise ValidationFailed({name: "Use true o false."})
 
 
 def get_visible(actor, importacion_id: int) -> Importacion:
@@ -204,7 +237,9 @@ def report(importacion: Importacion) -> dict:
 
 
 def summary(importacion: Importacion) -> dict:
-    return {
+    legacy = ({"mapeo": importacion.mapeo, "autorizacion_datos": importacion.autorizacion_datos}
+              if importacion.tipo == "legado" else {})
+    return {**legacy,
         "id": importacion.id, "tipo": importacion.tipo, "estado": estado_visible(importacion),
         "filas": importacion.filas, "procesadas": importacion.procesadas,
         "validas": importacion.validas, "nuevas": importacion.nuevas,
@@ -219,6 +254,9 @@ def summary(importacion: Importacion) -> dict:
 def error_rows(actor, importacion: Importacion) -> list[list]:
     """The rows of errores.csv (the caller audits the export)."""
     rows = [["Fila", "Campo", "Mensaje", "Tipo de documento", "Número de documento", "Nombre"]]
+    legacy = importacion.tipo == "legado"
+    if legacy:  # which rule refused the row, and the actuación it brought
+        rows[0] += ["Regla", "Actuación", "Fecha"]
     for fila in db.session.scalars(
             select(ImportacionFila).where(ImportacionFila.importacion_id == importacion.id,
                                           ImportacionFila.veredicto.in_(("error", "otro_centro")))
@@ -226,6 +264,9 @@ def error_rows(actor, importacion: Importacion) -> list[list]:
         for error in fila.errores or []:
             rows.append([fila.fila, error["campo"], error["mensaje"], fila.tipo_documento,
                          fila.numero_documento, fila.nombre])
+            if legacy:
+                rows[-1] += [error.get("codigo") or "", fila.tipo_actuacion or "",
+                             fecha_texto(fila.fecha) if fila.fecha else ""]
     audit.record("exportar", actor=actor, entidad="importacion", entidad_id=importacion.id,
                  centro_id=importacion.centro_id, detalle=f"errores.csv: {len(rows) - 1} filas")
     return rows
@@ -399,20 +440,61 @@ def run(importacion_id: int) -> None:
 
 
 def _process(importacion: Importacion) -> None:
+    importacion_id = importacion.id
     actor = db.session.get(Staff, importacion.staff_id)
     centro = db.session.get(Centro, importacion.centro_id)
     data = archivo.load(importacion.sha256)
     if data is None:
         raise DomainError("El archivo de esta importación ya no está guardado; súbalo de nuevo.")
-    tabla = lectura.read(data, max_rows=current_app.config["IMPORTACION_MAX_FILAS"])
+    max_rows = current_app.config["IMPORTACION_MAX_FILAS"]
     today = today_bogota()
-    juicios = judge_file(tabla.filas, centro, today)
+    if importacion.tipo == "legado":
+        mapeo_legado = mapeo.from_json(importacion.mapeo)
+        tabla = legado.read(data, mapeo_legado, max_rows)
+        filas = legado.judge_file(tabla.filas, mapeo_legado, centro, today,
+                                  importacion.autorizacion_datos)
+        _restart(importacion, len(filas))
+        _process_legado(importacion, mapeo_legado, filas, today)
+    else:
+        tabla = lectura.read(data, max_rows=max_rows)
+        juicios = judge_file(tabla.filas, centro, today)
+        _restart(importacion, len(juicios))
+        _process_remision(actor, importacion, juicios, today)
+    importacion = db.session.get(Importacion, importacion_id)
+    actor = db.session.get(Staff, importacion.staff_id)
+    _finish(actor, importacion)
+
+
+def _restart(importacion: Importacion, filas: int) -> None:
+    """A (re)run starts its verdicts and counts afresh (what was written stays written)."""
     db.session.execute(delete(ImportacionFila)
                        .where(ImportacionFila.importacion_id == importacion.id))
     for name in ("validas", "nuevas", "existentes", "personas_nuevas", "con_error", "con_aviso"):
         setattr(importacion, name, 0)
-    importacion.filas = len(juicios)
+    importacion.filas = filas
     db.session.commit()
+
+
+def _process_legado(importacion: Importacion, mapeo_legado, filas: list, today: date) -> None:
+    """Chunk by chunk, a person's rows together: through the gate, then committed (apply) or
+    rolled back (the preview's dry run); the verdicts are stored either way."""
+    importacion_id = importacion.id
+    for part in legado.chunks(filas, apply_chunk()):
+        importacion = db.session.get(Importacion, importacion_id)
+        dry = not importacion.aplicar
+        personas = legado.run_chunk(importacion, mapeo_legado, part, today, dry=dry)
+        if dry:
+            db.session.rollback()
+            db.session.expunge_all()  # people created by the dry run are gone with it
+            importacion = db.session.get(Importacion, importacion_id)
+        legado.store(importacion, part, personas)
+        importacion.procesadas += len(part)
+        importacion.latido = utcnow()
+        db.session.commit()
+
+
+def _process_remision(actor, importacion: Importacion, juicios: list[Juicio], today: date
+                      ) -> None:
     lote = apply_chunk()
     for start in range(0, len(juicios), PREVIEW_CHUNK):
         part = juicios[start:start + PREVIEW_CHUNK]
@@ -430,6 +512,9 @@ def _process(importacion: Importacion) -> None:
             pending_ids = {id(j) for j in pending}
             part = [j for j in part if id(j) not in pending_ids]
         _progress(importacion, part)
+
+
+def _finish(actor, importacion: Importacion) -> None:
     importacion.estado = "terminada"
     importacion.terminado_en = utcnow()
     if importacion.aplicar:
@@ -470,10 +555,11 @@ GATE_TO_FILE = {"fecha": "fecha_remision", "programa": "programa_dps"}
 def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: date) -> None:
     # A row dated in a closed month creates nobody: the period is judged before the people are
     # (the gate judges it again with everything else when the remissions are written).
+    periods: dict = {}
     for j in part:
         if j.veredicto in ("nueva", "registrada"):
             try:
-                reglas.check_period(importacion.centro_id, j.fecha_remision)
+                reglas.check_period(importacion.centro_id, j.fecha_remision, periods)
             except DomainError as error:
                 j.veredicto = "error"
                 j.error("fecha_remision", error.message)

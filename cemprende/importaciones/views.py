@@ -9,7 +9,9 @@ from ..auth.loader import current_staff
 from ..errors import DomainError, ValidationFailed
 from ..exports import csv_text
 from ..forms import offer_centres, submit
-from ..models.importacion import ESTADOS_IMPORTACION, TIPOS_IMPORTACION, VEREDICTOS
+from ..itinerario.tipos import TIPOS
+from ..models.importacion import (ESTADOS_IMPORTACION, TIPOS_IMPORTACION, VEREDICTOS,
+                                   VEREDICTOS_LEGADO)
 from ..pagination import page_args
 from . import queries, services
 from .forms import AplicarForm, ImportacionForm
@@ -29,8 +31,11 @@ def inicio():
         archivo = form.archivo.data
         if not getattr(archivo, "filename", None):
             raise ValidationFailed({"archivo": "Elija el archivo CSV o XLSX."})
+        mapeo = form.mapeo.data if getattr(form.mapeo.data, "filename", None) else None
         return services.upload(actor, archivo.filename, archivo.stream, tipo=values.get("tipo"),
-                               aplicar=False, centro_id=values.get("centro_id"))
+                               aplicar=False, centro_id=values.get("centro_id"),
+                               mapeo_stream=mapeo.stream if mapeo else None,
+                               autorizacion_datos=bool(form.autorizacion_datos.data))
 
     outcome = submit(form, upload)
     if outcome.done:
@@ -38,7 +43,8 @@ def inicio():
     page, per_page = page_args(request.args.get("page"), request.args.get("per_page"))
     errors = outcome.error.fields if outcome.error else {}
     if outcome.error and not errors:
-        errors = {"archivo": outcome.error.message}
+        campo = "mapeo" if getattr(outcome.error, "code", None) == "mapeo_invalido" else "archivo"
+        errors = {campo: outcome.error.message}
     return render_template("importaciones/inicio.html", form=form, errors=errors,
                            importaciones=services.list_for(actor, page, per_page),
                            estados=ESTADOS_IMPORTACION, tipos=TIPOS_IMPORTACION,
@@ -56,7 +62,9 @@ def ver(importacion_id: int):
     return render_template(
         "importaciones/ver.html", importacion=importacion, estado=estado,
         resumen=services.summary(importacion), estados=ESTADOS_IMPORTACION,
-        tipos=TIPOS_IMPORTACION, veredictos=VEREDICTOS, veredicto=veredicto,
+        tipos=TIPOS_IMPORTACION, veredicto=veredicto,
+        veredictos=VEREDICTOS_LEGADO if importacion.tipo == "legado" else VEREDICTOS,
+        etiquetas_tipo={n: t.etiqueta for n, t in TIPOS.items()},
         filas=queries.rows(importacion, veredicto, page, per_page)
         if estado in ("terminada", "interrumpida", "fallida") else None,
         form=AplicarForm())

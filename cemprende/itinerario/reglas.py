@@ -102,6 +102,21 @@ def judge(hechos: Hechos) -> None:
         check(hechos)
 
 
-def check_period(centro_id: int, fecha: date) -> None:
-    for check in PERIODO:
-        check(centro_id, fecha)
+def check_period(centro_id: int, fecha: date, cache: dict | None = None) -> None:
+    """The period hooks for a write dated `fecha`. A batch (one transaction) passes a `cache`:
+    each (centre, month) is then judged once, since the hooks' answer cannot change inside the
+    transaction (the first check takes the centre's share lock, which a close waits for)."""
+    if cache is None:
+        for check in PERIODO:
+            check(centro_id, fecha)
+        return
+    key = (centro_id, fecha.year, fecha.month)
+    if key not in cache:
+        try:
+            for check in PERIODO:
+                check(centro_id, fecha)
+            cache[key] = None
+        except DomainError as error:
+            cache[key] = error
+    if cache[key] is not None:
+        raise cache[key]

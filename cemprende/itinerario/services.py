@@ -16,7 +16,7 @@ from ..emprendimiento import reglas as _emprendimiento  # noqa: F401
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..formatting import dinero, fecha_hora
-from ..locking import lock_participantes, lock_vacantes
+from ..locking import insert_returning_ids, lock_participantes, lock_vacantes
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..orientacion import reglas as _orientacion  # noqa: F401  (the consent rule)
 from ..models import Actuacion, ActuacionItem, Participante
@@ -145,7 +145,8 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
 
 
 def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
-                  detalle: str | None = None, origen: dict | None = None) -> list[int | DomainError]:
+                  detalle: str | None = None, origen: dict | list[dict] | None = None
+                  ) -> list[int | DomainError]:
     """The gate for many writes at once (a chunk of an import): each write is judged exactly as
     `register` judges it (field checks, the period hook, every rule of its tipo) against the
     people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
@@ -156,7 +157,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     The people are given (already visible to the caller: an import found or created them). The
     answer holds, in the writes' order, the new actuación's id or the error that refused that
     write; a refused write does not stop the others. `origen` (e.g. {"importacion_id": 7}) is kept
-    in each new actuación's datos, so what an import brought can be told apart (it is not "late").
+    in each new actuación's datos, so what an import brought can be told apart (it is not "late");
+    a list gives each write its own (a legacy base's file and row).
     """
     today = today or today_bogota()
     for centro_id in sorted({person.centro_id for person, _ in writes}):
@@ -172,14 +174,16 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     itineraries = itineraries_of({person.id for person, _ in writes})
     results: list = []
     accepted: list[tuple[Participante, Actuacion]] = []
-    for (person, _), item in zip(writes, checked):
+    origenes = origen if isinstance(origen, list) else [origen] * len(writes)
+    periods: dict = {}  # (centre, month) → the period hooks' answer, judged once per batch
+    for (person, _), item, own_origen in zip(writes, checked, origenes):
         if isinstance(item, DomainError):
             results.append(item)
             continue
         tipo, fecha, clean, items = item
         own = itineraries.setdefault(person.id, [])
         try:
-            reglas.check_period(person.centro_id, fecha)
+            reglas.check_period(person.centro_id, fecha, periods)
             reglas.judge(reglas.Hechos(participante_id=person.id, tipo=tipo.nombre, fecha=fecha,
                                        valores=clean, items=items, itinerario=list(own),
                                        centro_id=person.centro_id))
@@ -187,8 +191,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
             results.append(error)
             continue
         actuacion = _new(actor, person, tipo, fecha, clean, items)
-        if origen:
-            actuacion.datos = {**actuacion.datos, **origen}
+        if own_origen:
+            actuacion.datos = {**actuacion.datos, **own_origen}
         # Later writes of the batch see this one, as they would after a commit one by one.
         own.insert(sum(1 for a in own if a.fecha <= fecha), actuacion)
         accepted.append((person, actuacion))
@@ -231,9 +235,7 @@ def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
                and any(getattr(a, c.key) is not None for _, a in accepted)]
     rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
             for _, actuacion in accepted]
-    ids = db.session.scalars(
-        insert(Actuacion).returning(Actuacion.id, sort_by_parameter_order=True), rows,
-        execution_options={"insertmanyvalues_page_size": 100}).all()
+    ids = insert_returning_ids(Actuacion, rows)
     item_columns = [c.key for c in ActuacionItem.__table__.columns
                     if c.key not in ("id", "actuacion_id")]
     items = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +25,9 @@ VEREDICTOS = {
     "otro_centro": "Registrada en otro centro",
     "error": "Con errores",
 }
+# The same verdicts, as a legacy base's rows (one actuación each) read them.
+VEREDICTOS_LEGADO = {**VEREDICTOS, "registrada": "Persona ya registrada aquí",
+                     "existente": "Fila ya importada"}
 
 
 class Importacion(CentroOwned, db.Model):
@@ -54,6 +57,11 @@ class Importacion(CentroOwned, db.Model):
     latido: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the job's last sign of life
     terminado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
     aplicada_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A legacy base (tipo legado): its column mapping, and whether the importer attested that
+    # every person in it authorised the processing of their data (README "Bases heredadas").
+    mapeo: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    autorizacion_datos: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     staff: Mapped[Staff] = relationship(lazy="joined")
 
@@ -78,6 +86,9 @@ class ImportacionFila(db.Model):
     nombre: Mapped[str | None] = mapped_column(String(210))
     programa: Mapped[str | None] = mapped_column(String(120))
     fecha_remision: Mapped[date | None] = mapped_column(Date)
+    # A legacy base's row: the actuación it brings (tipo as the API names it) and its fecha.
+    tipo_actuacion: Mapped[str | None] = mapped_column(String(30))
+    fecha: Mapped[date | None] = mapped_column(Date)
     participante_id: Mapped[int | None] = mapped_column(Integer)
     # [{"campo", "mensaje"}] for an error row; avisos: data that differs from the stored person.
     errores: Mapped[list | None] = mapped_column(JSON(none_as_null=True))

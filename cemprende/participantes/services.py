@@ -24,6 +24,7 @@ from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, 
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
+from ..locking import insert_returning_ids
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -167,31 +168,39 @@ def check_fields(data: dict, today: date) -> dict:
 CONSENT_PENDING_VERSION = "pendiente"
 
 
-def register_unconsented(actor, centro_id: int, people: list[dict]) -> list[Participante]:
+def register_unconsented(actor, centro_id: int, people: list[dict], *,
+                         atestados: list[bool] | None = None, version: str | None = None
+                         ) -> list[Participante]:
     """People a DPS list brings (already checked with check_fields), without consent yet: one
     INSERT for the people, one for their name words, one for their audit entries. Registration
     through the form and the API still requires the consent (`register`). Answers the people
-    created, in order."""
+    created, in order.
+
+    A legacy base (importaciones tipo legado) may attest the consent the centre collected when it
+    served them: `atestados[i]` true records person i with consent given by the importer
+    (`consentimiento_por_id`), under `version` (which names the import)."""
     ensure(actor, Accion.EDITAR_ITINERARIO, centro_id)
     if not people:
         return []
     now = utcnow()
     optional = {name: None for name in EDITABLE_FIELDS}
+    atestados = atestados or [False] * len(people)
     rows = [{**optional, "remitido_dps": False, **values, "centro_id": centro_id,
              "nombre_busqueda": search_key(values["nombres"], values["apellidos"]),
-             "consentimiento_datos": False, "consentimiento_en": now,
-             "consentimiento_por_id": None, "consentimiento_version": CONSENT_PENDING_VERSION,
+             "consentimiento_datos": bool(atestado), "consentimiento_en": now,
+             "consentimiento_por_id": actor.id if atestado else None,
+             "consentimiento_version": (version or CONSENT_PENDING_VERSION)[:20]
+             if atestado else CONSENT_PENDING_VERSION,
              "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
-            for values in people]
-    ids = db.session.scalars(insert(Participante).returning(
-        Participante.id, sort_by_parameter_order=True), rows,
-        execution_options={"insertmanyvalues_page_size": 100}).all()
+            for values, atestado in zip(people, atestados)]
+    ids = insert_returning_ids(Participante, rows)
     words = [{"participante_id": new_id, "palabra": word}
              for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
     db.session.execute(insert(ParticipantePalabra), words)
     audit.record_many("crear", actor=actor, entidad="participante", centro_id=centro_id,
-                      entries=[(new_id, None, {**values, "consentimiento_datos": False})
-                               for new_id, values in zip(ids, people)], detalle="importación")
+                      entries=[(new_id, None, {**values, "consentimiento_datos": bool(atestado)})
+                               for new_id, values, atestado in zip(ids, people, atestados)],
+                      detalle="importación")
     found = {p.id: p for p in db.session.scalars(
         select(Participante).where(Participante.id.in_(ids))
         .execution_options(**{ALL_CENTRES_OPTION: True}))}
