@@ -85,6 +85,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used, from /proc; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
 def load_average() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
@@ -109,6 +129,27 @@ def throwaway_database(engine: str, folder: Path):
         with server.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         server.dispose()
+
+
+def backend_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving this database (same machine only)."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = connection.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalars().all()
+    finally:
+        engine.dispose()
+    return {pid: process_cpu(pid) for pid in pids}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def prepare(database_url: str, count: int, seed: int, out: Path, upload_root: Path) -> dict:
@@ -215,6 +256,11 @@ class Server:
                 if len(parts) >= 4:
                     pids[parts[3]] = parts[0].strip("<>")
         return pids
+
+    def cpu(self) -> dict[int, float]:
+        """CPU seconds of gunicorn's arbiter and of each live worker."""
+        pids = [self.process.pid, *children(self.process.pid)]
+        return {pid: process_cpu(pid) for pid in pids}
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -473,7 +519,7 @@ def main() -> int:
                         help="gunicorn workers (default: gunicorn.conf.py's, 2 x CPU + 1)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=0.0,
+    parser.add_argument("--think", type=float, default=1.0,
                         help="mean think time between a client's requests, seconds (0: none)")
     parser.add_argument("--participantes", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2015)
@@ -504,6 +550,7 @@ def main() -> int:
             tokens = {a["username"]: api_token(port, a["username"]) for a in data["accounts"]}
             cookies = {a["username"]: page_session(port, a["username"]) for a in data["accounts"]}
             results = Results()
+            cpu_before = (server.cpu(), backend_cpu(url), time.process_time())
             print(f"Carga del sistema antes: {load_average()} (uptime, 1/5/15 min)", flush=True)
             started = time.monotonic()
             deadline = started + args.seconds
@@ -519,8 +566,18 @@ def main() -> int:
             for client in clients:
                 client.join()
             elapsed = time.monotonic() - started
+            cpu_after = (server.cpu(), backend_cpu(url), time.process_time())
             print(f"Carga del sistema al final: {load_average()}")
             summary = print_figures(results, elapsed)
+            n = max(1, len(results.rows))
+            app_cpu = cpu_delta(cpu_before[0], cpu_after[0])
+            db_cpu = cpu_delta(cpu_before[1], cpu_after[1])
+            client_cpu = cpu_after[2] - cpu_before[2]
+            print(f"CPU usada en la carga (independiente de la espera por una máquina compartida): "
+                  f"gunicorn {app_cpu:.1f} s ({app_cpu / n * 1000:.1f} ms por petición)"
+                  + (f", PostgreSQL {db_cpu:.1f} s ({db_cpu / n * 1000:.1f} ms por petición)"
+                     if args.engine == "postgresql" else "")
+                  + f", este cliente {client_cpu:.1f} s ({client_cpu / n * 1000:.1f} ms por petición)")
             consistent = check_tableros(results, server, port, tokens, data["accounts"],
                                         server.workers())
             server.stop()
