@@ -17,7 +17,9 @@ What it does, from nothing:
    so a bench that logs in right never meets it) and one page session per asesor (/login);
 5. `--clients` client threads for `--seconds`, each the asesor of one centre, each waiting for its
    answer before the next request (closed loop) plus a think time (`--think`, mean seconds,
-   uniform 0…2×mean; 0 = back to back). The mix (share of requests):
+   uniform 0…2×mean; default 1 s: 50 people each clicking about once a second, far busier than
+   staff at work; 0 = back to back, which measures the saturated server, where every
+   latency is queueing: 50 clients / throughput). The mix (share of requests):
      25 %  look-up by document        GET /api/v1/participantes?documento=
      25 %  search by name or prefix   GET /api/v1/participantes?q=
      10 %  person (API)               GET /api/v1/participantes/<id>  (with its itinerary)
