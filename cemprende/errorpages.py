@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -28,7 +29,15 @@ MESSAGES = {
     429: ("demasiados_intentos",
           "Demasiados intentos. Espere unos minutos antes de volver a intentarlo."),
     500: ("error_interno", "Ocurrió un error inesperado."),
+    503: ("base_de_datos_no_disponible",
+          "La base de datos no está disponible en este momento. Intente de nuevo en unos minutos; "
+          "lo que estaba guardando no se guardó."),
 }
+# Seconds a client should wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 15
+# PostgreSQL's SQLSTATEs for a server that is going away or not taking connections yet
+# (class 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now).
+UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03")
 
 
 def wants_json() -> bool:
@@ -66,7 +75,49 @@ def commit_or_conflict(response):
     return response
 
 
+def database_unavailable(error: Exception) -> bool:
+    """Whether a database error means the server cannot be reached (stopped, restarting, the
+    connection cut) rather than a fault of the request or of the code."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if not isinstance(error, (OperationalError, InterfaceError)):
+        return False
+    orig = error.orig
+    module = type(orig).__module__
+    if module.startswith("psycopg"):
+        sqlstate = getattr(orig, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith("08") or sqlstate in UNAVAILABLE_SQLSTATES
+    if module.startswith("sqlite3"):
+        text = str(orig).lower()
+        return "unable to open database" in text or "disk i/o error" in text
+    return False
+
+
+def database_unavailable_response(error: Exception):
+    """503 in Spanish (the API's error shape or a page), with Retry-After; logged as a warning
+    naming the error class only. The page is drawn for a guest: the signed-in account cannot be
+    read while the database is away."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the connection is gone; the pool discards it)
+        db.session.close()
+    g._login_user = AnonymousUserMixin()
+    log.warning("La base de datos no responde (%s) en %s %s", type(getattr(error, "orig", error)).__name__,
+                request.method, request.path)
+    response = make_response(error_response(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register(app) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(error: DBAPIError):
+        if not database_unavailable(error):
+            return _unexpected(error)
+        return database_unavailable_response(error)
+
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
         return domain_response(error)
@@ -103,10 +154,16 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        # An error after the view (the request's commit) reaches Flask as a 500 wrapping it.
+        original = getattr(error, "original_exception", None)
+        if original is not None and database_unavailable(original):
+            return database_unavailable_response(original)
         return error_response(error.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if isinstance(error, DBAPIError) and database_unavailable(error):
+            return database_unavailable_response(error)
         log.exception("Error no controlado en %s %s", request.method, request.path)
         db.session.rollback()
         return error_response(500, "Ocurrió un error inesperado. Si se repite, informe el "
