@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e5d4f6a8c9'
-down_revision = 'e4b2a1c3d5f6'
+down_revision = 'a6d4c3e5f7b8'
 branch_labels = None
 depends_on = None
 
