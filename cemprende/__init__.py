@@ -93,7 +93,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auditoria as api_auditoria, auth as api_auth, bases as api_bases,
         calidad as api_calidad,
-        cierres as api_cierres, empleabilidad as api_empleabilidad, habeas as api_habeas,
+        cierres as api_cierres, dps as api_dps, empleabilidad as api_empleabilidad,
+        habeas as api_habeas,
         importaciones as api_importaciones, microfinanciamiento as api_microfinanciamiento,
         muestras as api_muestras, operacion as api_operacion, participantes as api_participantes,
         pqrs as api_pqrs, referenciacion as api_referenciacion,
@@ -109,6 +110,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .cierres.views import bp as cierres_bp
     from .cli import register_cli
     from .contactos.views import bp as contactos_bp
+    from .dps.views import bp as dps_bp
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
     from .habeas.views import bp as habeas_bp
@@ -135,7 +137,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
                       traslados_bp, contactos_bp, cierres_bp, importaciones_bp,
-                      muestras_bp, auditoria_bp, api_bp):
+                      muestras_bp, auditoria_bp, dps_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

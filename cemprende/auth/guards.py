@@ -32,6 +32,7 @@ class Accion(StrEnum):
     CERRAR_MES = "cerrar_mes"  # the director of the centre (and admins)
     REVISAR_CIERRES = "revisar_cierres"  # accept, return, reopen: supervisors (and admins)
     VER_AUDITORIA = "ver_auditoria"  # the audit trail viewer: supervisors and admins
+    RESPONDER_DPS = "responder_dps"  # apply DPS's answer to the centre's people: its director, admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -41,6 +42,7 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.VER, Accion.EDITAR_ITINERARIO, Accion.EDITAR_METAS, Accion.GESTIONAR_STAFF,
         Accion.VER_ALERTAS, Accion.ATENDER_PQRS, Accion.SEGUIR_PQRS, Accion.VER_CALIDAD,
         Accion.DESCARGAR_BASES, Accion.VER_SENSIBLES, Accion.VER_CIERRES, Accion.CERRAR_MES,
+        Accion.RESPONDER_DPS,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,
