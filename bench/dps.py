@@ -34,7 +34,7 @@ from cemprende.models import Actuacion, ContactoIntento, Participante, Staff  # 
 from databases import throwaway  # noqa: E402
 from tableros import fill  # noqa: E402
 
-REPEAT = 3
+REPEAT = int(__import__("os").environ.get("BENCH_REPEAT", "3"))
 RESULTADOS = ("localizado", "no_contesta", "numero_errado", "localizado", "desiste")
 
 
@@ -101,17 +101,19 @@ def run(url: str, count: int) -> None:
     app = create_app(Config)
     with app.app_context():
         upgrade()
-        fill(count)
-        remit()
+        if count:
+            fill(count)
+            remit()
         # The centre with most remissions, and a director of it (with the demo password).
         centro_id, remitidos = db.session.execute(
             select(Actuacion.centro_id, func.count()).where(Actuacion.tipo == "remision_dps")
             .group_by(Actuacion.centro_id).order_by(func.count().desc()).limit(1)).one()
         username = f"director.bench{centro_id}"
-        db.session.add(Staff(username=username, nombre="Dirección (benchmark)", rol="director",
-                             centro_id=centro_id, activo=True,
-                             password_hash=db.session.scalar(select(Staff.password_hash)
-                                                             .where(Staff.username == "admin"))))
+        if db.session.scalar(select(Staff.id).where(Staff.username == username)) is None:
+            db.session.add(Staff(username=username, nombre="Dirección (benchmark)", rol="director",
+                                 centro_id=centro_id, activo=True,
+                                 password_hash=db.session.scalar(select(Staff.password_hash)
+                                                                 .where(Staff.username == "admin"))))
         db.session.commit()
         db.session.remove()
     client = app.test_client()
@@ -180,7 +182,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participantes", type=int, default=100_000)
     parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument("--url", help="a database this script filled before (--fill URL): not filled again")
+    parser.add_argument("--fill", help="fill this (empty) database and time it, keeping it")
     args = parser.parse_args()
+    if args.fill:
+        run(args.fill, args.participantes)
+        return
+    if args.url:  # filled by an earlier run with --fill-only: timings only, kept
+        run(args.url, 0)
+        return
     for engine in args.engines.split(","):
         print(f"{engine}, {args.participantes:,} participants", flush=True)
         with throwaway(engine) as url:

@@ -172,6 +172,22 @@ def test_export_lists_the_centres_remissions_in_dps_shape_csv_and_xlsx(app, api,
     assert api(world["asesor_a"]).get("/dps/remitidos.csv?desde=2026-13-01").status_code == 422
 
 
+
+def test_a_network_sized_spreadsheet_is_sent_to_the_csv(app, api, world, monkeypatch):
+    from cemprende.dps import services
+    scenario(api, world)
+    monkeypatch.setattr(services, "XLSX_MAX_ROWS", 4)
+    refused = api(world["supervisor"]).get("/dps/remitidos.xlsx")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["message"] == (
+        "La lista tiene 6 remisiones: en Excel se descargan hasta 4. Descárguela en CSV o elija "
+        "un centro o periodo.")
+    assert api(world["supervisor"]).get("/dps/remitidos.csv").status_code == 200
+    with app.app_context():  # refused before anything went out: no export recorded
+        assert [e.despues["formato"] for e in db.session.scalars(select(Auditoria).where(
+            Auditoria.entidad == "remitidos_dps"))] == ["csv"]
+
+
 def test_export_is_one_statement_whatever_the_number_of_people(app, api, world):
     """The rows come from one grouped statement: no query per person."""
     from sqlalchemy import event

@@ -5,9 +5,13 @@ period: the export lists one row per remission; the follow-up view groups them b
 (programa and the import that brought them; by hand: no import) and counts distinct people:
 
 - remitidos: every person remitted in the group;
-- localizados: their contact state (latest attempt) is `localizado`, or any service (any other
-  actuación) follows the remission;
-- atendidos: an orientación caracterización follows the remission.
+- localizados: their contact state (latest attempt) is `localizado`, or they got a service (any
+  actuación but a remission) dated on or after the remission;
+- atendidos: an orientación caracterización dated on or after the remission.
+
+The per-person facts (latest contact, latest service dates, first service, latest route and
+desistimiento) are read once per person with grouped or window subqueries over the remitted
+people and joined, never looked up once per remission.
 
 Services and contact attempts count whichever centre recorded them (a person who moved keeps
 them); the remission's centre is the centre the row belongs to.
@@ -16,12 +20,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, exists, func, not_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..itinerario.tipos import Tipo
 from ..models import Actuacion, Centro, ContactoIntento, Participante
-from ..models.actuacion import comes_after, superseded, vigentes
+from ..models.actuacion import vigentes
 from ..scoping import ALL_CENTRES_OPTION
 
 ETAPAS = {"remitidos": "Remitidos", "localizados": "Localizados", "atendidos": "Atendidos"}
@@ -46,45 +50,64 @@ def importacion_of(r):
     return r.datos["importacion_id"].as_integer()
 
 
-def latest_contact(participante_id):
-    """The person's latest contact result (None: no attempt, i.e. `pendiente`)."""
-    return (select(ContactoIntento.resultado)
-            .where(ContactoIntento.participante_id == participante_id)
-            .order_by(ContactoIntento.fecha.desc(), ContactoIntento.id.desc())
-            .limit(1).scalar_subquery())
+def _people(centro_id: int | None, desde: date | None, hasta: date):
+    """The remitted people of the same centre and period (their own alias), for the per-person
+    summaries below to read only those people."""
+    r, conditions = _remissions(centro_id, desde, hasta)
+    return select(r.participante_id).where(*conditions)
 
 
-def _later(r, tipos: tuple[str, ...] | None = None, exclude: str | None = None):
-    """An actuación of the same person (not annulled) after the remission `r`."""
-    s = aliased(Actuacion)
-    conditions = [s.participante_id == r.participante_id, vigentes(s), comes_after(s, r)]
-    if tipos:
-        conditions.append(s.tipo.in_(tipos))
-    if exclude:
-        conditions.append(s.tipo != exclude)
-    return exists().where(*conditions)
+def _latest(model, people, columns: tuple, *conditions, first: bool = False):
+    """Each person's latest (or first) row of `model` meeting the conditions, by (fecha, id),
+    with the given columns: one window over those people, not one lookup per row."""
+    order = (model.fecha, model.id) if first else (model.fecha.desc(), model.id.desc())
+    ranked = (select(model.participante_id, model.fecha, model.id, *columns,
+                     func.row_number().over(partition_by=model.participante_id,
+                                            order_by=order).label("n"))
+              .where(model.participante_id.in_(people), *conditions).subquery())
+    return select(ranked).where(ranked.c.n == 1).subquery()
 
 
-def localizado(r):
-    return or_(func.coalesce(latest_contact(r.participante_id), "pendiente") == "localizado",
-               _later(r, exclude=Tipo.REMISION_DPS))
+def _contacts(people):
+    """Each person's latest contact attempt (no row: `pendiente`)."""
+    contact = aliased(ContactoIntento)
+    return _latest(contact, people, (contact.resultado,))
 
 
-def atendido(r):
-    return _later(r, tipos=(Tipo.CARACTERIZACION,))
+def _services(people):
+    """Per person: the latest fecha of any service (any actuación but a remission) and of a
+    caracterización."""
+    s = aliased(Actuacion, name="servicio")
+    return (select(s.participante_id.label("participante_id"),
+                   func.max(case((s.tipo != Tipo.REMISION_DPS, s.fecha))).label("ultimo_servicio"),
+                   func.max(case((s.tipo == Tipo.CARACTERIZACION, s.fecha))).label("ultima_caracterizacion"))
+            .where(vigentes(s), s.participante_id.in_(people))
+            .group_by(s.participante_id).subquery())
+
+
+def _flags(r, services, contacts):
+    """Localizado and atendido for the remission `r`: a service on or after its fecha counts."""
+    localizado = or_(contacts.c.resultado == "localizado", services.c.ultimo_servicio >= r.fecha)
+    return localizado, services.c.ultima_caracterizacion >= r.fecha
 
 
 # ---- the follow-up view ---------------------------------------------------------------------
 
 def seguimiento(centro_id: int | None, desde: date | None, hasta: date):
     """Rows (centro_id, centro, programa, importacion_id, remitidos, localizados, atendidos),
-    one statement: a subquery of flagged remissions, grouped."""
+    one statement: the remissions flagged from per-person summaries, grouped."""
     r, conditions = _remissions(centro_id, desde, hasta)
+    people = _people(centro_id, desde, hasta)
+    services, contacts = _services(people), _contacts(people)
+    localizado, atendido = _flags(r, services, contacts)
     flagged = (select(r.centro_id.label("centro_id"), programa_of(r).label("programa"),
                       importacion_of(r).label("importacion_id"),
                       r.participante_id.label("participante_id"),
-                      case((localizado(r), r.participante_id)).label("localizado"),
-                      case((atendido(r), r.participante_id)).label("atendido"))
+                      case((localizado, r.participante_id)).label("localizado"),
+                      case((atendido, r.participante_id)).label("atendido"))
+               .select_from(r)
+               .outerjoin(services, services.c.participante_id == r.participante_id)
+               .outerjoin(contacts, contacts.c.participante_id == r.participante_id)
                .where(*conditions).subquery())
     statement = (select(flagged.c.centro_id, Centro.nombre.label("centro"), flagged.c.programa,
                         flagged.c.importacion_id,
@@ -100,7 +123,7 @@ def seguimiento(centro_id: int | None, desde: date | None, hasta: date):
 
 def personas(centro_id: int | None, desde: date | None, hasta: date, *, programa: str | None,
              importacion_id: int | None, sin_importacion: bool, etapa: str):
-    """The people behind one figure of the follow-up view: (participante_id, tipo_documento,
+    """The people behind one figure of the follow-up view: (id, tipo_documento,
     numero_documento, nombres, apellidos, centro_id, fecha_remision, estado_contacto,
     localizado, atendido), one row per person, by name."""
     r, conditions = _remissions(centro_id, desde, hasta)
@@ -110,15 +133,22 @@ def personas(centro_id: int | None, desde: date | None, hasta: date, *, programa
         conditions.append(importacion_of(r).is_(None))
     elif importacion_id is not None:
         conditions.append(importacion_of(r) == importacion_id)
+    people = _people(centro_id, desde, hasta)
+    services, contacts = _services(people), _contacts(people)
+    localizado, atendido = _flags(r, services, contacts)
     flags = (select(r.participante_id.label("participante_id"),
                     func.min(r.fecha).label("fecha_remision"),
-                    func.max(case((localizado(r), 1), else_=0)).label("localizado"),
-                    func.max(case((atendido(r), 1), else_=0)).label("atendido"))
+                    func.max(case((localizado, 1), else_=0)).label("localizado"),
+                    func.max(case((atendido, 1), else_=0)).label("atendido"),
+                    func.max(contacts.c.resultado).label("ultimo_contacto"))
+             .select_from(r)
+             .outerjoin(services, services.c.participante_id == r.participante_id)
+             .outerjoin(contacts, contacts.c.participante_id == r.participante_id)
              .where(*conditions).group_by(r.participante_id).subquery())
     p = Participante
     statement = (select(p.id, p.tipo_documento, p.numero_documento, p.nombres, p.apellidos,
                         p.centro_id, flags.c.fecha_remision,
-                        func.coalesce(latest_contact(p.id), "pendiente").label("estado_contacto"),
+                        func.coalesce(flags.c.ultimo_contacto, "pendiente").label("estado_contacto"),
                         flags.c.localizado, flags.c.atendido)
                  .join(flags, flags.c.participante_id == p.id))
     if etapa == "localizados":
@@ -134,35 +164,35 @@ def personas(centro_id: int | None, desde: date | None, hasta: date, *, programa
 def remitidos(centro_id: int | None, desde: date | None, hasta: date):
     """One row per remission: the person's document and names, the remission's programa and
     fecha, the contact state, the first service (tipo, fecha) and the current route (the latest
-    ingreso_ruta that no desistimiento follows), centre name; by centre, fecha, name."""
+    ingreso_ruta that no desistimiento follows), centre name; by centre, fecha, name. The
+    per-person facts come from windows over the remitted people, joined once."""
     r, conditions = _remissions(centro_id, desde, hasta)
     p = Participante
-    first = aliased(Actuacion, name="primero")
-    first_service = (select(first.tipo, first.fecha)
-                     .where(first.participante_id == r.participante_id, vigentes(first),
-                            first.tipo != Tipo.REMISION_DPS)
-                     .order_by(first.fecha, first.id).limit(1))
-    ruta = aliased(Actuacion, name="ruta")
-    left = aliased(Actuacion, name="desiste")
-    current_route = (select(ruta.categoria)
-                     .where(ruta.participante_id == r.participante_id, ruta.tipo == Tipo.INGRESO_RUTA,
-                            vigentes(ruta), not_(superseded(ruta)),
-                            not_(exists().where(left.participante_id == ruta.participante_id,
-                                                left.tipo == Tipo.DESISTIMIENTO, vigentes(left),
-                                                comes_after(left, ruta))))
-                     .order_by(ruta.fecha.desc(), ruta.id.desc()).limit(1).scalar_subquery())
+    people = _people(centro_id, desde, hasta)
+    contacts = _contacts(people)
+    a = aliased(Actuacion)
+    first = _latest(a, people, (a.tipo,), vigentes(a), a.tipo != Tipo.REMISION_DPS, first=True)
+    b = aliased(Actuacion)
+    route = _latest(b, people, (b.categoria,), vigentes(b), b.tipo == Tipo.INGRESO_RUTA)
+    c = aliased(Actuacion)
+    left = _latest(c, people, (), vigentes(c), c.tipo == Tipo.DESISTIMIENTO)
+    followed = or_(left.c.fecha > route.c.fecha,
+                   and_(left.c.fecha == route.c.fecha, left.c.id > route.c.id))
+    current_route = case((and_(left.c.id.is_not(None), followed), None), else_=route.c.categoria)
     statement = (select(p.id.label("participante_id"), p.tipo_documento, p.numero_documento,
                         p.nombres, p.apellidos, programa_of(r).label("programa"),
                         r.fecha.label("fecha_remision"),
-                        func.coalesce(latest_contact(p.id), "pendiente").label("estado_contacto"),
-                        first_service.with_only_columns(first.tipo).scalar_subquery()
-                        .label("primer_servicio"),
-                        first_service.with_only_columns(first.fecha).scalar_subquery()
-                        .label("fecha_primer_servicio"),
+                        func.coalesce(contacts.c.resultado, "pendiente").label("estado_contacto"),
+                        first.c.tipo.label("primer_servicio"),
+                        first.c.fecha.label("fecha_primer_servicio"),
                         current_route.label("ruta_actual"), Centro.nombre.label("centro"),
                         r.centro_id.label("centro_id"))
                  .select_from(r).join(p, p.id == r.participante_id)
                  .join(Centro, Centro.id == r.centro_id)
+                 .outerjoin(contacts, contacts.c.participante_id == r.participante_id)
+                 .outerjoin(first, first.c.participante_id == r.participante_id)
+                 .outerjoin(route, route.c.participante_id == r.participante_id)
+                 .outerjoin(left, left.c.participante_id == r.participante_id)
                  .where(*conditions)
                  .order_by(Centro.nombre, r.fecha, p.apellidos, p.nombres, r.id))
     return statement.execution_options(**{ALL_CENTRES_OPTION: True})

@@ -27,20 +27,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from .. import audit
 from ..auth.guards import Accion, centro_for_write, ensure, is_centre_bound, may
-from ..errors import Conflict, ValidationFailed
+from ..errors import Conflict, DomainError, StaleVersion, ValidationFailed
 from ..extensions import db
 from ..formatting import fecha
+from ..formatting import numero as cifra
 from ..importaciones import archivo, lectura
 from ..importaciones.services import FORMULA_STARTS
 from ..itinerario.dia import today_bogota
 from ..itinerario.tipos import RUTAS, TIPOS
 from ..locking import lock_participantes
 from ..lugares import clave
-from ..models import Centro
+from ..models import Centro, Participante
 from ..models.base import utcnow
 from ..models.participante import TIPOS_DOCUMENTO
 from ..models.traslado import ESTADOS_CONTACTO
@@ -51,6 +52,7 @@ from ..validation import Fields, to_id
 from . import queries
 
 MAX_FILAS = 5000
+XLSX_MAX_ROWS = 20_000
 MAX_BYTES = 5 * 1024 * 1024
 EARLIEST = date(2000, 1, 1)
 
@@ -123,9 +125,15 @@ def remitidos_rows(filtro: Filtro) -> Iterator[list]:
 
 
 def remitidos_export(actor, filtro: Filtro, formato: str) -> Iterator[list]:
-    """Records the export (who, which centre and period, how many rows), then the rows."""
+    """Records the export (who, which centre and period, how many rows), then the rows. A
+    spreadsheet is written in the request: beyond XLSX_MAX_ROWS (a network's list) it is the
+    CSV's job, which streams."""
     ensure(actor, Accion.VER, filtro.centro_id)
     total = db.session.scalar(queries.count_remitidos(filtro.centro_id, filtro.desde, filtro.hasta))
+    if formato == "xlsx" and total > XLSX_MAX_ROWS:
+        raise DomainError(f"La lista tiene {cifra(total)} remisiones: en Excel se descargan hasta "
+                          f"{cifra(XLSX_MAX_ROWS)}. Descárguela en CSV o elija un centro o periodo.",
+                          {"formato": "Use CSV para listas tan grandes."})
     audit.record("exportar", actor=actor, entidad="remitidos_dps", centro_id=filtro.centro_id,
                  despues={"formato": formato, "filas": total, **filtro.to_args()},
                  detalle=f"Remitidos DPS ({formato}): {total} filas; "
@@ -498,16 +506,36 @@ def _plain(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
+ANSWER_FIELDS = ("dps_vulnerabilidad_validada", "fallecido", "fecha_reporte_fallecido",
+                 "reside_otra_ciudad")
+
+
 def _write(actor, centro_id: int, nombre: str, updates: list) -> None:
-    """Every change in one flush; one audit entry per person (one INSERT), plus the answer's."""
+    """Every change in one executemany UPDATE (by id and the version read, which it bumps: an
+    edit in between is a 409), one audit entry per person (one INSERT), plus the answer's.
+
+    Not through the ORM flush: no tablero row reads these fields, so the summary tables' flush
+    listeners (which re-read every changed person's contributions) have nothing to follow."""
+    if not updates:
+        return
     now = utcnow()
-    entries = []
+    table = Participante.__table__
+    statement = (update(table)
+                 .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+                 .values(version=table.c.version + 1, dps_respuesta_en=now,
+                         **{name: bindparam(f"b_{name}") for name in ANSWER_FIELDS}))
+    rows, entries = [], []
     for person, changes in updates:
-        antes = {k: getattr(person, k) for k in changes}
-        for key, value in {**changes, "dps_respuesta_en": now}.items():
-            setattr(person, key, value)
-        entries.append((person.id, antes, {**changes, "dps_respuesta_en": now}))
-    db.session.flush()
+        rows.append({"b_id": person.id, "b_version": person.version,
+                     **{f"b_{name}": changes.get(name, getattr(person, name))
+                        for name in ANSWER_FIELDS}})
+        entries.append((person.id, {k: getattr(person, k) for k in changes},
+                        {**changes, "dps_respuesta_en": now}))
+    done = db.session.execute(statement, rows).rowcount
+    if done != len(rows):
+        raise StaleVersion()
+    for person, _ in updates:
+        db.session.expire(person)
     detalle = f"Respuesta DPS ({nombre})"
     audit.record_many("editar", actor=actor, entidad="participante", centro_id=centro_id,
                       entries=entries, detalle=detalle)
