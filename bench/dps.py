@@ -142,11 +142,15 @@ def run(url: str, count: int) -> None:
 
     exported = list(csv.reader(io.StringIO(get("/api/v1/dps/remitidos.csv", own)
                                            .get_data(as_text=True)[1:]), delimiter=";"))[1:]
+    with app.app_context():  # the opposite of what an earlier run applied, so the apply writes
+        validated = db.session.scalar(select(func.count()).select_from(Participante).where(
+            Participante.centro_id == centro_id, Participante.dps_vulnerabilidad_validada.is_(True)))
+    vulnerabilidad = "no" if validated else "si"
     seen, answer_rows = set(), []
     for row in exported:
         if row[1] not in seen and len(answer_rows) < 5000:
             seen.add(row[1])
-            answer_rows.append([row[0], row[1], "si", "no", "no", ""])
+            answer_rows.append([row[0], row[1], vulnerabilidad, "no", "no", ""])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["tipo_documento", "numero_documento", "vulnerabilidad_validada", "fallecido",
