@@ -93,7 +93,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .api import (  # noqa: F401  (each module's routes attach to the api blueprint)
         admin as api_admin, auditoria as api_auditoria, auth as api_auth, bases as api_bases,
         calidad as api_calidad,
-        cierres as api_cierres, convenios as api_convenios, duplicados as api_duplicados,
+        cierres as api_cierres, convenios as api_convenios, dps as api_dps,
+        duplicados as api_duplicados,
         empleabilidad as api_empleabilidad, habeas as api_habeas,
         importaciones as api_importaciones, informes as api_informes,
         microfinanciamiento as api_microfinanciamiento,
@@ -114,6 +115,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from .contactos.views import bp as contactos_bp
     from .convenios.views import bp as convenios_bp
     from .duplicados.views import bp as duplicados_bp
+    from .dps.views import bp as dps_bp
     from .empleabilidad.views import bp as empleabilidad_bp
     from .emprendimiento.views import bp as emprendimiento_bp
     from .habeas.views import bp as habeas_bp
@@ -141,7 +143,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
                       empleabilidad_bp, emprendimiento_bp, microfinanciamiento_bp, tableros_bp, verificadores_bp,
                       trabajo_bp, itinerario_bp, pqrs_bp, calidad_bp, habeas_bp, admin_bp, bases_bp,
                       traslados_bp, contactos_bp, cierres_bp, importaciones_bp,
-                      muestras_bp, auditoria_bp, informes_bp, convenios_bp, duplicados_bp, api_bp):
+                      muestras_bp, auditoria_bp, informes_bp, convenios_bp, duplicados_bp, dps_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     register_cli(app)

@@ -18,6 +18,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from cemprende.dps import reglas as dps
 from cemprende.empleabilidad import reglas as empleabilidad
 from cemprende.emprendimiento import reglas as emprendimiento
 from cemprende.extensions import db
@@ -49,6 +50,7 @@ class Case:
     vacante: dict | None = None  # {"estado": "cerrada"} or {"cupos": 0...}
     others_placed: int = 0  # people of the centre already placed in the vacancy
     sin_consentimiento: bool = False  # the person has not consented yet (as an import leaves them)
+    fallecido: bool = False  # DPS reported the person deceased (as its answer leaves them)
 
 
 CASES = [
@@ -120,6 +122,30 @@ CASES = [
     Case("sin_consentimiento", "colocacion", [("remision_seleccion", 10, {"vacante_id": "V"})],
          {"vacante_id": "V"}, ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion"),
          sin_consentimiento=True),
+    # The fallecido rule (dps/reglas.py) comes before every rule of every tipo: a person DPS
+    # reported deceased gets nothing new, through each process's door alike (the import door,
+    # register_many, in tests/test_dps.py).
+    Case("fallecido", "caracterizacion", [], {}, ("api", "pagina", "cli", "pagina_orientacion"),
+         fallecido=True),
+    Case("fallecido", "ingreso_ruta", [], {"ruta": "fortalece"},
+         ("api", "pagina", "cli", "pagina_ruta"), fallecido=True),
+    Case("fallecido", "plan_ajustado", [PLAN_NEGOCIO, DIAGNOSTICO],
+         {"valor": 1_600_000, "items": ITEMS}, ("api", "pagina", "cli", "pagina_ajuste"), fallecido=True),
+    Case("fallecido", "financiacion", [PLAN_NEGOCIO], {"modalidad": "directo", "valor": 1_600_000},
+         ("api", "pagina", "cli", "pagina_servicio"), fallecido=True),
+    Case("fallecido", "comite", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO],
+         {"decision": "aprobado", "valor": 1_600_000, "acta": "ACA-3"}, ("api", "pagina", "cli", "api_comite"),
+         fallecido=True),
+    Case("fallecido", "desembolso", [PLAN_NEGOCIO, DIAGNOSTICO, AJUSTADO, APROBADO],
+         {"valor": 600_000, "proveedor": "Almacén", "items": [dict(ITEMS[0], cantidad=1)]},
+         ("api", "pagina", "cli", "api_entrega", "pagina_entrega"), fallecido=True),
+    Case("fallecido", "remision_seleccion", [], {"vacante_id": "V"},
+         ("api", "pagina", "cli", "api_remision", "pagina_remision"), fallecido=True),
+    Case("fallecido", "colocacion", [("remision_seleccion", 10, {"vacante_id": "V"})],
+         {"vacante_id": "V"}, ("api", "pagina", "cli", "api_colocacion", "pagina_colocacion"),
+         fallecido=True),
+    Case("fallecido", "remision_dps", [], {"programa": "Red Unidos"}, ("api", "pagina", "cli"),
+         fallecido=True),
 ]
 
 
@@ -243,6 +269,10 @@ def _setup(doors: Doors, case: Case) -> tuple[int, dict]:
         with doors.app.app_context():
             db.session.get(Participante, person).consentimiento_datos = False
             db.session.commit()
+    if case.fallecido:
+        with doors.app.app_context():
+            db.session.get(Participante, person).fallecido = True
+            db.session.commit()
     if case.vacante:
         current = caller.get(f"/vacantes/{vacante['id']}").get_json()
         assert caller.patch(f"/vacantes/{vacante['id']}",
@@ -273,12 +303,12 @@ def test_every_rule_gives_the_same_verdict_through_every_door(app, doors, case):
 def test_rules_cover_every_code_the_registry_raises():
     """Every rule code raised in a rules module is walked through the doors above."""
     raised = set()
-    for module in (empleabilidad, emprendimiento, microfinanciamiento, orientacion):
+    for module in (dps, empleabilidad, emprendimiento, microfinanciamiento, orientacion):
         raised |= set(re.findall(r'(?:Incumple\(|require_earlier\(\s*Tipo\.\w+,\s*)"([a-z_]+)"',
                                  inspect.getsource(module)))
     tested = {c.code for c in CASES} | {"vacante_no_encontrada"}  # below, by API and CLI
     assert {"sin_plan_negocio", "sin_visita_diagnostico", "sin_aprobacion",
-            "sin_consentimiento"} <= raised  # read right
+            "sin_consentimiento", "fallecido"} <= raised  # read right
     assert raised <= tested, raised - tested
 
 

@@ -46,6 +46,10 @@ ARCHIVO_A = expect(200, asesor_a=404, asesor_b=404, director_b=404)
 CLOSES_READ = expect(403, director_a=200, director_b=200, supervisor=200, admin=200)
 CLOSE_A = expect(403, director_a=200, asesor_b=404, director_b=404, supervisor=200, admin=200)
 CLOSE_REVIEW = expect(403, asesor_b=404, director_b=404, supervisor=200, admin=200)
+# DPS's answer: the centre's director and admins; a POST without a file (or, for an admin,
+# without a centre) is refused after the role check.
+DPS_ANSWER_PAGE = expect(403, director_a=200, director_b=200, admin=200)
+DPS_ANSWER_POST = expect(403, director_a=422, director_b=422, admin=422)
 
 # Possible duplicates: directors (pairs of their centre), supervisors and admins; asesores none.
 DUPLICATES_READ = expect(403, director_a=200, director_b=200, supervisor=200, admin=200)
@@ -250,6 +254,16 @@ PAGES = {
     ("GET", "/importaciones/<int:importacion_id>/estado.json"): EDIT_A,
     ("POST", "/importaciones/<int:importacion_id>/aplicar"): expect(303, asesor_b=404, director_b=404, supervisor=403),
     ("GET", "/importaciones/<int:importacion_id>/errores.csv"): EDIT_A,
+    # DPS: reading for the centre's staff and the network roles (asked for centre A); applying
+    # DPS's answer for the centre's director and admins (an admin must name the centre).
+    ("GET", "/dps/"): READ_A,
+    ("GET", "/dps/seguimiento.csv"): READ_A,
+    ("GET", "/dps/personas"): READ_A,
+    ("GET", "/dps/remitidos.csv"): READ_A,
+    ("GET", "/dps/remitidos.xlsx"): READ_A,
+    ("GET", "/dps/respuesta"): DPS_ANSWER_PAGE,
+    ("POST", "/dps/respuesta"): DPS_ANSWER_POST,
+    ("POST", "/dps/respuesta/aplicar"): DPS_ANSWER_POST,
 }
 
 API = {
@@ -377,8 +391,16 @@ API = {
     ("POST", "/api/v1/duplicados/deteccion"): expect(403, director_a=202, director_b=202, supervisor=202, admin=202),
     ("POST", "/api/v1/duplicados/<int:candidato_id>/fusion"): expect(403, director_a=422, director_b=404, admin=422),
     ("POST", "/api/v1/duplicados/<int:candidato_id>/descarte"): DUPLICATE_A,
+    ("GET", "/api/v1/dps/seguimiento"): READ_A,
+    ("GET", "/api/v1/dps/seguimiento.csv"): READ_A,
+    ("GET", "/api/v1/dps/seguimiento/personas"): READ_A,
+    ("GET", "/api/v1/dps/remitidos.csv"): READ_A,
+    ("GET", "/api/v1/dps/remitidos.xlsx"): READ_A,
+    # A preview of centre A's answer: B's director previews it against B (error rows).
+    ("POST", "/api/v1/dps/respuestas"): expect(403, director_a=200, director_b=200, admin=422),
 }
 
+DPS_ANSWER_CSV = ("tipo_documento,numero_documento,fallecido\nCC,66600011,no\n").encode()
 IMPORT_CSV = ("tipo_documento,numero_documento,nombres,apellidos,fecha_nacimiento,sexo,municipio,"
               "telefono,programa_dps,fecha_remision,ciudad_centro\n"
               "CC,66600011,Ana,Ruiz,01/02/1990,F,Cartagena,3001112233,Red Unidos,05/01/2026,Cartagena\n"
@@ -553,6 +575,8 @@ def _path(rule: str, records: dict, role: str) -> str:
         made = records["asesor"].post(f"/sesiones/{records['sesion_id']}/asistencias",
                                       json={"participante_ids": [fresh_person(records)]})
         path = path.replace("<int:asistencia_id>", str(made.get_json()["items"][0]["id"]))
+    if rule.startswith(("/dps/", "/api/v1/dps/")) and "respuesta" not in rule:
+        path += f"?centro_id={records['centro_id']}"  # centre A's figures and people
     path = path.replace("<tipo>", "fortalecimiento_sede")
     path = path.replace("<any(global, microcapitalizacion, tableros):nombre>.pdf",
                         f"tableros.pdf?centro_id={records['centro_id']}")
@@ -712,6 +736,9 @@ def test_api_route_per_role(app, client, world, records, route):
         elif (method, rule) == ("POST", "/api/v1/importaciones"):
             payload = {"data": {"archivo": (io.BytesIO(IMPORT_CSV), "remision.csv"),
                                 "tipo": "remision_dps"}, "content_type": "multipart/form-data"}
+        elif (method, rule) == ("POST", "/api/v1/dps/respuestas"):
+            payload = {"data": {"archivo": (io.BytesIO(DPS_ANSWER_CSV), "respuesta.csv")},
+                       "content_type": "multipart/form-data"}
         elif rule.endswith("/comite/sesiones/<int:sesion_comite_id>/acta"):  # new content each time
             payload = {"data": files(("acta.png", image_bytes(colour=(next(counter) % 256, 0, 0)))),
                        "content_type": "multipart/form-data"}

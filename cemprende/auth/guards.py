@@ -38,6 +38,7 @@ class Accion(StrEnum):
     GESTIONAR_CONVENIOS = "gestionar_convenios"  # create and edit them, with their metas: admins
     VER_INFORMES = "ver_informes"  # monthly informes: directors (their centre), supervisors, admins
     GENERAR_INFORMES = "generar_informes"  # a new version, with the narrative: the centre's director
+    RESPONDER_DPS = "responder_dps"  # apply DPS's answer to the centre's people: its director, admins
 
 
 PERMISOS: dict[str, frozenset[Accion]] = {
@@ -50,6 +51,7 @@ PERMISOS: dict[str, frozenset[Accion]] = {
         Accion.VER_DUPLICADOS, Accion.FUSIONAR_PARTICIPANTES,
         Accion.VER_CONVENIOS,
         Accion.VER_INFORMES, Accion.GENERAR_INFORMES,
+        Accion.RESPONDER_DPS,
     }),
     "supervisor": frozenset({Accion.VER, Accion.REVISAR_VERIFICADORES, Accion.VER_ALERTAS,
                              Accion.SEGUIR_PQRS, Accion.VERIFICAR_ENTREGAS, Accion.VER_CALIDAD,

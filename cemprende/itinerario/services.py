@@ -19,6 +19,7 @@ from ..formatting import dinero, fecha_hora
 from ..locking import insert_returning_ids, lock_participantes, lock_vacantes
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..orientacion import reglas as _orientacion  # noqa: F401  (the consent rule)
+from ..dps import reglas as _dps  # noqa: F401  (the fallecido rule, judged before consent)
 from ..models import Actuacion, ActuacionItem, Participante
 from ..models.actuacion import vigentes
 from ..models.base import utcnow

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from .. import lugares
@@ -96,6 +96,15 @@ class Participante(CentroOwned, db.Model):
     consentimiento_version: Mapped[str] = mapped_column(String(20))
     # The person revoked the authorisation for sensitive data (Ley 1581): those fields stay empty.
     sensibles_revocado_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # DPS's answer to the centre's cross-check (dps/): vulnerability validated or not (None: not
+    # answered), reported deceased (the gate then refuses every new actuación, code `fallecido`),
+    # living in another city (the city, "" when DPS gave none; None: not reported), and when the
+    # latest answer was applied.
+    dps_vulnerabilidad_validada: Mapped[bool | None] = mapped_column(Boolean)
+    fallecido: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    fecha_reporte_fallecido: Mapped[date | None] = mapped_column(Date)
+    reside_otra_ciudad: Mapped[str | None] = mapped_column(String(80))
+    dps_respuesta_en: Mapped[datetime | None] = mapped_column(UTCDateTime())
     creado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     actualizado_en: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a6d4c3e5f7b8'
-down_revision = 'e4b2a1c3d5f6'
+down_revision = 'f5c3b2d4e6a7'
 branch_labels = None
 depends_on = None
 
