@@ -228,3 +228,13 @@ def test_course_and_session_bad_input(a):
     session = a.caller.post(f"/cursos/{course['id']}/sesiones", json={"fecha": "2026-01-06", "tema": "T"}).get_json()
     for bad in ({"participante_ids": "abc"}, {"participante_ids": []}, {"participante_ids": [{"id": 1}]}):
         assert a.caller.post(f"/sesiones/{session['id']}/asistencias", json=bad).status_code == 422
+
+
+def test_remission_ids_beyond_any_stored_id_are_refused_not_a_500(api, world):
+    asesor = api(world["asesor_a"])
+    vacante = asesor.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 1,
+                                             "fecha": "2026-03-01"}).get_json()["id"]
+    answer = asesor.post(f"/vacantes/{vacante}/remisiones", json={
+        "fecha": "2026-03-02", "participante_ids": [1, 2 ** 70, -5]})
+    assert answer.status_code == 422
+    assert "participante_ids" in answer.get_json()["error"]["fields"]

@@ -19,7 +19,7 @@ from ..models.vacante import ESTADOS_VACANTE, HORARIOS, NIVELES
 from ..models.base import utcnow
 from ..pagination import Page, paginate
 from ..participantes import services as participantes
-from ..validation import Fields, check_version
+from ..validation import Fields, check_version, to_id
 from . import ajuste
 from .ocupacion import free_cupos, occupied_by_vacante, vacante_in_centre  # noqa: F401 (pages read them here)
 from ..itinerario.dia import today_bogota
@@ -179,10 +179,10 @@ def participant_ids(raw) -> list[int]:
     values = [raw] if isinstance(raw, (str, int)) else raw
     if not isinstance(values, list) or not values:
         raise ValidationFailed({"participante_ids": "Elija al menos una persona."})
-    try:
-        return sorted({int(v) for v in values})
-    except (TypeError, ValueError):
-        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."}) from None
+    ids = {to_id(v) for v in values}
+    if None in ids:  # not a whole number, or beyond any stored id
+        raise ValidationFailed({"participante_ids": "Identificadores de persona no válidos."})
+    return sorted(ids)
 
 
 def remit(actor, vacante_id: int, data: dict, today: date | None = None) -> list[Actuacion]:
