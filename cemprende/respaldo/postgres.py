@@ -28,7 +28,7 @@ def binary(name: str, server_major: int) -> str:
     """The `name` (pg_dump, pg_restore) of the server's major version, or a newer one: first
     PG_BIN_DIR if configured, then /usr/lib/postgresql/<major>/bin, then any newer there, then PATH."""
     candidates: list[str] = []
-    configured = current_app.config.get("PG_BIN_DIR")
+    configured = current_app.config.get("PG_BIN_DIR") or os.environ.get("PG_BIN_DIR")
     if configured:
         candidates.append(os.path.join(configured, name))
     candidates.append(f"/usr/lib/postgresql/{server_major}/bin/{name}")
@@ -45,7 +45,8 @@ def binary(name: str, server_major: int) -> str:
         if not os.access(path, os.X_OK):
             continue
         output = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-        major = _major_of(output.rsplit(" ", 1)[-1]) if output else None
+        found = re.search(r"\(PostgreSQL\)\s+(\d+)", output)
+        major = int(found.group(1)) if found else None
         if major and major >= server_major:
             return path
     raise RespaldoError(f"No se encontró {name} de PostgreSQL {server_major} o posterior (busque en "
