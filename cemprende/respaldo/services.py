@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from flask import current_app
 from sqlalchemy import inspect, text
 
+from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..models import Verificador
 from ..verificadores import integrity
@@ -109,6 +111,16 @@ def _code_revision() -> str | None:
         return None
     heads = ScriptDirectory(migrate.directory).get_heads()
     return ",".join(sorted(heads)) or None
+
+
+def _code_commit() -> str | None:
+    """The git commit of the running code, when it runs from a checkout."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                                text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
 
 
 def _verificador_table() -> str:
@@ -221,6 +233,7 @@ def _fill(work: Path, motor: str) -> dict:
         "creado": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "motor": motor, "servidor": snapshot.servidor, "base": BASE_FILE[motor],
         "revision_base": snapshot.revision, "revision_codigo": _code_revision(),
+        "commit_codigo": _code_commit(),
         "tablas": snapshot.tablas,
         "documentos": {"archivos": copied, "verificadores": len(snapshot.claves),
                        "verificadores_sin_archivo": sorted(faltantes)},
