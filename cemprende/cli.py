@@ -25,6 +25,7 @@ from .itinerario import services as itinerario
 from .itinerario.dia import today_bogota
 from .itinerario.tipos import TIPOS
 from .models import Centro, Participante, Staff
+from .respaldo import cli as respaldo_cli
 from .scoping import set_centre_scope
 from .tableros import resumen
 from .verificadores import integrity
@@ -34,6 +35,8 @@ CSV_HEADERS = ["Centro", "Actuación", "Fecha", "Tipo", "Persona", "Documento", 
 
 
 def register_cli(app) -> None:
+    respaldo_cli.register(app)  # backup create/restore, sweep
+
     @app.cli.command("create-admin")
     @click.option("--username", required=True)
     @click.option("--password", required=True)

@@ -47,6 +47,8 @@ class Storage(Protocol):
 
     def keys(self) -> Iterator[str]: ...
 
+    def modified(self, key: str) -> float: ...
+
     def leftovers(self, older_than_seconds: float) -> Iterator[PendingFile]: ...
 
 
@@ -95,6 +97,10 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def modified(self, key: str) -> float:
+        """When the stored file was written (epoch seconds); the sweeper spares young orphans."""
+        return self._path(key).stat().st_mtime
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():
