@@ -597,9 +597,8 @@ def _path(rule: str, records: dict, role: str) -> str:
     for key in ("participante_id", "vacante_id", "centro_id", "staff_id", "verificador_id",
                 "carga_id", "programa_id", "referencia_id", "curso_id", "sesion_id",
                 "sesion_comite_id", "pqrs_id", "solicitud_id", "proveedor_id", "item_id", "cotizacion_id",
-                "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id", "convenio_id"):
                 "archivo_id", "traslado_id", "importacion_id", "muestra_id", "muestra_item_id",
-                "informe_id"):
+                "convenio_id", "informe_id"):
         path = path.replace(f"<int:{key}>", str(records[key]))
     return path
 
