@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 PAGE = LETTER  # 612 × 792 pt, 21,59 × 27,94 cm
@@ -104,3 +105,31 @@ def table(rows: Sequence[Sequence[str]], available: float, style: ParagraphStyle
         base.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
     result.setStyle(TableStyle(base + list(commands)))
     return result
+
+
+def numbered_canvas(footer: str, font_size: float = 8):
+    """A canvas class that writes `footer` and "Página n de N" on every page once all pages are
+    known (a class per document, so two PDFs built at once never share a footer)."""
+
+    class Numbered(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont("Helvetica", font_size)
+                self.setFillColor(colors.HexColor("#5b6570"))
+                self.drawString(MARGIN, 1.6 * cm, footer)
+                self.drawRightString(self._pagesize[0] - MARGIN, 1.6 * cm,
+                                     f"Página {self._pageNumber} de {total}")
+                super().showPage()
+            super().save()
+
+    return Numbered

@@ -13,7 +13,6 @@ from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Spacer
 
 from .. import printouts
@@ -177,32 +176,6 @@ def _styles():
     }
 
 
-def _canvas_with_footer(footer: str):
-    class Numbered(canvas.Canvas):
-        """"Página n de N" and the version's own line (never the download's time) on each page."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 7.5)
-                self.setFillColor(colors.HexColor("#5b6570"))
-                self.drawString(printouts.MARGIN, 1.6 * cm, footer)
-                self.drawRightString(self._pagesize[0] - printouts.MARGIN, 1.6 * cm,
-                                     f"Página {self._pageNumber} de {total}")
-                super().showPage()
-            super().save()
-    return Numbered
-
-
 def _paragraphs(text: str, style) -> list:
     return [Paragraph(escape(block).replace("\n", "<br/>"), style)
             for block in text.split("\n\n") if block.strip()]
@@ -229,7 +202,7 @@ def pdf(datos: dict) -> BytesIO:
             story.append(Paragraph(escape(note), styles["note"]))
     footer = (f"{datos['titulo']} · {datos['centro']['nombre']} · versión {datos['version']} del "
               f"{fecha_hora(datetime.fromisoformat(datos['generado_en']))}")
-    document.build(story, canvasmaker=_canvas_with_footer(footer))
+    document.build(story, canvasmaker=printouts.numbered_canvas(footer, font_size=7.5))
     buffer.seek(0)
     return buffer
 

@@ -9,14 +9,12 @@ from xml.sax.saxutils import escape  # nosec B406
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from .. import printouts
@@ -59,32 +57,6 @@ def avance_text(cell: Celda) -> str:
 
 
 # ---- PDF -----------------------------------------------------------------------------------
-
-class _NumberedCanvas(canvas.Canvas):
-    """Draws "Página n de N" and who generated it once every page is known."""
-
-    footer = ""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.setFillColor(colors.HexColor("#5b6570"))
-            self.drawString(printouts.MARGIN, 1.6 * cm, self.footer)
-            self.drawRightString(self._pagesize[0] - printouts.MARGIN, 1.6 * cm,
-                                 f"Página {self._pageNumber} de {total}")
-            super().showPage()
-        super().save()
-
 
 def _styles():
     base = getSampleStyleSheet()
@@ -191,8 +163,8 @@ def pdf(tableros: list[Tablero], generado_por: str) -> BytesIO:
             story.append(Paragraph("Sin metas registradas para esta vigencia: no hay avance que graficar.",
                                    styles["sub"]))
     now = datetime.now(UTC)
-    _NumberedCanvas.footer = f"Generado por {generado_por} el {fecha_hora(now)} (hora de Colombia)"
-    document.build(story, canvasmaker=_NumberedCanvas)
+    footer = f"Generado por {generado_por} el {fecha_hora(now)} (hora de Colombia)"
+    document.build(story, canvasmaker=printouts.numbered_canvas(footer))
     buffer.seek(0)
     return buffer
 
