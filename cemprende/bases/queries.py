@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, exists, func, or_, select
+from sqlalchemy import Row, Select, String, and_, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -169,31 +169,20 @@ SENSIBLES_COLUMNAS = (Participante.etnia, Participante.discapacidad, Participant
                       *(getattr(Participante, name) for name in CATEGORIAS_DIFERENCIALES))
 
 
-def _stream(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
-    """The statement's rows as dicts, a chunk at a time, read through a server-side cursor (Core
-    rows: no ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
-    # Options on the statement, not the connection: later statements of the same connection
-    # (the audit entry) must not run through a server-side cursor.
-    result = session.connection().execute(
-        statement.execution_options(stream_results=True, yield_per=size))
-    try:
-        keys = tuple(result.keys())
-        first = True
-        while True:
-            rows = result.fetchmany(min(size, FIRST_CHUNK) if first else size)
-            if not rows:
-                break
-            first = False
-            yield [dict(zip(keys, row)) for row in rows]
-    finally:
-        result.close()
+def _stream(session: Session, statement: Select, size: int) -> Iterator[list[dict]]:
+    """The statement's rows as dicts, a chunk at a time (see _stream_tuples)."""
+    for rows in _stream_tuples(session, statement, size):
+        yield [row._asdict() for row in rows]
 
 
 FIRST_CHUNK = 200
 
 
-def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[list[tuple]]:
-    """As _stream, the rows as they come (tuples, no dict per row)."""
+def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
+    """The statement's rows a chunk at a time, read through a server-side cursor (Core rows: no
+    ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
+    # Options on the statement, not the connection: later statements of the same connection
+    # (the audit entry) must not run through a server-side cursor.
     result = session.connection().execute(
         statement.execution_options(stream_results=True, yield_per=size))
     try:

@@ -319,16 +319,7 @@ def store(importacion: Importacion, part: list[Fila], personas_nuevas: int) -> N
     rows = []
     importacion.personas_nuevas += personas_nuevas
     for f in part:
-        if f.veredicto in ("nueva", "registrada"):
-            importacion.nuevas += 1
-        elif f.veredicto == "existente":
-            importacion.existentes += 1
-        if f.veredicto in ("error", "otro_centro"):
-            importacion.con_error += 1
-        else:
-            importacion.validas += 1
-        if f.avisos:
-            importacion.con_aviso += 1
+        importacion.contar(f.veredicto, bool(f.avisos))
         rows.append({
             "importacion_id": importacion.id, "fila": f.fila, "veredicto": f.veredicto,
             "tipo_documento": f.key[0][:10] if f.key else None,

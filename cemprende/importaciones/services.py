@@ -586,18 +586,9 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
 def _store(importacion: Importacion, part: list[Juicio]) -> None:
     rows = []
     for j in part:
-        if j.veredicto in ("nueva", "registrada"):
-            importacion.nuevas += 1
-        if j.veredicto == "existente":
-            importacion.existentes += 1
+        importacion.contar(j.veredicto, bool(j.avisos))
         if j.veredicto == "nueva":
             importacion.personas_nuevas += 1
-        if j.veredicto in ("error", "otro_centro"):
-            importacion.con_error += 1
-        else:
-            importacion.validas += 1
-        if j.avisos:
-            importacion.con_aviso += 1
         rows.append({
             "importacion_id": importacion.id, "fila": j.fila, "veredicto": j.veredicto,
             "tipo_documento": j.key[0][:10] if j.key else None,

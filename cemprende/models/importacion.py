@@ -70,6 +70,19 @@ class Importacion(CentroOwned, db.Model):
         Index("ix_importacion_sha256", "sha256"),
     )
 
+    def contar(self, veredicto: str, con_avisos: bool) -> None:
+        """One row's verdict in the report's counts (the same for every kind of import)."""
+        if veredicto in ("nueva", "registrada"):
+            self.nuevas += 1
+        elif veredicto == "existente":
+            self.existentes += 1
+        if veredicto in ("error", "otro_centro"):
+            self.con_error += 1
+        else:
+            self.validas += 1
+        if con_avisos:
+            self.con_aviso += 1
+
 
 class ImportacionFila(db.Model):
     """The verdict of one row of the file (its number counts the header as row 1)."""
