@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-import filetype
 from sqlalchemy import bindparam, select, update
 
 from .. import audit
@@ -311,19 +310,7 @@ def read_answer(data: bytes) -> lectura.Tabla:
     if len(data) > MAX_BYTES:
         raise lectura.ArchivoRechazado(
             f"El archivo pasa de {MAX_BYTES // (1024 * 1024)} MB.", 413, "demasiado_grande")
-    if not data or not data.strip():
-        raise lectura.ArchivoRechazado("El archivo está vacío.")
-    kind = filetype.guess(data)
-    if data.startswith(lectura.ZIP_SIGNATURE):
-        if (kind is None or kind.extension != "xlsx") and not lectura._looks_like_xlsx(data):
-            raise lectura.ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
-        tabla = lectura._read_xlsx(data, MAX_FILAS)
-    else:
-        if kind is not None or b"\x00" in data[:8192]:
-            raise lectura.ArchivoRechazado("El archivo no es CSV ni XLSX.", 415, "tipo_no_soportado")
-        tabla = lectura._read_csv(data, MAX_FILAS)
-    if not tabla.filas:
-        raise lectura.ArchivoRechazado("El archivo no tiene filas de datos, solo encabezados.")
+    tabla = lectura.read_table(data, max_rows=MAX_FILAS)
     tabla.columnas = [_ALIASES.get(c, c) for c in tabla.columnas]
     tabla.filas = [{_ALIASES.get(k, k): v for k, v in fila.items()} for fila in tabla.filas]
     missing = [c for c in ("tipo_documento", "numero_documento") if c not in tabla.columnas]
