@@ -127,8 +127,11 @@ def _verificador_table() -> str:
     return Verificador.__table__.name
 
 
+# Table names below come from the database's own catalogue or the models' metadata, never from a
+# request: quoting them is all a query built from them needs.
 def _counts(execute, tables: list[str]) -> dict[str, int]:
-    return {table: int(execute(f'SELECT count(*) FROM "{table}"')) for table in sorted(tables)}
+    return {table: int(execute(f'SELECT count(*) FROM "{table}"'))  # nosec B608
+            for table in sorted(tables)}
 
 
 def _revision(execute, tables) -> str | None:
@@ -154,7 +157,8 @@ def _dump_sqlite(target: Path) -> Instantanea:
 
         claves = set()
         if _verificador_table() in tables:
-            claves = {r[0] for r in out.execute(f'SELECT clave FROM "{_verificador_table()}"')}
+            query = f'SELECT clave FROM "{_verificador_table()}"'  # nosec B608
+            claves = {r[0] for r in out.execute(query)}
         return Instantanea(f"SQLite {sqlite3.sqlite_version}", _counts(scalar, tables),
                            _revision(scalar, tables), claves)
     finally:
@@ -182,7 +186,8 @@ def _dump_postgres(target: Path) -> Instantanea:
             revision = _revision(scalar, tables)
             claves = set()
             if _verificador_table() in tables:
-                claves = set(connection.scalars(text(f'SELECT clave FROM "{_verificador_table()}"')))
+                query = f'SELECT clave FROM "{_verificador_table()}"'  # nosec B608
+                claves = set(connection.scalars(text(query)))
             postgres.run([pg_dump, "--format=custom", f"--snapshot={snapshot}", "--no-password",
                           f"--file={target}"], url, "pg_dump")
     return Instantanea(f"PostgreSQL {version}", counts, revision, claves)
