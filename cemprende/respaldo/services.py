@@ -137,7 +137,7 @@ def _counts(execute, tables: list[str]) -> dict[str, int]:
 def _revision(execute, tables) -> str | None:
     if ALEMBIC_TABLE not in tables:
         return None
-    return execute(f'SELECT max(version_num) FROM "{ALEMBIC_TABLE}"')
+    return execute(f'SELECT max(version_num) FROM "{ALEMBIC_TABLE}"')  # nosec B608
 
 
 # ---- the database ----------------------------------------------------------------------------
