@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy.engine import make_url
 
-from cemprende import create_app
+from cemprende import create_app, jobs
 from cemprende.config import TestConfig
 from cemprende.extensions import db, limiter
 from cemprende.models import Centro, Staff
@@ -126,6 +126,9 @@ def bogota_evening(request):
 
 @pytest.fixture(autouse=True)
 def clean_state(app, upload_root):
+    # A background job an earlier test started and did not wait for must not finish inside this
+    # one (ids are reused once the tables are emptied: it would touch this test's rows and files).
+    jobs.wait_for_threads()
     with app.app_context():
         _empty_tables()
     for child in upload_root.iterdir():

@@ -367,10 +367,11 @@ def test_check_finishes_a_rename_cut_off_after_the_commit(app, doc, upload_root)
     assert final.read_bytes().startswith(b"%PDF") and not temp.exists()
 
 
-def test_a_supervisor_lands_on_the_review_queue(app, world, make_client):
+def test_a_supervisor_lands_on_the_network_with_its_review_queue(app, world, make_client):
     browser = make_client()
     response = login(browser, world["supervisor"])
-    assert response.status_code == 302 and response.location.endswith("/verificadores/")
-    assert browser.get("/").location.endswith("/verificadores/")
+    assert response.status_code == 302 and response.location.endswith("/inicio/red")
+    assert browser.get("/").location.endswith("/inicio/red")
+    assert "/verificadores/?estado=pendiente" in browser.get("/inicio/red").get_data(as_text=True)
     asesor = make_client()
     assert login(asesor, world["asesor_a"]).location.endswith("/mi-trabajo")
