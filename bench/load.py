@@ -60,16 +60,15 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from databases import throwaway  # noqa: E402  (bench/databases.py: the one throwaway database)
 VENV_BIN = Path(sys.executable).parent
-PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BENCH_PASSWORD = "Bench-carga-" + "x7Qp2Lm9"
 BOGOTA = ZoneInfo("America/Bogota")
 
@@ -113,25 +112,6 @@ def load_average() -> str:
 
 
 # ---- the database --------------------------------------------------------------------------
-
-@contextmanager
-def throwaway_database(engine: str, folder: Path):
-    if engine == "sqlite":
-        yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    import sqlalchemy as sa
-
-    name = f"cemprende_bench_load_{uuid.uuid4().hex[:8]}"
-    server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
 
 def backend_cpu(database_url: str) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend serving this database (same machine only)."""
@@ -558,7 +538,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="cemprende_load_"))
     server = None
     try:
-        with throwaway_database(args.engine, folder) as url:
+        with throwaway(args.engine) as url:
             print(f"Motor: {args.engine}; gunicorn con {workers} procesos; {args.clients} clientes, "
                   f"{args.seconds:.0f} s, pausa media {args.think} s; "
                   f"límite de intentos en {redis_url or 'memoria'}", flush=True)
