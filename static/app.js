@@ -247,3 +247,41 @@ document.addEventListener("DOMContentLoaded", function () {
 
   document.addEventListener("DOMContentLoaded", function () { watchSession(); keepDrafts(); });
 })();
+
+// The menu is a details element folded on a phone; from 40rem up app.css shows its content
+// (::details-content); a browser without that pseudo-element gets it opened here instead.
+document.addEventListener("DOMContentLoaded", function () {
+  var menu = document.querySelector("details.menu");
+  if (!menu || !window.matchMedia) { return; }
+  var wide = window.matchMedia("(min-width: 40.01rem)");
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  function follow() { if (wide.matches && !supported) { menu.open = true; } }
+  follow();
+  if (wide.addEventListener) { wide.addEventListener("change", follow); }
+});
+
+// On a phone a table's rows stack (app.css); each cell is labelled with its column's heading
+// (data-label, shown before the value). Templates may set data-label themselves; this fills
+// the rest from the table's head.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table.tabla").forEach(function (table) {
+    var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!head) { return; }
+    var labels = [];
+    Array.prototype.forEach.call(head.cells, function (cell) {
+      for (var i = 0; i < (cell.colSpan || 1); i++) { labels.push(cell.textContent.trim()); }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          var label = labels[column];
+          if (label && !cell.hasAttribute("data-label") && cell.colSpan === 1) {
+            cell.setAttribute("data-label", label);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+});

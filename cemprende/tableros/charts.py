@@ -35,6 +35,8 @@ class Barra:
     fraccion: float  # of the chart's width
     banda: str
     meta_fraccion: float | None = None
+    codigo: str | None = None  # the row whose units the bar's figure lists (the page links it)
+    centro_id: int | None = None  # the centre of a por-centro bar
 
 
 def avance_por_indicador(tablero: Tablero) -> list[Barra]:
@@ -43,9 +45,9 @@ def avance_por_indicador(tablero: Tablero) -> list[Barra]:
     for row in tablero.filas:
         if row.total.avance is None or row.fila.avance_sobre_enrutados:
             continue
-        bars.append(Barra(row.fila.etiqueta[:60], row.total.avance,
+        bars.append(Barra(row.fila.etiqueta, row.total.avance,
                           f"{row.total.avance} %", min(row.total.avance, CAP) / CAP,
-                          banda(row.total.avance), 100 / CAP))
+                          banda(row.total.avance), 100 / CAP, row.fila.codigo))
     return bars
 
 
@@ -57,5 +59,5 @@ def por_centro(tablero: Tablero, codigo: str) -> list[Barra]:
     cells = [(centro, row.por_centro[centro.id]) for centro in tablero.centros]
     top = max([max(cell.resultado, cell.meta or 0) for _, cell in cells] + [1])
     return [Barra(centro.nombre, cell.resultado, _figure(cell.resultado, row.fila.dinero), cell.resultado / top,
-                  banda(cell.avance), (cell.meta / top) if cell.meta else None)
+                  banda(cell.avance), (cell.meta / top) if cell.meta else None, codigo, centro.id)
             for centro, cell in cells]

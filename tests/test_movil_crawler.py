@@ -1,0 +1,196 @@
+"""Every page at 360 px, as each role (issue 16, item 2): a crawler in headless Chromium follows
+the same-origin GET links from the role's landing page, breadth first, and on every page asserts
+no horizontal scroll of the body, no table wider than the screen, no console error, no link the
+role may not follow (403/404/5xx) and no serious or critical axe-core violation (axe.min.js comes
+bundled with the pinned axe-playwright-python package: nothing is fetched at test time).
+
+The database holds the demo data (cemprende/demo.py) so lists and tables are not empty."""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections import deque
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from cemprende import demo, jobs
+from cemprende.extensions import db, limiter
+from cemprende.itinerario.dia import today_bogota
+from conftest import _empty_tables
+from test_browser import ARTIFACTS, browser, live_server  # noqa: F401  (the browser fixtures)
+
+pytestmark = pytest.mark.real_clock
+
+WIDTH, HEIGHT = 360, 740
+ACCOUNTS = {"admin": "admin", "supervisor": "supervisor.pnud", "director": "director.cartagena",
+            "asesor": "asesor.cartagena"}
+MAX_PAGES = 70  # per role: keeps each role's crawl within about a minute on a loaded machine
+DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|zip|png|jpe?g)$|/archivo$|/descargar|/miniatura", re.I)
+# GET links that leave the session.
+SKIP = re.compile(r"/logout|/salir", re.I)
+SERIOUS = {"serious", "critical"}
+
+LABELS_OF_STACKED_CELLS = """() => [...document.querySelectorAll('table')]
+    .filter(t => t.rows.length && getComputedStyle(t.rows[t.rows.length - 1]).display !== 'table-row')
+    .flatMap(t => [...t.querySelectorAll('tbody td, tbody th, tfoot td, tfoot th')]
+      .filter(c => c.textContent.trim() && c.getBoundingClientRect().width > 0 && !c.dataset.label)
+      .map(c => t.className + ': ' + c.textContent.trim().slice(0, 30)))"""
+WIDE_ELEMENTS = """w => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > w + 1)
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
+WIDE_TABLES = """w => [...document.querySelectorAll('table')]
+    .map(t => [t.className, Math.round(t.getBoundingClientRect().width)]).filter(x => x[1] > w)"""
+TABLERO_ROWS = """rows => rows.map(r => [r.dataset.codigo, (r.querySelector('td.resultado a') || {}).href || ''])"""
+OTHER_FIGURES = """els => els.map(e => [e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40),
+    (e.querySelector('td:nth-of-type(2) a, a.cifra-barra') || {}).href || ''])"""
+
+
+def pattern(path: str) -> str:
+    """/participantes/12 and /participantes/40 are one page; so are rows 1.1 and M3.n of a tablero."""
+    return re.sub(r"[^/]*\d[^/]*", "{n}", path.rstrip("/") or "/")
+
+
+@pytest.fixture(scope="module")
+def demo_data(app, upload_root):
+    """One demo database for the four roles' crawls (they only follow GET links)."""
+    jobs.wait_for_threads()
+    with app.app_context():
+        _empty_tables()
+    for child in upload_root.iterdir():
+        shutil.rmtree(child)
+    with app.app_context():
+        demo.load(36, 2015, today_bogota())
+        db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(demo_data):
+    """Replaces conftest's per-test emptying: the crawls share the module's demo data."""
+    limiter.reset()
+    yield
+
+
+def _axe_script() -> str:
+    from axe_playwright_python.sync_playwright import Axe
+    return Axe().axe_script
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.inner_text("main")
+
+
+def _links(page, base: str) -> list[str]:
+    found = []
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        url = urljoin(page.url, href).split("#")[0]
+        if url.startswith(base) and not SKIP.search(url):
+            found.append(url)
+    return found
+
+
+def _check_page(page) -> list[str]:
+    """What is wrong with the page on screen at 360 px."""
+    problems = []
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    if scroll > WIDTH:
+        wide = page.evaluate(WIDE_ELEMENTS, WIDTH)
+        problems.append(f"scrollWidth {scroll} > {WIDTH} ({', '.join(wide)})")
+    for name, width in page.evaluate(WIDE_TABLES, WIDTH):
+        problems.append(f"table.{name} {width} px wide")
+    for cell in page.evaluate(LABELS_OF_STACKED_CELLS)[:3]:
+        problems.append(f"stacked cell without a label: {cell}")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    for violation in result["violations"]:
+        if violation["impact"] in SERIOUS:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+            problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
+                            f"[{len(violation['nodes'])}: {'; '.join(targets)}]")
+    return problems
+
+
+def _drilldown_links(page) -> list[str]:
+    """Every figure of the tablero page (each row's resultado, each centre's and the network's
+    in the por-centro table, each bar of a chart) links to the list of its units."""
+    problems = []
+    rows = page.eval_on_selector_all("table.tablero-tabla tr[data-codigo]", TABLERO_ROWS)
+    if len(rows) < 20:
+        problems.append(f"only {len(rows)} tablero rows")
+    for codigo, href in rows:
+        if f"/filas/{codigo}/personas?" not in href:
+            problems.append(f"row {codigo}: its resultado links to {href or 'nothing'}")
+    figures = page.eval_on_selector_all(
+        "table.por-centro tbody tr, table.por-centro tfoot tr, .grafico .barra-fila", OTHER_FIGURES)
+    if not figures:
+        problems.append("no chart on the tablero page")
+    for text, href in figures:
+        if not re.search(r"/filas/[^/]+/personas\?", href):
+            problems.append(f"figure «{text}» links to {href or 'nothing'}")
+    return problems
+
+
+def crawl(browser, base: str, username: str) -> tuple[dict, list[str]]:
+    """Breadth-first from the landing page; answers {pattern: url visited} and the problems."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    context.add_init_script(_axe_script())  # bundled axe-core, on every page before its own scripts
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console.append(str(e)))
+    _login(page, base, username)
+    visited: dict[str, str] = {}
+    problems: list[str] = []
+    tablero_checked = False
+    queue = deque([(page.url, "(inicio)")])
+    seen = {pattern(urlsplit(page.url).path)}
+    while queue and len(visited) < MAX_PAGES:
+        url, origin = queue.popleft()
+        path = urlsplit(url).path
+        if DOWNLOAD.search(path):  # a file: only whether the role may have it
+            status = page.request.get(url, max_redirects=0).status
+            if status >= 400:
+                problems.append(f"{url} (enlazada desde {origin}): {status}")
+            continue
+        del console[:]
+        response = page.goto(url)
+        visited[pattern(path)] = url
+        status = response.status if response else 0
+        if status >= 400 or "/login" in page.url:
+            problems.append(f"{url} (enlazada desde {origin}): {status} → {page.url}")
+            continue
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        problems += [f"{url}: {p}" for p in _check_page(page)]
+        if pattern(path) == "/tableros":
+            problems += [f"{url}: {p}" for p in _drilldown_links(page)]
+            tablero_checked = True
+        problems += [f"{url}: consola: {text}" for text in console]
+        for link in _links(page, base):
+            key = pattern(urlsplit(link).path)
+            if key not in seen:
+                seen.add(key)
+                queue.append((link, url))
+    context.close()
+    if not tablero_checked:
+        problems.append("the crawl never reached the tablero page")
+    return visited, problems
+
+
+@pytest.mark.parametrize("rol", list(ACCOUNTS))
+def test_every_page_at_360px(browser, live_server, rol):
+    started = time.monotonic()
+    visited, problems = crawl(browser, live_server, ACCOUNTS[rol])
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"movil-{rol}.txt").write_text(
+        f"{len(visited)} páginas en {time.monotonic() - started:.1f} s\n" + "\n".join(
+            f"{key}  {url}" for key, url in visited.items()) + "\n\nProblemas:\n" + "\n".join(problems))
+    assert len(visited) >= 10, visited  # the crawl reached the app, not only the landing page
+    assert any(key.endswith("/personas") for key in visited)  # a figure's list was opened and checked
+    assert problems == [], "\n".join(problems)
