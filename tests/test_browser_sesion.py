@@ -49,6 +49,7 @@ def test_typed_data_is_offered_back_and_cleared_on_save_and_logout(browser, live
 
     page.fill("input[name=nombres]", "Luis")
     assert _drafts(page)
+    page.click("header summary:has-text('Menú')")  # at 360 px the menu is folded
     page.click("header button:has-text('Salir')")
     page.wait_for_url("**/login")
     assert _drafts(page) == []  # logout clears what this browser kept

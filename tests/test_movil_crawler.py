@@ -7,6 +7,7 @@ bundled with the pinned axe-playwright-python package: nothing is fetched at tes
 The database holds the demo data (cemprende/demo.py) so lists and tables are not empty."""
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import time
@@ -27,16 +28,26 @@ pytestmark = pytest.mark.real_clock
 WIDTH, HEIGHT = 360, 740
 ACCOUNTS = {"admin": "admin", "supervisor": "supervisor.pnud", "director": "director.cartagena",
             "asesor": "asesor.cartagena"}
-MAX_PAGES = 70  # per role: keeps each role's crawl within about a minute on a loaded machine
+MAX_PAGES = 90  # per role: keeps each role's crawl within about a minute
+# axe-core runs once per page pattern in the module (the first role to open it; admin goes
+# first and sees the most): it is the slow part, and a pattern is one template. The layout,
+# console and link checks run on every page for every role.
+AXE_CHECKED: set[str] = set()
 DOWNLOAD = re.compile(r"\.(csv|xlsx|pdf|zip|png|jpe?g)$|/archivo$|/descargar|/miniatura", re.I)
 # GET links that leave the session.
 SKIP = re.compile(r"/logout|/salir", re.I)
 SERIOUS = {"serious", "critical"}
+SCREENSHOTS = {"/tableros": "tablero", "/participantes": "personas", "/mi-trabajo": "mi-trabajo",
+               "/inicio/red": "red", "/inicio/centro": "centro"}
 
 LABELS_OF_STACKED_CELLS = """() => [...document.querySelectorAll('table')]
     .filter(t => t.rows.length && getComputedStyle(t.rows[t.rows.length - 1]).display !== 'table-row')
     .flatMap(t => [...t.querySelectorAll('tbody td, tbody th, tfoot td, tfoot th')]
-      .filter(c => c.textContent.trim() && c.getBoundingClientRect().width > 0 && !c.dataset.label)
+      .filter(c => c.getBoundingClientRect().width > 0 && !c.dataset.label)
+      .filter(c => {  // a cell of links or buttons only (an action column) says what it does
+        const text = c.cloneNode(true);
+        text.querySelectorAll('a, button, form').forEach(x => x.remove());
+        return text.textContent.trim(); })
       .map(c => t.className + ': ' + c.textContent.trim().slice(0, 30)))"""
 WIDE_ELEMENTS = """w => [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > w + 1)
@@ -73,6 +84,7 @@ def clean_state(demo_data):
     yield
 
 
+@functools.cache
 def _axe_script() -> str:
     from axe_playwright_python.sync_playwright import Axe
     return Axe().axe_script
@@ -96,7 +108,7 @@ def _links(page, base: str) -> list[str]:
     return found
 
 
-def _check_page(page) -> list[str]:
+def _check_page(page, axe: bool) -> list[str]:
     """What is wrong with the page on screen at 360 px."""
     problems = []
     scroll = page.evaluate("document.documentElement.scrollWidth")
@@ -107,8 +119,11 @@ def _check_page(page) -> list[str]:
         problems.append(f"table.{name} {width} px wide")
     for cell in page.evaluate(LABELS_OF_STACKED_CELLS)[:3]:
         problems.append(f"stacked cell without a label: {cell}")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    for violation in result["violations"]:
+    result = {}
+    if axe:
+        page.evaluate(_axe_script())  # the bundled axe-core (nothing fetched)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    for violation in result.get("violations", []):
         if violation["impact"] in SERIOUS:
             targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
             problems.append(f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
@@ -139,7 +154,6 @@ def _drilldown_links(page) -> list[str]:
 def crawl(browser, base: str, username: str) -> tuple[dict, list[str]]:
     """Breadth-first from the landing page; answers {pattern: url visited} and the problems."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
-    context.add_init_script(_axe_script())  # bundled axe-core, on every page before its own scripts
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
@@ -167,10 +181,16 @@ def crawl(browser, base: str, username: str) -> tuple[dict, list[str]]:
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
-        problems += [f"{url}: {p}" for p in _check_page(page)]
+        axe = pattern(path) not in AXE_CHECKED
+        AXE_CHECKED.add(pattern(path))
+        problems += [f"{url}: {p}" for p in _check_page(page, axe)]
         if pattern(path) == "/tableros":
             problems += [f"{url}: {p}" for p in _drilldown_links(page)]
             tablero_checked = True
+        if pattern(path) in SCREENSHOTS:
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = SCREENSHOTS[pattern(path)]
+            page.screenshot(path=str(ARTIFACTS / f"movil-{username.split('.')[0]}-{name}.png"), full_page=True)
         problems += [f"{url}: consola: {text}" for text in console]
         for link in _links(page, base):
             key = pattern(urlsplit(link).path)
