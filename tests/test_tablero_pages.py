@@ -147,7 +147,7 @@ def test_page_pdf_and_xlsx_list_the_registry_rows_in_order(client, world, scenar
     login(client, world["director_a"])
     html = client.get(f"/tableros/?{MARCH}").get_data(as_text=True)
     table = html.split('class="tabla tablero-tabla"')[1].split("</table>")[0]
-    assert re.findall(r"<tr>\s*<td>[^<]*</td><td>([^<]+)</td>", table) == codes
+    assert re.findall(r"<tr[^>]*>\s*<td[^>]*>[^<]*</td><td[^>]*>([^<]+)</td>", table) == codes
     book = load_workbook(BytesIO(client.get(f"/tableros/global.xlsx?{MARCH}").data))
     assert [row[0].value for row in book["Global"].iter_rows(min_row=7)] == codes
     text = pdf_text(client.get(f"/tableros/global.pdf?{MARCH}"))
