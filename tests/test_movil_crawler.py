@@ -214,3 +214,24 @@ def test_every_page_at_360px(browser, live_server, rol):
     assert len(visited) >= 10, visited  # the crawl reached the app, not only the landing page
     assert any(key.endswith("/personas") for key in visited)  # a figure's list was opened and checked
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["con-js", "sin-js"])
+def test_the_header_folds_on_a_phone_and_shows_on_a_desktop(browser, live_server, javascript):
+    """At 360 px the header is one line (brand and «Menú»), the menu opens on a tap; at 1280 px
+    the menu shows without a tap. Both with JavaScript and without it."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, java_script_enabled=javascript)
+    page = context.new_page()
+    _login(page, live_server, ACCOUNTS["admin"])
+    assert page.evaluate("document.querySelector('header').getBoundingClientRect().height") < 60
+    assert not page.is_visible("header nav a:text-is('Personas')")
+    page.click("header summary:has-text('Menú')")
+    assert page.is_visible("header nav a:text-is('Personas')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.click("header nav a:text-is('Auditoría')")
+    page.wait_for_url("**/auditoria/")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    assert page.is_visible("header nav a:text-is('Personas')")
+    assert not page.is_visible("header summary")
+    context.close()
