@@ -612,15 +612,22 @@ def _demo_metas(builder: DemoBuilder, admin: Staff, centros: list[Centro], count
 
 
 def login_lines() -> list[str]:
+    """The demo logins as a table: username, role, centre; one shared password."""
     staff = accounts()
     db.session.commit()
-    lines = ["", "Cuentas de demostración (contraseña para todas: " + DEMO_PASSWORD + "):"]
     printed = ["admin", "supervisor.pnud"] + [
         key for key in staff if key.startswith("director.")] + [
         key for key, s in staff.items()
         if key.startswith("asesor.") and s.centro and s.centro.nombre in DEMO_CENTRES]
-    for key in printed:
-        s = staff[key]
-        centro = f" — {s.centro.nombre}" if s.centro else ""
-        lines.append(f"  {s.rol_nombre:<28} {s.username}{centro}")
-    return lines
+    rows = [(staff[key].username, staff[key].rol_nombre,
+             staff[key].centro.nombre if staff[key].centro else "Toda la red") for key in printed]
+    headers = ("Usuario", "Rol", "Centro")
+    widths = [max(len(row[n]) for row in [headers, *rows]) for n in range(3)]
+
+    def line(cells) -> str:
+        return "  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    return ["", "Cuentas de demostración", line(headers), line(["-" * w for w in widths]),
+            *[line(row) for row in rows], "",
+            f"Contraseña (la misma para todas): {DEMO_PASSWORD}",
+            "Los asesores de los demás centros no tienen contraseña conocida."]
