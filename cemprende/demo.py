@@ -81,9 +81,6 @@ SECTOR_ITEMS = {
     "Turismo": [("Camarote con colchón", 690_000, "mobiliario"), ("Juego de sábanas y toallas", 240_000, "otros"),
                 ("Ventilador de techo", 210_000, "maquinaria_equipo"), ("Carpa y equipo de camping", 560_000, "otros")],
 }
-ITEMS = [(d, p) for items in SECTOR_ITEMS.values() for d, p, _ in items]
-PROVEEDORES = [("Distribuidora del Caribe S.A.S.", "900123456"), ("Ferretería El Progreso", "800456789"),
-               ("Almacén La Economía", "890321654"), ("Equipos y Hogar Ltda.", "830987123")]
 # Each centre's register of suppliers: {ciudad} and {depto} filled in.
 PROVEEDORES_CENTRO = ["Distribuidora {ciudad} S.A.S.", "Ferretería El Progreso de {ciudad}",
                       "Almacén La Economía", "Equipos y Hogar {depto} Ltda.", "Comercializadora Surtitodo",
@@ -324,9 +321,11 @@ class DemoBuilder:
             return made
         made["plan"] = ajustado
         suppliers = self.suppliers[asesor.centro_id]
-        for item in ajustado.items:  # up to three quotes, the cheapest at the plan's price
-            quoted = [proveedor] if proveedor else []
-            quoted += rng.sample([s for s in suppliers if s is not proveedor], rng.choice([1, 2, 2, 3]) - len(quoted) or 1)
+        # The supplier chosen quotes every item at the plan's price; one or two others quote more.
+        chosen = proveedor or rng.choice(suppliers)
+        for item in ajustado.items:
+            others = [s for s in suppliers if s is not chosen]
+            quoted = [chosen] + rng.sample(others, rng.choice([0, 1, 1, 2]) if not planned else 1)
             for n, supplier in enumerate(quoted[:3]):
                 precio = item.precio_unitario if n == 0 else int(round(item.precio_unitario * rng.uniform(1.04, 1.3), -3))
                 proveedores.add_quote(asesor, item.id, {"proveedor_id": supplier.id, "precio_unitario": precio,
@@ -351,7 +350,7 @@ class DemoBuilder:
         act(Tipo.FINANCIACION, fecha_comite, modalidad="directo", valor=total)
         if caso == "sin_entrega":
             return made
-        supplier = proveedor or min(suppliers, key=lambda s: rng.random())
+        supplier = chosen
         fecha = when(10, 60, fecha_comite)
         if fecha is None:
             return made
