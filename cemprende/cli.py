@@ -236,6 +236,9 @@ def register_cli(app) -> None:
                     summary = demo.load(count, seed, anchor, progress=bar.update)
             db.session.commit()
             click.echo(summary)
+            if not masivo and count:  # the planted duplicates wait in the review queue
+                run = duplicados.run_detection()
+                click.echo(f"Posibles duplicados en la cola de revisión: {run.candidatos}.")
         for line in demo.login_lines():
             click.echo(line)
 

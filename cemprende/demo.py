@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .admin.services import import_centros
 from .auth.passwords import hash_password
@@ -18,9 +18,12 @@ from .empleabilidad import services as vacantes
 from .errors import DomainError
 from .extensions import db
 from .itinerario import services as itinerario
-from .models import Centro, Staff
+from .models import Actuacion, Centro, Staff
 from .models.vacante import NIVELES
 from .participantes import services as participantes
+from .demo_nombres import ETNIAS_ORDEN, Region, municipios_de, region_of
+from .microfinanciamiento import comite, entregas, llamadas, proveedores
+from .models.proveedor import Proveedor
 from .printouts import PAGE as PRINT_PAGE
 from .referenciacion import services as referenciacion
 from .verificadores import carga as cargas, cobertura, revision
@@ -31,6 +34,8 @@ from .itinerario.tipos import ClaseVisita, Decision, Tipo
 # Bandit B105: published demo login; demo-data refuses production
 DEMO_PASSWORD = "Cemprende-demo-2026"  # nosec B105
 DEMO_CENTRES = ("Cemprende Cartagena", "COEE Ocaña")
+DAYS_BACK = 547  # itineraries start within the 18 months before the demo's "today"
+PLANTED_FROM = 60  # smaller demos (tests) carry no planted integrity problems
 
 NOMBRES_F = ["Ana María", "Luz Dary", "Yuliana", "Marleny", "Diana Carolina", "Sandra Milena",
              "Leidy Johana", "Yesenia", "María Fernanda", "Rosa Elena", "Katherine", "Paola Andrea",
@@ -43,14 +48,47 @@ APELLIDOS = ["Pérez", "Rodríguez", "Gómez", "Martínez", "García", "López",
              "Quintero", "Ospina", "Barrios", "Arrieta", "Mendoza", "Jaraba", "Epieyú", "Ipuana"]
 SECTORES = ["Comercio", "Alimentos", "Confección", "Belleza", "Artesanías", "Agropecuario",
             "Servicios", "Turismo"]
-NEGOCIOS = ["Tienda {a}", "Confecciones {a}", "Panadería La {b}", "Peluquería {a}",
-            "Artesanías {b}", "Comidas rápidas {a}", "Miscelánea {b}", "Taller {a}"]
-ITEMS = [("Nevera exhibidora", 1_850_000), ("Máquina de coser industrial", 1_450_000),
-         ("Horno a gas", 2_100_000), ("Estantería metálica", 380_000),
-         ("Silla de peluquería", 520_000), ("Mercancía inicial", 900_000),
-         ("Licuadora industrial", 640_000), ("Vitrina", 750_000)]
-PROVEEDORES = [("Distribuidora del Caribe S.A.S.", "900123456"), ("Ferretería El Progreso", "800456789"),
-               ("Almacén La Economía", "890321654"), ("Equipos y Hogar Ltda.", "830987123")]
+NEGOCIOS = {
+    "Comercio": ["Tienda {a}", "Miscelánea {b}", "Minimercado La {b}"],
+    "Alimentos": ["Panadería La {b}", "Comidas rápidas {a}", "Fritos y jugos {a}"],
+    "Confección": ["Confecciones {a}", "Modistería La {b}"],
+    "Belleza": ["Peluquería {a}", "Salón de belleza La {b}"],
+    "Artesanías": ["Artesanías {b}", "Tejidos {a}"],
+    "Agropecuario": ["Galpón {a}", "Cultivo La {b}"],
+    "Servicios": ["Taller {a}", "Lavadero La {b}", "Papelería {a}"],
+    "Turismo": ["Posada La {b}", "Recorridos {a}"],
+}
+# Goods a plan of each sector asks for: description, usual unit price, investment category.
+SECTOR_ITEMS = {
+    "Comercio": [("Nevera exhibidora", 1_850_000, "maquinaria_equipo"), ("Estantería metálica", 380_000, "mobiliario"),
+                 ("Mercancía inicial", 900_000, "mercancia"), ("Vitrina", 750_000, "mobiliario"),
+                 ("Balanza electrónica", 180_000, "herramientas")],
+    "Alimentos": [("Horno a gas", 2_100_000, "maquinaria_equipo"), ("Licuadora industrial", 640_000, "maquinaria_equipo"),
+                  ("Freidora industrial", 890_000, "maquinaria_equipo"), ("Insumos de panadería", 450_000, "materia_prima"),
+                  ("Mesa de trabajo en acero", 720_000, "mobiliario")],
+    "Confección": [("Máquina de coser industrial", 1_450_000, "maquinaria_equipo"), ("Fileteadora", 1_650_000, "maquinaria_equipo"),
+                   ("Telas e hilos", 520_000, "materia_prima"), ("Mesa de corte", 410_000, "mobiliario")],
+    "Belleza": [("Silla de peluquería", 520_000, "mobiliario"), ("Secador profesional", 260_000, "herramientas"),
+                ("Kit de manicure", 150_000, "herramientas"), ("Productos capilares", 380_000, "materia_prima"),
+                ("Espejo con tocador", 340_000, "mobiliario")],
+    "Artesanías": [("Telar", 980_000, "maquinaria_equipo"), ("Materia prima artesanal", 420_000, "materia_prima"),
+                   ("Herramientas de talla", 230_000, "herramientas"), ("Exhibidor", 310_000, "mobiliario")],
+    "Agropecuario": [("Guadañadora", 1_250_000, "maquinaria_equipo"), ("Pollitos de engorde (lote)", 650_000, "materia_prima"),
+                     ("Bebederos y comederos", 190_000, "herramientas"), ("Concentrado", 480_000, "materia_prima"),
+                     ("Motobomba", 1_100_000, "maquinaria_equipo")],
+    "Servicios": [("Computador portátil", 1_900_000, "tecnologia"), ("Impresora multifuncional", 850_000, "tecnologia"),
+                  ("Hidrolavadora", 1_300_000, "maquinaria_equipo"), ("Caja de herramientas", 350_000, "herramientas")],
+    "Turismo": [("Camarote con colchón", 690_000, "mobiliario"), ("Juego de sábanas y toallas", 240_000, "otros"),
+                ("Ventilador de techo", 210_000, "maquinaria_equipo"), ("Carpa y equipo de camping", 560_000, "otros")],
+}
+# Each centre's register of suppliers: {ciudad} and {depto} filled in.
+PROVEEDORES_CENTRO = ["Distribuidora {ciudad} S.A.S.", "Ferretería El Progreso de {ciudad}",
+                      "Almacén La Economía", "Equipos y Hogar {depto} Ltda.", "Comercializadora Surtitodo",
+                      "Insumos y Maquinaria del {depto} S.A.S."]
+COMITE_MIEMBROS = ["Director(a) del centro", "Delegado(a) de la Alcaldía", "Delegado(a) del PNUD",
+                   "Representante de la Cámara de Comercio", "Asesor(a) empresarial del centro"]
+CARGO_FIJO = {"descripcion": "Asesoría contable (paquete de apertura)", "cantidad": 1,
+              "precio_unitario": 250_000, "categoria": "otros"}
 PROGRAMAS = {"terceros": "Fundación Mario Santo Domingo", "gobierno_local": "Alcaldía: Emprende tu barrio",
              "gobierno_nacional": "SENA Fondo Emprender", "dps": "Mi Negocio",
              "otras_entidades_nacionales": "Bancóldex", "otros": "Cooperativa local"}
@@ -65,37 +103,76 @@ class DemoBuilder:
         self.rng = random.Random(seed)  # nosec B311
         self.programas: dict[int, list[int]] = {}
         self.hasta = hasta
-        self.documentos: set[str] = set()
+        self.documentos: set[tuple[str, str]] = set()
+        self.suppliers: dict[int, list[Proveedor]] = {}
+        self.supervisor: Staff | None = None
 
     def day(self, start: date, min_days: int = 0, max_days: int = 30) -> date | None:
         result = start + timedelta(days=self.rng.randint(min_days, max_days))
         return result if result <= self.hasta else None
 
     def person_data(self, centro: Centro) -> dict:
+        """A person of the centre's region: its names, its cédula series, its municipalities."""
         rng = self.rng
+        region = region_of(centro.departamento, centro.ciudad)
         sexo = rng.choices(["F", "M", "I", None], [58, 40, 0.5, 1.5])[0]
-        nombres = rng.choice(NOMBRES_F if sexo == "F" else NOMBRES_M)
-        while True:
-            numero = str(rng.randint(1_000_000, 1_199_999_999))
-            if numero not in self.documentos:
-                self.documentos.add(numero)
-                break
+        nombres = rng.choice(region.nombres_f if sexo == "F" else region.nombres_m)
+        edad = rng.choices([(15, 17), (18, 28), (29, 45), (46, 60), (61, 75)], [3, 30, 38, 19, 10])[0]
+        born = self.hasta - timedelta(days=rng.randint(edad[0] * 366 + 1, edad[1] * 365 + 355))
+        migrante = edad[0] >= 18 and rng.random() < 0.04
+        tipo, numero = self.document(region, sexo, born, migrante, menor=edad[0] < 18)
         dps = rng.random() < 0.35
-        return {
-            "tipo_documento": "CC", "numero_documento": numero, "nombres": nombres,
-            "apellidos": f"{rng.choice(APELLIDOS)} {rng.choice(APELLIDOS)}", "sexo": sexo,
-            "fecha_nacimiento": (self.hasta - timedelta(days=rng.randint(18 * 365, 66 * 365))).isoformat(),
-            "municipio": centro.ciudad, "telefono": f"3{rng.randint(0, 2)}{rng.randint(10_000_000, 99_999_999)}",
+        municipios = municipios_de(centro.departamento) or (centro.ciudad,)
+        municipio = centro.ciudad if rng.random() < 0.7 else rng.choice(municipios)
+        data = {
+            "tipo_documento": tipo, "numero_documento": numero, "nombres": nombres,
+            "apellidos": f"{rng.choice(region.apellidos)} {rng.choice(region.apellidos)}",
+            "sexo": sexo, "fecha_nacimiento": born.isoformat(), "municipio": municipio,
+            "zona": "urbana" if municipio == centro.ciudad or rng.random() < 0.5 else "rural",
+            "telefono": f"3{rng.choice(['00', '01', '04', '10', '12', '13', '14', '15', '20', '22'])}"
+                        f"{rng.randint(1_000_000, 9_999_999)}",
             "correo": None,
-            "etnia": rng.choices(["ninguno", "afrodescendiente", "indigena", "raizal", "rrom", None],
-                                 [55, 25, 8, 2, 1, 9])[0],
+            "etnia": rng.choices(ETNIAS_ORDEN, region.etnias)[0],
             "discapacidad": rng.choices([False, True, None], [85, 7, 8])[0],
             "desplazamiento": rng.choices([False, True, None], [55, 38, 7])[0],
+            "victima_conflicto": rng.random() < 0.3,
+            "mujer_cabeza_hogar": sexo == "F" and edad[0] >= 18 and rng.random() < 0.45,
+            "migrante": migrante, "reincorporado": edad[0] >= 18 and rng.random() < 0.01,
+            "lgbtiq": rng.random() < 0.02,
             "tipo_poblacion": rng.choices(["red_unidos", "sisben", "otros_vulnerables", "no_vulnerables", None],
                                           [45, 30, 12, 5, 8])[0],
             "remitido_dps": dps, "programa_dps": rng.choice(["RIE 2013", "Mi Negocio", "Ingreso Social"]) if dps else None,
             "consentimiento_datos": True, "centro_id": centro.id,
         }
+        if edad[0] < 18:  # a minor: the adult who authorises the processing of the data
+            data["acudiente_nombre"] = (f"{rng.choice(region.nombres_f)} {data['apellidos'].split()[-1]} "
+                                        f"{rng.choice(region.apellidos)}")
+            data["acudiente_documento"] = self.document(region, "F", born - timedelta(days=9000), False)[1]
+        return data
+
+    def document(self, region: Region, sexo: str | None, born: date, migrante: bool,
+                 menor: bool = False) -> tuple[str, str]:
+        """A document of a plausible type and length: the cédula series of the region before
+        2003 (8 digits), the 10-digit NUIP after; TI for minors; PPT for Venezuelan migrants."""
+        rng = self.rng
+        while True:
+            if migrante:
+                tipo, numero = "PPT", str(rng.randint(1_000_000, 6_999_999))
+            elif menor:
+                tipo, numero = "TI", str(rng.randint(1_040_000_000, 1_099_999_999))
+            elif born.year >= 1985:
+                base = 1_000_000_000 + (born.year - 1985) * 4_000_000
+                tipo, numero = "CC", str(base + rng.randint(0, 30_000_000))
+            else:
+                series = region.series_f if sexo == "F" else region.series_m
+                first = rng.choice(series)
+                digits = rng.randint(0, 999_999)
+                if born.year < 1955 and first >= 10 and rng.random() < 0.3:
+                    first, digits = rng.randint(1, 9), rng.randint(0, 999_999)  # an old 7-digit one
+                tipo, numero = "CC", str(first * 1_000_000 + digits)
+            if (tipo, numero) not in self.documentos:
+                self.documentos.add((tipo, numero))
+                return tipo, numero
 
     def itinerary(self, asesor: Staff, person_id: int, start: date, vacantes_ids: list[int]) -> int:
         rng, added = self.rng, 0
@@ -130,7 +207,7 @@ class DemoBuilder:
             add(Tipo.DESISTIMIENTO, self.day(day, 5, 90), motivo="Consiguió empleo por su cuenta.")
             return added
         if destino == "emprendimiento":
-            self.emprendimiento(add, day)
+            self.emprendimiento(add, day, asesor, person_id)
         else:
             self.empleabilidad(add, day, vacantes_ids)
         return added
@@ -174,48 +251,235 @@ class DemoBuilder:
                 revision.review(supervisor, verificador_id, {
                     "estado": "rechazado", "observacion": rng.choice(REJECTION_REASONS)})
 
-    def emprendimiento(self, add: Callable, day: date) -> None:
+    def emprendimiento(self, add: Callable, day: date, asesor: Staff | None = None,
+                       person_id: int | None = None) -> None:
         rng = self.rng
         ruta = rng.choices(["emprende", "fortalece", "desarrolla", "transforma"], [50, 30, 15, 5])[0]
         day = add(Tipo.INGRESO_RUTA, self.day(day, 0, 15), ruta=ruta)
         if day is None or rng.random() < 0.3:
             return
-        negocio = rng.choice(NEGOCIOS).format(a=rng.choice(APELLIDOS), b=rng.choice(["Esperanza", "Fe", "Bendición"]))
-        day = add(Tipo.PERFIL_PROYECTO, self.day(day, 5, 30), nombre_negocio=negocio, sector=rng.choice(SECTORES))
+        sector = rng.choice(list(SECTOR_ITEMS))
+        negocio = rng.choice(NEGOCIOS[sector]).format(a=rng.choice(APELLIDOS), b=rng.choice(
+            ["Esperanza", "Fe", "Bendición", "Providencia", "Victoria", "Primavera"]))
+        day = add(Tipo.PERFIL_PROYECTO, self.day(day, 5, 30), nombre_negocio=negocio, sector=sector)
         if day is None:
             return
         if rng.random() < 0.4:
             add(Tipo.FORTALECIMIENTO_SEDE, self.day(day, 0, 30), tema=rng.choice(["Costos", "Mercadeo", "Contabilidad básica"]))
-        if rng.random() < 0.5:
+        if rng.random() < 0.5 or asesor is None:
             return
-        items = [{"descripcion": d, "cantidad": rng.randint(1, 2), "precio_unitario": p}
-                 for d, p in rng.sample(ITEMS, rng.randint(1, 3))]
+        self.seed_capital(asesor, person_id, sector, negocio, self.day(day, 10, 40), self.hasta)
+
+    def plan_items(self, sector: str) -> list[dict]:
+        rng = self.rng
+        return [{"descripcion": d, "cantidad": rng.choice([1, 1, 1, 2]) if p > 300_000 else rng.randint(1, 4),
+                 "precio_unitario": int(round(p * rng.uniform(0.9, 1.1), -3)), "categoria": c}
+                for d, p, c in rng.sample(SECTOR_ITEMS[sector], rng.randint(2, 4))]
+
+    def seed_capital(self, asesor: Staff, person_id: int, sector: str, negocio: str,
+                     start: date | None, end: date, *, plan_extra: list[dict] = (),
+                     decision: str | None = None, proveedor: Proveedor | None = None,
+                     caso: str | None = None) -> dict:
+        """A business plan with its items, quotes from the centre's suppliers, the diagnostic
+        visit, the adjusted plan, the comité's sitting, deliveries with their acta, the follow-up
+        visit and a verification call, each only while the dates stay within start..end. `caso`
+        plants one integrity problem (sobreprecio, parcial, sin_entrega, sin_seguimiento,
+        sin_visita, no_confirmada) instead of the clean path."""
+        rng, made = self.rng, {}
+        if start is None:
+            return made
+        planned = caso is not None
+        span = max((end - start).days, 0)
+        steps = iter(sorted(rng.randint(0, span) for _ in range(8)) if planned else [])
+
+        def when(low: int, high: int, after: date) -> date | None:
+            if planned:
+                return max(after, start + timedelta(days=next(steps)))
+            result = after + timedelta(days=rng.randint(low, high))
+            return result if result <= end else None
+
+        def act(tipo: str, fecha: date | None, **fields):
+            if fecha is None:
+                return None
+            try:
+                return itinerario.register(asesor, person_id, {"tipo": tipo, "fecha": fecha.isoformat(), **fields},
+                                           today=self.hasta)
+            except DomainError:
+                return None
+
+        items = self.plan_items(sector) + list(plan_extra)
         total = sum(i["cantidad"] * i["precio_unitario"] for i in items)
-        day = add(Tipo.PLAN_NEGOCIO, self.day(day, 10, 40), nombre_negocio=negocio, valor_solicitado=total, items=items)
-        if day is None or rng.random() < 0.35:
-            return
-        day = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 3, 20), clase=ClaseVisita.DIAGNOSTICO)
-        day = add(Tipo.PLAN_AJUSTADO, self.day(day, 1, 15) if day else None, valor=total, items=items)
-        if day is None:
-            return
-        decision = rng.choices([Decision.APROBADO, Decision.RECHAZADO, Decision.APLAZADO], [75, 10, 15])[0]
-        day = add(Tipo.COMITE, self.day(day, 5, 30), decision=decision, valor=total, acta=f"ACA-{rng.randint(1, 99):02d}")
-        if day is None or decision != Decision.APROBADO:
-            return
-        add(Tipo.FINANCIACION, day, modalidad="directo", valor=total)
-        proveedor, nit = rng.choice(PROVEEDORES)
-        day = add(Tipo.DESEMBOLSO, self.day(day, 10, 60), valor=total, proveedor=proveedor, nit=nit, items=items)
-        if day is None:
-            return
-        add(Tipo.PLAN_IMPLEMENTADO, self.day(day, 5, 30))
-        visita = add(Tipo.VISITA_ACOMPANAMIENTO, self.day(day, 20, 90), clase=ClaseVisita.SEGUIMIENTO)
+        plan = act(Tipo.PLAN_NEGOCIO, start, nombre_negocio=negocio, valor_solicitado=total, items=items)
+        if plan is None or (not planned and rng.random() < 0.35):
+            return made
+        visita = act(Tipo.VISITA_ACOMPANAMIENTO, when(3, 20, plan.fecha), clase=ClaseVisita.DIAGNOSTICO)
+        if visita is None:
+            return made
+        made["visita_diagnostico"] = visita
+        ajustado = act(Tipo.PLAN_AJUSTADO, when(1, 15, visita.fecha), valor=total, items=items)
+        if ajustado is None:
+            return made
+        made["plan"] = ajustado
+        suppliers = self.suppliers[asesor.centro_id]
+        # The supplier chosen quotes every item at the plan's price; one or two others quote more.
+        chosen = proveedor or rng.choice(suppliers)
+        for item in ajustado.items:
+            others = [s for s in suppliers if s is not chosen]
+            quoted = [chosen] + rng.sample(others, rng.choice([0, 1, 1, 2]) if not planned else 1)
+            for n, supplier in enumerate(quoted[:3]):
+                precio = item.precio_unitario if n == 0 else int(round(item.precio_unitario * rng.uniform(1.04, 1.3), -3))
+                proveedores.add_quote(asesor, item.id, {"proveedor_id": supplier.id, "precio_unitario": precio,
+                                                        "fecha": ajustado.fecha.isoformat()}, today=self.hasta)
+        fecha_comite = when(5, 30, ajustado.fecha)
+        if fecha_comite is None:
+            return made
+        decision = decision or rng.choices([Decision.APROBADO, Decision.RECHAZADO, Decision.APLAZADO], [75, 10, 15])[0]
+        sesion = comite.hold_session(asesor, {
+            "fecha": fecha_comite.isoformat(), "lugar": f"Sala de juntas, {asesor.centro.nombre}",
+            "miembros": "\n".join(rng.sample(COMITE_MIEMBROS, 3)),
+            "decisiones": [{"plan_id": ajustado.id, "decision": decision,
+                            "observacion": "El plan no muestra mercado suficiente." if decision == Decision.RECHAZADO else None}]},
+            today=self.hasta)
+        made["comite"] = fecha_comite
+        if rng.random() < 0.5:
+            comite.upload_acta(asesor, sesion.id, [("acta.pdf", io.BytesIO(demo_document(f"Acta {sesion.acta}", image=False)))])
+        if decision != Decision.APROBADO:
+            return made
+        if caso == "sin_visita":  # the diagnostic visit, recorded on the wrong person, is annulled
+            itinerario.annul(asesor, visita.id, {"motivo": "La visita se registró en la persona equivocada."})
+        act(Tipo.FINANCIACION, fecha_comite, modalidad="directo", valor=total)
+        if caso == "sin_entrega":
+            return made
+        supplier = chosen
+        fecha = when(10, 60, fecha_comite)
+        if fecha is None:
+            return made
+        if caso == "sobreprecio":  # the first item invoiced well above its quote, fewer units
+            first = items[0]
+            entregados = [{**first, "cantidad": 1, "precio_unitario": int(round(first["precio_unitario"] * 1.35, -3))}]
+        elif caso == "parcial" or (not planned and len(items) > 2 and rng.random() < 0.25):
+            entregados = items[:-1]
+        else:
+            entregados = items
+        try:
+            entrega = entregas.deliver(asesor, person_id, {
+                "fecha": fecha.isoformat(), "proveedor": supplier.nombre, "nit": supplier.nit_completo,
+                "items": [{k: i[k] for k in ("descripcion", "cantidad", "precio_unitario")} for i in entregados]},
+                today=self.hasta)
+        except DomainError:
+            return made
+        made["entrega"] = entrega
+        act(Tipo.PLAN_IMPLEMENTADO, when(5, 30, fecha))
+        if caso == "sin_seguimiento":
+            return made
+        visita = act(Tipo.VISITA_ACOMPANAMIENTO, when(20, 90, fecha), clase=ClaseVisita.SEGUIMIENTO)
         if visita:
-            add(Tipo.CONTROL_INVERSION, visita, observaciones="Bienes encontrados en uso.")
-        if rng.random() < 0.3:
-            add(Tipo.FORMALIZACION, self.day(day, 30, 120), registro="Matrícula mercantil")
-        if rng.random() < 0.6:
-            add(Tipo.EMPLEO_GENERADO, self.day(day, 30, 120), autoempleos=1, directos=rng.randint(0, 2))
-        return
+            act(Tipo.CONTROL_INVERSION, visita.fecha, observaciones="Bienes encontrados en uso.")
+            if caso == "no_confirmada" or rng.random() < 0.4:
+                self.call(person_id, visita.fecha, confirma=caso != "no_confirmada")
+        if not planned and rng.random() < 0.3:
+            act(Tipo.FORMALIZACION, when(30, 120, fecha), registro="Matrícula mercantil")
+        if not planned and rng.random() < 0.6:
+            act(Tipo.EMPLEO_GENERADO, when(30, 120, fecha), autoempleos=1, directos=rng.randint(0, 2))
+        return made
+
+    def call(self, person_id: int, fecha: date, confirma: bool) -> None:
+        """The supervisor's verification call to a beneficiary (a contradiction raises an alert)."""
+        plan = entregas.approved_plan(self.supervisor, person_id)
+        answers = [{"descripcion": item.descripcion, "recibido": "si", "estado_bienes": "bueno"}
+                   for item in plan.items.values() if item.entregado]
+        if not confirma and answers:
+            answers[0] = {**answers[0], "recibido": "no"}
+        llamadas.record_call(self.supervisor, {
+            "participante_id": person_id, "fecha": fecha.isoformat(), "contesto": True,
+            "proveedor_confirmado": True, "items": answers}, today=self.hasta)
+
+    def register_suppliers(self, asesor: Staff, centro: Centro) -> None:
+        rng, made = self.rng, []
+        for nombre in rng.sample(PROVEEDORES_CENTRO, 4):
+            digits = f"{rng.choice([800, 830, 860, 890, 900, 901])}{rng.randint(100_000, 999_999)}"
+            made.append(proveedores.create_supplier(asesor, {
+                "nombre": nombre.format(ciudad=centro.ciudad, depto=centro.departamento),
+                "nit": f"{digits}-{proveedores.nit_check_digit(digits)}", "ciudad": centro.ciudad,
+                "sector": "Comercio al por mayor"}))
+        self.suppliers[centro.id] = made
+
+    def planted_person(self, asesor: Staff, centro: Centro, start: date, end: date, caso: str, **kw) -> int:
+        """A person whose seed-capital path carries one integrity problem (see seed_capital)."""
+        person = participantes.register(asesor, self.person_data(centro), today=self.hasta)
+        for tipo, fields in ((Tipo.CARACTERIZACION, {"situacion": "idea_negocio"}), (Tipo.ACTA_COMPROMISO, {}),
+                             (Tipo.ENRUTAMIENTO, {"destino": "emprendimiento"}), (Tipo.INGRESO_RUTA, {"ruta": "emprende"})):
+            itinerario.register(asesor, person.id, {"tipo": tipo, "fecha": start.isoformat(), **fields}, today=self.hasta)
+        sector = self.rng.choice(list(SECTOR_ITEMS))
+        negocio = self.rng.choice(NEGOCIOS[sector]).format(a=self.rng.choice(APELLIDOS), b="Esperanza")
+        itinerario.register(asesor, person.id, {"tipo": Tipo.PERFIL_PROYECTO, "fecha": start.isoformat(),
+                                                "nombre_negocio": negocio, "sector": sector}, today=self.hasta)
+        self.seed_capital(asesor, person.id, sector, negocio, start, end, caso=caso,
+                          decision=kw.pop("decision", Decision.APROBADO), **kw)
+        return person.id
+
+    def plant(self, staff: dict[str, Staff], centros: list[Centro], count: int) -> int:
+        """A few integrity problems for the alerts and the review queues to find, each made
+        through the services as a careless (or dishonest) record would be. Returns the people made."""
+        hasta, made = self.hasta, 0
+        by_city = {c.ciudad: c for c in centros}
+        cartagena, ocana = by_city.get("Cartagena"), by_city.get("Ocaña")
+        otro = by_city.get("Barranquilla") or next((c for c in centros if c not in (cartagena, ocana)), None)
+        if cartagena:
+            asesor = staff[f"asesor.{_slug(cartagena)}"]
+            for caso, start, end in (("sobreprecio", 200, 20), ("parcial", 220, 30), ("sin_entrega", 260, 70),
+                                     ("sin_seguimiento", 300, 100), ("sin_visita", 180, 10),
+                                     ("no_confirmada", 240, 5)):
+                self.planted_person(asesor, cartagena, hasta - timedelta(days=start),
+                                    hasta - timedelta(days=end), caso)
+                made += 1
+            made += self.plant_duplicates(asesor, cartagena)
+        if ocana:  # one supplier takes most of the centre's deliveries this year
+            asesor = staff[f"asesor.{_slug(ocana)}"]
+            favorito = self.suppliers[ocana.id][0]
+            start = max(date(hasta.year, 1, 1), hasta - timedelta(days=150))
+            for _ in range(5 + count // 100):
+                self.planted_person(asesor, ocana, start, hasta, "concentracion", proveedor=favorito)
+                made += 1
+        if otro:  # the same fixed charge in most of the centre's plans
+            asesor = staff[f"asesor.{_slug(otro)}"]
+            for _ in range(3 + count // 100):
+                self.planted_person(asesor, otro, hasta - timedelta(days=self.rng.randint(90, 400)), hasta,
+                                    "cargo_fijo", plan_extra=[CARGO_FIJO])
+                made += 1
+        return made
+
+    def plant_duplicates(self, asesor: Staff, centro: Centro) -> int:
+        """The same person registered twice, three ways: a one-digit typo in the cédula (and the
+        day and month of birth swapped), the tarjeta de identidad of their youth (same number,
+        the year of birth mistyped), another number under the same name and birth date."""
+        made = 0
+        for kind in ("typo", "ti", "otro_numero"):
+            data = self.person_data(centro)
+            born = date.fromisoformat(data["fecha_nacimiento"])
+            if kind == "ti" or born.day > 12 or data["tipo_documento"] != "CC":
+                born = self.hasta - timedelta(days=self.rng.randint(19 * 366, 24 * 365))
+                born = born.replace(day=self.rng.randint(1, 12)) if kind == "typo" else born
+                data.update(tipo_documento="CC", fecha_nacimiento=born.isoformat(),
+                            numero_documento=str(self.rng.randint(1_000_000_000, 1_099_999_999)))
+            first = participantes.register(asesor, dict(data), today=self.hasta)
+            numero = data["numero_documento"]
+            if kind == "typo":
+                swapped = born.replace(month=born.day, day=born.month)
+                twin = {**data, "numero_documento": numero[:-2] + str((int(numero[-2]) + 1) % 10) + numero[-1],
+                        "fecha_nacimiento": (swapped if swapped != born else born + timedelta(days=1)).isoformat()}
+            elif kind == "ti":
+                twin = {**data, "tipo_documento": "TI",
+                        "fecha_nacimiento": born.replace(year=born.year + 1, day=min(born.day, 28)).isoformat()}
+            else:
+                twin = {**data, "numero_documento": str(int(numero) + self.rng.randint(10_000, 90_000))}
+            second = participantes.register(asesor, twin, today=self.hasta)
+            for person, days in ((first, 120), (second, 30)):
+                itinerario.register(asesor, person.id, {
+                    "tipo": Tipo.CARACTERIZACION, "situacion": "busca_empleo",
+                    "fecha": (self.hasta - timedelta(days=days)).isoformat()}, today=self.hasta)
+            made += 2
+        return made
 
     def empleabilidad(self, add: Callable, day: date, vacantes_ids: list[int]) -> None:
         rng = self.rng
@@ -285,9 +549,15 @@ def demo_document(text: str, image: bool) -> bytes:
     return out.getvalue()
 
 
-def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None) -> str:
+def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = lambda n: None,
+         problemas: bool = True) -> str:
+    """`count` people of the centres' regions with itineraries over the 18 months up to `hasta`;
+    from PLANTED_FROM people on (and with problemas), some of them carry planted integrity
+    problems (see DemoBuilder.plant)."""
     builder = DemoBuilder(seed, hasta)
     staff = accounts()
+    builder.supervisor = staff["supervisor.pnud"]
+    before = db.session.scalar(select(func.count()).select_from(Actuacion))
     # People go only to the centres opened by then (Montería and Yopal have no opening date).
     centros = list(db.session.scalars(select(Centro).where(Centro.abierto_al(hasta)).order_by(Centro.id)))
     vacantes_por_centro: dict[int, list[int]] = {}
@@ -302,17 +572,21 @@ def load(count: int, seed: int, hasta: date, progress: Callable[[int], None] = l
                                                 "fecha": when.isoformat()}, today=hasta).id)
         vacantes_por_centro[centro.id] = ids
         builder.directory(asesor)
+        if count:
+            builder.register_suppliers(asesor, centro)
+    planted = builder.plant(staff, centros, count) if problemas and count >= PLANTED_FROM else 0
+    progress(planted)
     weights = [3 if c.nombre in DEMO_CENTRES else 1 for c in centros]
-    actuaciones = 0
-    for _ in range(count):
+    for _ in range(count - planted):
         centro = builder.rng.choices(centros, weights)[0]
         asesor = staff[f"asesor.{_slug(centro)}"]
         person = participantes.register(asesor, builder.person_data(centro), today=hasta)
-        start = hasta - timedelta(days=builder.rng.randint(0, 540))
-        actuaciones += builder.itinerary(asesor, person.id, start, vacantes_por_centro[centro.id])
+        start = hasta - timedelta(days=builder.rng.randint(0, DAYS_BACK))
+        builder.itinerary(asesor, person.id, start, vacantes_por_centro[centro.id])
         builder.documents(asesor, staff["supervisor.pnud"], person)
         progress(1)
     _demo_metas(builder, staff["admin"], centros, count)
+    actuaciones = db.session.scalar(select(func.count()).select_from(Actuacion)) - before
     return f"Datos demo: {count} participantes, {actuaciones} actuaciones, {len(centros)} centros."
 
 
@@ -337,15 +611,22 @@ def _demo_metas(builder: DemoBuilder, admin: Staff, centros: list[Centro], count
 
 
 def login_lines() -> list[str]:
+    """The demo logins as a table: username, role, centre; one shared password."""
     staff = accounts()
     db.session.commit()
-    lines = ["", "Cuentas de demostración (contraseña para todas: " + DEMO_PASSWORD + "):"]
     printed = ["admin", "supervisor.pnud"] + [
         key for key in staff if key.startswith("director.")] + [
         key for key, s in staff.items()
         if key.startswith("asesor.") and s.centro and s.centro.nombre in DEMO_CENTRES]
-    for key in printed:
-        s = staff[key]
-        centro = f" — {s.centro.nombre}" if s.centro else ""
-        lines.append(f"  {s.rol_nombre:<28} {s.username}{centro}")
-    return lines
+    rows = [(staff[key].username, staff[key].rol_nombre,
+             staff[key].centro.nombre if staff[key].centro else "Toda la red") for key in printed]
+    headers = ("Usuario", "Rol", "Centro")
+    widths = [max(len(row[n]) for row in [headers, *rows]) for n in range(3)]
+
+    def line(cells) -> str:
+        return "  " + "  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+
+    return ["", "Cuentas de demostración", line(headers), line(["-" * w for w in widths]),
+            *[line(row) for row in rows], "",
+            f"Contraseña (la misma para todas): {DEMO_PASSWORD}",
+            "Los asesores de los demás centros no tienen contraseña conocida."]
