@@ -6,9 +6,9 @@ and every other page, stays on the primary (DATABASE_URL).
   background XLSX of a base) sends its plain SELECTs to the replica. A flush, an INSERT / UPDATE /
   DELETE, a SELECT ... FOR UPDATE and any textual SQL go to the primary even there, so the audit
   entry of a download is written on the primary in the same commit as ever.
-- Reading one's own writes: a request that wrote (a flush, a DML statement) and committed leaves
-  the primary's WAL position (`pg_current_wal_insert_lsn()`, taken after the commit) in the
-  user's session (for bearer callers, in this process, keyed by the token). While the replica
+- Reading one's own writes: a request that wrote (a flush, a DML statement; an audit entry alone
+  does not count) and committed leaves the primary's WAL position (`pg_current_wal_insert_lsn()`,
+  taken after the commit) in the user's session (for bearer callers, in this process, keyed by the token). While the replica
   has not replayed up to that position, that user's marked reads go to the primary; the first
   read that finds the replica caught up drops the mark. So a page right after a save always
   shows the save, however far behind the replica is, and the replica takes over as soon as it
@@ -56,6 +56,7 @@ class Replica:
         self.engine = engine
         self.retry_seconds = retry_seconds
         self.down_until = 0.0
+        self.failing = False
         self.lock = threading.Lock()
         self.api_marks: OrderedDict[int, str] = OrderedDict()  # token id -> LSN, bearer callers
 
@@ -63,13 +64,20 @@ class Replica:
         return time.monotonic() < self.down_until
 
     def went_down(self, error: Exception) -> None:
+        """One warning when it stops answering (not one per failed retry)."""
         with self.lock:
-            already = self.is_resting()
+            already, self.failing = self.failing, True
             self.down_until = time.monotonic() + self.retry_seconds
         if not already:
             log.warning("La réplica de lectura no responde (%s): las lecturas van al servidor "
-                        "principal; se vuelve a intentar en %d s.", type(error).__name__,
+                        "principal; se vuelve a intentar cada %d s.", type(error).__name__,
                         self.retry_seconds)
+
+    def answered(self) -> None:
+        if self.failing:
+            with self.lock:
+                self.failing = False
+            log.info("La réplica de lectura responde de nuevo: las lecturas vuelven a ella.")
 
     def mark_api(self, token_id: int, lsn: str) -> None:
         with self.lock:
@@ -150,6 +158,7 @@ def _choose() -> Engine | None:
             if attempt == 2 or not error.connection_invalidated:
                 found.went_down(error)
                 return None
+    found.answered()
     if not caught_up:
         return None  # this user's last write is not there yet
     if mark:
@@ -208,16 +217,30 @@ def _nothing() -> Iterator[None]:
 
 # ---- reading one's own writes -----------------------------------------------------------------
 
+# Writes no marked page reads back: the audit entry of a download must not send the reader's
+# next pages to the primary.
+NOT_READ_BACK = frozenset({"auditoria"})
+
+
+def _read_back(instance) -> bool:
+    return getattr(instance, "__tablename__", None) not in NOT_READ_BACK
+
+
 @event.listens_for(RoutingSession, "after_flush")
 def _flushed(session_, _flush_context) -> None:
-    if _any_replica and has_request_context():
+    # after_flush still sees what the flush wrote in new / dirty / deleted.
+    if _any_replica and has_request_context() and not g.get(_WROTE) and (
+            any(_read_back(o) for o in session_.new) or any(_read_back(o) for o in session_.deleted)
+            or any(_read_back(o) and session_.is_modified(o) for o in session_.dirty)):
         setattr(g, _WROTE, True)
 
 
 @event.listens_for(RoutingSession, "do_orm_execute")
 def _executed(state) -> None:
     if _any_replica and has_request_context() and not state.is_select:
-        setattr(g, _WROTE, True)  # DML, or textual SQL that may write
+        table = getattr(state.statement, "table", None)  # DML; textual SQL may write anything
+        if getattr(table, "name", None) not in NOT_READ_BACK:
+            setattr(g, _WROTE, True)
 
 
 def _remember_write(response):
