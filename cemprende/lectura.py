@@ -258,7 +258,7 @@ def _remember_write(response):
     token = g.get("api_token")
     if token is not None:
         replica().mark_api(token.id, lsn)
-    elif request.endpoint != "static":
+    elif request.blueprint != "api":  # a token's creation sets no cookie
         session[SESSION_KEY] = lsn
     return response
 
