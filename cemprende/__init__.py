@@ -6,7 +6,7 @@ import os
 
 from flask import Flask, g, has_request_context
 
-from . import formatting, hardening, security, transfer
+from . import formatting, hardening, lectura, security, transfer
 from .config import Config, ProductionConfig, config_from_environment, production_problems
 from .errors import learn_unique_constraints
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -83,6 +83,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _configure_sqlite(app)
 
     db.init_app(app)
+    lectura.init_app(app)  # before the commit hook below, so its own hook runs after it
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

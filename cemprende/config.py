@@ -34,6 +34,11 @@ class Config:
     )
     # hide_parameters: a logged database error never carries the values bound (personal data).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+    # A streaming replica of the PostgreSQL server for the reads of tableros, drill-downs, bases
+    # and informes (cemprende/lectura.py); unset: everything on DATABASE_URL, as ever.
+    DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL") or None
+    DATABASE_READ_RETRY_SECONDS = int(os.environ.get("DATABASE_READ_RETRY_SECONDS", "30"))
+    DATABASE_READ_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_READ_CONNECT_TIMEOUT", "3"))
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(PROJECT_ROOT / "uploads"))
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
     VERIFICADOR_MAX_BYTES = 10 * 1024 * 1024
@@ -125,6 +130,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-only-key-not-a-secret"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     UPLOAD_ROOT = str(PROJECT_ROOT / "instance" / "test-uploads")
+    DATABASE_READ_URL = None  # tests/test_replica.py sets its own
     # Lighter Argon2id so the suite stays fast; production keeps argon2-cffi's RFC 9106 profile.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}
     # The suite's supervisors and admins log in with a password alone; test_auth_security turns

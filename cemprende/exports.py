@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from flask import Response, current_app
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,6 +22,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
+
+from . import lectura
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff"  # so Excel in es-CO reads the accents as UTF-8
@@ -118,11 +121,12 @@ def csv_response(rows: Iterable[Iterable[Any]], header: Iterable[str], filename:
     application context of their own (and so their own session), so a client that stops reading
     never keeps the request's context, its login or a transaction open."""
     app = current_app._get_current_object()
+    reading = lectura.carried()  # a tablero's list read from the replica goes on reading there
 
     def body():
         chunks = csv_stream(rows, header=header)
         yield next(chunks)
-        with app.app_context():
+        with app.app_context(), reading():
             yield from chunks
     response = Response(body(), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

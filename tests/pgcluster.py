@@ -1,5 +1,7 @@
 """A throwaway PostgreSQL cluster of one's own (initdb + pg_ctl in a temporary folder, on a free
 port), for tests and benchmarks that stop and start a server. Never the machine's shared server.
+`Standby.of(primary)` adds a streaming replica of such a cluster (pg_basebackup -R), on a port of
+its own.
 
 As root the server runs as the `postgres` system account (PostgreSQL refuses to run as root).
 """
@@ -71,6 +73,16 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
         self.running = False
 
+    def sql(self, statement: str, database: str = "postgres"):
+        """One statement in autocommit; its first value (None when it returns no rows)."""
+        import psycopg
+
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/{database}",
+                             autocommit=True) as connection:
+            cursor = connection.execute(statement)
+            row = cursor.fetchone() if cursor.description else None
+            return row[0] if row else None
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -104,3 +116,50 @@ def wait_until(predicate, seconds: float = 30.0, step: float = 0.2) -> bool:
             return True
         time.sleep(step)
     return False
+
+
+def has_replication_tools() -> bool:
+    folder = binaries()
+    return folder is not None and (folder / "pg_basebackup").exists()
+
+
+class Standby(Cluster):
+    """A hot standby streaming from a running Cluster: its data folder is a pg_basebackup -R of
+    the primary (initdb's default pg_hba trusts replication from 127.0.0.1; wal_level=replica and
+    max_wal_senders=10 are PostgreSQL's defaults), started read-only on a port of its own."""
+
+    def __init__(self, primary: Cluster, port: int | None = None):
+        super().__init__(port)
+        self.primary = primary
+
+    @classmethod
+    def of(cls, primary: Cluster) -> Standby:
+        standby = cls(primary)
+        try:
+            standby._run("pg_basebackup", "-D", str(standby.data), "-h", "127.0.0.1",
+                         "-p", str(primary.port), "-U", "postgres", "-R", "-X", "stream",
+                         "-c", "fast")
+            standby.start()
+            if not wait_until(lambda: standby.sql("SELECT pg_is_in_recovery()") is True):
+                raise RuntimeError("la réplica no quedó en recuperación")
+            standby.wait_caught_up()
+        except BaseException:
+            standby.destroy()
+            raise
+        return standby
+
+    def caught_up(self, lsn: str) -> bool:
+        return bool(self.sql(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn"))
+
+    def wait_caught_up(self, seconds: float = 30.0) -> None:
+        """Until the standby has replayed everything the primary had written when called."""
+        lsn = self.primary.sql("SELECT pg_current_wal_insert_lsn()::text")
+        if not wait_until(lambda: self.caught_up(lsn), seconds):
+            raise RuntimeError("la réplica no alcanzó al servidor principal")
+
+    def pause_replay(self) -> None:
+        self.sql("SELECT pg_wal_replay_pause()")
+        wait_until(lambda: self.sql("SELECT pg_get_wal_replay_pause_state()") == "paused")
+
+    def resume_replay(self) -> None:
+        self.sql("SELECT pg_wal_replay_resume()")

@@ -6,6 +6,7 @@ from flask import jsonify, request, url_for
 from ..auth.guards import Accion, ensure
 from ..bases import services as bases
 from ..bases.views import archivo_file, csv_response, xlsx_file
+from ..lectura import from_replica
 from .base import actor, bp
 
 
@@ -26,11 +27,13 @@ def list_bases():
 
 
 @bp.get("/bases/<nombre>.csv")
+@from_replica
 def get_base_csv(nombre: str):
     return csv_response(actor(), nombre, request.args.to_dict())
 
 
 @bp.get("/bases/<nombre>.xlsx")
+@from_replica
 def get_base_xlsx(nombre: str):
     result = bases.xlsx_download(actor(), nombre, request.args.to_dict())
     if result.archivo is not None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..informes import services as informes
+from ..lectura import from_replica
 from .base import actor, body, bp, page_of, paging
 
 
 @bp.get("/informes")
+@from_replica
 def list_informes():
     page, per_page = paging()
     return jsonify(page_of(informes.listing(actor(), request.args.to_dict(), page, per_page),
@@ -20,5 +22,6 @@ def generate_informe():
 
 
 @bp.get("/informes/<int:informe_id>")
+@from_replica
 def get_informe(informe_id: int):
     return jsonify(informes.get_visible(actor(), informe_id).to_dict())

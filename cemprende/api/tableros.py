@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..tableros import desgloses, drilldown
+from ..lectura import from_replica
 from ..tableros import services as tableros
 from .base import actor, body, bp, page_of
 
@@ -17,12 +18,14 @@ def put_metas():
 
 
 @bp.get("/tableros/<any(global, microcapitalizacion):tablero>")
+@from_replica
 def get_tablero(tablero: str):
     centro_id, desde, hasta = tableros.parse_request(actor(), request.args.to_dict())
     return jsonify(tableros.compute(actor(), tablero, centro_id, desde, hasta).to_dict())
 
 
 @bp.get("/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas")
+@from_replica
 def get_fila_personas(tablero: str, codigo: str):
     """The units behind a figure (API.md, "Drill-down and bases")."""
     consulta = drilldown.parse(actor(), tablero, codigo, request.args.to_dict())
@@ -35,6 +38,7 @@ def get_fila_personas(tablero: str, codigo: str):
 
 
 @bp.get("/tableros/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose")
+@from_replica
 def get_fila_desglose(tablero: str, codigo: str):
     """A row broken down by one characteristic of the people it counts (`?por=`)."""
     consulta, dimension = desgloses.parse(actor(), tablero, codigo, request.args.to_dict())

@@ -178,12 +178,18 @@ def _stream(session: Session, statement: Select, size: int) -> Iterator[list[dic
 FIRST_CHUNK = 200
 
 
+def _read(session: Session, statement):
+    """The statement on the session's connection for it: the replica's in a read from the
+    replica (lectura.py), the primary's otherwise (Core rows: no ORM bookkeeping per row)."""
+    return session.connection(bind_arguments={"clause": statement}).execute(statement)
+
+
 def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[list[Row]]:
     """The statement's rows a chunk at a time, read through a server-side cursor (Core rows: no
     ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
     # Options on the statement, not the connection: later statements of the same connection
     # (the audit entry) must not run through a server-side cursor.
-    result = session.connection().execute(
+    result = _read(session,
         statement.execution_options(stream_results=True, yield_per=size))
     try:
         first = True
@@ -198,13 +204,13 @@ def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[l
 
 
 def _count(session: Session, statement: Select) -> int:
-    return session.connection().execute(
+    return _read(session,
         select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
 
 
 def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
     """(person, tipo) → date of the first valid actuación of that tipo up to `hasta`: one query."""
-    rows = session.connection().execute(
+    rows = _read(session,
         select(Actuacion.participante_id, Actuacion.tipo, func.min(Actuacion.fecha))
         .where(Actuacion.participante_id.in_(ids), Actuacion.tipo.in_(tipos), vigentes(),
                Actuacion.fecha <= hasta)
@@ -250,7 +256,7 @@ def _itinerary_events(session: Session, chunk: list[Row], key: str, tipos: tuple
 
 def _events_of(session: Session, ids: set[int], tipos: tuple[str, ...],
                hasta: date) -> dict[int, list[tuple]]:
-    found = session.connection().execute(
+    found = _read(session,
         select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                Actuacion.categoria)
         .where(Actuacion.participante_id >= min(ids), Actuacion.participante_id <= max(ids),
@@ -304,13 +310,13 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
         span = (a.participante_id >= min(ids), a.participante_id <= max(ids), vigentes(),
                 a.fecha <= f.hasta)
         firsts = {person: (caracterizacion, enrutamiento) for person, caracterizacion, enrutamiento
-                  in session.connection().execute(
+                  in _read(session,
                       select(a.participante_id,
                              _sql_date(func.min(case((a.tipo == Tipo.CARACTERIZACION, a.fecha)))),
                              _sql_date(func.min(case((a.tipo == Tipo.ENRUTAMIENTO, a.fecha)))))
                       .where(a.tipo.in_(FIRSTS), *span).group_by(a.participante_id)).all()}
         routes: dict[int, str | None] = {}
-        for person, tipo, categoria in session.connection().execute(
+        for person, tipo, categoria in _read(session,
                 select(a.participante_id, a.tipo, a.categoria).where(a.tipo.in_(ROUTE_EVENTS), *span)
                 .order_by(a.participante_id, a.fecha, a.id)).all():
             # the latest ingreso_ruta, unless a desistimiento follows it
@@ -401,7 +407,7 @@ def _actuaciones_lotes(session: Session, f: Filtro, size: int) -> Iterator[list[
         with_items = [row["id"] for row in chunk if row["tipo"] in CON_ITEMS]
         items: dict[int, list[str]] = {}
         if with_items:
-            found = session.connection().execute(
+            found = _read(session,
                 select(ActuacionItem.actuacion_id, ActuacionItem.descripcion,
                        ActuacionItem.cantidad, ActuacionItem.precio_unitario)
                 .where(ActuacionItem.actuacion_id.in_(with_items)).order_by(ActuacionItem.id))
@@ -535,7 +541,7 @@ def _capitalizacion_lotes(session: Session, f: Filtro, size: int) -> Iterator[li
     for chunk in _stream(session, _capitalizacion_select(f), size):
         ids = {row["participante_id"] for row in chunk}
         events: dict[int, list[tuple]] = {}
-        found = session.connection().execute(
+        found = _read(session,
             select(Actuacion.participante_id, Actuacion.fecha, Actuacion.id, Actuacion.tipo,
                    Actuacion.valor, Actuacion.datos)
             .where(Actuacion.participante_id.in_(ids), vigentes(), Actuacion.fecha <= f.hasta,

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import audit, jobs
+from .. import audit, jobs, lectura
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..exports import csv_stream, write_xlsx
@@ -127,7 +127,8 @@ def csv_download(actor, nombre: str, args: dict,
     written once the last row is sent, or when the client stops reading."""
     descarga = prepare(actor, nombre, args)
     actor_id, username = actor.id, actor.username
-    app, engine = current_app._get_current_object(), db.engine
+    # The replica when this request reads from one (lectura.py), else the primary.
+    app, engine = current_app._get_current_object(), lectura.reads_engine() or db.engine
 
     def body() -> Iterator[str]:
         # The response outlives the request: the rows come through a session of the stream's
@@ -233,10 +234,12 @@ def prepare_xlsx(archivo_id: int) -> None:
     path = os.path.join(export_dir(), f"{archivo_id}_{secrets.token_hex(8)}.xlsx")
     partial = path + ".parcial"
     try:
-        written = write_xlsx(partial, base.titulo, _with_header(descarga), every=5000,
-                             progress=lambda n: _set_state(
-                                 archivo_id, progreso=min(99, (n - 1) * 100 // total)),
-                             typed=descarga.escritos, large=total > LARGE_XLSX_ROWS)
+        # The rows from the replica when there is one (the progress goes to the primary).
+        with lectura.read_replica():
+            written = write_xlsx(partial, base.titulo, _with_header(descarga), every=5000,
+                                 progress=lambda n: _set_state(
+                                     archivo_id, progreso=min(99, (n - 1) * 100 // total)),
+                                 typed=descarga.escritos, large=total > LARGE_XLSX_ROWS)
         os.replace(partial, path)
     except Exception:
         db.session.rollback()

@@ -12,6 +12,7 @@ from ..admin.services import centros_en_servicio
 from ..auth.guards import Accion, is_centre_bound, may
 from ..auth.loader import current_staff
 from ..itinerario.dia import today_bogota
+from ..lectura import from_replica
 from ..models.exportacion import ESTADOS_ARCHIVO
 from ..tableros.forms import centre_choices
 from . import services
@@ -43,12 +44,14 @@ def archivo_file(actor, archivo, path: str) -> Response:
 
 @bp.route("/bases/<nombre>.csv")
 @login_required
+@from_replica
 def base_csv(nombre: str):
     return csv_response(current_staff(), nombre, request.args.to_dict())
 
 
 @bp.route("/bases/<nombre>.xlsx")
 @login_required
+@from_replica
 def base_xlsx(nombre: str):
     result = services.xlsx_download(current_staff(), nombre, request.args.to_dict())
     if result.archivo is not None:

@@ -12,6 +12,7 @@ from ..errors import DomainError
 from ..exports import XLSX_MIMETYPE
 from ..forms import choices, offer_centres
 from ..itinerario.dia import today_bogota
+from ..lectura import from_replica
 from ..models.informe import TIPOS_INFORME
 from ..pagination import current_filters, page_args
 from . import documentos, services
@@ -22,6 +23,7 @@ bp = Blueprint("informes", __name__, url_prefix="/informes")
 
 @bp.route("/")
 @login_required
+@from_replica
 def lista():
     actor = current_staff()
     ensure(actor, Accion.VER_INFORMES)
@@ -90,6 +92,7 @@ def nuevo():
 
 @bp.route("/<int:informe_id>")
 @login_required
+@from_replica
 def detalle(informe_id: int):
     actor = current_staff()
     version = services.get_visible(actor, informe_id)
@@ -102,6 +105,7 @@ def detalle(informe_id: int):
 
 @bp.route("/<int:informe_id>.pdf")
 @login_required
+@from_replica
 def pdf(informe_id: int):
     content, filename = services.pdf(current_staff(), informe_id)
     return send_file(content, mimetype="application/pdf", as_attachment=False, download_name=filename)
@@ -109,6 +113,7 @@ def pdf(informe_id: int):
 
 @bp.route("/<int:informe_id>.xlsx")
 @login_required
+@from_replica
 def xlsx(informe_id: int):
     content, filename = services.xlsx(current_staff(), informe_id)
     return send_file(content, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)

@@ -19,6 +19,7 @@ from . import charts, desgloses, drilldown, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
 from .registry import FILAS, TABLEROS
 from ..itinerario.dia import today_bogota
+from ..lectura import from_replica
 from ..validation import to_id
 
 bp = Blueprint("tableros", __name__, url_prefix="/tableros")
@@ -34,6 +35,7 @@ def _tableros(names: list[str]):
 
 @bp.route("/")
 @login_required
+@from_replica
 def tablero():
     actor = current_staff()
     form = TableroForm(request.args)
@@ -70,6 +72,7 @@ def _filename(tablero, extension: str) -> str:
 
 @bp.route("/<any(global, microcapitalizacion, tableros):nombre>.pdf")
 @login_required
+@from_replica
 def pdf(nombre: str):
     tableros = _tableros(list(TABLEROS) if nombre == BOTH else [nombre])
     content = exports.pdf(tableros, generado_por=current_staff().nombre)
@@ -79,6 +82,7 @@ def pdf(nombre: str):
 
 @bp.route("/<any(global, microcapitalizacion, tableros):nombre>.xlsx")
 @login_required
+@from_replica
 def xlsx(nombre: str):
     tableros = _tableros(list(TABLEROS) if nombre == BOTH else [nombre])
     content = exports.xlsx(tableros, generado_por=current_staff().nombre)
@@ -92,6 +96,7 @@ LISTA = "/<any(global, microcapitalizacion):tablero>/filas/<codigo>/personas"
 
 @bp.route(LISTA)
 @login_required
+@from_replica
 def personas(tablero: str, codigo: str):
     """The units behind a figure: paged, searchable, downloadable."""
     actor = current_staff()
@@ -110,6 +115,7 @@ def _list_filename(consulta, extension: str) -> str:
 
 @bp.route(LISTA + ".csv")
 @login_required
+@from_replica
 def personas_csv(tablero: str, codigo: str):
     actor = current_staff()
     consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
@@ -119,6 +125,7 @@ def personas_csv(tablero: str, codigo: str):
 
 @bp.route(LISTA + ".xlsx")
 @login_required
+@from_replica
 def personas_xlsx(tablero: str, codigo: str):
     actor = current_staff()
     consulta = drilldown.parse(actor, tablero, codigo, request.args.to_dict())
@@ -139,6 +146,7 @@ DESGLOSE = "/<any(global, microcapitalizacion):tablero>/filas/<codigo>/desglose"
 
 @bp.route(DESGLOSE)
 @login_required
+@from_replica
 def desglose(tablero: str, codigo: str):
     """A row broken down by sex, age band, place or differential category: table and bars."""
     actor = current_staff()
@@ -150,6 +158,7 @@ def desglose(tablero: str, codigo: str):
 
 @bp.route(DESGLOSE + ".xlsx")
 @login_required
+@from_replica
 def desglose_xlsx(tablero: str, codigo: str):
     """The breakdown as it may leave the network: a sensitive cell under 5 shows "< 5"."""
     actor = current_staff()
