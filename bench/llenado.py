@@ -250,14 +250,109 @@ def create_filled(name: str, count: int, seed: int = 1, words: bool = True) -> t
     return url, {**result, "bytes": size}
 
 
+def replicate(source: str, name: str, factor: int) -> tuple[str, dict]:
+    """A new database `name` holding `factor` copies of the filled database `source` (made by
+    create_filled): a file copy of it (CREATE DATABASE … TEMPLATE), then, with the big tables'
+    indexes and constraints dropped, factor-1 set-based INSERT … SELECT rounds that repeat every
+    bulk participant (ids, documents and vacantes shifted, so each copy is a new person with the
+    same names, ages, centre and itinerary), indexes and constraints back, sequences advanced,
+    the summary rebuilt, VACUUM ANALYZE. For sizes whose Python generation would take hours."""
+    import psycopg
+    from databases import PG_SERVER
+
+    timings = {}
+    began = time.perf_counter()
+    server = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    server.dispose()
+    timings["template"] = time.perf_counter() - began
+    print(f"  copy of {source}: {timings['template']:.0f} s", flush=True)
+    url = PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    driver = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    try:
+        driver.execute("SET synchronous_commit = off")
+        driver.execute("SET maintenance_work_mem = '512MB'")
+        people = driver.execute("SELECT max(id) FROM participante").fetchone()[0]
+        acts = driver.execute("SELECT max(id) FROM actuacion").fetchone()[0]
+        vacantes = driver.execute("SELECT max(id) FROM vacante").fetchone()[0] or 0
+        restore = _drop_indexes(driver)
+        t0 = time.perf_counter()
+        person_columns = ", ".join(c for c in PERSON_COLUMNS if c not in ("id", "numero_documento"))
+        act_columns = ", ".join(c for c in ACT_COLUMNS if c not in ("id", "participante_id", "vacante_id"))
+        vacante_columns = "centro_id, empresa, cargo, cupos, fecha, creado_por_id, creado_en, version"
+        for k in range(1, factor):
+            # The offsets are integers computed here; the column lists are this module's constants.
+            driver.execute(
+                f"INSERT INTO vacante (id, {vacante_columns}) "  # nosec B608
+                f"SELECT id + {k * vacantes}, {vacante_columns} FROM vacante WHERE id <= {vacantes}")
+            driver.execute(
+                f"INSERT INTO participante (id, numero_documento, {person_columns}) "  # nosec B608
+                f"SELECT id + {k * people}, (2000000000 + id + {k * people})::text, {person_columns} "
+                f"FROM participante WHERE id <= {people}")
+            driver.execute(
+                f"INSERT INTO participante_palabra (palabra, participante_id) "  # nosec B608
+                f"SELECT palabra, participante_id + {k * people} FROM participante_palabra "
+                f"WHERE participante_id <= {people}")
+            driver.execute(
+                f"INSERT INTO actuacion (id, participante_id, vacante_id, {act_columns}) "  # nosec B608
+                f"SELECT id + {k * acts}, participante_id + {k * people}, vacante_id + {k * vacantes}, "
+                f"{act_columns} FROM actuacion WHERE id <= {acts}")
+            print(f"    … copy {k + 1} of {factor} ({time.perf_counter() - t0:.0f} s)", flush=True)
+        timings["replicas"] = time.perf_counter() - t0
+        print(f"  {factor - 1} set-based copies: {timings['replicas']:.0f} s", flush=True)
+        t0 = time.perf_counter()
+        for statement in restore:
+            driver.execute(statement)
+        timings["indices"] = time.perf_counter() - t0
+        print(f"  indexes and constraints rebuilt: {timings['indices']:.0f} s", flush=True)
+        for table in ("vacante", "participante", "actuacion"):
+            driver.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
+                           f"(SELECT max(id) FROM \"{table}\"))")
+    finally:
+        driver.close()
+    from cemprende import create_app
+    from cemprende.config import TestConfig
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Config)
+    with app.app_context():
+        t0 = time.perf_counter()
+        rows = resumen.rebuild()
+        db.session.commit()
+        timings["resumen"] = time.perf_counter() - t0
+        print(f"  summary rebuilt (resumen.rebuild, {rows:,} day rows): {timings['resumen']:.0f} s", flush=True)
+        t0 = time.perf_counter()
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("VACUUM ANALYZE"))
+        timings["vacuum_analyze"] = time.perf_counter() - t0
+        print(f"  VACUUM ANALYZE: {timings['vacuum_analyze']:.0f} s", flush=True)
+        db.session.remove()
+        db.engine.dispose()
+    timings["total"] = time.perf_counter() - began
+    size = database_size(url)
+    print(f"  replicated fill total: {timings['total']:.0f} s; database size: {size / 2**30:.2f} GiB",
+          flush=True)
+    return url, {**timings, "bytes": size}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--nombre", required=True, help="database name, cemprende_bench_<you>_*")
     parser.add_argument("--sin-palabras", action="store_true", help="skip the name-word index table")
+    parser.add_argument("--desde", help="replicate this filled database instead of generating")
+    parser.add_argument("--veces", type=int, default=5, help="with --desde: how many copies")
     args = parser.parse_args()
     if not args.nombre.startswith("cemprende_bench_"):
         parser.error("the name must start with cemprende_bench_")
+    if args.desde:
+        url, _ = replicate(args.desde, args.nombre, args.veces)
+        print(url)
+        return
     url, _ = create_filled(args.nombre, args.participantes, words=not args.sin_palabras)
     print(url)
 
