@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
+from .. import versiones
 from ..extensions import db
 from ..formatting import dinero
 from ..models import Actuacion, ActuacionItem, LlamadaVerificacion
@@ -333,8 +334,19 @@ RULES = {
 }
 
 
+CACHE = versiones.Cache(versiones.ALERTAS)
+
+
 def compute(centro_id: int | None, tipo: str | None, today: date, u: Umbrales,
             vigencia: tuple[date, date]) -> list[Alerta]:
+    """Every alert of the scope (one kind with `tipo`). Reused while nothing they read has been
+    written since (versiones: the alerts' data version, bumped in every writer's transaction):
+    the supervisor's review queue and the homes count them on every load."""
+    return list(CACHE.get_or_compute((centro_id, tipo, today, u, tuple(vigencia)),
+                                     lambda: _compute(centro_id, tipo, today, u, vigencia)))
+
+
+def _compute(centro_id, tipo, today, u, vigencia) -> list[Alerta]:
     found: list[Alerta] = []
     for name in TIPOS_ALERTA:
         if tipo and name != tipo:

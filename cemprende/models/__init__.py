@@ -24,9 +24,10 @@ from .referencia import ProgramaReferencia, Referencia
 from .staff import ApiToken, CodigoRecuperacion, Staff
 from .traslado import ContactoIntento, Traslado
 from .vacante import Vacante
+from .version import VersionDatos
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
     "Actuacion", "ActuacionItem", "CandidatoDuplicado", "DeteccionDuplicados", "FusionParticipantes", "Importacion", "ImportacionFila", "InformeVersion", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "MuestraAuditoria", "MuestraItem", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "Convenio", "ConvenioMeta", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "Vigencia",
-    "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador",
+    "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador", "VersionDatos",
 ]

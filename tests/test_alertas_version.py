@@ -1,0 +1,126 @@
+"""The integrity alerts are reused between loads only while nothing they read has been written:
+every write through the gate (or any session write to their tables) shows at the next load."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from cemprende import versiones
+from cemprende.extensions import db
+from cemprende.models import Actuacion, VersionDatos
+from test_alertas import a, alerts, approved, deliver, supervisor  # noqa: F401  (fixtures too)
+from test_alertas import ago
+
+
+class Statements:
+    """Counts the SQL statements the app sends while active."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.sent: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *args):
+        self.sent.append(statement)
+
+    def touching(self, table: str) -> list[str]:
+        return [s for s in self.sent if f"FROM {table}" in s.replace('"', "")]
+
+
+def version(app):
+    with app.app_context():
+        return versiones.current(versiones.ALERTAS)
+
+
+def test_a_second_load_reuses_the_alerts_without_reading_the_actuaciones(app, a, supervisor):
+    pid = a.person()
+    approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    first = alerts(supervisor, tipo="aprobado_sin_entrega")
+    assert [x["participante_id"] for x in first] == [pid]
+    with Statements(app) as sql:
+        again = alerts(supervisor, tipo="aprobado_sin_entrega")
+    assert again == first
+    assert sql.touching("version_datos") and not sql.touching("actuacion")
+
+
+def test_a_delivery_and_its_annulment_through_the_gate_show_at_once(app, a, supervisor):
+    pid = a.person()
+    approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    assert len(alerts(supervisor, tipo="aprobado_sin_entrega")) == 1
+    assert len(alerts(supervisor, tipo="aprobado_sin_entrega")) == 1  # cached now
+    before = version(app)
+    entrega = deliver(a, pid, [("Carro de comidas", 1, 1_500_000)], 1)
+    assert version(app) != before
+    assert alerts(supervisor, tipo="aprobado_sin_entrega") == []
+    a.annul(entrega)  # an UPDATE of the actuación, not an insert
+    assert [x["participante_id"] for x in alerts(supervisor, tipo="aprobado_sin_entrega")] == [pid]
+
+
+def test_every_page_that_counts_them_sees_the_write(app, a, supervisor, world, make_client):
+    """The supervisor's review queue counts the alerts on every load: a write shows there at once."""
+    from conftest import login
+    client = make_client()
+    login(client, world["supervisor"])
+    pid = a.person()
+    approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    page = client.get("/verificadores/").get_data(as_text=True)
+    assert "Aprobado sin entrega</a>: 1" in page
+    deliver(a, pid, [("Carro de comidas", 1, 1_500_000)], 1)
+    page = client.get("/verificadores/").get_data(as_text=True)
+    assert "Aprobado sin entrega</a>" not in page
+
+
+def test_a_routing_leaves_the_alerts_version_alone(app, a, supervisor):
+    pid = a.person()
+    alerts(supervisor)
+    before = version(app)
+    a.act(pid, "enrutamiento", ago(5), destino="empleabilidad")
+    assert version(app) == before
+    deliver_to = a.person()
+    approved(a, deliver_to, [("Horno", 1, 100_000)], 30)
+    assert version(app) != before
+
+
+def test_a_write_outside_the_gate_through_the_session_bumps_it_too(app, a, supervisor):
+    pid = a.person()
+    comite = approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    assert len(alerts(supervisor, tipo="aprobado_sin_entrega")) == 1
+    with app.app_context():
+        db.session.execute(sa.update(Actuacion).where(Actuacion.id == comite).values(anulada=True))
+        db.session.commit()
+    assert alerts(supervisor, tipo="aprobado_sin_entrega") == []
+
+
+def test_uncommitted_writes_are_neither_served_nor_cached(app, a, supervisor):
+    from cemprende.microfinanciamiento import alertas
+    pid = a.person()
+    comite = approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    assert len(alerts(supervisor, tipo="aprobado_sin_entrega")) == 1
+    with app.app_context():
+        args = lambda: (None, "aprobado_sin_entrega", alertas.date.today(), alertas.Umbrales(),  # noqa: E731
+                        (alertas.date(2000, 1, 1), alertas.date(2100, 1, 1)))
+        db.session.get(Actuacion, comite).anulada = True  # pending, not committed
+        assert alertas.compute(*args()) == []  # this session sees its own write
+        db.session.rollback()
+        assert len(alertas.compute(*args())) == 1  # and nobody kept what it saw
+
+
+def test_emptied_tables_start_a_new_token(app, a, supervisor):
+    pid = a.person()
+    approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    token, _ = version(app)
+    with app.app_context():
+        db.session.execute(sa.delete(VersionDatos))
+        db.session.commit()
+        assert versiones.current(versiones.ALERTAS) is None
+        versiones.bump(versiones.ALERTAS)
+        db.session.commit()
+    assert version(app)[0] != token
