@@ -93,7 +93,8 @@ def measure_csv(client, headers) -> None:
     growth = sampler.stop()
     print(f"  CSV participantes (network): {lines - 1:,} rows, {size / 1e6:.0f} MB in {total:.1f} s "
           f"(this process's CPU {cpu:.1f} s); first row after {first * 1000:.0f} ms; "
-          f"RSS +{growth:.0f} MB", flush=True)
+          f"RSS +{growth:.0f} MB\n    targets: total < 20 s, first row < 1 s, RSS < +100 MB "
+          f"(load average now {load()})", flush=True)
 
 
 def measure_xlsx(app, client, headers) -> None:
@@ -116,7 +117,8 @@ def measure_xlsx(app, client, headers) -> None:
         size = (Path(app.config["UPLOAD_ROOT"]) / path).stat().st_size if path else 0
     print(f"  XLSX participantes (network, background): 202 in {answered * 1000:.0f} ms, "
           f"{state} with {rows:,} rows ({size / 1e6:.0f} MB) after {total:.1f} s (CPU {cpu:.1f} s); "
-          f"RSS +{growth:.0f} MB", flush=True)
+          f"RSS +{growth:.0f} MB\n    targets: ready < 90 s, RSS < +100 MB (load average now {load()})",
+          flush=True)
 
 
 def run(url: str, count: int, upload_root: str, reuse: bool = False) -> None:

@@ -20,6 +20,7 @@ target taken over the live count.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -121,7 +122,8 @@ def run(url: str, count: int | None, por: str) -> None:
         print(f"  {codigo:<5} figure {figure:>9,}  groups {len(body['grupos']):>4}   row {row_time * 1000:7.0f} ms"
               f"   units {units_time * 1000:7.0f} ms   desglose {took * 1000:7.0f} ms   "
               f"target {target * 1000:6.0f} ms {'ok' if took <= target else 'MISSED'}   "
-              f"(over the live count: {live_target * 1000:6.0f} ms {'ok' if took <= live_target else 'MISSED'})",
+              f"(over the live count: {live_target * 1000:6.0f} ms {'ok' if took <= live_target else 'MISSED'})"
+              f"   load {os.getloadavg()[0]:.1f}",
               flush=True)
     with app.app_context():
         db.session.remove()

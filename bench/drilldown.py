@@ -12,6 +12,7 @@ listed, and the median of 5 requests (after one warm-up).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -70,7 +71,9 @@ def run(url: str, count: int | None) -> None:
         deep_page = max(1, body["total"] // 25 // 2)
         deep, _ = timed(client, f"{path}&page={deep_page}", headers)
         print(f"  {codigo:<5} figure {figures[codigo]:>15,}  units {body['total']:>9,}   "
-              f"first page {first * 1000:6.0f} ms   page {deep_page:,} {deep * 1000:6.0f} ms", flush=True)
+              f"first page {first * 1000:6.0f} ms (target < 300 ms when over 100,000 people: "
+              f"{'ok' if first < 0.3 else 'MISSED' if body['total'] > 100_000 else 'n/a'})   "
+              f"page {deep_page:,} {deep * 1000:6.0f} ms   load {os.getloadavg()[0]:.1f}", flush=True)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any, TextIO
 
+import xlsxwriter
 from flask import Response, current_app
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -62,58 +62,72 @@ def _csv_value(value: Any) -> Any:
 
 
 def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = None,
-               chunk_rows: int = 500, typed: Collection[int] | None = None) -> Iterator[str]:
+               chunk_rows: int = 500) -> Iterator[str]:
     """The same CSV as csv_text, in text pieces of `chunk_rows` rows for a streamed response: the
     BOM (and the header) go out before any row is read; dates DD/MM/AAAA, text formula-safe,
-    numbers as they are. With `typed` (column indices), rows are lists whose other cells are
-    final already (numbers, labels, dates as text): only the typed cells are checked, and the
-    rows are written a chunk at a time (a base of a million rows)."""
+    numbers as they are."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    out.write(CSV_BOM)
-    if header is not None:
-        writer.writerow([safe_cell(h) for h in header])
-    yield out.getvalue()
-    out.seek(0)
-    out.truncate()
-    if typed is not None:
-        yield from _csv_typed(rows, writer, out, tuple(typed), max(chunk_rows, 2000))
-        return
+    yield _csv_head(out, writer, header)
     pending = 0
     for row in rows:
         writer.writerow([_csv_value(value) for value in row])
         pending += 1
         if pending >= chunk_rows:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
+            yield _take(out)
             pending = 0
     if pending:
         yield out.getvalue()
 
 
-FIRST_CSV_ROWS = 100
+def csv_stream_chunks(chunks: Iterable[list[list]], header: Iterable[str] | None = None,
+                      typed: Collection[int] = ()) -> Iterator[str]:
+    """A CSV of final cells (a base of a million rows), a text piece per chunk of rows: the BOM
+    (and the header) go out before any row is read. The rows are lists whose cells are final
+    already (numbers, labels, dates as text) except the `typed` columns (text people typed),
+    which are made formula-safe here, in place."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    yield _csv_head(out, writer, header)
+    typed = tuple(typed)
+    for chunk in chunks:
+        quote_formulas(chunk, typed)
+        writer.writerows(chunk)
+        yield _take(out)
 
 
-def _csv_typed(rows, writer, out: io.StringIO, typed: tuple[int, ...], chunk_rows: int) -> Iterator[str]:
-    batch = []
-    size = FIRST_CSV_ROWS  # the first rows go out at once, the rest in larger pieces
-    for row in rows:
-        for index in typed:
-            value = row[index]
-            if value.__class__ is str and value.startswith(FORMULA_STARTS):
-                row[index] = "'" + value
-        batch.append(row)
-        if len(batch) >= size:
-            writer.writerows(batch)
-            batch.clear()
-            size = chunk_rows
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    if batch:
-        writer.writerows(batch)
-        yield out.getvalue()
+def _csv_head(out: io.StringIO, writer, header: Iterable[str] | None) -> str:
+    out.write(CSV_BOM)
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
+    return _take(out)
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+# A typed cell that starts a line of its column joined by newlines starts like a formula.
+_FORMULA_LINE = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + "]", re.MULTILINE)
+
+
+def quote_formulas(rows: list[list], columns: Collection[int]) -> None:
+    """safe_cell on the given columns of every row, in place. A column of a chunk whose text
+    joined by newlines has no line starting like a formula is left as it is (one scan in C
+    instead of a check per cell); otherwise, and for a column that is not all text, each of its
+    cells goes through safe_cell."""
+    for index in columns:
+        try:
+            joined = "\n".join([row[index] for row in rows])
+        except TypeError:  # not all text
+            joined = None
+        if joined is not None and not _FORMULA_LINE.search(joined):
+            continue
+        for row in rows:
+            row[index] = safe_cell(row[index])
 
 
 def csv_response(rows: Iterable[Iterable[Any]], header: Iterable[str], filename: str):
@@ -138,36 +152,81 @@ def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
                formats: dict[int, str] | None = None,
                progress: Callable[[int], None] | None = None, every: int = 5000,
                typed: Collection[int] | None = None, large: bool = False) -> int:
-    """One worksheet written row by row (openpyxl write-only: memory stays flat) to a path or a
-    file object: the preamble lines, the header in bold, then the rows. Text cells through
-    safe_cell (with `typed`, only those columns: the others hold labels, numbers and dates the
-    application wrote); dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based)
-    its number format (money); `progress(n)` every `every` rows. Returns the rows written.
-    (`large`, a sheet over 2 GB: openpyxl's zip takes ZIP64 by itself.)"""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    for line in preamble:
-        sheet.append([_xlsx_cell(sheet, line)])
-    if header is not None:
-        bold = Font(bold=True)
-        titles = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=_xlsx_cell(sheet, text))
-            cell.font = bold
-            titles.append(cell)
-        sheet.append(titles)
-    formats = formats or {}
-    checked = None if typed is None else set(typed)
-    count = 0
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value, formats.get(index),
-                                 check=checked is None or index in checked)
-                      for index, value in enumerate(row)])
-        count += 1
-        if progress and count % every == 0:
-            progress(count)
-    book.save(target)
+    """One worksheet written row by row to a path or a file object (XlsxWriter in constant_memory
+    mode: each row goes to the sheet's XML as soon as the next one starts, so memory stays flat
+    whatever the length): the preamble lines, the header in bold, then the rows. Text cells
+    through safe_cell (with `typed`, only those columns: the others hold labels, numbers and
+    dates the application wrote) and are always written as text, never read as a formula or a
+    link; dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based) its number
+    format (money); `progress(n)` every `every` rows. Returns the rows written. `large`: a
+    sheet that may pass 4 GB uncompressed is zipped as ZIP64."""
+    book = xlsxwriter.Workbook(target, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "remove_timezone": True, "use_zip64": large,
+        "in_memory": False, "tmpdir": tempfile.gettempdir()})
+    try:
+        sheet = book.add_worksheet(_sheet_title(title))
+        date_format = book.add_format({"num_format": DATE_FORMAT})
+        by_format: dict[str, Any] = {}
+        column_formats = {index: by_format.setdefault(code, book.add_format({"num_format": code}))
+                          for index, code in (formats or {}).items()}
+        row_number = 0
+        for line in preamble:
+            _xlsx_write(sheet, row_number, 0, line, None, date_format, True)
+            row_number += 1
+        if header is not None:
+            bold = book.add_format({"bold": True})
+            for index, text in enumerate(header):
+                sheet.write_string(row_number, index, _xlsx_text(str(text), True), bold)
+            row_number += 1
+        checked = None if typed is None else frozenset(typed)
+        count = 0
+        write_string = sheet.write_string
+        for row in rows:
+            for index, value in enumerate(row):
+                if value.__class__ is str and index not in column_formats:
+                    if checked is None or index in checked:
+                        value = _xlsx_text(value, True)
+                    if value:
+                        write_string(row_number, index, value)
+                elif value is not None:
+                    _xlsx_write(sheet, row_number, index, value, column_formats.get(index),
+                                date_format, checked is None or index in checked)
+            row_number += 1
+            count += 1
+            if progress and count % every == 0:
+                progress(count)
+    finally:
+        book.close()
     return count
+
+
+def _sheet_title(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Hoja1"
+
+
+def _xlsx_text(value: str, check: bool) -> str:
+    if check:
+        value = safe_cell(value)
+    # safe_cell already prefixed what would be a formula; XML cannot hold these characters.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def _xlsx_write(sheet, row: int, column: int, value: Any, number_format, date_format,
+                check: bool) -> None:
+    if isinstance(value, date):
+        sheet.write_datetime(row, column, value, date_format)
+    elif isinstance(value, str):
+        value = _xlsx_text(value, check)
+        if value:
+            sheet.write_string(row, column, value, number_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, column, value, number_format)
+    elif isinstance(value, (int, float, Decimal)):
+        sheet.write_number(row, column, value, number_format)
+    else:
+        sheet.write_string(row, column, _xlsx_text(str(value), check), number_format)
 
 
 def xlsx_file(title: str, header: list[str], rows: Iterable[Iterable[Any]], *,
@@ -177,19 +236,6 @@ def xlsx_file(title: str, header: list[str], rows: Iterable[Iterable[Any]], *,
     write_xlsx(content, title, rows, header=header, preamble=preamble, formats=formats)
     content.seek(0)
     return content
-
-
-def _xlsx_cell(sheet, value: Any, number_format: str | None = None, check: bool = True) -> Any:
-    if isinstance(value, date) or (number_format and value is not None):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT if isinstance(value, date) else number_format
-        return cell
-    if check:
-        value = safe_cell(value)
-    if isinstance(value, str):
-        # safe_cell already prefixed what would be a formula; XML cannot hold these characters.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
 
 
 # Columns of default width (about 8.43 characters) a letter page holds upright at 100 %; a wider

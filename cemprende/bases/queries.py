@@ -304,8 +304,13 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
     if set(later) - set(POR_CHUNK) or any(c.sql is None for c in from_sql):
         raise ValueError("The columns computed per chunk go last.")
     statement = _participantes_select(f, tuple(c.sql for c in from_sql))
+    picked = [POR_CHUNK.index(titulo) for titulo in later]
+    whole = picked == list(range(len(POR_CHUNK)))
     a = Actuacion
     for chunk in _stream_tuples(session, statement, size):
+        if not later:
+            yield [list(row[1:]) for row in chunk]
+            continue
         ids = {row[0] for row in chunk}
         span = (a.participante_id >= min(ids), a.participante_id <= max(ids), vigentes(),
                 a.fecha <= f.hasta)
@@ -315,24 +320,20 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
                              _sql_date(func.min(case((a.tipo == Tipo.CARACTERIZACION, a.fecha)))),
                              _sql_date(func.min(case((a.tipo == Tipo.ENRUTAMIENTO, a.fecha)))))
                       .where(a.tipo.in_(FIRSTS), *span).group_by(a.participante_id)).all()}
-        routes: dict[int, str | None] = {}
+        routes: dict[int, str] = {}
         for person, tipo, categoria in _read(session,
                 select(a.participante_id, a.tipo, a.categoria).where(a.tipo.in_(ROUTE_EVENTS), *span)
                 .order_by(a.participante_id, a.fecha, a.id)).all():
             # the latest ingreso_ruta, unless a desistimiento follows it
-            routes[person] = categoria if tipo == Tipo.INGRESO_RUTA else None
-        out = []
+            routes[person] = (RUTAS.get(categoria, categoria) or "") if tipo == Tipo.INGRESO_RUTA else ""
         none = ("", "")
+        if whole:  # every per-chunk column, in POR_CHUNK's order: no lookup by title per row
+            yield [[*row[1:], *firsts.get(row[0], none), routes.get(row[0], "")] for row in chunk]
+            continue
+        out = []
         for row in chunk:
-            cells = list(row[1:])
-            if later:
-                caracterizacion, enrutamiento = firsts.get(row[0], none)
-                ruta = routes.get(row[0])
-                known = {"Primera caracterización": caracterizacion,
-                         "Primer enrutamiento": enrutamiento,
-                         "Ruta actual": RUTAS.get(ruta, ruta) if ruta else ""}
-                cells.extend(known[titulo] for titulo in later)
-            out.append(cells)
+            known = (*firsts.get(row[0], none), routes.get(row[0], ""))
+            out.append([*row[1:], *(known[index] for index in picked)])
         yield out
 
 

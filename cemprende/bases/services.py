@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .. import audit, jobs, lectura
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may
 from ..errors import DomainError, NotFound, ValidationFailed
-from ..exports import csv_stream, write_xlsx
+from ..exports import csv_stream, csv_stream_chunks, write_xlsx
 from ..extensions import db
 from ..models import ArchivoExportado, Centro, Staff
 from ..scoping import set_centre_scope
@@ -144,8 +144,18 @@ def csv_download(actor, nombre: str, args: dict,
             for row in rows(descarga, session):
                 sent += 1
                 yield row
+
+        def counted_chunks():
+            nonlocal sent
+            for chunk in descarga.base.filas(session, descarga.filtro, descarga.columnas, CHUNK_ROWS):
+                sent += len(chunk)
+                yield chunk
         try:
-            yield from csv_stream(counted(), typed=descarga.escritos)
+            if descarga.base.filas is not None:  # final cells a chunk at a time
+                yield from csv_stream_chunks(counted_chunks(), header=descarga.encabezados,
+                                             typed=descarga.escritos)
+            else:
+                yield from csv_stream(counted())
             complete = True
         finally:
             session.close()
