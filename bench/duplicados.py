@@ -1,6 +1,11 @@
 """Times the detection of possible duplicates over the whole network.
 
     .venv/bin/python bench/duplicados.py [--participantes 1000000] [--engines postgresql,sqlite]
+    .venv/bin/python bench/duplicados.py --url sqlite:////tmp/dup.sqlite3 [--llenar]
+
+`--url` names a database kept between runs: `--llenar` fills it (niced, outside the benchmark
+lock), later runs only time the detection on it (the planted pairs are kept beside it, in a table
+`bench_plantados`).
 
 Fills a fresh database with the given number of people (the names, birth dates and documents of
 the bulk demo generator: common Colombian names, so many people share a name) and plants known
@@ -13,7 +18,9 @@ them. Target (issue 13): under 60 s at 1M.
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import sys
 import time
 from collections import Counter
@@ -91,17 +98,46 @@ def fill(count: int) -> set[tuple[int, int]]:
     return planted
 
 
-def run(url: str, count: int) -> None:
+def _keep_planted(planted: set[tuple[int, int]]) -> None:
+    db.session.execute(sa.text("CREATE TABLE bench_plantados (a INTEGER, b INTEGER)"))
+    db.session.execute(sa.text("INSERT INTO bench_plantados VALUES (:a, :b)"),
+                       [{"a": a, "b": b} for a, b in planted])
+    db.session.commit()
+
+
+def _planted() -> set[tuple[int, int]]:
+    return {(a, b) for a, b in db.session.execute(sa.text("SELECT a, b FROM bench_plantados"))}
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(url: str, count: int, fill_only: bool = False, filled: bool = False) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
 
     app = create_app(Config)
     with app.app_context():
-        upgrade()
-        planted = fill(count)
-        start = time.perf_counter()
+        if filled:
+            planted = _planted()
+        else:
+            upgrade()
+            planted = fill(count)
+            _keep_planted(planted)
+        if fill_only:
+            return
+        people = db.session.scalar(sa.select(sa.func.count()).select_from(Participante))
+        db.session.execute(sa.delete(services.CandidatoDuplicado))  # a run from scratch
+        db.session.commit()
+        load = os.getloadavg()
+        start, cpu = time.perf_counter(), _cpu()
         detection = services.run_detection()
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, _cpu() - cpu
+        print(f"  {db.engine.dialect.name}, {people:,} people: detection {elapsed:.1f} s "
+              f"(target < 60 s; this process's CPU {cpu:.1f} s; load average "
+              f"{load[0]:.1f} before, {os.getloadavg()[0]:.1f} after)", flush=True)
         found = {(a, b): razon for a, b, razon in db.session.execute(sa.select(
             services.CandidatoDuplicado.participante_a_id,
             services.CandidatoDuplicado.participante_b_id, services.CandidatoDuplicado.razon))}
@@ -121,7 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="postgresql,sqlite")
+    parser.add_argument("--url", help="a database kept between runs")
+    parser.add_argument("--llenar", action="store_true", help="fill --url (then stop)")
     args = parser.parse_args()
+    if args.url:
+        run(args.url, args.participantes, fill_only=args.llenar, filled=not args.llenar)
+        return
     for engine in args.engines.split(","):
         with throwaway(engine) as url:
             run(url, args.participantes)

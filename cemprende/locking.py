@@ -19,6 +19,8 @@ BATCH = 1000
 
 def _lock(table, ids: Iterable[int]) -> None:
     ordered = sorted({i for i in ids if i is not None})
+    if not ordered:
+        return
     if len(ordered) == 1:
         db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
         return
@@ -26,6 +28,11 @@ def _lock(table, ids: Iterable[int]) -> None:
     # locks the rows of SELECT ... ORDER BY id FOR UPDATE in that order; SQLite's UPDATE takes
     # its single writer lock.
     postgres = db.session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        # SQLite locks the whole database for the first write of a transaction, whatever rows it
+        # touches: one no-op UPDATE of the first row takes that lock for all of them.
+        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
+        return
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
         if postgres:

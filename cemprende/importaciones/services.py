@@ -285,7 +285,8 @@ class Juicio:
     errores: list[dict] = field(default_factory=list)
     avisos: list[dict] = field(default_factory=list)
     veredicto: str = "error"
-    persona: Participante | None = None
+    persona: Participante | None = None  # while its chunk is judged and written
+    participante_id: int | None = None  # kept once the chunk is committed
 
     def error(self, campo: str, mensaje: str) -> None:
         self.errores.append({"campo": campo, "mensaje": mensaje})
@@ -382,6 +383,7 @@ def classify(centro_id: int, juicios: list[Juicio]) -> None:
             continue
         person = people.get(j.key)
         j.persona, j.avisos = person, []
+        j.participante_id = person.id if person is not None else None
         if person is None:
             j.veredicto = "nueva"
         elif person.centro_id != centro_id:
@@ -508,10 +510,11 @@ def _process_remision(actor, importacion: Importacion, juicios: list[Juicio], to
                 chunk = pending[sub_start:sub_start + lote]
                 classify(importacion.centro_id, chunk)
                 _apply_chunk(actor, importacion, chunk, today)
-                _progress(importacion, chunk)  # each chunk stands on its own: see interrumpida
+                # each chunk stands on its own: see interrumpida
+                importacion, actor = _progress(importacion, chunk, actor)
             pending_ids = {id(j) for j in pending}
             part = [j for j in part if id(j) not in pending_ids]
-        _progress(importacion, part)
+        importacion, actor = _progress(importacion, part, actor)
 
 
 def _finish(actor, importacion: Importacion) -> None:
@@ -533,12 +536,21 @@ def _finish(actor, importacion: Importacion) -> None:
         archivo.delete(importacion.sha256)  # applied: nobody needs the file any more
 
 
-def _progress(importacion: Importacion, part: list[Juicio]) -> None:
-    """Stores the rows' verdicts and counts, the job's sign of life, and commits."""
+def _progress(importacion: Importacion, part: list[Juicio], actor=None):
+    """Stores the rows' verdicts and counts, the job's sign of life, and commits. The session is
+    then emptied (a commit expires every object it holds, so people and actuaciones kept from
+    earlier chunks would make each commit slower than the last): answers the import and the
+    actor again."""
     _store(importacion, part)
     importacion.procesadas += len(part)
     importacion.latido = utcnow()
+    importacion_id, actor_id = importacion.id, actor.id if actor is not None else None
     db.session.commit()
+    for j in part:
+        j.persona = None
+    db.session.expunge_all()
+    return (db.session.get(Importacion, importacion_id),
+            db.session.get(Staff, actor_id) if actor_id is not None else None)
 
 
 def apply_chunk() -> int:
@@ -567,12 +579,13 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
     created = participantes.register_unconsented(actor, importacion.centro_id, [
         {**j.values, "remitido_dps": True, "programa_dps": j.programa} for j in nuevas])
     for j, person in zip(nuevas, created):
-        j.persona = person
+        j.persona, j.participante_id = person, person.id
     writes = [j for j in part if j.veredicto in ("nueva", "registrada")]
     results = itinerario.register_many(
         actor, [(j.persona, {"tipo": Tipo.REMISION_DPS, "fecha": j.fecha_remision,
                              "programa": j.programa}) for j in writes],
-        today, detalle=f"importación {importacion.id}", origen={"importacion_id": importacion.id})
+        today, detalle=f"importación {importacion.id}", origen={"importacion_id": importacion.id},
+        periods=periods)
     for j, result in zip(writes, results):
         if isinstance(result, DomainError):
             j.veredicto = "error"
@@ -595,7 +608,7 @@ def _store(importacion: Importacion, part: list[Juicio]) -> None:
             "numero_documento": j.key[1][:40] if j.key else None,
             "nombre": j.nombre, "programa": (j.programa or None),
             "fecha_remision": j.fecha_remision,
-            "participante_id": j.persona.id if j.persona is not None else None,
+            "participante_id": j.participante_id,
             "errores": j.errores or None, "avisos": j.avisos or None,
         })
     if rows:

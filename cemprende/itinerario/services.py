@@ -146,8 +146,8 @@ def register(actor, participante_id: int, data: dict, today: date | None = None)
 
 
 def register_many(actor, writes: list[tuple[Participante, dict]], today: date | None = None,
-                  detalle: str | None = None, origen: dict | list[dict] | None = None
-                  ) -> list[int | DomainError]:
+                  detalle: str | None = None, origen: dict | list[dict] | None = None,
+                  periods: dict | None = None) -> list[int | DomainError]:
     """The gate for many writes at once (a chunk of an import): each write is judged exactly as
     `register` judges it (field checks, the period hook, every rule of its tipo) against the
     people's itineraries, loaded once for the whole batch (and grown with what the batch accepts);
@@ -159,7 +159,9 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     answer holds, in the writes' order, the new actuación's id or the error that refused that
     write; a refused write does not stop the others. `origen` (e.g. {"importacion_id": 7}) is kept
     in each new actuación's datos, so what an import brought can be told apart (it is not "late");
-    a list gives each write its own (a legacy base's file and row).
+    a list gives each write its own (a legacy base's file and row). `periods` is the period
+    hooks' answers already judged in this transaction, (centre, month) → answer (see
+    `reglas.check_period`).
     """
     today = today or today_bogota()
     for centro_id in sorted({person.centro_id for person, _ in writes}):
@@ -176,7 +178,8 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
     results: list = []
     accepted: list[tuple[Participante, Actuacion]] = []
     origenes = origen if isinstance(origen, list) else [origen] * len(writes)
-    periods: dict = {}  # (centre, month) → the period hooks' answer, judged once per batch
+    # (centre, month) → the period hooks' answer, judged once per transaction
+    periods = {} if periods is None else periods
     for (person, _), item, own_origen in zip(writes, checked, origenes):
         if isinstance(item, DomainError):
             results.append(item)
@@ -191,7 +194,7 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
         except DomainError as error:
             results.append(error)
             continue
-        actuacion = _new(actor, person, tipo, fecha, clean, items)
+        actuacion = _Nueva(_values(actor, person, tipo, fecha, clean), items)
         if own_origen:
             actuacion.datos = {**actuacion.datos, **own_origen}
         # Later writes of the batch see this one, as they would after a commit one by one.
@@ -223,10 +226,10 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
         audit.record("editar", actor=actor, entidad="participante", entidad_id=participante_id,
                      centro_id=centres[participante_id], antes=antes, despues=despues,
                      detalle=detalle)
-    return [r.id if isinstance(r, Actuacion) else r for r in results]
+    return [r if isinstance(r, DomainError) else r.id for r in results]
 
 
-def _insert_many(accepted: list[tuple[Participante, Actuacion]]) -> None:
+def _insert_many(accepted: list[tuple[Participante, _Nueva]]) -> None:
     """One INSERT for the actuaciones (ids back in order), one for their items."""
     if not accepted:
         return
@@ -288,21 +291,43 @@ def _insert(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean
     return actuacion
 
 
-def _new(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
-         items: list[dict]) -> Actuacion:
-    actuacion = Actuacion(
-        participante_id=person.id, centro_id=person.centro_id, asesor_id=actor.id,
-        tipo=tipo.nombre, fecha=fecha, datos={}, creado_en=utcnow(),
-    )
+def _values(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict) -> dict:
+    """The columns of a new actuación: who, whom, the tipo, fecha, and each field where the tipo
+    declares it is kept."""
+    values = {"participante_id": person.id, "centro_id": person.centro_id, "asesor_id": actor.id,
+              "tipo": tipo.nombre, "fecha": fecha, "datos": {}, "creado_en": utcnow()}
     for campo in tipo.campos:
         value = clean.get(campo.nombre)
         if campo.columna == "datos":
             if value is not None:
-                actuacion.datos[campo.nombre] = value
+                values["datos"][campo.nombre] = value
         else:
-            setattr(actuacion, campo.columna, value)
+            values[campo.columna] = value
+    return values
+
+
+def _new(actor, person: Participante, tipo: TipoActuacion, fecha: date, clean: dict,
+         items: list[dict]) -> Actuacion:
+    actuacion = Actuacion(**_values(actor, person, tipo, fecha, clean))
     actuacion.items = [ActuacionItem(**item) for item in items]
     return actuacion
+
+
+_COLUMNS = tuple(c.key for c in Actuacion.__table__.columns)
+
+
+class _Nueva:
+    """An actuación `register_many` accepted, before its INSERT: the attributes the rules, the
+    audit entry and the INSERT read (an Actuacion's columns, its items), without the ORM's
+    bookkeeping per attribute; it never joins the session (the batch is written with Core)."""
+
+    __slots__ = (*_COLUMNS, "items", "asesor")
+
+    def __init__(self, values: dict, items: list[dict]):
+        for name in _COLUMNS:
+            setattr(self, name, values.get(name))
+        self.items = [ActuacionItem(**item) for item in items]
+        self.asesor = None  # to_dict names the asesor from the actor
 
 
 def get_visible_actuacion(actor, actuacion_id: int) -> Actuacion:
