@@ -52,7 +52,7 @@ class ResumenDiario(db.Model):
     tablero sums a few thousand of these rows instead of scanning millions of actuaciones.
     """
 
-    codigo: Mapped[str] = mapped_column(String(10), primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
     fecha: Mapped[date] = mapped_column(Date, primary_key=True)
     centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -61,7 +61,7 @@ class ResumenDiario(db.Model):
 class ResumenMensual(db.Model):
     """ResumenDiario added up per month, so a year-long period reads twelve rows per row code."""
 
-    codigo: Mapped[str] = mapped_column(String(10), primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
     mes: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
     centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
