@@ -258,8 +258,9 @@ def _sum_summary(codes: list[str], desde: date | None, hasta: date, centro_id: i
                      .where(condition).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
-        for row in db.session.execute(statement):
-            into[row.centro_id][row.codigo] = into[row.centro_id].get(row.codigo, 0) + int(row.valor)
+        for centre, code, value in db.session.execute(statement).tuples():
+            values = into[centre]
+            values[code] = values.get(code, 0) + int(value)
 
 
 def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
@@ -276,25 +277,33 @@ def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | N
 def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None,
                          into: Valores) -> None:
     """Personas rows for a period starting on the first of a month, from the summary: the
-    (person, month) pairs of the period whose previous active month is before it. The codes
-    "<row>|" .. "<row>|<month of desde>" (exclusive) are exactly those of an earlier or no month."""
+    (person, month) pairs of the period whose previous active month is before it, named one by
+    one ("<row>|", "<row>|<each month before desde>") so the summary's keys are read exactly.
+    A row's earliest active month has no previous one ("<row>|"), so no previous month of that
+    row is older than the first month stored under "<row>|"."""
     first, limit, loose_days = _whole_months(desde, hasta)
-    before = persona_code("", f"{desde:%Y-%m}")
+    m, d = ResumenMensual, ResumenDiario
+    none = [persona_code(f.codigo, None) for f in filas]
+    earliest = db.session.scalar(select(func.min(m.mes)).where(m.codigo.in_(none)))
+    codes = list(none)
+    month = earliest
+    while month is not None and month < first.replace(day=1):
+        codes += [persona_code(f.codigo, f"{month:%Y-%m}") for f in filas]
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     parts = []
     if first < limit:
-        parts.append((ResumenMensual, ResumenMensual.mes, [ResumenMensual.mes >= first, ResumenMensual.mes < limit]))
+        parts.append((m, [m.mes >= first, m.mes < limit]))
     for start, end in loose_days:
-        parts.append((ResumenDiario, ResumenDiario.fecha, [ResumenDiario.fecha.between(start, end)]))
-    for model, _, conditions in parts:
-        codes = [and_(model.codigo >= persona_code(f.codigo, None), model.codigo < f.codigo + before)
-                 for f in filas]
-        statement = (select(model.centro_id, model.codigo, func.sum(model.valor).label("valor"))
-                     .where(or_(*codes), *conditions).group_by(model.centro_id, model.codigo))
+        parts.append((d, [d.fecha.between(start, end)]))
+    for model, conditions in parts:
+        statement = (select(model.centro_id, model.codigo, func.sum(model.valor))
+                     .where(model.codigo.in_(codes), *conditions).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
-        for centre, code, value in db.session.execute(statement):
+        for centre, code, value in db.session.execute(statement).tuples():
             row = code.partition(SEPARATOR)[0]
-            into[centre][row] = into[centre].get(row, 0) + int(value)
+            values = into[centre]
+            values[row] = values.get(row, 0) + int(value)
 
 
 def in_period(a, desde: date, hasta: date, centro_id: int | None) -> list:

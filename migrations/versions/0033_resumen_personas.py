@@ -1,5 +1,5 @@
 """Distinct-person tablero rows summarised: the summary's row codes widened to hold
-"<row>|<previous active month>" and filled from the actuaciones
+"<row>|<previous active month>" and filled from the actuaciones; a centre-first index
 
 Revision ID: d9a7f6b8c0e1
 Revises: c8f6e5a7b9d0
@@ -57,6 +57,8 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column("codigo", existing_type=sa.String(length=10), type_=sa.String(length=16),
                                   existing_nullable=False)
+    op.create_index("ix_resumen_diario_centro", "resumen_diario", ["centro_id", "codigo", "fecha", "valor"])
+    op.create_index("ix_resumen_mensual_centro", "resumen_mensual", ["centro_id", "codigo", "mes", "valor"])
     pairs = _pairs_sql(postgres)
     op.execute(f"INSERT INTO resumen_diario (codigo, fecha, centro_id, valor) {pairs}")  # nosec B608
     month_start = "date_trunc('month', fecha)::date" if postgres else "substr(fecha, 1, 7) || '-01'"
@@ -66,6 +68,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_resumen_mensual_centro", table_name="resumen_mensual")
+    op.drop_index("ix_resumen_diario_centro", table_name="resumen_diario")
     op.execute("DELETE FROM resumen_diario WHERE codigo LIKE '%|%'")
     op.execute("DELETE FROM resumen_mensual WHERE codigo LIKE '%|%'")
     for table in ("resumen_diario", "resumen_mensual"):
