@@ -1,6 +1,11 @@
 """Times the network tablero (both tableros, every centre) on a network-sized database.
 
     .venv/bin/python bench/tableros.py [--participantes 1000000] [--engines sqlite,postgresql]
+        [--sqlite-url URL] [--postgresql-url URL] [--solo-llenar] [--detalle]
+
+With --sqlite-url / --postgresql-url the database named is kept: filled on the first run (when
+it has no participants yet), upgraded by the migrations (which fill what they add to the summary), and
+timed again on later runs. --solo-llenar fills (niced, outside the bench lock) and stops.
 
 Fills a fresh database (schema by the migrations, so their indexes are the ones measured) with
 demo data in bulk: 20 centres, the given participants and about six actuaciones each, dated
@@ -11,6 +16,7 @@ tableros with the per-centre breakdown), the time of the bare SQL those requests
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -25,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 
 from cemprende import create_app, demo, demo_bulk  # noqa: E402
-from databases import throwaway  # noqa: E402
+from databases import LABELS, throwaway  # noqa: E402
 from cemprende.config import TestConfig  # noqa: E402
 from cemprende.extensions import db  # noqa: E402
 
@@ -94,7 +100,7 @@ class SqlRecorder:
             raw.close()
 
 
-def measure(app, label: str, path: str, headers: dict | None = None) -> None:
+def measure(app, label: str, path: str, headers: dict | None = None) -> tuple[float, float]:
     client = app.test_client()
     if headers is None:  # a page: log in as the supervisor
         page = client.get("/login").get_data(as_text=True)
@@ -119,20 +125,41 @@ def measure(app, label: str, path: str, headers: dict | None = None) -> None:
         statements = len(recorder.statements)
         sql_times.append(recorder.replay_seconds(detail=DETAIL and not sql_times))
     request, sql = statistics.median(request_times), statistics.median(sql_times)
-    print(f"  {label:<44} request {request * 1000:7.0f} ms   bare SQL {sql * 1000:7.0f} ms "
-          f"({statements} statements)   ratio {request / sql:4.2f}", flush=True)
+    report(label, request, sql, statements)
+    return request, sql
 
 
-def run(url: str, count: int) -> None:
+def report(label: str, request: float, sql: float, statements: int) -> None:
+    limit = 1.3 * sql + 0.010
+    print(f"  {label:<44} request {request * 1000:7.1f} ms   bare SQL {sql * 1000:7.1f} ms "
+          f"({statements} statements)   ratio {request / sql:4.2f}   "
+          f"{'within' if request <= limit else 'OVER'} 1.3x+10 ms ({limit * 1000:.0f} ms)   "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def prepare(app, count: int, kept: bool) -> None:
+    """A fresh database is filled; a kept one is filled only while empty, and otherwise only
+    upgraded."""
+    from cemprende.models import Participante
+    with app.app_context():
+        upgrade()
+        have = db.session.scalar(sa.select(sa.func.count()).select_from(Participante)) if kept else 0
+        if not have:
+            fill(count)
+        else:
+            print(f"  kept database: {have:,} participants", flush=True)
+        db.session.remove()
+
+
+def run(url: str, count: int, kept: bool = False, fill_only: bool = False) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PARAMETERS = {}
 
     app = create_app(Config)
-    with app.app_context():
-        upgrade()
-        fill(count)
-        db.session.remove()
+    prepare(app, count, kept)
+    if fill_only:
+        return
     client = app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "supervisor.pnud",
                                                 "password": demo.DEMO_PASSWORD}).get_json()["token"]
@@ -161,7 +188,9 @@ def measure_writes(app) -> None:
         centro_id = db.session.scalar(sa.select(Staff.centro_id).where(Staff.username == "asesor.cartagena"))
         people = db.session.scalars(sa.select(Participante.id).where(Participante.centro_id == centro_id)
                                     .order_by(Participante.id.desc()).limit(20)).all()
-    samples = []
+    with app.app_context():
+        engine = db.engine
+    samples, sql_samples, statements = [], [], 0
     for index, person in enumerate(people):
         # A route entry moves rows 12.x; the gate refuses the route the person is already in, so
         # the first other route is taken (only accepted writes are timed).
@@ -169,16 +198,23 @@ def measure_writes(app) -> None:
                   else [{"tipo": "ingreso_ruta", "fecha": "2015-06-01", "ruta": ruta}
                         for ruta in ("transforma", "desarrolla")])
         for body in bodies:
+            recorder = SqlRecorder(engine)
             start = time.perf_counter()
             response = client.post(f"/api/v1/participantes/{person}/actuaciones", json=body, headers=headers)
+            elapsed = time.perf_counter() - start
+            recorder.stop()
             if response.status_code == 201:
-                samples.append(time.perf_counter() - start)
+                samples.append(elapsed)
+                # The same statements again, rolled back: the database's share of the write.
+                statements = len(recorder.statements)
+                sql_samples.append(recorder.replay_seconds())
                 break
             assert response.get_json()["error"]["code"] == "ruta_actual", response.get_json()
         else:
             raise AssertionError(f"no route left for {person}")
-    print(f"  one actuación written (enrutamiento / ingreso_ruta, summary kept): median "
-          f"{statistics.median(samples) * 1000:.0f} ms, max {max(samples) * 1000:.0f} ms", flush=True)
+    report("one actuación written (median of 20)", statistics.median(samples),
+           statistics.median(sql_samples), statements)
+    print(f"  {'':<44} max {max(samples) * 1000:.0f} ms", flush=True)
 
 
 def main() -> None:
@@ -186,10 +222,19 @@ def main() -> None:
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--detalle", action="store_true", help="time each slow statement")
+    parser.add_argument("--sqlite-url", help="a SQLite database to keep (filled when empty)")
+    parser.add_argument("--postgresql-url", help="a PostgreSQL database to keep (filled when empty)")
+    parser.add_argument("--solo-llenar", action="store_true", help="fill the kept databases and stop")
     args = parser.parse_args()
+    print(f"{args.participantes:,} participants; load average {os.getloadavg()}", flush=True)
     for engine in args.engines.split(","):
+        kept = getattr(args, f"{engine}_url")
+        if kept:
+            print(LABELS[engine], flush=True)
+            run(kept, args.participantes, kept=True, fill_only=args.solo_llenar)
+            continue
         with throwaway(engine) as url:
-            run(url, args.participantes)
+            run(url, args.participantes, fill_only=args.solo_llenar)
 
 if __name__ == "__main__":
     main()

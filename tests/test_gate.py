@@ -11,6 +11,7 @@ import inspect
 import json
 import random
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import unescape
@@ -27,7 +28,8 @@ from cemprende.itinerario.reglas import Incumple
 from cemprende.microfinanciamiento import reglas as microfinanciamiento
 from cemprende.orientacion import reglas as orientacion
 from cemprende.models import Actuacion, Participante
-from cemprende.tableros import resumen
+from cemprende.tableros import queries, resumen
+from cemprende.tableros.registry import FILAS, Personas
 from conftest import TODAY, api_token, csrf_token, login, person_payload, post_at_once
 
 D = lambda days_ago: (TODAY - timedelta(days=days_ago)).isoformat()  # noqa: E731
@@ -526,6 +528,17 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
         expected = resumen.contributions()
         assert stored == {k: v for k, v in expected.items() if v}
         assert stored_months == resumen.by_month({k: v for k, v in expected.items() if v})
+        # The distinct-person rows read from the summary's (person, month) pairs equal the live
+        # COUNT(DISTINCT) for periods from the first of each month the walk wrote in.
+        personas = [f for f in FILAS if isinstance(f.calculo, Personas)]
+        hasta = TODAY
+        for months_back in range(0, 8):
+            desde = (hasta.replace(day=1) - timedelta(days=31 * months_back)).replace(day=1)
+            summary, live = defaultdict(dict), defaultdict(dict)
+            queries.persons_from_summary(personas, desde, hasta, None, summary)
+            queries.distinct_persons(personas, desde, hasta, None, live)
+            assert ({(c, k): v for c, values in summary.items() for k, v in values.items() if v}
+                    == {(c, k): v for c, values in live.items() for k, v in values.items() if v}), desde
         assert len(made) > 20  # the walk did write
         assert db.session.scalar(select(func.count()).select_from(Actuacion).where(Actuacion.anulada)) > 5
 

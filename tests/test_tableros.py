@@ -255,7 +255,7 @@ def test_any_period_adds_up_the_days_it_covers(app, a):
     from datetime import date as d
 
     from cemprende.tableros import queries, resumen
-    from cemprende.tableros.registry import FILAS
+    from cemprende.tableros.registry import FILAS, Personas
     build_routing_scenario(a)
     build_services_scenario(a)
     periods = [(d(2015, 2, 11), d(2015, 3, 9)), (d(2015, 3, 2), d(2015, 3, 30)),
@@ -263,7 +263,8 @@ def test_any_period_adds_up_the_days_it_covers(app, a):
     with app.app_context():
         days = resumen.contributions()
         assert resumen.stored_months() == resumen.by_month(days)
-        summarised = queries.summarised(list(FILAS))
+        # Distinct-person rows are not a sum of days: test_distinct_persons_from_the_summary_*.
+        summarised = [f for f in queries.summarised(list(FILAS)) if not isinstance(f.calculo, Personas)]
         for desde, hasta in periods:
             got = queries.compute(summarised, desde, hasta, None)
             for fila in summarised:
@@ -271,6 +272,51 @@ def test_any_period_adds_up_the_days_it_covers(app, a):
                 expected = sum(v for (code, day, _), v in days.items()
                                if code == fila.codigo and day <= hasta and (as_of or day >= desde))
                 assert sum(c.get(fila.codigo, 0) for c in got.values()) == expected, (fila.codigo, desde)
+
+
+def test_distinct_persons_from_the_summary_equal_the_live_count_for_any_month_start(app, a, world):
+    """Rows 2.x, 7, 8, 10, 17.x read from the (person, month) pairs of the summary equal
+    COUNT(DISTINCT person) over the actuaciones, per centre, for periods from the first of a
+    month to any day (and a mid-month start falls back to the live count)."""
+    import random
+    from collections import defaultdict
+    from datetime import date as d, timedelta
+
+    from cemprende.tableros import queries
+    from cemprende.tableros.registry import FILAS, Personas
+    build_routing_scenario(a)
+    build_services_scenario(a)
+    rng = random.Random(7)
+    for n in range(8):  # repeated services of the same people in several months
+        person = a.person(**NONE)
+        for _ in range(3):
+            a.act(person, "hoja_de_vida", f"2015-{rng.randint(1, 4):02d}-{rng.randint(1, 28):02d}",
+                  plataforma="spe", codigo=str(n))
+            a.act(person, "referenciacion", f"2015-{rng.randint(1, 4):02d}-{rng.randint(1, 28):02d}",
+                  destino=rng.choice(["dps", "terceros"]), programa="X")
+    personas = [f for f in FILAS if isinstance(f.calculo, Personas)]
+    periods = [(d(2015, 1, 1), d(2015, 4, 30)), (d(2015, 2, 1), d(2015, 3, 17)), (d(2015, 3, 1), d(2015, 3, 1)),
+               (d(2015, 2, 1), d(2015, 2, 28)), (d(2014, 12, 1), d(2015, 1, 9))]
+    periods += [(d(2015, rng.randint(1, 4), 1), d(2015, 4, 1) + timedelta(days=rng.randint(0, 40)))
+                for _ in range(6)]
+    with app.app_context():
+        assert queries.summarised(personas) == personas
+        for desde, hasta in periods:
+            for centro_id in (None, world["centro_a"].id):
+                live, summary = defaultdict(dict), defaultdict(dict)
+                queries.distinct_persons(personas, desde, hasta, centro_id, live)
+                queries.persons_from_summary(personas, desde, hasta, centro_id, summary)
+                diff = {(k, code): (summary.get(k, {}).get(code), live.get(k, {}).get(code))
+                        for k in summary.keys() | live.keys()
+                        for code in summary.get(k, {}).keys() | live.get(k, {}).keys()
+                        if summary.get(k, {}).get(code, 0) != live.get(k, {}).get(code, 0)}
+                assert not diff, (desde, hasta, centro_id, diff)
+        assert any(v for values in live.values() for v in values.values())
+        # A period from mid-month is counted live (the pairs start counting on the first).
+        got = queries.compute(personas, d(2015, 1, 15), d(2015, 4, 30), None)
+        live = defaultdict(dict)
+        queries.distinct_persons(personas, d(2015, 1, 15), d(2015, 4, 30), None, live)
+        assert got == live
 
 
 def test_an_earlier_routing_in_the_same_month_moves_the_day_not_the_month(app, a):

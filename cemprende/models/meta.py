@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,7 +52,10 @@ class ResumenDiario(db.Model):
     tablero sums a few thousand of these rows instead of scanning millions of actuaciones.
     """
 
-    codigo: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # One centre's tablero reads its own rows only (the key starts with the row code).
+    __table_args__ = (Index("ix_resumen_diario_centro", "centro_id", "codigo", "fecha", "valor"),)
+
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
     fecha: Mapped[date] = mapped_column(Date, primary_key=True)
     centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -61,7 +64,9 @@ class ResumenDiario(db.Model):
 class ResumenMensual(db.Model):
     """ResumenDiario added up per month, so a year-long period reads twelve rows per row code."""
 
-    codigo: Mapped[str] = mapped_column(String(10), primary_key=True)
+    __table_args__ = (Index("ix_resumen_mensual_centro", "centro_id", "codigo", "mes", "valor"),)
+
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
     mes: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
     centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -157,8 +157,60 @@ def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: 
     return into
 
 
+# ---- distinct persons, summarised exactly --------------------------------------------------
+# A person counts once in a Personas row of a centre for a period when they have at least one
+# actuación of the row's kind there in the period. For each person, row and centre, take the
+# months they were active in, and in each such month the first day (`primera`) and the previous
+# active month (`previo`). Then the persons active in a period that starts on the first of a month
+# are exactly the (person, month) pairs whose `primera` lies in the period and whose `previo` lies
+# before it (or is none): each person is counted once, in their first active month of the period.
+# These pairs are kept, counted per centre, day of `primera` and `previo`, in the same daily and
+# monthly summary under the code "<row>|<previo YYYY-MM>" ("<row>|" for none), so the gate's
+# before/after difference, the rebuild and its check cover them as every other summarised row.
+
+SEPARATOR = "|"
+
+
+def persona_code(codigo: str, previo: str | None) -> str:
+    return f"{codigo}{SEPARATOR}{previo or ''}"
+
+
+def _month_text(column):
+    """YYYY-MM of a date column, as text (SQLite keeps dates as ISO text)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.substr(column, 1, 7)
+
+
+def person_months_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+    """Personas rows: per centre and day, how many (person, month) pairs have their first day of
+    the month there, keyed by the row and the person's previous active month (see above)."""
+    a = Actuacion
+    code = case(*[(of_measure(a, f.calculo), literal(f.codigo)) for f in filas], else_=None)
+    month = _month_text(a.fecha)
+    pairs = (select(code.label("codigo"), a.participante_id, a.centro_id, month.label("mes"),
+                    func.min(a.fecha).label("primera"))
+             .where(vigentes(a), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
+             .group_by(code, a.participante_id, a.centro_id, month))
+    if participante_id is not None:
+        pairs = pairs.where(_of(a.participante_id, participante_id))
+    pairs = pairs.subquery()
+    lagged = select(pairs.c.codigo, pairs.c.centro_id, pairs.c.primera,
+                    func.lag(pairs.c.mes).over(partition_by=(pairs.c.codigo, pairs.c.participante_id,
+                                                             pairs.c.centro_id),
+                                               order_by=pairs.c.mes).label("previo")
+                    ).where(pairs.c.codigo.is_not(None)).subquery()
+    statement = (select(lagged.c.codigo, lagged.c.centro_id, lagged.c.primera, lagged.c.previo,
+                        func.count().label("n"))
+                 .group_by(lagged.c.codigo, lagged.c.centro_id, lagged.c.primera, lagged.c.previo))
+    for row in _every_centre(statement):
+        key = (persona_code(row.codigo, row.previo), row.primera, row.centro_id)
+        into[key] = into.get(key, 0) + int(row.n)
+    return into
+
+
 PER_DAY = ((Enrutados, first_routings_per_day), ((Conteo, Suma), counts_per_day),
-           (ActivosRuta, route_changes_per_day))
+           (ActivosRuta, route_changes_per_day), (Personas, person_months_per_day))
 
 
 def per_day(filas: list[Fila], participante_id=None) -> PorDia:
@@ -173,7 +225,7 @@ def per_day(filas: list[Fila], participante_id=None) -> PorDia:
 
 
 def summarised(filas: list[Fila]) -> list[Fila]:
-    return [f for f in filas if isinstance(f.calculo, (*DAILY, ActivosRuta))]
+    return [f for f in filas if isinstance(f.calculo, (*DAILY, ActivosRuta, Personas))]
 
 
 def _whole_months(desde: date | None, hasta: date) -> tuple[date | None, date, list[tuple[date, date]]]:
@@ -206,8 +258,9 @@ def _sum_summary(codes: list[str], desde: date | None, hasta: date, centro_id: i
                      .where(condition).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
-        for row in db.session.execute(statement):
-            into[row.centro_id][row.codigo] = into[row.centro_id].get(row.codigo, 0) + int(row.valor)
+        for centre, code, value in db.session.execute(statement).tuples():
+            values = into[centre]
+            values[code] = values.get(code, 0) + int(value)
 
 
 def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
@@ -219,6 +272,38 @@ def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | N
         _sum_summary(period, desde, hasta, centro_id, into)
     if as_of:
         _sum_summary(as_of, None, hasta, centro_id, into)
+
+
+def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None,
+                         into: Valores) -> None:
+    """Personas rows for a period starting on the first of a month, from the summary: the
+    (person, month) pairs of the period whose previous active month is before it, named one by
+    one ("<row>|", "<row>|<each month before desde>") so the summary's keys are read exactly.
+    A row's earliest active month has no previous one ("<row>|"), so no previous month of that
+    row is older than the first month stored under "<row>|"."""
+    first, limit, loose_days = _whole_months(desde, hasta)
+    m, d = ResumenMensual, ResumenDiario
+    none = [persona_code(f.codigo, None) for f in filas]
+    earliest = db.session.scalar(select(func.min(m.mes)).where(m.codigo.in_(none)))
+    codes = list(none)
+    month = earliest
+    while month is not None and month < first.replace(day=1):
+        codes += [persona_code(f.codigo, f"{month:%Y-%m}") for f in filas]
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    parts = []
+    if first < limit:
+        parts.append((m, [m.mes >= first, m.mes < limit]))
+    for start, end in loose_days:
+        parts.append((d, [d.fecha.between(start, end)]))
+    for model, conditions in parts:
+        statement = (select(model.centro_id, model.codigo, func.sum(model.valor))
+                     .where(model.codigo.in_(codes), *conditions).group_by(model.centro_id, model.codigo))
+        if centro_id is not None:
+            statement = statement.where(model.centro_id == centro_id)
+        for centre, code, value in db.session.execute(statement).tuples():
+            row = code.partition(SEPARATOR)[0]
+            values = into[centre]
+            values[row] = values.get(row, 0) + int(value)
 
 
 def in_period(a, desde: date, hasta: date, centro_id: int | None) -> list:
@@ -276,7 +361,9 @@ def compute(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) 
     values: Valores = defaultdict(dict)
     from_summary(summarised(filas), desde, hasta, centro_id, values)
     personas = [f for f in filas if isinstance(f.calculo, Personas)]
-    if personas:
+    if personas and desde.day == 1:  # a period from the first of a month: from the summary
+        persons_from_summary(personas, desde, hasta, centro_id, values)
+    elif personas:
         distinct_persons(personas, desde, hasta, centro_id, values)
     cupos = [f for f in filas if isinstance(f.calculo, CuposVacantes)]
     if cupos:

@@ -186,3 +186,4 @@ def stored() -> queries.PorDia:
 def stored_months() -> queries.PorDia:
     return {(r.codigo, r.mes, r.centro_id): r.valor
             for r in db.session.scalars(select(ResumenMensual)) if r.valor}
+

@@ -78,8 +78,20 @@ class Celda:
 class FilaTablero:
     fila: Fila
     total: Celda
-    por_centro: dict[int, Celda] = field(default_factory=dict)
     anterior: Celda | None = None  # a reopened month: the previous close's figure
+    # The network's per-centre cells are made when first read (the page shows one row's, the
+    # API none): the figures they come from are already computed, only the cells wait.
+    _centros: list[Centro] = field(default_factory=list, repr=False)
+    _valores: dict[int, dict[str, int]] = field(default_factory=dict, repr=False)
+    _metas: dict[int, dict[str, int]] = field(default_factory=dict, repr=False)
+    _por_centro: dict[int, Celda] | None = field(default=None, repr=False)
+
+    @property
+    def por_centro(self) -> dict[int, Celda]:
+        if self._por_centro is None:
+            self._por_centro = {c.id: _cell(self.fila, self._valores.get(c.id, {}), self._metas.get(c.id))
+                                for c in self._centros}
+        return self._por_centro
 
     def to_dict(self) -> dict:
         data = {"codigo": self.fila.codigo, "area": self.fila.area, "numero": self.fila.numero,
@@ -119,12 +131,12 @@ class Tablero:
 def _metas(vigencia: Vigencia | None, centro_id: int | None) -> dict[int, dict[str, int]]:
     if vigencia is None:
         return {}
-    statement = select(Meta).where(Meta.vigencia_id == vigencia.id)
+    statement = select(Meta.centro_id, Meta.codigo, Meta.valor).where(Meta.vigencia_id == vigencia.id)
     if centro_id is not None:
         statement = statement.where(Meta.centro_id == centro_id)
     metas: dict[int, dict[str, int]] = {}
-    for meta in db.session.scalars(statement):
-        metas.setdefault(meta.centro_id, {})[meta.codigo] = meta.valor
+    for centre, code, valor in db.session.execute(statement).tuples():  # plain rows: no ORM objects
+        metas.setdefault(centre, {})[code] = valor
     return metas
 
 
@@ -198,8 +210,7 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
     for fila in filas:
         row = FilaTablero(fila, _cell(fila, scope_values, scope_metas))
         if centro_id is None:
-            row.por_centro = {c.id: _cell(fila, per_centre.get(c.id, {}), metas.get(c.id))
-                              for c in centros}
+            row._centros, row._valores, row._metas = centros, per_centre, metas
         if frozen is not None and frozen.reabierto:
             before = frozen.anteriores.get(centro_id, {}) if centro_id else _network_sum(frozen.anteriores)
             before_metas = (frozen.metas_anteriores.get(centro_id) if centro_id

@@ -33,6 +33,24 @@ def _tableros(names: list[str]):
     return [services.compute(actor, name, centro_id, desde, hasta) for name in names]
 
 
+class Rutas:
+    """url_for for the page's many links that differ only in the row code: built once per
+    (endpoint, tablero, centre, period) with a stand-in code, then the code put in its place
+    (row codes are letters, digits and dots, which url_for leaves as they are)."""
+
+    STAND_IN = "CODIGO0"
+
+    def __init__(self):
+        self._made: dict[tuple, str] = {}
+
+    def __call__(self, endpoint: str, tablero, codigo: str, centro_id=None) -> str:
+        key = (endpoint, tablero.tablero, centro_id, tablero.desde, tablero.hasta)
+        if key not in self._made:
+            self._made[key] = url_for(endpoint, tablero=tablero.tablero, codigo=self.STAND_IN, centro_id=centro_id,
+                                      desde=tablero.desde.isoformat(), hasta=tablero.hasta.isoformat())
+        return self._made[key].replace(self.STAND_IN, codigo, 1)
+
+
 @bp.route("/")
 @login_required
 @from_replica
@@ -60,7 +78,7 @@ def tablero():
         banda=charts.banda, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
         centro_bars=charts.por_centro(source, indicador), indicador=indicador,
         fuente=source, fila_centros=fila_centros, consulta_sin_indicador=sin_indicador,
-        colores=charts.COLOURS, query=request.query_string.decode(),
+        colores=charts.COLOURS, query=request.query_string.decode(), ruta=Rutas(),
         desglosable=desgloses.desglosable), 422 if errors else 200
 
 
