@@ -2,7 +2,7 @@
 its own transaction (the integrity alerts' cache is keyed by it)
 
 Revision ID: a2d0c9e1f3b4
-Revises: c8f6e5a7b9d0
+Revises: d9a7f6b8c0e1
 Create Date: 2026-11-28 14:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a2d0c9e1f3b4'
-down_revision = 'c8f6e5a7b9d0'
+down_revision = 'd9a7f6b8c0e1'
 branch_labels = None
 depends_on = None
 
