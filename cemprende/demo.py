@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
@@ -500,10 +501,18 @@ def _ensure_account(username: str, nombre: str, rol: str, centro: Centro | None,
     staff = db.session.scalar(select(Staff).where(Staff.username == username))
     if staff is None:
         staff = Staff(username=username, nombre=nombre, rol=rol, centro_id=centro.id if centro else None,
-                      password_hash=hash_password(password or secrets.token_urlsafe(24)), activo=True)
+                      password_hash=hash_password(password) if password else _unknown_password_hash(),
+                      activo=True)
         db.session.add(staff)
         db.session.flush()
     return staff
+
+
+@cache
+def _unknown_password_hash() -> str:
+    """The unprinted accounts' hash, of a random password nobody is told (hashed once: argon2 is
+    deliberately slow, and the sixteen other centres' asesores would take seconds)."""
+    return hash_password(secrets.token_urlsafe(24))
 
 
 def _slug(centro: Centro) -> str:
