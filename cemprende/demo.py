@@ -7,6 +7,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 
 from PIL import Image, ImageDraw
 from reportlab.pdfgen import canvas
@@ -327,7 +328,8 @@ class DemoBuilder:
             others = [s for s in suppliers if s is not chosen]
             quoted = [chosen] + rng.sample(others, rng.choice([0, 1, 1, 2]) if not planned else 1)
             for n, supplier in enumerate(quoted[:3]):
-                precio = item.precio_unitario if n == 0 else int(round(item.precio_unitario * rng.uniform(1.04, 1.3), -3))
+                precio = (item.precio_unitario if n == 0
+                          else int(round(item.precio_unitario * rng.uniform(1.04, 1.3), -3)))
                 proveedores.add_quote(asesor, item.id, {"proveedor_id": supplier.id, "precio_unitario": precio,
                                                         "fecha": ajustado.fecha.isoformat()}, today=self.hasta)
         fecha_comite = when(5, 30, ajustado.fecha)
@@ -338,11 +340,13 @@ class DemoBuilder:
             "fecha": fecha_comite.isoformat(), "lugar": f"Sala de juntas, {asesor.centro.nombre}",
             "miembros": "\n".join(rng.sample(COMITE_MIEMBROS, 3)),
             "decisiones": [{"plan_id": ajustado.id, "decision": decision,
-                            "observacion": "El plan no muestra mercado suficiente." if decision == Decision.RECHAZADO else None}]},
+                            "observacion": ("El plan no muestra mercado suficiente."
+                                            if decision == Decision.RECHAZADO else None)}]},
             today=self.hasta)
         made["comite"] = fecha_comite
         if rng.random() < 0.5:
-            comite.upload_acta(asesor, sesion.id, [("acta.pdf", io.BytesIO(demo_document(f"Acta {sesion.acta}", image=False)))])
+            acta = demo_document(f"Acta {sesion.acta}", image=False)
+            comite.upload_acta(asesor, sesion.id, [("acta.pdf", io.BytesIO(acta))])
         if decision != Decision.APROBADO:
             return made
         if caso == "sin_visita":  # the diagnostic visit, recorded on the wrong person, is annulled
@@ -356,7 +360,8 @@ class DemoBuilder:
             return made
         if caso == "sobreprecio":  # the first item invoiced well above its quote, fewer units
             first = items[0]
-            entregados = [{**first, "cantidad": 1, "precio_unitario": int(round(first["precio_unitario"] * 1.35, -3))}]
+            entregados = [{**first, "cantidad": 1,
+                           "precio_unitario": int(round(first["precio_unitario"] * 1.35, -3))}]
         elif caso == "parcial" or (not planned and len(items) > 2 and rng.random() < 0.25):
             entregados = items[:-1]
         else:
@@ -395,7 +400,12 @@ class DemoBuilder:
             "proveedor_confirmado": True, "items": answers}, today=self.hasta)
 
     def register_suppliers(self, asesor: Staff, centro: Centro) -> None:
+        """Four suppliers in the centre's register (those it has, when demo-data runs again)."""
         rng, made = self.rng, []
+        existing = proveedores.active_suppliers(centro.id)
+        if len(existing) >= 2:
+            self.suppliers[centro.id] = existing
+            return
         for nombre in rng.sample(PROVEEDORES_CENTRO, 4):
             digits = f"{rng.choice([800, 830, 860, 890, 900, 901])}{rng.randint(100_000, 999_999)}"
             made.append(proveedores.create_supplier(asesor, {
@@ -407,9 +417,12 @@ class DemoBuilder:
     def planted_person(self, asesor: Staff, centro: Centro, start: date, end: date, caso: str, **kw) -> int:
         """A person whose seed-capital path carries one integrity problem (see seed_capital)."""
         person = participantes.register(asesor, self.person_data(centro), today=self.hasta)
-        for tipo, fields in ((Tipo.CARACTERIZACION, {"situacion": "idea_negocio"}), (Tipo.ACTA_COMPROMISO, {}),
-                             (Tipo.ENRUTAMIENTO, {"destino": "emprendimiento"}), (Tipo.INGRESO_RUTA, {"ruta": "emprende"})):
-            itinerario.register(asesor, person.id, {"tipo": tipo, "fecha": start.isoformat(), **fields}, today=self.hasta)
+        for tipo, fields in ((Tipo.CARACTERIZACION, {"situacion": "idea_negocio"}),
+                             (Tipo.ACTA_COMPROMISO, {}),
+                             (Tipo.ENRUTAMIENTO, {"destino": "emprendimiento"}),
+                             (Tipo.INGRESO_RUTA, {"ruta": "emprende"})):
+            itinerario.register(asesor, person.id, {"tipo": tipo, "fecha": start.isoformat(), **fields},
+                                today=self.hasta)
         sector = self.rng.choice(list(SECTOR_ITEMS))
         negocio = self.rng.choice(NEGOCIOS[sector]).format(a=self.rng.choice(APELLIDOS), b="Esperanza")
         itinerario.register(asesor, person.id, {"tipo": Tipo.PERFIL_PROYECTO, "fecha": start.isoformat(),
@@ -500,10 +513,18 @@ def _ensure_account(username: str, nombre: str, rol: str, centro: Centro | None,
     staff = db.session.scalar(select(Staff).where(Staff.username == username))
     if staff is None:
         staff = Staff(username=username, nombre=nombre, rol=rol, centro_id=centro.id if centro else None,
-                      password_hash=hash_password(password or secrets.token_urlsafe(24)), activo=True)
+                      password_hash=hash_password(password) if password else _unknown_password_hash(),
+                      activo=True)
         db.session.add(staff)
         db.session.flush()
     return staff
+
+
+@cache
+def _unknown_password_hash() -> str:
+    """The unprinted accounts' hash, of a random password nobody is told (hashed once: argon2 is
+    deliberately slow, and the sixteen other centres' asesores would take seconds)."""
+    return hash_password(secrets.token_urlsafe(24))
 
 
 def _slug(centro: Centro) -> str:
