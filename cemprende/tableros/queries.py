@@ -258,7 +258,7 @@ def _sum_summary(codes: list[str], desde: date | None, hasta: date, centro_id: i
                      .where(condition).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
-        for centre, code, value in db.session.execute(statement).tuples():
+        for centre, code, value in db.session.execute(statement):
             values = into[centre]
             values[code] = values.get(code, 0) + int(value)
 
@@ -300,7 +300,7 @@ def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id:
                      .where(model.codigo.in_(codes), *conditions).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
-        for centre, code, value in db.session.execute(statement).tuples():
+        for centre, code, value in db.session.execute(statement):
             row = code.partition(SEPARATOR)[0]
             values = into[centre]
             values[row] = values.get(row, 0) + int(value)

@@ -135,7 +135,7 @@ def _metas(vigencia: Vigencia | None, centro_id: int | None) -> dict[int, dict[s
     if centro_id is not None:
         statement = statement.where(Meta.centro_id == centro_id)
     metas: dict[int, dict[str, int]] = {}
-    for centre, code, valor in db.session.execute(statement).tuples():  # plain rows: no ORM objects
+    for centre, code, valor in db.session.execute(statement):  # plain rows: no ORM objects
         metas.setdefault(centre, {})[code] = valor
     return metas
 
