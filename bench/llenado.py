@@ -27,7 +27,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cemprende import demo, demo_bulk  # noqa: E402
+from cemprende import demo, demo_bulk, versiones  # noqa: E402
 from cemprende.extensions import db  # noqa: E402
 from cemprende.models import Actuacion, Centro, Participante, ParticipantePalabra, Staff, Vacante  # noqa: E402
 from cemprende.participantes.services import name_words  # noqa: E402
@@ -149,6 +149,7 @@ def _fill_postgres(count, seed, start, end, words, log, began) -> dict:
     writer = demo_bulk.BulkWriter()
     writer.advance_sequences((Vacante, Participante, Actuacion))
     rows = resumen.rebuild()
+    versiones.bump(versiones.ALERTAS)  # rows written by COPY, outside the session
     db.session.commit()
     timings["resumen"] = time.perf_counter() - t0
     log(f"  summary rebuilt (resumen.rebuild, {rows:,} day rows): {timings['resumen']:.0f} s")

@@ -17,6 +17,7 @@ from .extensions import db
 from .models import Actuacion, Centro, Participante, ParticipantePalabra, Staff, Vacante
 from .participantes.services import name_words, search_key
 from .tableros import resumen
+from . import versiones
 from .demo import APELLIDOS, NOMBRES_F, NOMBRES_M, PROGRAMAS
 from .itinerario.tipos import ClaseVisita, Decision, Tipo
 
@@ -123,6 +124,7 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
     writer.flush()
     writer.advance_sequences((Vacante, Participante, Actuacion))
     resumen.rebuild()
+    versiones.bump(versiones.ALERTAS)  # rows written outside the session's flush
     progress(count % 10_000)
     return count, actuaciones
 
