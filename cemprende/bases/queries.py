@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, String, and_, case, exists, func, or_, select
+from sqlalchemy import Date, Row, Select, String, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..contactos import queries as contactos
@@ -297,47 +297,40 @@ def _participantes_lotes(session: Session, f: Filtro, size: int) -> Iterator[lis
 
 def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, ...],
                          size: int) -> Iterator[list[list]]:
-    """The base's final cells: every column the database can compute comes ready from one
-    streamed query; the first dates (grouped, as text) and the current route per chunk."""
-    from_sql = [c for c in columnas if c.sql is not None]
-    later = [c.titulo for c in columnas[len(from_sql):]]
-    if set(later) - set(POR_CHUNK) or any(c.sql is None for c in from_sql):
-        raise ValueError("The columns computed per chunk go last.")
-    statement = _participantes_select(f, tuple(c.sql for c in from_sql))
-    picked = [POR_CHUNK.index(titulo) for titulo in later]
-    whole = picked == list(range(len(POR_CHUNK)))
-    a = Actuacion
+    """The base's final cells, every one computed by the database in one streamed query (the
+    first dates and the current route by correlated lookups on the person's actuaciones, over
+    the index that starts with the person)."""
+    if any(c.sql is None for c in columnas):
+        raise ValueError("Every column of a base read as final cells declares its SQL.")
+    statement = _participantes_select(f, tuple(c.sql for c in columnas)).params(bases_hasta=f.hasta)
     for chunk in _stream_tuples(session, statement, size):
-        if not later:
-            yield [list(row[1:]) for row in chunk]
-            continue
-        ids = {row[0] for row in chunk}
-        span = (a.participante_id >= min(ids), a.participante_id <= max(ids), vigentes(),
-                a.fecha <= f.hasta)
-        firsts = {person: (caracterizacion, enrutamiento) for person, caracterizacion, enrutamiento
-                  in _read(session,
-                      select(a.participante_id,
-                             _sql_date(func.min(case((a.tipo == Tipo.CARACTERIZACION, a.fecha)))),
-                             _sql_date(func.min(case((a.tipo == Tipo.ENRUTAMIENTO, a.fecha)))))
-                      .where(a.tipo.in_(FIRSTS), *span).group_by(a.participante_id)).all()}
-        routes: dict[int, str] = {}
-        for person, tipo, categoria in _read(session,
-                select(a.participante_id, a.tipo, a.categoria).where(a.tipo.in_(ROUTE_EVENTS), *span)
-                .order_by(a.participante_id, a.fecha, a.id)).all():
-            # the latest ingreso_ruta, unless a desistimiento follows it
-            routes[person] = (RUTAS.get(categoria, categoria) or "") if tipo == Tipo.INGRESO_RUTA else ""
-        none = ("", "")
-        if whole:  # every per-chunk column, in POR_CHUNK's order: no lookup by title per row
-            yield [[*row[1:], *firsts.get(row[0], none), routes.get(row[0], "")] for row in chunk]
-            continue
-        out = []
-        for row in chunk:
-            known = (*firsts.get(row[0], none), routes.get(row[0], ""))
-            out.append([*row[1:], *(known[index] for index in picked)])
-        yield out
+        yield [list(row[1:]) for row in chunk]
 
 
-POR_CHUNK = ("Primera caracterización", "Primer enrutamiento", "Ruta actual")
+HASTA = bindparam("bases_hasta", type_=Date)  # the filter's cut date, given at execution
+
+
+def _sql_first(tipo: str):
+    """The date of the person's first valid actuación of `tipo` up to the cut, as text."""
+    a = aliased(Actuacion)
+    return _sql_date(select(func.min(a.fecha))
+                     .where(a.participante_id == Participante.id, a.tipo == tipo, vigentes(a),
+                            a.fecha <= HASTA)
+                     .correlate(Participante).scalar_subquery())
+
+
+def _sql_route():
+    """The current route as of the cut: the categoria of the latest ingreso_ruta, unless a
+    desistimiento follows it (itinerary order: fecha, then id), as its label."""
+    a = aliased(Actuacion)
+    latest = (select(case((a.tipo == Tipo.INGRESO_RUTA, a.categoria)))
+              .where(a.participante_id == Participante.id, a.tipo.in_(ROUTE_EVENTS), vigentes(a),
+                     a.fecha <= HASTA)
+              .order_by(a.fecha.desc(), a.id.desc()).limit(1)
+              .correlate(Participante).scalar_subquery())
+    return _sql_label(latest, RUTAS)
+
+
 p_ = Participante
 PARTICIPANTES = Base(
     "participantes", "Participantes",
@@ -366,9 +359,11 @@ PARTICIPANTES = Base(
         *SENSIBLES,
         Columna("Fecha de registro", _date("creado_en"), sql=_sql_date(bogota_date(p_.creado_en)),
                 escrito=False),
-        Columna("Primera caracterización", _date("primera_caracterizacion"), escrito=False),
-        Columna("Primer enrutamiento", _date("primer_enrutamiento"), escrito=False),
-        Columna("Ruta actual", _label("ruta", RUTAS), escrito=False),
+        Columna("Primera caracterización", _date("primera_caracterizacion"),
+                sql=_sql_first(Tipo.CARACTERIZACION), escrito=False),
+        Columna("Primer enrutamiento", _date("primer_enrutamiento"),
+                sql=_sql_first(Tipo.ENRUTAMIENTO), escrito=False),
+        Columna("Ruta actual", _label("ruta", RUTAS), sql=_sql_route(), escrito=False),
     ),
     _participantes_lotes,
     lambda session, f: _count(session, _participantes_select(f)),
