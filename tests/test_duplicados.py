@@ -278,32 +278,3 @@ def test_pages_queue_pair_merge_with_confirmation(app, client, world, twins):
     assert detection.status_code == 303
     jobs.wait_for_threads()
     assert "Última búsqueda" in client.get("/duplicados/").get_data(as_text=True)
-
-
-def test_blocking_keys_find_exactly_the_pairs_of_the_name_join(app, world):
-    """SQLite's detection (blocking keys) and PostgreSQL's (the join on the name) give the same
-    one-digit pairs, whatever the lengths and the position of the digit; run on both engines."""
-    from datetime import UTC, date, datetime
-
-    documents = ["1098765432", "1098765482", "109876543", "10987654321", "1098765433",
-                 "2098765432", "109876532", "1098675432", "12345", "1234", "123456", "12355",
-                 "1245", "52000111", "5200011", "520001111", "987", "9870", "98", "4987"]
-    now = datetime.now(UTC)
-    with app.app_context():
-        centro_id = world["centro_a"].id
-        rows = []
-        for name, tipo in (("ana perez", "CC"), ("juan rios", "TI")):
-            for n, documento in enumerate(documents):
-                rows.append(dict(
-                    centro_id=centro_id, tipo_documento=tipo, numero_documento=documento,
-                    nombres=name.split()[0], apellidos=name.split()[1], nombre_busqueda=name,
-                    fecha_nacimiento=date(1980 + n, 1, 1), municipio="Cartagena",
-                    remitido_dps=False, consentimiento_datos=True, consentimiento_en=now,
-                    consentimiento_version="b", creado_en=now, actualizado_en=now, version=1))
-        db.session.execute(Participante.__table__.insert(), rows)
-        joined = set(queries.one_digit_documents())
-        blocked = list(queries.one_digit_documents_blocked())
-        assert len(blocked) == len(set(blocked))
-        assert set(blocked) == joined
-        assert len(joined) >= 2 * 15  # the set is not trivially empty
-        db.session.rollback()
