@@ -8,18 +8,31 @@ The database holds the demo data (cemprende/demo.py) so lists and tables are not
 from __future__ import annotations
 
 import functools
+import io
 import re
 import shutil
 import time
 from collections import deque
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from cemprende import demo, jobs
+from cemprende.cierres import services as cierres
+from cemprende.convenios import services as convenios
+from cemprende.duplicados import services as duplicados
 from cemprende.extensions import db, limiter
+from cemprende.importaciones import services as importaciones
+from cemprende.informes import services as informes
 from cemprende.itinerario.dia import today_bogota
+from cemprende.models import Centro, Participante, Staff
+from cemprende.muestras import services as muestras
+from cemprende.pqrs import services as pqrs
+from cemprende.scoping import ALL_CENTRES_OPTION
+from cemprende.traslados import services as traslados
 from conftest import _empty_tables
 from test_browser import ARTIFACTS, browser, live_server  # noqa: F401  (the browser fixtures)
 
@@ -75,6 +88,90 @@ def demo_data(app, upload_root):
     with app.app_context():
         demo.load(36, 2015, today_bogota())
         db.session.commit()
+        seed_other_modules(today_bogota())
+        db.session.commit()
+    jobs.wait_for_threads()  # the import's preview job
+    with app.app_context():
+        duplicados.run_detection()  # commits the queue itself
+
+
+# One record of each module the 36-person demo leaves empty, made through the services as the
+# pages and the API make them, so the crawl opens their detail pages too.
+
+def _staff() -> dict[str, Staff]:
+    return {s.username: s for s in db.session.scalars(select(Staff))}
+
+
+def _last_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _seed_pqrs(staff, today):
+    pqrs.create(staff["asesor.cartagena"], {
+        "tipo": "queja", "canal": "presencial", "fecha_radicacion": today.isoformat(),
+        "asunto": "Entrega incompleta", "texto": "Me entregaron la mitad de lo aprobado.",
+        "nombre_peticionario": "Vecina del barrio"}, today=today)
+
+
+def _seed_informe(staff, today):
+    director = staff["director.cartagena"]
+    informes.generate(director, {"centro_id": director.centro_id, "tipo": "enrutamiento",
+                                 "mes": f"{_last_month(today):%Y-%m}"}, today=today)
+
+
+def _seed_cierre(staff, today):
+    director = staff["director.cartagena"]
+    cierres.close(director, {"centro_id": director.centro_id, "mes": f"{_last_month(today):%Y-%m}"},
+                  today=today)
+
+
+def _seed_convenio(staff, today):
+    convenios.create(staff["admin"], {
+        "clase": "convenio", "nombre": "Convenio DPS demostración", "financiador": "DPS",
+        "recursos": 1_200_000_000, "desde": date(today.year, 1, 1).isoformat(),
+        "hasta": date(today.year, 12, 31).isoformat(), "toda_la_red": False,
+        "centros": [staff["asesor.cartagena"].centro_id], "metas": {"1.1": 40}})
+
+
+def _seed_muestra(staff, today):
+    muestras.draw(staff["supervisor.pnud"], {
+        "centro_id": staff["asesor.cartagena"].centro_id, "mes": f"{_last_month(today):%Y-%m}",
+        "tamano": 2, "semilla": 42}, today=today)
+
+
+def _seed_traslado(staff, today):
+    """Cartagena asks for a person of another centre."""
+    asesor = staff["asesor.cartagena"]
+    person = db.session.scalar(select(Participante).where(Participante.centro_id != asesor.centro_id)
+                               .order_by(Participante.id).execution_options(**{ALL_CENTRES_OPTION: True}))
+    traslados.request_transfer(asesor, {"participante_id": person.id,
+                                        "motivo": "Ahora vive en Cartagena"})
+
+
+def _seed_importacion(staff, today):
+    """A two-row DPS remission list, previewed (not applied) by the job."""
+    header = ["tipo_documento", "numero_documento", "nombres", "apellidos", "fecha_nacimiento", "sexo",
+              "municipio", "telefono", "programa_dps", "fecha_remision", "ciudad_centro"]
+    rows = [["CC", numero, "Luz Dary", "Pérez Gómez", "15/04/1985", "F", "Cartagena", "3001112233",
+             "Red Unidos", f"{today:%d/%m/%Y}", "Cartagena"] for numero in ("1098700001", "1098700002")]
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    importaciones.upload(staff["asesor.cartagena"], "remision.csv", io.BytesIO(text.encode()),
+                         tipo="remision_dps", aplicar=False)
+
+
+def _seed_duplicados(staff, today):
+    """The demo's planted pairs (from 60 people only): one typo, one TI, one other number."""
+    asesor = staff["asesor.cartagena"]
+    builder = demo.DemoBuilder(2016, today)
+    builder.plant_duplicates(asesor, db.session.get(Centro, asesor.centro_id))
+
+
+def seed_other_modules(today: date) -> None:
+    staff = _staff()
+    # The month close goes last: from then on the gate refuses actuaciones dated in that month.
+    for seed in (_seed_duplicados, _seed_pqrs, _seed_informe, _seed_convenio, _seed_muestra,
+                 _seed_traslado, _seed_importacion, _seed_cierre):
+        seed(staff, today)
 
 
 @pytest.fixture(autouse=True)
