@@ -299,6 +299,16 @@ def crawl(browser, base: str, username: str) -> tuple[dict, list[str]]:
         problems.append("the crawl never reached the tablero page")
     return visited, problems
 
+# The detail pages of the records seed_other_modules makes, which each role reaches by links.
+SEEDED = {"/pqrs/{n}", "/informes/{n}", "/cierres/{n}", "/convenios/{n}", "/muestras/{n}",
+          "/muestras/items/{n}", "/duplicados/{n}", "/importaciones/{n}", "/traslados/{n}"}
+SEEDED_BY_ROL = {
+    "admin": SEEDED - {"/traslados/{n}"},  # no page links the admin to the transfers
+    "supervisor": SEEDED - {"/importaciones/{n}", "/traslados/{n}"},  # neither is theirs
+    "director": SEEDED,
+    "asesor": {"/pqrs/{n}", "/importaciones/{n}", "/traslados/{n}"},
+}
+
 
 @pytest.mark.parametrize("rol", list(ACCOUNTS))
 def test_every_page_at_360px(browser, live_server, rol):
@@ -310,6 +320,7 @@ def test_every_page_at_360px(browser, live_server, rol):
             f"{key}  {url}" for key, url in visited.items()) + "\n\nProblemas:\n" + "\n".join(problems))
     assert len(visited) >= 10, visited  # the crawl reached the app, not only the landing page
     assert any(key.endswith("/personas") for key in visited)  # a figure's list was opened and checked
+    assert SEEDED_BY_ROL[rol] <= set(visited), SEEDED_BY_ROL[rol] - set(visited)
     assert problems == [], "\n".join(problems)
 
 
