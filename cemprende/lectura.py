@@ -248,10 +248,9 @@ def _remember_write(response):
     position, for this user's next reads."""
     if not g.get(_WROTE) or response.status_code >= 400:
         return response
-    from .extensions import db
-
+    primary = current_app.extensions["sqlalchemy"].engine  # extensions.py imports this module
     try:
-        with db.engine.connect() as connection:
+        with primary.connect() as connection:
             lsn = connection.scalar(sa.text("SELECT pg_current_wal_insert_lsn()::text"))
     except sa.exc.DBAPIError:
         return response  # the primary is away: this request's answer says so already

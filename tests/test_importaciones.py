@@ -559,3 +559,35 @@ def test_a_remission_dated_in_a_closed_month_is_refused_at_the_import_door(app, 
             Actuacion.tipo == "remision_dps")).all()
     assert remissions == [date(2026, 1, 10)]
     assert counts(app)[0] == 1  # the refused row created nobody either
+
+
+def test_an_applied_import_retiring_its_file_never_takes_it_from_a_new_upload_of_it(app):
+    """The finished import asks whether another upload still needs the file only once the file
+    has left its place; an upload committing around that moment keeps it, whatever the order."""
+    import hashlib
+
+    from sqlalchemy import text
+
+    from cemprende.importaciones import archivo
+
+    data = b"tipo_documento;numero_documento\nCC;1001\n"
+    sha256 = hashlib.sha256(data).hexdigest()
+    with app.app_context():
+        path = archivo.path_of(sha256)
+        db.session.execute(text("SELECT 1"))
+        archivo.stage(db.session, sha256, data)
+        db.session.commit()
+        assert path.read_bytes() == data
+        # A second upload of the same file, staged while the file is still in place, commits
+        # after the finished import has retired it: the upload's own copy takes its place.
+        db.session.execute(text("SELECT 1"))
+        archivo.stage(db.session, sha256, data)
+        archivo.retire(sha256, lambda: False)
+        assert not path.exists()
+        db.session.commit()
+        assert path.read_bytes() == data
+        # An upload committed before the question: the file goes back.
+        archivo.retire(sha256, lambda: True)
+        assert path.read_bytes() == data
+        archivo.retire(sha256, lambda: False)
+        assert not path.exists() and not list(path.parent.glob(f"{sha256}*"))

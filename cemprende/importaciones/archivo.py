@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -27,9 +28,10 @@ def path_of(sha256: str) -> Path:
 
 
 def stage(session: Session, sha256: str, data: bytes) -> None:
+    """Writes the file beside its place and moves it there when the session commits. Even when
+    the file is already there: a finished import may be retiring it at this very moment (see
+    `retire`), and this upload's commit must leave it in place whatever the order."""
     final = path_of(sha256)
-    if final.is_file():
-        return
     temp_dir = _folder() / ".tmp"
     temp_dir.mkdir(parents=True, exist_ok=True)
     temp = temp_dir / f"{sha256}.{uuid.uuid4().hex}.part"
@@ -49,8 +51,20 @@ def exists(sha256: str) -> bool:
     return path_of(sha256).is_file()
 
 
-def delete(sha256: str) -> None:
-    path_of(sha256).unlink(missing_ok=True)
+def retire(sha256: str, still_needed: Callable[[], bool]) -> None:
+    """Deletes the file unless `still_needed()` says otherwise, asked after the file has left its
+    place: an upload of the same file committed before the question is seen by it (the file goes
+    back), one committed after it puts its own copy in place (`stage`)."""
+    path = path_of(sha256)
+    held = path.with_name(f"{path.name}.{uuid.uuid4().hex}.retirando")
+    try:
+        os.replace(path, held)
+    except FileNotFoundError:
+        return
+    if still_needed():
+        os.replace(held, path)
+    else:
+        held.unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_commit")

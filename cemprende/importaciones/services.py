@@ -529,11 +529,17 @@ def _finish(actor, importacion: Importacion) -> None:
                               "personas_nuevas": importacion.personas_nuevas,
                               "con_error": importacion.con_error})
     db.session.commit()
-    if importacion.aplicada and not db.session.scalar(
-            select(func.count()).select_from(Importacion)
-            .where(Importacion.sha256 == importacion.sha256, Importacion.aplicada.is_(False))
-            .execution_options(**{ALL_CENTRES_OPTION: True})):
-        archivo.delete(importacion.sha256)  # applied: nobody needs the file any more
+    if importacion.aplicada:  # applied: nobody needs the file any more, unless another upload does
+        sha256 = importacion.sha256
+
+        def still_needed() -> bool:
+            db.session.rollback()  # a fresh snapshot: an upload committed a moment ago counts
+            return bool(db.session.scalar(
+                select(func.count()).select_from(Importacion)
+                .where(Importacion.sha256 == sha256, Importacion.aplicada.is_(False))
+                .execution_options(**{ALL_CENTRES_OPTION: True})))
+
+        archivo.retire(sha256, still_needed)
 
 
 def _progress(importacion: Importacion, part: list[Juicio], actor=None):
