@@ -2,6 +2,7 @@
 import re
 import shutil
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +106,16 @@ def test_actuacion_type_can_be_chosen_without_javascript(browser, live_server, a
     context.close()
 
 
+def wait_until(page, expression: str, seconds: float = 10) -> None:
+    """Polls a JavaScript expression from the test. Playwright's wait_for_function polls inside
+    the page through eval(), which the app's Content-Security-Policy (no 'unsafe-eval') refuses
+    whenever the first check is false; page.evaluate is not bound by it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        time.sleep(0.05)
+
+
 def _login(page, base, staff):
     page.goto(f"{base}/login")
     page.fill("input[name=username]", staff.username)
@@ -138,7 +149,7 @@ def test_verificadores_bulk_upload_review_and_replacement(browser, live_server, 
     documents = page.inner_text("#documentos ~ ul.documentos")
     assert "Cédula de ciudadanía" in documents and "Acta de compromiso" in documents
     page.locator(".miniatura img").scroll_into_view_if_needed()  # it loads lazily
-    page.wait_for_function("document.querySelector('.miniatura img').naturalWidth > 0")
+    wait_until(page, "document.querySelector('.miniatura img').naturalWidth > 0")
     page.close()
 
     reviewer = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -4,7 +4,7 @@ cleared once the form is saved or on logout."""
 import pytest
 
 from conftest import PASSWORD
-from test_browser import browser, live_server  # noqa: F401  (the browser fixtures)
+from test_browser import browser, live_server, wait_until  # noqa: F401  (the browser fixtures)
 
 pytestmark = pytest.mark.real_clock
 
@@ -69,7 +69,7 @@ def test_a_warning_before_the_idle_timeout_extends_the_session(browser, live_ser
     with page.expect_response("**/sesion/extender") as answer:
         page.click("text=Seguir trabajando")
     assert answer.value.status == 200
-    page.wait_for_function("document.querySelector('.aviso-sesion').hidden")
+    wait_until(page, "document.querySelector('.aviso-sesion').hidden")
     page.clock.fast_forward((seconds + 5) * 1000)
     assert "Su sesión se cerró por inactividad" in warning.inner_text()
     page.close()
