@@ -124,8 +124,7 @@ def bogota_evening(request):
         yield
 
 
-@pytest.fixture(autouse=True)
-def clean_state(app, upload_root):
+def empty_database_and_store(app, upload_root) -> None:
     # A background job an earlier test started and did not wait for must not finish inside this
     # one (ids are reused once the tables are emptied: it would touch this test's rows and files).
     jobs.wait_for_threads()
@@ -133,6 +132,11 @@ def clean_state(app, upload_root):
         _empty_tables()
     for child in upload_root.iterdir():
         shutil.rmtree(child)
+
+
+@pytest.fixture(autouse=True)
+def clean_state(app, upload_root):
+    empty_database_and_store(app, upload_root)
     limiter.reset()
     yield
     with app.app_context():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import shutil
 import time
 from collections import deque
 from datetime import date, timedelta
@@ -33,7 +32,7 @@ from cemprende.muestras import services as muestras
 from cemprende.pqrs import services as pqrs
 from cemprende.scoping import ALL_CENTRES_OPTION
 from cemprende.traslados import services as traslados
-from conftest import _empty_tables
+from conftest import empty_database_and_store
 from test_browser import ARTIFACTS, browser, live_server  # noqa: F401  (the browser fixtures)
 
 pytestmark = pytest.mark.real_clock
@@ -82,11 +81,7 @@ def pattern(path: str) -> str:
 @pytest.fixture(scope="module")
 def demo_data(app, upload_root):
     """One demo database for the four roles' crawls (they only follow GET links)."""
-    jobs.wait_for_threads()
-    with app.app_context():
-        _empty_tables()
-    for child in upload_root.iterdir():
-        shutil.rmtree(child)
+    empty_database_and_store(app, upload_root)
     with app.app_context():
         demo.load(36, 2015, today_bogota())
         db.session.commit()
