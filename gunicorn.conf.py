@@ -3,6 +3,7 @@
 Every value can be changed from the environment; the defaults suit one server behind an HTTPS
 reverse proxy on the same machine.
 """
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -37,3 +38,10 @@ os.environ["CEMPRENDE_WORKERS"] = str(workers)
 def on_starting(server):
     # The final count, after any command-line -w.
     os.environ["CEMPRENDE_WORKERS"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker):
+    # The application's own objects (routes, templates, mappers: about 200,000) live as long as
+    # the worker: frozen out of the collector's sight, the full collections that requests trigger
+    # no longer walk them (8 ms of a network tablero page, measured with bench/tableros.py).
+    gc.freeze()

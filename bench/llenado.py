@@ -113,7 +113,7 @@ def _fill_postgres(count, seed, start, end, words, log, began) -> dict:
             person["fallecido"] = False
             people_lines.append("\t".join([_text(person[c]) for c in PERSON_COLUMNS]))
             if words:
-                word_lines.extend(f"{w}\t{person_id}" for w in name_words(person["nombre_busqueda"]))
+                word_lines.extend(f"{w}\t{person_id}\t{centro.id}" for w in name_words(person["nombre_busqueda"]))
             begin = start + timedelta(days=rng.randint(0, span))
             head = f"\t{person_id}\t{centro.id}\t{asesor}\t"
             for tipo, fecha, extra in demo_bulk._itinerary(rng, begin, end, vacante_ids[centro.id],
@@ -169,7 +169,7 @@ def select_open_centres(end: date):
 
 def _copy_all(driver, people_lines: list, word_lines: list, act_lines: list) -> None:
     for table, columns, lines in (("participante", PERSON_COLUMNS, people_lines),
-                                  ("participante_palabra", ("palabra", "participante_id"), word_lines),
+                                  ("participante_palabra", ("palabra", "participante_id", "centro_id"), word_lines),
                                   ("actuacion", ACT_COLUMNS, act_lines)):
         if not lines:
             continue
@@ -298,8 +298,8 @@ def replicate(source: str, name: str, factor: int, scale_summary: bool = False) 
                 f"SELECT id + {k * people}, (2000000000 + id + {k * people})::text, {person_columns} "
                 f"FROM participante WHERE id <= {people}")
             driver.execute(
-                f"INSERT INTO participante_palabra (palabra, participante_id) "  # nosec B608
-                f"SELECT palabra, participante_id + {k * people} FROM participante_palabra "
+                f"INSERT INTO participante_palabra (palabra, participante_id, centro_id) "  # nosec B608
+                f"SELECT palabra, participante_id + {k * people}, centro_id FROM participante_palabra "
                 f"WHERE participante_id <= {people}")
             driver.execute(
                 f"INSERT INTO actuacion (id, participante_id, vacante_id, {act_columns}) "  # nosec B608

@@ -21,6 +21,7 @@ Writes (escritura) stay in the database: run it last when the other figures are 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import resource
@@ -242,6 +243,7 @@ def main() -> None:
         ARGON2_PARAMETERS = {}
 
     app = create_app(Config)
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does in each production worker
     parts = args.partes.split(",")
     for part in PARTES:  # the writes last: the other figures are of the filled data
         if part in parts:

@@ -51,7 +51,7 @@ def fill(count: int, centres: int = 20) -> None:
             "consentimiento_en": now, "consentimiento_version": "b", "creado_en": now,
             "actualizado_en": now, "version": 1,
         })
-        words.extend({"participante_id": n + 1, "palabra": word}
+        words.extend({"participante_id": n + 1, "palabra": word, "centro_id": rows[-1]["centro_id"]}
                      for word in name_words(rows[-1]["nombre_busqueda"]))
         if len(rows) == 20_000:
             _flush(rows, words)

@@ -16,6 +16,7 @@ tableros with the per-centre breakdown), the time of the bare SQL those requests
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -166,6 +167,7 @@ def run(url: str, count: int, kept: bool = False, fill_only: bool = False) -> No
     prepare(app, count, kept)
     if fill_only:
         return
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does in each production worker
     client = app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "supervisor.pnud",
                                                 "password": demo.DEMO_PASSWORD}).get_json()["token"]

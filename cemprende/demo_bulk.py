@@ -103,7 +103,8 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
         writer.add(Participante, person)
         if words:
             for word in name_words(person["nombre_busqueda"]):
-                writer.add(ParticipantePalabra, {"palabra": word, "participante_id": person_id})
+                writer.add(ParticipantePalabra, {"palabra": word, "participante_id": person_id,
+                                                 "centro_id": centro.id})
         begin = start + timedelta(days=rng.randint(0, span))
         for tipo, fecha, extra in _itinerary(rng, begin, end, vacante_ids[centro.id], vacantes[centro.id]):
             row = {"id": act_id, "participante_id": person_id, "centro_id": centro.id,

@@ -271,6 +271,29 @@ def test_search_matches_the_start_of_words_and_documents_only(api, world):
     assert total("%") == 0 and total("_") == 0 and total("") == 1
 
 
+def test_name_search_counts_each_person_once_newest_first_and_pages_within_the_scope(api, world):
+    caller = api(world["asesor_a"])
+    for n, (nombres, apellidos) in enumerate([("Ana Andrea", "Rojas"), ("Ana", "Pérez"),
+                                               ("Andrés", "Rojas Ana"), ("Luis", "Rojas")]):
+        caller.post("/participantes", json=person_payload(numero_documento=f"7000{n}",
+                                                          nombres=nombres, apellidos=apellidos))
+    api(world["asesor_b"]).post("/participantes", json=person_payload(numero_documento="80001",
+                                                                      nombres="Ana", apellidos="Rojas"))
+    search = lambda q, **page: caller.get("/participantes", query_string={"q": q, **page}).get_json()
+    # "an" starts two words of Ana Andrea Rojas: she is one person, counted once.
+    found = search("an")
+    assert found["total"] == 3
+    assert [p["numero_documento"] for p in found["items"]] == ["70002", "70001", "70000"]
+    assert search("an roj")["total"] == 2  # every word must start a word of the name
+    pages = [search("an", page=n, per_page=2) for n in (1, 2)]
+    assert [[p["numero_documento"] for p in page["items"]] for page in pages] == [["70002", "70001"], ["70000"]]
+    assert {page["total"] for page in pages} == {3}
+    assert (search("an", page=3, per_page=2)["items"], search("an", page=3, per_page=2)["total"]) == ([], 3)
+    # The network (a supervisor) sees the other centre's Ana Rojas too.
+    network = api(world["supervisor"]).get("/participantes?q=ana+rojas").get_json()
+    assert network["total"] == 3 and network["items"][0]["numero_documento"] == "80001"
+
+
 def test_a_minor_is_registered_with_the_guardian_who_consents(api, world):
     caller = api(world["asesor_a"])
     born = today_bogota().replace(year=today_bogota().year - 16)

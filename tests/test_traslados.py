@@ -120,8 +120,10 @@ def test_request_by_document_then_accept_moves_the_person_with_the_whole_itinera
     assert own.status_code == 201, own.get_json()
     assert a.post(f"/actuaciones/{own.get_json()['id']}/anular",
                   json={"motivo": "Error de digitación"}).status_code == 200
-    # The origin no longer sees the person.
+    # The origin no longer sees the person, nor finds it by name; the destination does.
     assert b.get(f"/participantes/{person}").status_code == 404
+    named = lambda caller: [p["id"] for p in caller.get("/participantes?q=ana+roj").get_json()["items"]]
+    assert named(a) == [person] and named(b) == []
     with app.app_context():
         responder = [e for e in db.session.scalars(select(Auditoria).where(
             Auditoria.entidad == "traslado"))]
