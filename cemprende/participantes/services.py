@@ -8,7 +8,8 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import and_, delete, event, false, func, insert, inspect, intersect, or_, select
+from sqlalchemy import (and_, delete, event, false, func, insert, inspect, intersect, literal_column, or_,
+                        select)
 from sqlalchemy import update as update_statement
 from sqlalchemy.orm import Session
 
@@ -457,15 +458,32 @@ def _search_by_words(actor, words: list[str], page: int, per_page: int) -> Page:
     common name cost a scan of the whole table (hundreds of ms at a million people)."""
     ensure(actor, Accion.VER)
     scope = centre_scope(actor)
-    per_word = []
-    for word in words:
-        statement = select(ParticipantePalabra.participante_id).where(
-            _prefix(ParticipantePalabra.palabra, word))
-        if scope is not None:
-            statement = statement.where(ParticipantePalabra.centro_id == scope)
-        per_word.append(statement)
-    ids = (intersect(*per_word) if len(per_word) > 1 else per_word[0].distinct()).subquery()
-    # The page's ids and the total in one pass over the matches (the total rides on each row).
+    if scope is None and len(words) > 1 and db.session.get_bind().dialect.name == "postgresql":
+        return _network_search_by_trigrams(words, page, per_page)
+    w = ParticipantePalabra
+    per_word = [[_prefix(w.palabra, word)] + ([w.centro_id == scope] if scope is not None else [])
+                for word in words]
+    if len(per_word) > 1:
+        return _paged_ids(intersect(*(select(w.participante_id).where(*c) for c in per_word)).subquery(),
+                          page, per_page)
+    # One word: a person whose name has two words starting with it is counted once. The page is
+    # a query of its own, which the database may answer from the participante_id index in
+    # order (a common name's newest people come first) without sorting every match.
+    total = db.session.scalar(select(func.count(w.participante_id.distinct())).where(*per_word[0])) or 0
+    ids = (select(w.participante_id).where(*per_word[0]).distinct().order_by(w.participante_id.desc())
+           .limit(per_page).offset((page - 1) * per_page))
+    return Page(_people(list(db.session.scalars(ids))), page, per_page, total)
+
+
+def _people(ids: list[int]) -> list[Participante]:
+    """These people, in the order given."""
+    found = {p.id: p for p in db.session.scalars(select(Participante).where(Participante.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _paged_ids(ids, page: int, per_page: int) -> Page:
+    """One page of a subquery of participante ids, newest first, and the total, in one pass over
+    the matches (the total rides on each row of the page)."""
     window = db.session.execute(
         select(ids.c.participante_id, func.count().over().label("total"))
         .order_by(ids.c.participante_id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
@@ -473,10 +491,21 @@ def _search_by_words(actor, words: list[str], page: int, per_page: int) -> Page:
         total = window[0].total
     else:  # a page past the end: no row carries the total
         total = db.session.scalar(select(func.count()).select_from(ids)) if page > 1 else 0
-    found = {p.id: p for p in db.session.scalars(
-        select(Participante).where(Participante.id.in_([row.participante_id for row in window])))}
-    return Page([found[row.participante_id] for row in window if row.participante_id in found],
-                page, per_page, total)
+    return Page(_people([row.participante_id for row in window]), page, per_page, total)
+
+
+def _network_search_by_trigrams(words: list[str], page: int, per_page: int) -> Page:
+    """Several words over the whole network (PostgreSQL): each word starts a word of " " + the
+    name, which the trigram index ix_participante_nombre_trgm answers by intersecting the words'
+    trigrams; the few candidates left are checked against the name itself."""
+    spaced = literal_column("' '") + Participante.nombre_busqueda  # the index's own expression
+    conditions = [spaced.like(f"% {_like_escaped(word)}%", escape="\\") for word in words]
+    return _paged_ids(select(Participante.id.label("participante_id")).where(*conditions).subquery(),
+                      page, per_page)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def matches(q: str):
