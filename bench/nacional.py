@@ -92,9 +92,8 @@ def tablero(app) -> None:
     print(f"tablero de la red (hasta {HASTA}, vigencia 2015)   [{load()}]", flush=True)
     client = app.test_client()
     headers = token(client, "supervisor.pnud")
-    bench_tableros.measure(app, "API: global + microcapitalización, network",
-                           [f"/api/v1/tableros/global?hasta={HASTA}",
-                            f"/api/v1/tableros/microcapitalizacion?hasta={HASTA}"], headers)
+    for name in ("global", "microcapitalizacion"):
+        bench_tableros.measure(app, f"API: {name}, network", f"/api/v1/tableros/{name}?hasta={HASTA}", headers)
     bench_tableros.measure(app, "page /tableros/ (both, with per-centre table)", f"/tableros/?hasta={HASTA}")
     print(f"  [{load()}]", flush=True)
 

@@ -190,18 +190,34 @@ suma_red = _network_sum
 
 def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
     """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
-    if tablero not in TABLEROS:
+    return compute_all(actor, [tablero], centro_id, desde, hasta)[0]
+
+
+def compute_all(actor, tableros: list[str], centro_id: int | None, desde: date,
+                hasta: date) -> list[Tablero]:
+    """Several tableros of one scope and period (the page shows both): the period, the frozen
+    figures, the metas, the centres and the grouped queries are read once for all of them."""
+    if any(name not in TABLEROS for name in tableros):
         raise NotFound("No existe ese tablero.")
-    filas = filas_de(tablero)  # what 6.x and M5 derive from (1.x, M4) is in the same tablero
+    # What 6.x and M5 derive from (1.x, M4) is in the same tablero.
+    filas = {name: filas_de(name) for name in tableros}
     vigencia = vigencia_containing(hasta)
     frozen = congelados.lookup(centro_id, desde, hasta)  # a closed month's window: its figures
     if frozen is not None:
         per_centre, metas = frozen.valores, frozen.metas
     else:
-        per_centre = queries.compute([f for f in filas if not isinstance(f.calculo, Promedio)],
-                                     desde, hasta, centro_id)
+        per_centre = queries.compute([f for name in tableros for f in filas[name]
+                                      if not isinstance(f.calculo, Promedio)], desde, hasta, centro_id)
         metas = _metas(vigencia, centro_id)
     centros = _centres(actor, centro_id, hasta)
+    centro = db.session.get(Centro, centro_id) if centro_id else None
+    return [Tablero(name, TABLEROS[name], centro, centros, desde, hasta, vigencia,
+                    _rows(filas[name], centro_id, per_centre, metas, centros, frozen), frozen)
+            for name in tableros]
+
+
+def _rows(filas: list[Fila], centro_id: int | None, per_centre, metas, centros,
+          frozen: congelados.Congelado | None) -> list[FilaTablero]:
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     # The network's meta of a row is the sum of the metas its centres set, but M5's is an
     # average (INDICADORES.md).
@@ -217,8 +233,7 @@ def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date
                             else _network_metas(filas, frozen.metas_anteriores))
             row.anterior = _cell(fila, before, before_metas)
         rows.append(row)
-    centro = db.session.get(Centro, centro_id) if centro_id else None
-    return Tablero(tablero, TABLEROS[tablero], centro, centros, desde, hasta, vigencia, rows, frozen)
+    return rows
 
 
 def _centres(actor, centro_id: int | None, hasta: date) -> list[Centro]:

@@ -30,7 +30,7 @@ BOTH = "tableros"
 def _tableros(names: list[str]):
     actor = current_staff()
     centro_id, desde, hasta = services.parse_request(actor, request.args.to_dict())
-    return [services.compute(actor, name, centro_id, desde, hasta) for name in names]
+    return services.compute_all(actor, names, centro_id, desde, hasta)
 
 
 class Rutas:
@@ -64,9 +64,8 @@ def tablero():
     except ValidationFailed as error:
         errors = error.fields
         today = today_bogota()
-        global_, micro = (services.compute(actor, name, services.resolve_scope(actor, None),
-                                           *services.resolve_period(None, today))
-                          for name in TABLEROS)
+        global_, micro = services.compute_all(actor, list(TABLEROS), services.resolve_scope(actor, None),
+                                              *services.resolve_period(None, today))
     if not form.hasta.data:
         form.hasta.data = global_.hasta.isoformat()
     indicador = form.indicador.data or "1.1"
