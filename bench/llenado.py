@@ -149,7 +149,7 @@ def _fill_postgres(count, seed, start, end, words, log, began) -> dict:
     writer = demo_bulk.BulkWriter()
     writer.advance_sequences((Vacante, Participante, Actuacion))
     rows = resumen.rebuild()
-    versiones.bump(versiones.ALERTAS)  # rows written by COPY, outside the session
+    versiones.bump_all()  # rows written by COPY, outside the session
     db.session.commit()
     timings["resumen"] = time.perf_counter() - t0
     log(f"  summary rebuilt (resumen.rebuild, {rows:,} day rows): {timings['resumen']:.0f} s")

@@ -125,7 +125,7 @@ def generate(count: int, seed: int, start: date, end: date, words: bool = True,
     writer.flush()
     writer.advance_sequences((Vacante, Participante, Actuacion))
     resumen.rebuild()
-    versiones.bump(versiones.ALERTAS)  # rows written outside the session's flush
+    versiones.bump_all()  # rows written outside the session's flush
     progress(count % 10_000)
     return count, actuaciones
 

@@ -15,6 +15,8 @@ from .extensions import db
 from .models import Participante, Vacante
 
 BATCH = 1000
+# The no-op UPDATE changes nothing: the derived results' versions (versiones) stay as they are.
+NO_CHANGE = {"versiones_sin_cambio": True}
 
 
 def _lock(table, ids: Iterable[int]) -> None:
@@ -22,7 +24,8 @@ def _lock(table, ids: Iterable[int]) -> None:
     if not ordered:
         return
     if len(ordered) == 1:
-        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
+        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
+                           execution_options=NO_CHANGE)
         return
     # Many rows (a chunk of an import): one statement per batch, still in id order. PostgreSQL
     # locks the rows of SELECT ... ORDER BY id FOR UPDATE in that order; SQLite's UPDATE takes
@@ -31,7 +34,8 @@ def _lock(table, ids: Iterable[int]) -> None:
     if not postgres:
         # SQLite locks the whole database for the first write of a transaction, whatever rows it
         # touches: one no-op UPDATE of the first row takes that lock for all of them.
-        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id))
+        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
+                           execution_options=NO_CHANGE)
         return
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
@@ -39,7 +43,8 @@ def _lock(table, ids: Iterable[int]) -> None:
             db.session.execute(select(table.c.id).where(table.c.id.in_(batch))
                                .order_by(table.c.id).with_for_update())
         else:
-            db.session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id))
+            db.session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id),
+                               execution_options=NO_CHANGE)
 
 
 def lock_vacantes(ids: Iterable[int]) -> None:

@@ -1,39 +1,83 @@
 """Data versions for derived results that are too costly to compute on every read.
 
-A derived result (today: the integrity alerts, `ALERTAS`) names the tables it reads. Every
-session write to one of them (ORM flush, or an INSERT/UPDATE/DELETE statement through the
-session) marks the session; just before its commit the session bumps the result's counter in
-`version_datos`, inside the same transaction, as the last lock it takes (so a writer never waits
-for another lock while holding it). A reader reads the counter first and reuses a result only if it
-was computed under the same (token, valor): nothing it read has changed since, because the change
-and its bump commit together. The result may hold changes newer than its version; then the next
-reader sees a higher version and computes again (never the other way round).
+A derived result names the tables it reads (`TABLAS`: the integrity alerts, `ALERTAS`, and the
+data-quality score's cells, `CALIDAD` and `PERSONAS`). Its versions live in `version_datos`: one row per centre
+("alertas:7") and one network row ("alertas"). Every session write to one of its tables (ORM
+flush, or an INSERT/UPDATE/DELETE statement through the session) marks the session with the
+centres it touches; just before its commit the session bumps those centres' counters, inside the
+same transaction, as the last locks it takes (all in one sorted order, so two writers never wait
+for each other). A write whose centres cannot be told (an UPDATE or DELETE statement, a row
+without its centre) bumps the network row, which every part's version includes.
 
-Writes that bypass the session (a raw connection, COPY) must call `bump` themselves.
+Which centres a write touches: the centre of each written row (before and after, when a row
+changes centre), and every centre where the written rows' people have an actuación, a
+verification call or their registration. A centre's part may read a person's rows in other
+centres (their whole itinerary: a visit recorded after a transfer clears the alert of the
+committee that approved them in the first centre), so a write about a person bumps every centre
+holding rows of that person. Writes on the same person are serialised by the gate's lock on the
+participant, so the centres read at commit are those of the committed itinerary.
+
+A reader reads the counters first (one statement) and reuses a part only if it was computed under
+the same (token, valor) of the network row and of its centre's row: nothing it read has changed
+since, because the change and its bump commit together. The result may hold changes newer than
+its version; then the next reader sees a higher version and computes again (never the other way
+round). A centre without a row yet has version None: its first write creates the row (a change).
+
+Writes that bypass the session (a raw connection, COPY) must call `bump_all` (the network rows).
 """
 from __future__ import annotations
 
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from sqlalchemy import event, select
+from flask import has_app_context
+from sqlalchemy import event, inspect as sa_inspect, or_, select, union
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .extensions import db
+from .scoping import ALL_CENTRES_OPTION, current_centre_scope, set_centre_scope
 from .itinerario.tipos import Tipo
-from .models import Actuacion, ActuacionItem, Cotizacion, LlamadaVerificacion, VersionDatos
+from .models import (Actuacion, ActuacionItem, ComiteDecision, Cotizacion, LlamadaVerificacion,
+                     Participante, Verificador, VersionDatos)
 
 ALERTAS = "alertas"
+CALIDAD = "calidad"
+PERSONAS = "calidad_personas"
 # The actuación tipos the alerts read (microfinanciamiento/alertas.py and the reference prices);
 # an actuación of another tipo (a routing, a characterisation) leaves the alerts as they are.
 TIPOS_ALERTAS = frozenset({Tipo.COMITE, Tipo.VISITA_ACOMPANAMIENTO, Tipo.DESEMBOLSO,
                            Tipo.PLAN_NEGOCIO, Tipo.PLAN_AJUSTADO})
-TABLAS = {ALERTAS: frozenset(m.__table__.name for m in (Actuacion, ActuacionItem, Cotizacion,
-                                                         LlamadaVerificacion))}
+TABLAS = {
+    ALERTAS: frozenset(m.__table__.name for m in (Actuacion, ActuacionItem, Cotizacion,
+                                                   LlamadaVerificacion)),
+    # calidad/queries.py: the cells that follow the actuaciones (recorded, their documents,
+    # rejected documents; its alerts are the alerts' parts, so their version holds the alerts'
+    # versions too) and those that follow the people (registrations' documents, characterisation).
+    CALIDAD: frozenset(m.__table__.name for m in (Actuacion, Verificador, ComiteDecision)),
+    PERSONAS: frozenset(m.__table__.name for m in (Participante, Verificador)),
+}
 MARK = "versiones_tocadas"
+ALL = {ALL_CENTRES_OPTION: True}  # a writer's centres, whoever the caller: never its scope only
+
+
+def parte(clave: str, centro_id: int) -> str:
+    return f"{clave}:{centro_id}"
+
+
+@dataclass
+class Tocado:
+    """What a session wrote that `clave` reads: centres, people and actuaciones (whose centre and
+    person are read at commit), or `red` when the centres cannot be told."""
+    red: bool = False
+    centros: set = field(default_factory=set)
+    participantes: set = field(default_factory=set)
+    actuaciones: set = field(default_factory=set)
+    items: set = field(default_factory=set)
 
 
 def _relevant(clave: str, obj) -> bool:
@@ -45,42 +89,146 @@ def _relevant(clave: str, obj) -> bool:
     return True
 
 
-def _mark(session: Session, clave: str) -> None:
-    session.info.setdefault(MARK, set()).add(clave)
+def _tocado(session: Session, clave: str) -> Tocado:
+    return session.info.setdefault(MARK, {}).setdefault(clave, Tocado())
+
+
+def _values(obj, name: str) -> list:
+    """The attribute's value now and, when it changed in this flush, before."""
+    state = sa_inspect(obj)
+    if name not in state.attrs:
+        return []
+    history = state.attrs[name].load_history()  # loads an expired value (no flush: no_autoflush)
+    found = [*history.added, *history.unchanged, *history.deleted]
+    if not found and name in obj.__dict__:
+        found = [obj.__dict__[name]]
+    return found
+
+
+def _mark_object(tocado: Tocado, obj) -> None:
+    if isinstance(obj, Cotizacion):
+        ids = [v for v in _values(obj, "item_id") if v is not None]
+        tocado.items.update(ids)
+        tocado.red = tocado.red or not ids
+        return
+    if isinstance(obj, (ActuacionItem, ComiteDecision)):
+        ids = [v for v in _values(obj, "actuacion_id") if v is not None]
+        parent = obj.__dict__.get("actuacion")
+        if ids:
+            tocado.actuaciones.update(ids)
+        elif parent is not None and parent.centro_id is not None:
+            tocado.centros.add(parent.centro_id)
+            tocado.participantes.add(parent.participante_id)
+        else:
+            tocado.red = True
+        return
+    centres = _values(obj, "centro_id")
+    if any(c is None for c in centres) or not centres:
+        tocado.red = True
+    tocado.centros.update(c for c in centres if c is not None)
+    people = _values(obj, "id") if isinstance(obj, Participante) else _values(obj, "participante_id")
+    tocado.participantes.update(p for p in people if p is not None)
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     changed = [*session.new, *session.deleted,
                *(o for o in session.dirty if session.is_modified(o, include_collections=False))]
-    for clave in TABLAS:
-        if any(_relevant(clave, obj) for obj in changed):
-            _mark(session, clave)
+    with session.no_autoflush:
+        for clave in TABLAS:
+            for obj in changed:
+                if _relevant(clave, obj):
+                    _mark_object(_tocado(session, clave), obj)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _statement(state) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
+    if state.execution_options.get("versiones_sin_cambio"):
+        return  # a lock's no-op UPDATE (locking.py)
     table = getattr(getattr(state.statement, "table", None), "name", None)
+    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
     for clave, tables in TABLAS.items():
         if table not in tables:
             continue
         if clave == ALERTAS and table == Actuacion.__table__.name and state.is_insert:
-            rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
             if rows and all(r.get("tipo") is not None and r.get("tipo") not in TIPOS_ALERTAS
                             for r in rows):
                 continue  # only routings and the like: the alerts do not read them
-        _mark(state.session, clave)
+        tocado = _tocado(state.session, clave)
+        if not state.is_insert or not rows or not all(rows):
+            tocado.red = True  # which rows an UPDATE or DELETE reaches is not known here
+            continue
+        for row in rows:
+            if table == Cotizacion.__table__.name:
+                tocado.red = tocado.red or row.get("item_id") is None
+                tocado.items.add(row.get("item_id"))
+                continue
+            if table in (ActuacionItem.__table__.name, ComiteDecision.__table__.name):
+                if row.get("actuacion_id") is None:
+                    tocado.red = True
+                tocado.actuaciones.add(row.get("actuacion_id"))
+                continue
+            if row.get("centro_id") is None:
+                tocado.red = True
+            tocado.centros.add(row.get("centro_id"))
+            key = "id" if table == Participante.__table__.name else "participante_id"
+            tocado.participantes.add(row.get(key))
+
+
+def _centres(session: Session, tocado: Tocado) -> set[int]:
+    """The centres a write touches: its rows' and those of every person it wrote about."""
+    centres = {c for c in tocado.centros if c is not None}
+    people = {p for p in tocado.participantes if p is not None}
+    actuaciones = {a for a in tocado.actuaciones if a is not None}
+    items = sorted(i for i in tocado.items if i is not None)
+    if items:
+        actuaciones.update(session.scalars(select(ActuacionItem.actuacion_id)
+                                           .where(ActuacionItem.id.in_(items)), execution_options=ALL))
+    actuaciones = sorted(actuaciones)
+    if actuaciones:
+        for row in session.execute(select(Actuacion.centro_id, Actuacion.participante_id)
+                                   .where(Actuacion.id.in_(actuaciones)), execution_options=ALL):
+            centres.add(row.centro_id)
+            people.add(row.participante_id)
+    if people:
+        ids = sorted(people)
+        statement = union(
+            select(Actuacion.centro_id).where(Actuacion.participante_id.in_(ids)).distinct(),
+            select(LlamadaVerificacion.centro_id)
+            .where(LlamadaVerificacion.participante_id.in_(ids)).distinct(),
+            select(Participante.centro_id).where(Participante.id.in_(ids)))
+        centres.update(session.scalars(statement, execution_options=ALL))
+    return {c for c in centres if c is not None}
 
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit's own flush comes after this hook: its writes count too
-    claves = session.info.pop(MARK, None)
-    for clave in sorted(claves or ()):
-        bump(clave, session)
+    marks = session.info.get(MARK) or {}
+    keys: set[str] = set()
+    for clave, tocado in marks.items():
+        if tocado.red:
+            keys.add(clave)
+        else:
+            keys.update(parte(clave, c) for c in _centres(session, tocado))
+    session.info.pop(MARK, None)
+    networks = {key.split(":", 1)[0] for key in keys}
+    for key in sorted(keys | networks):  # one order for every writer: no two wait for each other
+        if key in keys:
+            bump(key, session)
+        else:
+            _ensure(key, session)
+
+
+def _ensure(clave: str, session: Session) -> None:
+    """The network row of `clave`, created (with a fresh token) if missing: a part's version is
+    read with it, and nothing is kept while it is missing."""
+    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(make(VersionDatos).values(clave=clave, valor=0, token=uuid.uuid4().hex)
+                    .on_conflict_do_nothing(index_elements=["clave"]))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -89,8 +237,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def bump(clave: str, session: Session | None = None) -> None:
-    """One more version of `clave`, in the session's transaction (the row is created, with a new
-    token, when missing)."""
+    """One more version of `clave` (the network row of a result, or one centre's `parte`), in
+    the session's transaction (the row is created, with a new token, when missing)."""
     session = session or db.session
     make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = make(VersionDatos).values(clave=clave, valor=1, token=uuid.uuid4().hex)
@@ -99,43 +247,133 @@ def bump(clave: str, session: Session | None = None) -> None:
     session.execute(statement)
 
 
+def bump_all(session: Session | None = None) -> None:
+    """After writes that bypass the session (COPY, a raw connection): every result, every centre
+    (their network rows)."""
+    for clave in sorted(TABLAS):
+        bump(clave, session)
+
+
 def current(clave: str) -> tuple[str, int] | None:
-    """The committed version the session sees now; None when there is none (then nothing may be
-    cached: the data may have been written without a counter)."""
+    """The committed version of one row the session sees now; None when there is none."""
     row = db.session.execute(select(VersionDatos.token, VersionDatos.valor)
                              .where(VersionDatos.clave == clave)).first()
     return (row.token, row.valor) if row else None
 
 
-class Cache:
-    """Results per (engine, key), each with the version it was computed under; least recently
-    used out beyond `size`. One per process (each worker keeps its own)."""
+def family(*claves: str) -> dict[str, tuple[str, int]]:
+    """Every version row of these results (network and centres), read in one statement so they
+    are of one moment: {"alertas": (token, valor), "alertas:7": ..., ...}."""
+    rows = db.session.execute(select(VersionDatos.clave, VersionDatos.token, VersionDatos.valor)
+                              .where(or_(*(VersionDatos.clave == c for c in claves),
+                                         *(VersionDatos.clave.like(f"{c}:%") for c in claves))))
+    return {row.clave: (row.token, row.valor) for row in rows}
 
-    def __init__(self, clave: str, size: int = 64):
-        self.clave, self.size = clave, size
+
+def _writing(claves) -> bool:
+    """This session holds uncommitted writes the result reads: its own view, not cached."""
+    session = db.session()
+    marks = session.info.get(MARK) or {}
+    return any(c in marks for c in claves) or any(
+        _relevant(c, o) for c in claves for o in (*session.new, *session.dirty, *session.deleted))
+
+
+@contextmanager
+def _whole_network():
+    """A part is the same whoever asks (it is kept and served to every caller): computed without
+    the caller's centre scope (scoping.py), its rules read each person's whole itinerary. The
+    callers filter what they show (a director asks for the own centre's part only)."""
+    if not has_app_context():
+        yield
+        return
+    scope = current_centre_scope()
+    set_centre_scope(None)
+    try:
+        yield
+    finally:
+        set_centre_scope(scope)
+
+
+class Partes:
+    """A network result kept as one part per centre, each with the versions it was computed
+    under (the network rows of `claves` and the centre's rows): a write in one centre recomputes
+    that centre's part only. Per (engine, key, centre); least recently used out beyond `size`.
+    One per process (each worker keeps its own)."""
+
+    # More centres than this to recompute: one network computation, split by centre, is cheaper.
+    NETWORK_FROM = 3
+
+    def __init__(self, *claves: str, size: int = 4096):
+        self.claves, self.size = claves, size
         self.items: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
 
-    def _writing(self) -> bool:
-        """This session holds uncommitted writes the result reads: its own view, not cached."""
-        session = db.session()
-        return self.clave in session.info.get(MARK, ()) or any(
-            _relevant(self.clave, o) for o in (*session.new, *session.dirty, *session.deleted))
+    def _version(self, versions: dict, centro_id: int | None):
+        if centro_id is None:  # the whole network: every row of the family
+            return tuple(sorted(versions.items()))
+        return tuple((versions[c], versions.get(parte(c, centro_id))) for c in self.claves)
 
-    def get_or_compute(self, key, compute):
-        if self._writing():
-            return compute()
-        version = current(self.clave)
-        if version is None:
-            return compute()
-        full = (str(db.engine.url), key)
+    def get(self, key, centros, one, network) -> dict:
+        """{centre: part} for every centre of `centros`. `one(centre)` computes one part;
+        `network()` all of them ({centre: part}, centres without data may be missing: then
+        `one` is not asked, the caller's empty part stands)."""
+        centros = list(centros)
+        if _writing(self.claves):
+            with _whole_network():
+                found = network()
+            return {c: found.get(c) for c in centros}
+        versions = family(*self.claves)
+        if any(c not in versions for c in self.claves):  # written without a counter: no reuse
+            with _whole_network():
+                found = network()
+            return {c: found.get(c) for c in centros}
+        url = str(db.engine.url)
+        result, missing = {}, []
+        with self.lock:
+            for c in centros:
+                found = self.items.get((url, key, c))
+                if found and found[0] == self._version(versions, c):
+                    self.items.move_to_end((url, key, c))
+                    result[c] = found[1]
+                else:
+                    missing.append(c)
+        if not missing:
+            return result
+        with _whole_network():
+            if len(missing) >= self.NETWORK_FROM:
+                computed = network()  # read after the versions: at least as new as them
+                computed = {c: computed.get(c) for c in missing}
+            else:
+                computed = {c: one(c) for c in missing}
+        if _writing(self.claves):  # the computation flushed this session's own writes
+            return {**result, **computed}
+        with self.lock:
+            for c, value in computed.items():
+                self.items[(url, key, c)] = (self._version(versions, c), value)
+                self.items.move_to_end((url, key, c))
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return {**result, **computed}
+
+    def whole(self, key, compute):
+        """A result that reads the whole network (a network-wide average): recomputed after any
+        write in any centre."""
+        if _writing(self.claves):
+            with _whole_network():
+                return compute()
+        versions = family(*self.claves)
+        if any(c not in versions for c in self.claves):
+            with _whole_network():
+                return compute()
+        version, full = self._version(versions, None), (str(db.engine.url), key, None)
         with self.lock:
             found = self.items.get(full)
             if found and found[0] == version:
                 self.items.move_to_end(full)
                 return found[1]
-        value = compute()  # read after the version: at least as new as it
-        if self._writing():  # the computation flushed this session's own writes
+        with _whole_network():
+            value = compute()
+        if _writing(self.claves):
             return value
         with self.lock:
             self.items[full] = (version, value)

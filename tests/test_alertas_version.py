@@ -36,8 +36,9 @@ class Statements:
 
 
 def version(app):
+    """Every version row of the alerts (the network's and each centre's)."""
     with app.app_context():
-        return versiones.current(versiones.ALERTAS)
+        return versiones.family(versiones.ALERTAS)
 
 
 def test_a_second_load_reuses_the_alerts_without_reading_the_actuaciones(app, a, supervisor):
@@ -116,11 +117,14 @@ def test_uncommitted_writes_are_neither_served_nor_cached(app, a, supervisor):
 def test_emptied_tables_start_a_new_token(app, a, supervisor):
     pid = a.person()
     approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
-    token, _ = version(app)
+    with app.app_context():
+        versiones.bump(versiones.ALERTAS)
+        db.session.commit()
+    token, _ = version(app)[versiones.ALERTAS]
     with app.app_context():
         db.session.execute(sa.delete(VersionDatos))
         db.session.commit()
         assert versiones.current(versiones.ALERTAS) is None
         versiones.bump(versiones.ALERTAS)
         db.session.commit()
-    assert version(app)[0] != token
+    assert version(app)[versiones.ALERTAS][0] != token

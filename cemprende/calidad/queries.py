@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from ..extensions import db
-from ..itinerario.dia import bogota_date, days_after, year_month
+from ..itinerario.dia import bogota_date, day_bounds, days_after, year_month
 from ..models import Actuacion, Participante, Verificador
 from ..models.actuacion import vigentes
 from ..verificadores.queries import coverage_by_advisor_month
@@ -42,30 +42,32 @@ def imported(a):
     return a.datos["importacion_id"].as_string().is_not(None)
 
 
-def evidence(centro_id: int | None, desde: date, hasta: date):
-    return coverage_by_advisor_month(centro_id, desde, hasta)
+def evidence(centro_id: int | None, desde: date, hasta: date,
+             parts: tuple[str, ...] = ("actuaciones", "registros")):
+    """The services (actuaciones, registrations or both) needing a document, and with it."""
+    return coverage_by_advisor_month(centro_id, desde, hasta, parts)
 
 
 def rejected(centro_id: int | None, desde: date, hasta: date):
     v = Verificador
-    day = bogota_date(v.subido_en)
-    mes = year_month(day)
+    mes = year_month(bogota_date(v.subido_en))
+    start, end = day_bounds(desde, hasta)  # the stored instant against the days' bounds: indexed
     statement = (select(v.centro_id, v.subido_por_id.label("asesor_id"), mes.label("mes"),
                         func.count().label("rechazados"))
-                 .where(v.estado_revision == "rechazado", day >= desde, day <= hasta)
+                 .where(v.estado_revision == "rechazado", v.subido_en >= start, v.subido_en < end)
                  .group_by(v.centro_id, v.subido_por_id, mes))
     return _in_centre(statement, v.centro_id, centro_id)
 
 
 def characterisation(centro_id: int | None, desde: date, hasta: date):
     p = Participante
-    day = bogota_date(p.creado_en)
-    mes = year_month(day)
+    mes = year_month(bogota_date(p.creado_en))
+    start, end = day_bounds(desde, hasta)
     incomplete = or_(*(getattr(p, name).is_(None) for name in CHARACTERISATION))
     statement = (select(p.centro_id, p.creado_por_id.label("asesor_id"), mes.label("mes"),
                         func.count().label("personas"),
                         func.sum(case((incomplete, 1), else_=0)).label("sin_caracterizacion"))
-                 .where(day >= desde, day <= hasta)
+                 .where(p.creado_en >= start, p.creado_en < end)
                  .group_by(p.centro_id, p.creado_por_id, mes))
     return _in_centre(statement, p.centro_id, centro_id)
 

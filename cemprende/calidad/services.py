@@ -19,6 +19,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from .. import versiones
 from ..auth.guards import Accion, ensure, is_centre_bound
 from ..extensions import db
 from ..itinerario.dia import today_bogota
@@ -113,27 +114,70 @@ def _months_back(first: date, count: int) -> date:
     return date(month // 12, month % 12 + 1, 1)
 
 
+# The cells that follow the actuaciones (recorded, their documents, rejected documents, alerts)
+# and those that follow the people (registrations: their documents, characterisation), each kept
+# per centre under the versions of what it reads: an actuación recorded leaves the second alone.
+PARTES = versiones.Partes(versiones.ALERTAS, versiones.CALIDAD)
+PARTES_PERSONAS = versiones.Partes(versiones.PERSONAS)
+
+
 def _grid(centro_id: int | None, desde: date, hasta: date, today: date):
-    """(centro_id, asesor_id, mes) → Componentes over the months from desde to hasta."""
+    """(centro_id, asesor_id, mes) → Componentes over the months from desde to hasta. Kept per
+    centre (versiones: a write in one centre recomputes that centre's cells only); the alerts
+    that read the whole network (reference prices) are added on every load."""
+    umbrales = Umbrales.from_config(current_app.config)
+    centros = alertas._centres(centro_id)
+
+    def split(cells) -> dict:
+        parts: dict = {c: {} for c in centros}
+        for key, cell in cells.items():
+            parts.setdefault(key[0], {})[key] = cell
+        return parts
+
+    activity = PARTES.get(("actividad", desde, hasta, today, umbrales), centros,
+                          lambda c: _activity(c, desde, hasta, today, umbrales),
+                          lambda: split(_activity(None, desde, hasta, today, umbrales)))
+    people = PARTES_PERSONAS.get(("personas", desde, hasta), centros,
+                                 lambda c: _people(c, desde, hasta),
+                                 lambda: split(_people(None, desde, hasta)))
     grid: dict[tuple, Componentes] = defaultdict(Componentes)
-    for statement in (queries.recorded(centro_id, desde, hasta),
-                      queries.evidence(centro_id, desde, hasta),
-                      queries.rejected(centro_id, desde, hasta),
-                      queries.characterisation(centro_id, desde, hasta)):
+    for parts in (activity, people):
+        for c in centros:
+            for key, cell in (parts.get(c) or {}).items():
+                grid[key].add(cell)  # into a new cell: the kept part stays as computed
+    network = [a for a in alertas.compute(centro_id, None, today, umbrales, (desde, hasta))
+               if a.tipo in alertas.RED]
+    _add_alerts(grid, network, desde, hasta)
+    return grid
+
+
+def _cells(statements) -> dict:
+    grid: dict[tuple, Componentes] = defaultdict(Componentes)
+    for statement in statements:
         for row in db.session.execute(statement):
             values = row._asdict()
             cell = grid[(values.pop("centro_id"), values.pop("asesor_id"), values.pop("mes"))]
             for name, value in values.items():
                 setattr(cell, name, getattr(cell, name) + int(value or 0))
-    _add_alerts(grid, centro_id, desde, hasta, today)
     return grid
 
 
-def _add_alerts(grid, centro_id, desde: date, hasta: date, today: date) -> None:
-    umbrales = Umbrales.from_config(current_app.config)
-    vigencia = (desde, hasta)
-    found = [a for a in alertas.compute(centro_id, None, today, umbrales, vigencia)
-             if a.fecha is None or desde <= a.fecha <= hasta]
+def _activity(centro_id: int | None, desde: date, hasta: date, today: date, umbrales) -> dict:
+    grid = _cells((queries.recorded(centro_id, desde, hasta),
+                   queries.evidence(centro_id, desde, hasta, ("actuaciones",)),
+                   queries.rejected(centro_id, desde, hasta)))
+    found = alertas.compute(centro_id, None, today, umbrales, (desde, hasta), red=False)
+    _add_alerts(grid, found, desde, hasta)
+    return dict(grid)
+
+
+def _people(centro_id: int | None, desde: date, hasta: date) -> dict:
+    return dict(_cells((queries.evidence(centro_id, desde, hasta, ("registros",)),
+                        queries.characterisation(centro_id, desde, hasta))))
+
+
+def _add_alerts(grid, found, desde: date, hasta: date) -> None:
+    found = [a for a in found if a.fecha is None or desde <= a.fecha <= hasta]
     advisors = queries.advisors_of([a.actuacion_id for a in found if a.actuacion_id])
     for alerta in found:
         mes = f"{(alerta.fecha or hasta):%Y-%m}"

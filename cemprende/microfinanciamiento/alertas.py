@@ -119,20 +119,30 @@ def comite_sin_visita(centro_id, today, u: Umbrales) -> list[Alerta]:
             for c in db.session.scalars(statement.order_by(comite.fecha))]
 
 
-def _latest_plans(centro_id, tipos=PLANES):
-    """Each participant's latest plan that has items."""
+def _people_of(centro_id, tipos):
+    """The people with an actuación of these tipos in the centre (any state)."""
+    mine = aliased(Actuacion)
+    return select(mine.participante_id).where(mine.centro_id == centro_id, mine.tipo.in_(tipos))
+
+
+def _latest_plans(tipos=PLANES, people=None):
+    """Each participant's latest plan that has items, over their whole itinerary (whichever
+    centre recorded it); only `people` (a select of participant ids) when given."""
     plan = aliased(Actuacion)
-    ranked = _scoped(select(
+    ranked = select(
         plan.id, plan.participante_id,
         func.row_number().over(partition_by=plan.participante_id,
-                               order_by=(plan.fecha.desc(), plan.id.desc())).label("rn"))
-        .where(_valid(plan, *tipos), exists().where(ActuacionItem.actuacion_id == plan.id)),
-        plan, centro_id).subquery()
+                               order_by=(plan.fecha.desc(), plan.id.desc())).label("rn")).where(
+        _valid(plan, *tipos), exists().where(ActuacionItem.actuacion_id == plan.id))
+    if people is not None:
+        ranked = ranked.where(plan.participante_id.in_(people))
+    ranked = ranked.subquery()
     return select(ranked.c.id, ranked.c.participante_id).where(ranked.c.rn == 1).subquery()
 
 
 def sobreprecio(centro_id, today, u: Umbrales) -> list[Alerta]:
-    latest = _latest_plans(centro_id)
+    latest = _latest_plans(people=None if centro_id is None
+                           else _people_of(centro_id, (Tipo.DESEMBOLSO,)))
     quoted = (select(latest.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
                      func.max(ActuacionItem.precio_unitario).label("cotizado"))
               .join(latest, latest.c.id == ActuacionItem.actuacion_id)
@@ -214,7 +224,8 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
     comite = aliased(Actuacion)
     approved = select(comite.participante_id).where(_valid(comite, Tipo.COMITE),
                                                     comite.categoria == Decision.APROBADO)
-    plan = _latest_plans(centro_id, (Tipo.PLAN_AJUSTADO,))
+    people = None if centro_id is None else _people_of(centro_id, (Tipo.DESEMBOLSO,))
+    plan = _latest_plans((Tipo.PLAN_AJUSTADO,), people)
     planned = (select(plan.c.participante_id, _item_key(ActuacionItem.descripcion).label("clave"),
                       func.max(ActuacionItem.descripcion).label("descripcion"),
                       func.sum(ActuacionItem.cantidad).label("planeado"))
@@ -227,7 +238,8 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
                         func.sum(ActuacionItem.cantidad).label("entregado"),
                         func.max(entrega.id).label("ultima"), func.max(entrega.fecha).label("fecha"))
                  .join(ActuacionItem, ActuacionItem.actuacion_id == entrega.id)
-                 .where(_valid(entrega, Tipo.DESEMBOLSO))
+                 .where(_valid(entrega, Tipo.DESEMBOLSO),
+                        *([] if people is None else [entrega.participante_id.in_(people)]))
                  .group_by(entrega.participante_id, entrega.centro_id,
                            _item_key(ActuacionItem.descripcion))).subquery()
     with_deliveries = select(delivered.c.participante_id, delivered.c.centro_id,
@@ -251,7 +263,9 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
     for alerta in short.values():
         alerta.detalle = _detalle("entrega_parcial", "Entregado menos que el plan aprobado: "
                                   + "; ".join(alerta.extra["items"]) + ".")
-    return list(short.values())
+    # A person's alert goes to the centre of their earliest-listed deliveries (network order):
+    # computed over everyone with a delivery in the centre, then kept if it is that centre's.
+    return [a for a in short.values() if centro_id is None or a.centro_id == centro_id]
 
 
 def aprobado_sin_entrega(centro_id, today, u: Umbrales) -> list[Alerta]:
@@ -311,11 +325,15 @@ def entrega_no_confirmada(centro_id, today, u: Umbrales) -> list[Alerta]:
     call = LlamadaVerificacion
     ranked = select(call.id, func.row_number().over(
         partition_by=call.participante_id, order_by=(call.fecha.desc(), call.id.desc())).label("rn"))
-    if centro_id is not None:
-        ranked = ranked.where(call.centro_id == centro_id)
+    if centro_id is not None:  # the centre's people, ranked over all their calls
+        mine = aliased(LlamadaVerificacion)
+        ranked = ranked.where(call.participante_id.in_(
+            select(mine.participante_id).where(mine.centro_id == centro_id)))
     ranked = ranked.subquery()
     statement = (select(call).join(ranked, ranked.c.id == call.id)
                  .where(ranked.c.rn == 1, call.discrepancia.is_(True)).order_by(call.fecha, call.id))
+    if centro_id is not None:
+        statement = statement.where(call.centro_id == centro_id)
     return [Alerta("entrega_no_confirmada", c.centro_id, c.participante_id, _detalle(
                        "entrega_no_confirmada", f"Llamada del {c.fecha:%d/%m/%Y}: {c.resumen}"),
                    c.comite_id, c.fecha)
@@ -334,25 +352,76 @@ RULES = {
 }
 
 
-CACHE = versiones.Cache(versiones.ALERTAS)
+# The rules whose alerts of a centre read only that centre's rows and the whole itinerary of its
+# people (with `centro_id`, each answers exactly the network's alerts of that centre): kept per
+# centre. The reference prices are network averages: that rule is kept for the whole network.
+POR_CENTRO = tuple(n for n in TIPOS_ALERTA if n not in ("sobreprecio_referencia",
+                                                         "concentracion_proveedor"))
+RED = ("sobreprecio_referencia",)
+PARTES = versiones.Partes(versiones.ALERTAS)
 
 
-def compute(centro_id: int | None, tipo: str | None, today: date, u: Umbrales,
-            vigencia: tuple[date, date]) -> list[Alerta]:
-    """Every alert of the scope (one kind with `tipo`). Reused while nothing they read has been
-    written since (versiones: the alerts' data version, bumped in every writer's transaction):
-    the supervisor's review queue and the homes count them on every load."""
-    return list(CACHE.get_or_compute((centro_id, tipo, today, u, tuple(vigencia)),
-                                     lambda: _compute(centro_id, tipo, today, u, vigencia)))
+def _order(alerta: Alerta):
+    return (alerta.fecha or date.min, alerta.actuacion_id or 0, alerta.centro_id,
+            alerta.participante_id or 0, alerta.detalle)
 
 
-def _compute(centro_id, tipo, today, u, vigencia) -> list[Alerta]:
+def _by_centre(found: list[Alerta], centros) -> dict[int, list[Alerta]]:
+    parts: dict[int, list[Alerta]] = {c: [] for c in centros}
+    for alerta in found:
+        parts.setdefault(alerta.centro_id, []).append(alerta)
+    return parts
+
+
+def _centres(centro_id):
+    from ..models import Centro
+    if centro_id is not None:
+        return [centro_id]
+    return list(db.session.scalars(select(Centro.id).order_by(Centro.id)))
+
+
+def _run(names, centro_id, today, u, vigencia) -> list[Alerta]:
     found: list[Alerta] = []
-    for name in TIPOS_ALERTA:
-        if tipo and name != tipo:
-            continue
+    for name in names:
         if name == "concentracion_proveedor":
             found += concentracion_proveedor(centro_id, today, u, *vigencia)
         else:
             found += RULES[name](centro_id, today, u)
     return found
+
+
+def compute(centro_id: int | None, tipo: str | None, today: date, u: Umbrales,
+            vigencia: tuple[date, date], red: bool = True) -> list[Alerta]:
+    """Every alert of the scope (one kind with `tipo`): a centre's are the network's alerts of
+    that centre. Kept per centre while nothing they read has been written since (versiones: the
+    centre's data version, bumped in every writer's transaction), so a write in one centre
+    recomputes that centre's part only; the supervisor's review queue and the homes count them
+    on every load. Each kind in TIPOS_ALERTA order, ordered by date within it. Without `red`,
+    the kinds that read the whole network (RED) are left out."""
+    centros = _centres(centro_id)
+    vigencia = tuple(vigencia)
+    parts = {
+        # the kinds that do not depend on the vigencia, then the supplier concentration (does)
+        (): PARTES.get(("reglas", today, u), centros,
+                       lambda c: _run(POR_CENTRO, c, today, u, vigencia),
+                       lambda: _by_centre(_run(POR_CENTRO, None, today, u, vigencia), centros)),
+        ("concentracion_proveedor",): PARTES.get(
+            ("concentracion", today, u, vigencia), centros,
+            lambda c: _run(("concentracion_proveedor",), c, today, u, vigencia),
+            lambda: _by_centre(_run(("concentracion_proveedor",), None, today, u, vigencia), centros)),
+    }
+    network = PARTES.whole(("red", today, u),
+                           lambda: _run(RED, None, today, u, vigencia)) if red else []
+    everything = [a for part in parts.values() for c in centros for a in (part.get(c) or [])]
+    everything += [a for a in network if centro_id is None or a.centro_id == centro_id]
+    found = []
+    for name in TIPOS_ALERTA:
+        if tipo and name != tipo:
+            continue
+        found += sorted((a for a in everything if a.tipo == name), key=_order)
+    return found
+
+
+def _compute(centro_id, tipo, today, u, vigencia) -> list[Alerta]:
+    """Straight from the rules, no cache (the bench's and the tests' reference)."""
+    return _run([n for n in TIPOS_ALERTA if not tipo or n == tipo], centro_id, today, u, vigencia)

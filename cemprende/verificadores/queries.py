@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from ..itinerario.dia import bogota_date, day_bounds, year_month
 from ..models import Actuacion, ComiteDecision, Participante, Verificador
@@ -51,8 +52,12 @@ def _session_actas():
 
 
 def _requirements(centro_id: int | None, participante_id: int | None, desde: date | None,
-                  hasta: date | None, asesor_id: int | None = None):
-    """Every actuación (and registration) needing a document: its rank among its kind."""
+                  hasta: date | None, asesor_id: int | None = None, whole_itinerary: bool = False,
+                  parts: tuple[str, ...] = ("actuaciones", "registros")):
+    """Every actuación (and registration) needing a document: its rank among its kind. With
+    `whole_itinerary`, a centre's actuaciones are ranked among all their person's (whichever
+    centre recorded them), as the network's ranking does. `parts`: the actuaciones', the
+    registrations' or (default) both."""
     a = Actuacion
     needs_it = or_(*(
         and_(a.tipo == tipo, a.categoria == DECISION_CON_EVIDENCIA[tipo])
@@ -77,7 +82,16 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
         p.creado_por_id.label("asesor_id"),
         literal(PREFIJO_REGISTRO).label("prefijo"), literal(1).label("orden"),
         literal(0).label("acta_sesion"), literal(0).label("acta_sesion_aprobada"))
-    if centro_id is not None:
+    if centro_id is not None and whole_itinerary:
+        # The people with an actuación of the centre (in the period: only those are counted),
+        # each ranked over their whole itinerary.
+        mine = aliased(Actuacion)
+        people = select(mine.participante_id).where(mine.centro_id == centro_id)
+        if desde is not None:
+            people = people.where(mine.fecha >= desde, mine.fecha <= hasta)
+        ranked = ranked.where(a.participante_id.in_(people))
+        registrations = registrations.where(p.centro_id == centro_id)
+    elif centro_id is not None:
         ranked = ranked.where(a.centro_id == centro_id)
         registrations = registrations.where(p.centro_id == centro_id)
     if participante_id is not None:
@@ -89,12 +103,16 @@ def _requirements(centro_id: int | None, participante_id: int | None, desde: dat
     ranked = ranked.subquery("ranked")
     # The period filters after ranking, so an actuación keeps its rank from the whole itinerary.
     in_period = select(*ranked.c)
+    if centro_id is not None and whole_itinerary:
+        in_period = in_period.where(ranked.c.centro_id == centro_id)
     if desde is not None:
         in_period = in_period.where(ranked.c.fecha >= desde, ranked.c.fecha <= hasta)
     if asesor_id is not None:  # after ranking too: the rank counts everyone's actuaciones
         in_period = in_period.where(ranked.c.asesor_id == asesor_id)
         registrations = registrations.where(p.creado_por_id == asesor_id)
-    needed = union_all(in_period, registrations).subquery("requeridos")
+    chosen = [q for name, q in (("actuaciones", in_period), ("registros", registrations))
+              if name in parts]
+    needed = (union_all(*chosen) if len(chosen) > 1 else chosen[0]).subquery("requeridos")
     docs = _documents()
     joined = needed.outerjoin(docs, and_(docs.c.participante_id == needed.c.participante_id,
                                          docs.c.prefijo == needed.c.prefijo))
@@ -150,10 +168,13 @@ def missing_statement(centro_id: int | None, participante_id: int | None, desde:
     return statement
 
 
-def coverage_by_advisor_month(centro_id: int | None, desde: date, hasta: date):
+def coverage_by_advisor_month(centro_id: int | None, desde: date, hasta: date,
+                              parts: tuple[str, ...] = ("actuaciones", "registros")):
     """Per centre, advisor and month (AAAA-MM of the service's fecha): the services needing a
-    document and how many have it (the data-quality score's evidence component)."""
-    needed, joined, covered, _ = _requirements(centro_id, None, desde, hasta)
+    document and how many have it (the data-quality score's evidence component); `parts` as
+    _requirements'."""
+    needed, joined, covered, _ = _requirements(centro_id, None, desde, hasta,
+                                               whole_itinerary=True, parts=parts)
     mes = year_month(needed.c.fecha)
     return (select(needed.c.centro_id, needed.c.asesor_id, mes.label("mes"),
                    func.count().label("requeridos"),
