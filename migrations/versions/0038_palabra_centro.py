@@ -2,7 +2,7 @@
 search ranges over its own people's words (index centro_id, palabra, participante_id)
 
 Revision ID: c4f2e1a3b5d6
-Revises: a2d0c9e1f3b4
+Revises: b3e1d0f2a4c5
 Create Date: 2026-11-28 17:49:27.378021
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f2e1a3b5d6'
-down_revision = 'a2d0c9e1f3b4'
+down_revision = 'b3e1d0f2a4c5'
 branch_labels = None
 depends_on = None
 
