@@ -27,6 +27,7 @@ def empty_database_url(tmp_path):
 
 # The trigram index is an expression: alembic cannot compare those and says so.
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
+@pytest.mark.filterwarnings("ignore:Expression #1 .* detected to include an operator clause")
 def test_flask_db_upgrade_gives_the_schema_the_models_declare(empty_database_url):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = empty_database_url
