@@ -60,9 +60,10 @@ def add_security_headers(response):
     if current_app.config["SESSION_COOKIE_SECURE"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Personal data must not stay in shared caches: every API answer (bearer callers and errors
-    # too) and every page of a signed-in user (static files are the same for everyone).
-    if request.path.startswith("/api/") or (
-            request.endpoint != "static" and getattr(current_user, "is_authenticated", False)):
+    # too) and every page of a signed-in user (static files are the same for everyone). The
+    # session says who is signed in: asking the account (expired by the request's commit) would
+    # read it from the database again on every page.
+    if request.path.startswith("/api/") or (request.endpoint != "static" and "_user_id" in session):
         headers["Cache-Control"] = "no-store"
     headers["X-Request-Id"] = g.get("request_id", "")
     return response

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from .. import audit
 from ..auth.guards import Accion, can_see_centro, centre_scope, ensure, is_centre_bound
@@ -20,8 +21,22 @@ from ..itinerario.dia import today_bogota
 
 # ---- period and scope ----------------------------------------------------------------------
 
+_VIGENCIAS = "vigencias_por_dia"
+
+
 def vigencia_containing(day: date) -> Vigencia | None:
-    return db.session.scalar(select(Vigencia).where(Vigencia.desde <= day, Vigencia.hasta >= day))
+    """Read once per session until it writes (the period and the tablero of a request both ask)."""
+    known = db.session.info.setdefault(_VIGENCIAS, {})
+    if day not in known:
+        known[day] = db.session.scalar(select(Vigencia).where(Vigencia.desde <= day, Vigencia.hasta >= day))
+    return known[day]
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_vigencias(session: Session, *_args) -> None:
+    session.info.pop(_VIGENCIAS, None)
 
 
 def resolve_period(desde: date | None, hasta: date) -> tuple[date, date]:
