@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from ..extensions import db
 from ..models.actuacion import comes_after, vigentes
@@ -78,9 +79,12 @@ def _every_centre(statement):
 
 
 def _of(column, participante_id):
-    """One participant (an id), several (a collection of ids) or, with None, everyone."""
+    """One participant (an id), several (a collection of ids, or a query of them) or, with None,
+    everyone."""
     if isinstance(participante_id, int):
         return column == participante_id
+    if isinstance(participante_id, Select):  # the ids a query selects
+        return column.in_(participante_id)
     return column.in_(sorted(participante_id))
 
 
