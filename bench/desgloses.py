@@ -146,10 +146,14 @@ def main() -> None:
     parser.add_argument("--por", default="municipio")
     parser.add_argument("--url", help="a database this script (or bench/tableros.py's fill) already filled")
     parser.add_argument("--llenar", action="store_true", help="with --url: fill that (empty) database first")
+    parser.add_argument("--hasta", default="2015-12-31",
+                        help="the cut (period from 2015-01-01); mid-month, the summary's loose days are live")
     parser.add_argument("--repartir", action="store_true",
                         help="with --url: upgrade and spread its people over the municipalities first "
                              "(a writable copy of a database filled by bench/tableros.py or llenado.py)")
     args = parser.parse_args()
+    global HASTA
+    HASTA = args.hasta
     if args.url:
         run(args.url, args.participantes if args.llenar else None, args.por, args.repartir)
         return
