@@ -3,6 +3,7 @@
     .venv/bin/python bench/desgloses.py [--participantes 1000000] [--engines postgresql,sqlite]
     .venv/bin/python bench/desgloses.py --url postgresql+psycopg://.../db   # already filled: no fill
     .venv/bin/python bench/desgloses.py --url sqlite:////tmp/x.sqlite3 --llenar --participantes 100000
+    .venv/bin/python bench/desgloses.py --url postgresql+psycopg://.../copy --repartir   # spread first
 
 Fills a fresh database as bench/tableros.py does (20 centres, the given participants, about six
 actuaciones each, 2014-01-01..2016-06-30; the people then spread over 60 municipalities of the
@@ -37,7 +38,7 @@ from cemprende.config import TestConfig  # noqa: E402
 from cemprende.extensions import db  # noqa: E402
 from cemprende.models import Participante  # noqa: E402
 from cemprende.scoping import ALL_CENTRES_OPTION  # noqa: E402
-from cemprende.tableros import drilldown, queries  # noqa: E402
+from cemprende.tableros import drilldown, queries, resumen  # noqa: E402
 from cemprende.tableros.registry import POR_CODIGO  # noqa: E402
 from databases import throwaway  # noqa: E402
 from tableros import fill  # noqa: E402
@@ -68,6 +69,8 @@ def spread_municipios(parts: int = 60) -> None:
     for index, municipio in enumerate(catalogue):
         db.session.execute(update(p).where(p.c.id % (parts + 3) == index)
                            .values(municipio_oficial=municipio.nombre, subregion=municipio.subregion))
+    # The bulk UPDATE bypasses the flush: the summary by municipio is rebuilt after it.
+    rows = resumen.rebuild_by_municipio()
     db.session.commit()
     with db.engine.connect() as connection:
         if connection.dialect.name == "postgresql":
@@ -75,10 +78,11 @@ def spread_municipios(parts: int = 60) -> None:
         else:
             connection.execute(text("ANALYZE"))
             connection.commit()
-    print(f"  municipios spread over {len(catalogue)} in {time.perf_counter() - start:.0f} s", flush=True)
+    print(f"  municipios spread over {len(catalogue)} in {time.perf_counter() - start:.0f} s "
+          f"(resumen_municipio rebuilt: {rows:,} rows)", flush=True)
 
 
-def run(url: str, count: int | None, por: str) -> None:
+def run(url: str, count: int | None, por: str, spread: bool = False) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PARAMETERS = {}
@@ -88,6 +92,11 @@ def run(url: str, count: int | None, por: str) -> None:
         with app.app_context():
             upgrade()
             fill(count)
+            spread_municipios()
+            db.session.remove()
+    elif spread:  # a copy filled elsewhere (bench/tableros.py, llenado.py): one municipality for all
+        with app.app_context():
+            upgrade()
             spread_municipios()
             db.session.remove()
     client = app.test_client()
@@ -137,9 +146,16 @@ def main() -> None:
     parser.add_argument("--por", default="municipio")
     parser.add_argument("--url", help="a database this script (or bench/tableros.py's fill) already filled")
     parser.add_argument("--llenar", action="store_true", help="with --url: fill that (empty) database first")
+    parser.add_argument("--hasta", default="2015-12-31",
+                        help="the cut (period from 2015-01-01); mid-month, the summary's loose days are live")
+    parser.add_argument("--repartir", action="store_true",
+                        help="with --url: upgrade and spread its people over the municipalities first "
+                             "(a writable copy of a database filled by bench/tableros.py or llenado.py)")
     args = parser.parse_args()
+    global HASTA
+    HASTA = args.hasta
     if args.url:
-        run(args.url, args.participantes if args.llenar else None, args.por)
+        run(args.url, args.participantes if args.llenar else None, args.por, args.repartir)
         return
     for engine in args.engines.split(","):
         with throwaway(engine) as url:

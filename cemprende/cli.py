@@ -107,6 +107,8 @@ def register_cli(app) -> None:
             months, stored_months = resumen.by_month(expected), resumen.stored_months()
             wrong |= {k for k in months.keys() | stored_months.keys()
                       if months.get(k) != stored_months.get(k)}
+            places, stored_places = resumen.contributions_by_municipio(), resumen.stored_by_municipio()
+            wrong |= {k for k in places.keys() | stored_places.keys() if places.get(k) != stored_places.get(k)}
             if wrong:
                 raise click.ClickException(f"El resumen difiere en {len(wrong)} filas; "
                                            "ejecute tableros-reconstruir.")

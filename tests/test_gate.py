@@ -28,7 +28,7 @@ from cemprende.itinerario.reglas import Incumple
 from cemprende.microfinanciamiento import reglas as microfinanciamiento
 from cemprende.orientacion import reglas as orientacion
 from cemprende.models import Actuacion, Participante
-from cemprende.tableros import queries, resumen
+from cemprende.tableros import desgloses, drilldown, queries, resumen
 from cemprende.tableros.registry import FILAS, Personas
 from conftest import TODAY, api_token, csrf_token, login, person_payload, post_at_once
 
@@ -474,12 +474,17 @@ def test_rules_read_the_whole_itinerary_whichever_centre_recorded_it(app, doors,
                       headers=headers).status_code == 201
 
 
+TYPED_MUNICIPIOS = ["Ocaña", "cucuta", "Vereda Sin Mapa", "Pueblo Que No Existe", "Pamplona", "Vereda Sin Mapa"]
+
+
 def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputation(app, doors):
     """Writes and annulments through the API, the page and the CLI, in a random order: the
-    summary tables kept by the gate equal a rebuild from the actuaciones."""
+    summary tables kept by the gate equal a rebuild from the actuaciones; so does the summary by
+    municipio, through edits of people's municipality and an administrator's mapping of a spelling."""
     rng = random.Random(20260331)
     people = [doors.caller.post("/participantes", json=person_payload(
-        numero_documento=f"3210{n:03d}", remitido_dps=n % 2 == 0, tipo_poblacion=rng.choice(
+        numero_documento=f"3210{n:03d}", remitido_dps=n % 2 == 0, municipio=TYPED_MUNICIPIOS[n],
+        tipo_poblacion=rng.choice(
             ["red_unidos", "sisben", None]))).get_json()["id"] for n in range(6)]
     vacante = doors.caller.post("/vacantes", json={"empresa": "E", "cargo": "C", "cupos": 3,
                                                    "fecha": D(120)}).get_json()["id"]
@@ -493,7 +498,13 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
                ("financiacion", {"modalidad": "directo", "valor": 1_000}), ("plan_implementado", {}),
                ("visita_acompanamiento", {"clase": "seguimiento"}), ("empleo_generado", {"autoempleos": 1, "directos": 2})]
     made = []
-    for _ in range(90):
+    for step in range(90):
+        if step == 60:  # an administrator maps a spelling: its people move to the municipality
+            with app.app_context():
+                from cemprende.admin import services as admin_services
+                mapped = admin_services.map_municipio(doors.world["admin"], {
+                    "clave": "vereda sin mapa", "municipio": "Pamplona (Norte de Santander)"})
+                db.session.commit()
         person = rng.choice(people)
         roll = rng.random()
         if made and roll < 0.2:  # an annulment, through the API, the page or the CLI
@@ -512,7 +523,10 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
             change = rng.choice([{"remitido_dps": not current["remitido_dps"], "programa_dps": "RIE 2013"},
                                  {"tipo_poblacion": rng.choice(["red_unidos", "sisben", None])},
                                  {"sexo": rng.choice(["F", "M", None])}, {"etnia": rng.choice(["indigena", None])},
-                                 {"discapacidad": rng.choice([True, False, None])}])
+                                 {"discapacidad": rng.choice([True, False, None])},
+                                 {"municipio": rng.choice(["Ocaña", "cucuta", "Pueblo Que No Existe", None])}])
+            if change.get("municipio", "") is None:
+                change = {"municipio": "Vereda Sin Mapa"}
             assert doors.caller.patch(f"/participantes/{person}", json={
                 "version": current["version"], **change}).status_code == 200
             continue
@@ -539,6 +553,25 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
             queries.distinct_persons(personas, desde, hasta, None, live)
             assert ({(c, k): v for c, values in summary.items() for k, v in values.items() if v}
                     == {(c, k): v for c, values in live.items() for k, v in values.items() if v}), desde
+        # The summary by municipio equals its recomputation, and a breakdown by municipio read
+        # from it equals the one counted from the row's units, for every row it keeps.
+        assert resumen.stored_by_municipio() == resumen.contributions_by_municipio()
+        served = 0
+        for fila in resumen.BY_MUNICIPIO:
+            for months_back in range(0, 8):
+                desde = (hasta.replace(day=1) - timedelta(days=31 * months_back)).replace(day=1)
+                month_end = (desde.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+                for end in (month_end, hasta):  # hasta (today) may cut a month: its loose days live
+                    consulta = drilldown.Consulta(fila.tablero, fila, None, desde, end, "")
+                    summary = desgloses._municipio_from_summary(consulta)
+                    assert summary is not None, (fila.codigo, desde, end)
+                    served += 1
+                    live = desgloses._groups(consulta, desgloses.DIMENSIONES["municipio"])
+                    assert set(summary) == {(m, s, int(n)) for m, s, n in live if n}, (fila.codigo, desde, end)
+        assert served == len(resumen.BY_MUNICIPIO) * 16
+        places = {(m, s) for (_, _, _, m, s), v in resumen.stored_by_municipio().items() if v}
+        assert len(places) >= 3 and ("", "") in places, places
+        assert mapped  # the administrator's mapping moved someone who had figures
         assert len(made) > 20  # the walk did write
         assert db.session.scalar(select(func.count()).select_from(Actuacion).where(Actuacion.anulada)) > 5
 

@@ -20,6 +20,7 @@ from ..models.centro import MODALIDADES
 from ..models.staff import ROLES, ROLES_CON_CENTRO
 from ..pagination import Page, paginate
 from ..scoping import ALL_CENTRES_OPTION
+from ..tableros import resumen
 from ..validation import Fields, check_version
 
 BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv"
@@ -324,11 +325,18 @@ def map_municipio(actor, data: dict) -> int:
                                                                       creado_por_id=actor.id)
     alias.municipio_oficial, alias.subregion = found.nombre, found.subregion
     db.session.add(alias)
-    moved = db.session.execute(
-        update(Participante).where(Participante.municipio_clave == clave,
-                                   Participante.subregion.is_(None))
-        .values(municipio_oficial=found.nombre, subregion=found.subregion)
-        .execution_options(**{ALL_CENTRES_OPTION: True}, synchronize_session=False)).rowcount
+    unmatched = (Participante.municipio_clave == clave, Participante.subregion.is_(None))
+    people = db.session.scalars(select(Participante.id).where(*unmatched)
+                                .execution_options(**{ALL_CENTRES_OPTION: True})).all()
+    # The bulk UPDATE bypasses the flush: the tableros' summary by municipio follows it here
+    # (these people's figures move from "Sin información" to the municipality, same transaction).
+    moved = 0
+    with resumen.following({participante_id: {resumen.MUNICIPIO} for participante_id in people}):
+        for start in range(0, len(people), resumen.BATCH):
+            moved += db.session.execute(
+                update(Participante).where(*unmatched, Participante.id.in_(people[start:start + resumen.BATCH]))
+                .values(municipio_oficial=found.nombre, subregion=found.subregion)
+                .execution_options(**{ALL_CENTRES_OPTION: True}, synchronize_session=False)).rowcount
     audit.record("mapear_municipio", actor=actor, entidad="municipio_alias",
                  detalle=f"{clave} → {found.nombre}, {found.departamento} ({moved} personas)")
     return moved

@@ -70,3 +70,18 @@ class ResumenMensual(db.Model):
     mes: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
     centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ResumenMunicipio(db.Model):
+    """ResumenMensual split by the municipality of the people it counts (their current one: the
+    catalogue's name and subregion, "" for "Sin información"), for the rows a breakdown by
+    municipio reads (first routings, counts of records, active route, distinct persons). When a
+    person's municipality changes, their contributions move from the old key to the new one in
+    the same transaction (tableros/resumen.py)."""
+
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
+    mes: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
+    municipio: Mapped[str] = mapped_column(String(80), primary_key=True)
+    subregion: Mapped[str] = mapped_column(String(60), primary_key=True)
+    valor: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -7,6 +7,11 @@ centre that counted them (the network figure is the sum of its centres'), a coun
 record under the person it belongs to. What is unknown is the visible band "Sin información",
 never guessed. Rows that sum values (pesos, jobs, cupos) or average them have no breakdown.
 
+By municipio, the rows the summary keeps are read from ResumenMunicipio (the monthly summary per
+municipality, kept by the same flush hooks, moved when a person's municipality changes) for
+periods of whole months, plus the loose days after them counted live for first routings and
+counts; any other period, or a summary that does not add up to its row, is counted live.
+
 Sensitive dimensions (Ley 1581: etnia, discapacidad, desplazamiento and the differential
 categories) only for the roles that may see sensitive data. Any figure meant to leave the
 network (the XLSX) shows a sensitive cell under 5 as "< 5" (SUPRIMIDO); on screen, inside the
@@ -15,11 +20,11 @@ network, the real number.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, exists, func, literal, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import visitors
 
@@ -28,10 +33,12 @@ from ..auth.guards import Accion, ensure, may
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..lugares import SIN_INFORMACION
-from ..models import Actuacion, Participante
+from ..itinerario.tipos import Tipo
+from ..models import Actuacion, Participante, ResumenMensual, ResumenMunicipio
+from ..models.actuacion import vigentes
 from ..models.participante import CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, SEXOS, ZONAS
 from ..scoping import ALL_CENTRES_OPTION
-from . import drilldown, queries
+from . import drilldown, queries, resumen
 from .registry import ActivosRuta, Conteo, Enrutados, Fila, Personas
 
 SIN = "sin_informacion"
@@ -231,7 +238,9 @@ def _groups(consulta: drilldown.Consulta, dimension: Dimension) -> list:
         keys = _keys(dimension, p, hasta)
         statement = (select(*keys, func.count().label("n")).select_from(first)
                      .join(p, p.id == first.participante_id)
-                     .where(*drilldown.routed(fila, desde, hasta, centro_id, first, p)))
+                     .where(*drilldown.routed(fila, desde, hasta, centro_id, first, p),
+                            # the same scope and days, every centre named: the centre-first index
+                            *queries.in_period(first, desde, hasta, centro_id)))
     else:
         if isinstance(fila.calculo, Personas):
             a = Actuacion
@@ -246,6 +255,91 @@ def _groups(consulta: drilldown.Consulta, dimension: Dimension) -> list:
     # The scope is the request's (resolve_scope checked it): a person counted here who has since
     # moved to another centre is still this centre's unit.
     return db.session.execute(statement.group_by(*keys).execution_options(**{ALL_CENTRES_OPTION: True})).all()
+
+
+def _municipio_from_summary(consulta: drilldown.Consulta) -> list | None:
+    """(municipio, subregion, count) per municipality from ResumenMunicipio, for a row it keeps
+    and a period from the first of a month (a route row: any cut); the whole months from the
+    summary, the loose days after them counted live (a few days' actuaciones) and added. None:
+    the summary cannot serve it (the caller counts live)."""
+    fila, desde, hasta, centro_id = consulta.fila, consulta.desde, consulta.hasta, consulta.centro_id
+    if fila.codigo not in resumen.CODES_BY_MUNICIPIO:
+        return None
+    as_of = isinstance(fila.calculo, ActivosRuta)
+    if not as_of and desde.day != 1:
+        return None
+    first, limit, loose_days = queries._whole_months(None if as_of else desde, hasta)
+    codes = queries.persona_codes([fila], first) if isinstance(fila.calculo, Personas) else [fila.codigo]
+    counts: dict[tuple, int] = {}
+    if first is None or first < limit:
+        def months(m):
+            return [m.codigo.in_(codes), m.mes < limit, *([m.mes >= first] if first else []),
+                    *([m.centro_id == centro_id] if centro_id is not None else [])]
+        m = ResumenMunicipio
+        statement = select(m.municipio, m.subregion, func.sum(m.valor)).where(*months(m)).group_by(
+            m.municipio, m.subregion)
+        for municipio, subregion, count in db.session.execute(statement):
+            key = (municipio or None, subregion or None)
+            counts[key] = counts.get(key, 0) + int(count)
+        # The row's own monthly figure (a dozen rows): a summary by municipio that does not add
+        # up to it (not rebuilt since the upgrade that created it) is not used.
+        row = db.session.scalar(select(func.coalesce(func.sum(ResumenMensual.valor), 0))
+                                .where(*months(ResumenMensual)))
+        if int(row) != sum(counts.values()):
+            current_app.logger.warning("resumen_municipio no cuadra con resumen_mensual (fila %s): "
+                                       "ejecute flask tableros-reconstruir", fila.codigo)
+            return None
+    for start, end in loose_days:
+        if isinstance(fila.calculo, Personas):
+            rows = _newcomers(consulta, start, end)
+        elif as_of:
+            rows = _route_changes(consulta, start, end)
+        else:  # first routings and counts are sums over days
+            rows = _groups(replace(consulta, desde=start, hasta=end), DIMENSIONES["municipio"])
+        for municipio, subregion, count in rows:
+            counts[(municipio, subregion)] = counts.get((municipio, subregion), 0) + int(count)
+    return [(municipio, subregion, count) for (municipio, subregion), count in counts.items() if count]
+
+
+def _by_place(units) -> list:
+    """(municipio_oficial, subregion, count) of a subquery of units with a participante_id and
+    a `n` each unit counts for."""
+    p = Participante
+    statement = (select(p.municipio_oficial, p.subregion, func.sum(units.c.n)).select_from(units)
+                 .join(p, p.id == units.c.participante_id).group_by(p.municipio_oficial, p.subregion))
+    return db.session.execute(statement.execution_options(**{ALL_CENTRES_OPTION: True})).all()
+
+
+def _newcomers(consulta: drilldown.Consulta, start: date, end: date) -> list:
+    """A distinct-person row's loose days after its whole months: the (centre, person) pairs with
+    an actuación of the row dated start..end and none from desde to the day before start (those
+    the months already counted)."""
+    calculo, a, b = consulta.fila.calculo, Actuacion, aliased(Actuacion)
+    earlier = exists().where(b.participante_id == a.participante_id, b.centro_id == a.centro_id,
+                             queries.of_measure(b, calculo), vigentes(b), b.fecha >= consulta.desde,
+                             b.fecha < start)
+    pairs = (select(a.centro_id, a.participante_id)
+             .where(queries.of_measure(a, calculo), *queries.in_period(a, start, end, consulta.centro_id), ~earlier)
+             .distinct().subquery("pairs"))
+    return _by_place(select(pairs.c.participante_id, literal(1).label("n")).subquery("u"))
+
+
+def _route_changes(consulta: drilldown.Consulta, start: date, end: date) -> list:
+    """An active-route row's changes dated start..end (the loose days after its whole months):
+    +1 for each entry into the route, -1 for each entry the person's next route event ended
+    (queries.route_changes_per_day, for the people with a route event in those days)."""
+    a = Actuacion
+    # Whichever centre recorded the next event (every centre named: the centre-first index).
+    people = select(a.participante_id).where(a.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)),
+                                             *queries.in_period(a, start, end, None))
+    events = queries.route_events(people, end).cte("events")  # read twice, computed once
+    entries = [events.c.tipo == Tipo.INGRESO_RUTA, events.c.categoria == consulta.fila.calculo.ruta]
+    if consulta.centro_id is not None:
+        entries.append(events.c.centro_id == consulta.centro_id)
+    deltas = union_all(
+        select(events.c.participante_id, literal(1).label("n")).where(*entries, events.c.fecha >= start),
+        select(events.c.participante_id, literal(-1).label("n")).where(*entries, events.c.siguiente >= start))
+    return _by_place(deltas.subquery("u"))
 
 
 def _keys(dimension: Dimension, p, hasta: date) -> list:
@@ -274,9 +368,12 @@ def _by_size(grupos: list[Grupo]) -> list[Grupo]:
 def compute(actor, consulta: drilldown.Consulta, dimension: Dimension) -> Desglose:
     """The row broken down by the dimension; the groups add up to the row's figure."""
     _allowed(actor, consulta, dimension)
-    rows = _groups(consulta, dimension)
     if dimension.clave == "municipio":
+        rows = _municipio_from_summary(consulta)
+        if rows is None:
+            rows = _groups(consulta, dimension)
         return Desglose(consulta, dimension, _municipio_groups(rows))
+    rows = _groups(consulta, dimension)
     counts = {}
     for key, count in rows:
         key = SIN if key is None else key

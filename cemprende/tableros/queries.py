@@ -8,10 +8,12 @@ Annulled actuaciones never count; actuaciones count by their service fecha.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 
 from ..extensions import db
 from ..models.actuacion import comes_after, vigentes
@@ -21,10 +23,47 @@ from .registry import ActivosRuta, Conteo, CuposVacantes, Enrutados, Fila, Perso
 from ..itinerario.tipos import Tipo
 
 Valores = dict[int, dict[str, int]]
-# (codigo, fecha, centro_id) → what that day adds to the row in that centre.
-PorDia = dict[tuple[str, date, int], int]
+# (codigo, fecha, centro_id) → what that day adds to the row in that centre; grouped by
+# municipio, (codigo, fecha, centro_id, municipio, subregion) ("" for "Sin información").
+PorDia = dict[tuple, int]
 
 DAILY = (Enrutados, Conteo, Suma)
+
+
+@dataclass(frozen=True)
+class Grano:
+    """How the per-day queries group: by day or by month (fecha is then the month's first
+    day), and also by the municipality of the person each unit belongs to (their current one)."""
+    mensual: bool = False
+    municipio: bool = False
+
+
+POR_DIA = Grano()
+POR_DIA_Y_MUNICIPIO = Grano(municipio=True)
+POR_MES_Y_MUNICIPIO = Grano(mensual=True, municipio=True)
+
+
+def _grain(column, grano: Grano):
+    """The day itself, or the first day of its month."""
+    if not grano.mensual:
+        return column
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", column), Date)
+    return type_coerce(func.substr(column, 1, 7).op("||")(literal("-01")), Date)
+
+
+def _place(p, grano: Grano) -> list:
+    """The person's municipality key columns ("" when unknown: a key column is never NULL)."""
+    if not grano.municipio:
+        return []
+    return [func.coalesce(p.municipio_oficial, literal("")).label("municipio"),
+            func.coalesce(p.subregion, literal("")).label("subregion")]
+
+
+def _key(code: str, row, grano: Grano) -> tuple:
+    if grano.municipio:
+        return (code, row.fecha, row.centro_id, row.municipio, row.subregion)
+    return (code, row.fecha, row.centro_id)
 
 
 def _label(code: str) -> str:
@@ -40,18 +79,21 @@ def _every_centre(statement):
 
 
 def _of(column, participante_id):
-    """One participant (an id), several (a collection of ids) or, with None, everyone."""
+    """One participant (an id), several (a collection of ids, or a query of them) or, with None,
+    everyone."""
     if isinstance(participante_id, int):
         return column == participante_id
+    if isinstance(participante_id, Select):  # the ids a query selects
+        return column.in_(participante_id)
     return column.in_(sorted(participante_id))
 
 
-def _per_day(result, codes: list[str], into: PorDia) -> PorDia:
+def _per_day(result, codes: list[str], into: PorDia, grano: Grano = POR_DIA) -> PorDia:
     for row in result:
         for code in codes:
             value = int(getattr(row, _label(code)) or 0)
             if value:
-                key = (code, row.fecha, row.centro_id)
+                key = _key(code, row, grano)
                 into[key] = into.get(key, 0) + value
     return into
 
@@ -66,22 +108,24 @@ def first_routing(first):
                                 comes_after(first, earlier)))
 
 
-def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+def first_routings_per_day(filas: list[Fila], participante_id: int | None, into: PorDia,
+                           grano: Grano = POR_DIA) -> PorDia:
     """Rows 1.x and 3.x to 6.x: each person counts once, on the day of their first enrutamiento,
     for the centre that recorded it (not the person's current centre)."""
     first = aliased(Actuacion)
     p = Participante
     columns = [func.sum(case((fila.calculo.condicion(p, first.categoria), 1), else_=0)).label(_label(fila.codigo))
                for fila in filas]
+    day, place = _grain(first.fecha, grano), _place(p, grano)
     statement = (
-        select(first.centro_id.label("centro_id"), first.fecha.label("fecha"), *columns)
+        select(first.centro_id.label("centro_id"), day.label("fecha"), *place, *columns)
         .join(p, p.id == first.participante_id)
         .where(first_routing(first))
-        .group_by(first.centro_id, first.fecha)
+        .group_by(first.centro_id, day, *place)
     )
     if participante_id is not None:
         statement = statement.where(_of(first.participante_id, participante_id))
-    return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
+    return _per_day(_every_centre(statement), [f.codigo for f in filas], into, grano)
 
 
 def of_measure(a, calculo):
@@ -98,16 +142,20 @@ def _sum_measure(a, calculo):
     return func.sum(case((of_measure(a, calculo), getattr(a, calculo.columna)), else_=0))
 
 
-def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+def counts_per_day(filas: list[Fila], participante_id: int | None, into: PorDia,
+                   grano: Grano = POR_DIA) -> PorDia:
     """Counts and sums of actuaciones, per centre and day."""
-    a = Actuacion
-    statement = (select(a.centro_id.label("centro_id"), a.fecha.label("fecha"),
+    a, p = Actuacion, Participante
+    day, place = _grain(a.fecha, grano), _place(p, grano)
+    statement = (select(a.centro_id.label("centro_id"), day.label("fecha"), *place,
                         *[_sum_measure(a, f.calculo).label(_label(f.codigo)) for f in filas])
                  .where(vigentes(a), a.tipo.in_(sorted({f.calculo.tipo for f in filas})))
-                 .group_by(a.centro_id, a.fecha))
+                 .group_by(a.centro_id, day, *place))
+    if place:
+        statement = statement.join(p, p.id == a.participante_id)
     if participante_id is not None:
         statement = statement.where(_of(a.participante_id, participante_id))
-    return _per_day(_every_centre(statement), [f.codigo for f in filas], into)
+    return _per_day(_every_centre(statement), [f.codigo for f in filas], into, grano)
 
 
 def route_events(participante_id: int | None = None, hasta: date | None = None):
@@ -136,23 +184,29 @@ def still_in_route(entry, hasta: date):
                            comes_after(later, entry))
 
 
-def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+def route_changes_per_day(filas: list[Fila], participante_id: int | None, into: PorDia,
+                          grano: Grano = POR_DIA) -> PorDia:
     """Rows 12.x as deltas: +1 the day a person enters a route, -1 on their next ingreso_ruta or
     desistimiento, which ends it; the active count as of a day is the sum of deltas up to it. Both
     deltas belong to the centre that recorded the ingreso_ruta, whichever centre ends it."""
     code_of = {fila.calculo.ruta: fila.codigo for fila in filas}
     events = route_events(participante_id).subquery()
     entries = events.c.tipo == Tipo.INGRESO_RUTA
-    starts = (select(events.c.categoria, events.c.fecha.label("fecha"), events.c.centro_id,
-                     func.count().label("delta"))
-              .where(entries).group_by(events.c.categoria, events.c.fecha, events.c.centro_id))
-    ends = (select(events.c.categoria, events.c.siguiente.label("fecha"), events.c.centro_id,
-                   (-func.count()).label("delta"))
-            .where(entries, events.c.siguiente.is_not(None))
-            .group_by(events.c.categoria, events.c.siguiente, events.c.centro_id))
-    for statement in (starts, ends):
+    p = Participante
+    place = _place(p, grano)
+    statements = []
+    for column, sign, where in ((events.c.fecha, 1, [entries]),
+                                (events.c.siguiente, -1, [entries, events.c.siguiente.is_not(None)])):
+        day = _grain(column, grano)
+        statement = (select(events.c.categoria, day.label("fecha"), events.c.centro_id.label("centro_id"),
+                            *place, (sign * func.count()).label("delta"))
+                     .where(*where).group_by(events.c.categoria, day, events.c.centro_id, *place))
+        if place:
+            statement = statement.join(p, p.id == events.c.participante_id)
+        statements.append(statement)
+    for statement in statements:
         for row in _every_centre(statement):
-            key = (code_of[row.categoria], row.fecha, row.centro_id)
+            key = _key(code_of[row.categoria], row, grano)
             into[key] = into.get(key, 0) + int(row.delta)
     return into
 
@@ -182,7 +236,8 @@ def _month_text(column):
     return func.substr(column, 1, 7)
 
 
-def person_months_per_day(filas: list[Fila], participante_id: int | None, into: PorDia) -> PorDia:
+def person_months_per_day(filas: list[Fila], participante_id: int | None, into: PorDia,
+                          grano: Grano = POR_DIA) -> PorDia:
     """Personas rows: per centre and day, how many (person, month) pairs have their first day of
     the month there, keyed by the row and the person's previous active month (see above)."""
     a = Actuacion
@@ -195,16 +250,20 @@ def person_months_per_day(filas: list[Fila], participante_id: int | None, into: 
     if participante_id is not None:
         pairs = pairs.where(_of(a.participante_id, participante_id))
     pairs = pairs.subquery()
-    lagged = select(pairs.c.codigo, pairs.c.centro_id, pairs.c.primera,
+    lagged = select(pairs.c.codigo, pairs.c.centro_id, pairs.c.primera, pairs.c.participante_id,
                     func.lag(pairs.c.mes).over(partition_by=(pairs.c.codigo, pairs.c.participante_id,
                                                              pairs.c.centro_id),
                                                order_by=pairs.c.mes).label("previo")
                     ).where(pairs.c.codigo.is_not(None)).subquery()
-    statement = (select(lagged.c.codigo, lagged.c.centro_id, lagged.c.primera, lagged.c.previo,
-                        func.count().label("n"))
-                 .group_by(lagged.c.codigo, lagged.c.centro_id, lagged.c.primera, lagged.c.previo))
+    p = Participante
+    day, place = _grain(lagged.c.primera, grano), _place(p, grano)
+    statement = (select(lagged.c.codigo, lagged.c.centro_id.label("centro_id"), day.label("fecha"), *place,
+                        lagged.c.previo, func.count().label("n"))
+                 .group_by(lagged.c.codigo, lagged.c.centro_id, day, lagged.c.previo, *place))
+    if place:
+        statement = statement.join(p, p.id == lagged.c.participante_id)
     for row in _every_centre(statement):
-        key = (persona_code(row.codigo, row.previo), row.primera, row.centro_id)
+        key = _key(persona_code(row.codigo, row.previo), row, grano)
         into[key] = into.get(key, 0) + int(row.n)
     return into
 
@@ -213,14 +272,14 @@ PER_DAY = ((Enrutados, first_routings_per_day), ((Conteo, Suma), counts_per_day)
            (ActivosRuta, route_changes_per_day), (Personas, person_months_per_day))
 
 
-def per_day(filas: list[Fila], participante_id=None) -> PorDia:
-    """What each day adds to every summarised row, for one participant (an id), several (a
-    collection of ids, summed) or everyone (None)."""
+def per_day(filas: list[Fila], participante_id=None, grano: Grano = POR_DIA) -> PorDia:
+    """What each day (or month) adds to every summarised row, for one participant (an id),
+    several (a collection of ids, summed) or everyone (None); by municipio too if asked."""
     into: PorDia = {}
     for kinds, query in PER_DAY:
         own = [fila for fila in filas if isinstance(fila.calculo, kinds)]
         if own:
-            query(own, participante_id, into)
+            query(own, participante_id, into, grano)
     return {key: value for key, value in into.items() if value}
 
 
@@ -274,6 +333,20 @@ def from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | N
         _sum_summary(as_of, None, hasta, centro_id, into)
 
 
+def persona_codes(filas: list[Fila], first: date) -> list[str]:
+    """The summary codes of the (person, month) pairs that count in a period starting on `first`
+    (the first of a month): "<row>|" and "<row>|<each month before first>"."""
+    m = ResumenMensual
+    none = [persona_code(f.codigo, None) for f in filas]
+    earliest = db.session.scalar(select(func.min(m.mes)).where(m.codigo.in_(none)))
+    codes = list(none)
+    month = earliest
+    while month is not None and month < first.replace(day=1):
+        codes += [persona_code(f.codigo, f"{month:%Y-%m}") for f in filas]
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return codes
+
+
 def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id: int | None,
                          into: Valores) -> None:
     """Personas rows for a period starting on the first of a month, from the summary: the
@@ -283,13 +356,7 @@ def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id:
     row is older than the first month stored under "<row>|"."""
     first, limit, loose_days = _whole_months(desde, hasta)
     m, d = ResumenMensual, ResumenDiario
-    none = [persona_code(f.codigo, None) for f in filas]
-    earliest = db.session.scalar(select(func.min(m.mes)).where(m.codigo.in_(none)))
-    codes = list(none)
-    month = earliest
-    while month is not None and month < first.replace(day=1):
-        codes += [persona_code(f.codigo, f"{month:%Y-%m}") for f in filas]
-        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    codes = persona_codes(filas, first)
     parts = []
     if first < limit:
         parts.append((m, [m.mes >= first, m.mes < limit]))

@@ -1,36 +1,56 @@
-"""Keeps ResumenDiario in step with the actuaciones.
+"""Keeps ResumenDiario, ResumenMensual and ResumenMunicipio in step with the actuaciones.
 
 A write that can change what a participant adds to the tableros (an actuación recorded or
 annulled, a participant's categories edited) takes the participant's per-day contributions before
 and after it and applies the difference, in the same transaction, from the session's flush events. `rebuild` recomputes the whole
 table from the actuaciones (after a bulk load, or to check it).
+
+The contributions are read by municipio (the person's current one), then added up for
+ResumenDiario/ResumenMensual and, for the rows a breakdown by municipio reads, kept per month and
+municipio in ResumenMunicipio: so an edit of a person's municipality (or an administrator's
+mapping of its spelling, which bypasses the flush: `following`) moves their contributions from
+the old key to the new one as a before/after difference like any other. The key's centre is the
+one that recorded each actuación, so a traslado moves nothing.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..locking import lock_participantes
-from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual
+from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio
 from . import queries
-from .registry import FILAS, ActivosRuta, Enrutados
+from .registry import FILAS, ActivosRuta, Conteo, Enrutados, Personas
 from ..itinerario.tipos import Tipo
 
 SUMMARISED = queries.summarised(list(FILAS))
+# The summarised rows a breakdown can read by municipio (those that count people or records).
+BY_MUNICIPIO = [f for f in SUMMARISED if isinstance(f.calculo, (Enrutados, Personas, ActivosRuta, Conteo))]
+CODES_BY_MUNICIPIO = frozenset(f.codigo for f in BY_MUNICIPIO)
+# A touched participant's marker (beside the tipos written): their municipality changed.
+MUNICIPIO = "*municipio"
 
 
 def contributions(participante_id: int | None = None, filas=SUMMARISED) -> queries.PorDia:
     return queries.per_day(filas, participante_id)
 
 
+def contributions_by_municipio() -> queries.PorDia:
+    """What ResumenMunicipio must hold: (codigo, mes, centro_id, municipio, subregion) → value."""
+    return queries.per_day(BY_MUNICIPIO, None, queries.POR_MES_Y_MUNICIPIO)
+
+
 def rows_moved_by(tipo: str | None) -> list:
-    """The summarised rows an actuación of this tipo can change; None: a participant's categories."""
+    """The summarised rows an actuación of this tipo can change; None: a participant's
+    categories; MUNICIPIO: their municipality (every row kept by municipio)."""
+    if tipo == MUNICIPIO:
+        return list(BY_MUNICIPIO)
     if tipo is None:
         return [f for f in SUMMARISED if isinstance(f.calculo, Enrutados)]
     return [f for f in SUMMARISED
@@ -68,6 +88,45 @@ def _add(changes: queries.PorDia) -> None:
         _upsert(ResumenMensual, "mes", by_month(changes))
 
 
+PLACE_KEY = ["codigo", "mes", "centro_id", "municipio", "subregion"]
+
+
+def _upsert_by_municipio(changes: queries.PorDia) -> None:
+    if not changes:
+        return
+    dialect = db.session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [dict(zip(PLACE_KEY, key), valor=v) for key, v in sorted(changes.items())]
+    statement = make(ResumenMunicipio).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=PLACE_KEY, set_={"valor": ResumenMunicipio.valor + statement.excluded.valor})
+    db.session.execute(statement)
+
+
+def _read(participantes, filas) -> queries.PorDia:
+    """The participants' contributions per day and municipio (their current one)."""
+    return queries.per_day(filas, participantes, queries.POR_DIA_Y_MUNICIPIO)
+
+
+def _apply(before: queries.PorDia, after: queries.PorDia) -> None:
+    """Adds after - before: summed over municipios to the daily and monthly summary, per month
+    and municipio to ResumenMunicipio for its rows (a person who changed municipality nets out
+    of the first and moves within the second)."""
+    days: queries.PorDia = {}
+    places: queries.PorDia = {}
+    for key in before.keys() | after.keys():
+        change = after.get(key, 0) - before.get(key, 0)
+        if not change:
+            continue
+        code, day, centro, municipio, subregion = key
+        days[(code, day, centro)] = days.get((code, day, centro), 0) + change
+        if code.partition(queries.SEPARATOR)[0] in CODES_BY_MUNICIPIO:
+            month = (code, day.replace(day=1), centro, municipio, subregion)
+            places[month] = places.get(month, 0) + change
+    _add({key: value for key, value in days.items() if value})
+    _upsert_by_municipio({key: value for key, value in places.items() if value})
+
+
 # ---- the summary follows every write of the session --------------------------------------------
 # Before a flush writes actuaciones (new or annulled) or changes a participant, the participants'
 # contributions are read as the database still has them; after it, again, and the difference is
@@ -87,7 +146,11 @@ def _touched(session: Session) -> dict[int, set[str | None]]:
                 touched.setdefault(obj.participante_id, set()).add(obj.tipo)
         elif (isinstance(obj, Participante) and obj not in new
               and session.is_modified(obj, include_collections=False)):
-            touched.setdefault(obj.id, set()).add(None)
+            tipos = touched.setdefault(obj.id, set())
+            tipos.add(None)
+            attrs = inspect(obj).attrs
+            if attrs.municipio_oficial.history.has_changes() or attrs.subregion.history.has_changes():
+                tipos.add(MUNICIPIO)
     return touched
 
 
@@ -134,7 +197,7 @@ def _before_flush(session: Session, flush_context, _instances) -> None:
         # Whoever else writes for these people waits: "before" stays true until the commit.
         lock_participantes(touched)
         for participantes, filas in _groups(touched):
-            pending.append((participantes, filas, queries.per_day(filas, participantes)))
+            pending.append((participantes, filas, _read(participantes, filas)))
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -145,9 +208,7 @@ def _after_flush(session: Session, flush_context) -> None:
         return
     with session.no_autoflush:
         for participantes, filas, before in pending:
-            after = queries.per_day(filas, participantes)
-            _add({key: after.get(key, 0) - before.get(key, 0) for key in before.keys() | after.keys()
-                  if after.get(key, 0) != before.get(key, 0)})
+            _apply(before, _read(participantes, filas))
 
 
 @contextmanager
@@ -157,12 +218,10 @@ def following(touched: dict[int, set[str | None]]):
     before and after the block, in the same transaction."""
     lock_participantes(touched)
     groups = _groups(touched)
-    before = [queries.per_day(filas, participantes) for participantes, filas in groups]
+    before = [_read(participantes, filas) for participantes, filas in groups]
     yield
     for (participantes, filas), earlier in zip(groups, before):
-        after = queries.per_day(filas, participantes)
-        _add({key: after.get(key, 0) - earlier.get(key, 0) for key in earlier.keys() | after.keys()
-              if after.get(key, 0) != earlier.get(key, 0)})
+        _apply(earlier, _read(participantes, filas))
 
 
 def rebuild() -> int:
@@ -173,9 +232,23 @@ def rebuild() -> int:
     for model, column, values in ((ResumenDiario, "fecha", days), (ResumenMensual, "mes", by_month(days))):
         rows = [{"codigo": c, column: d, "centro_id": centro, "valor": v}
                 for (c, d, centro), v in values.items()]
-        for start in range(0, len(rows), 20_000):
-            db.session.execute(insert(model), rows[start:start + 20_000])
+        _insert(model, rows)
+    rebuild_by_municipio()
     return len(days)
+
+
+def rebuild_by_municipio() -> int:
+    """Recomputes ResumenMunicipio alone (after a bulk change of people's municipalities that
+    bypassed the flush); returns how many rows it holds."""
+    db.session.execute(delete(ResumenMunicipio))
+    rows = [dict(zip(PLACE_KEY, key), valor=v) for key, v in contributions_by_municipio().items()]
+    _insert(ResumenMunicipio, rows)
+    return len(rows)
+
+
+def _insert(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), 20_000):
+        db.session.execute(insert(model), rows[start:start + 20_000])
 
 
 def stored() -> queries.PorDia:
@@ -187,3 +260,8 @@ def stored_months() -> queries.PorDia:
     return {(r.codigo, r.mes, r.centro_id): r.valor
             for r in db.session.scalars(select(ResumenMensual)) if r.valor}
 
+
+
+def stored_by_municipio() -> queries.PorDia:
+    return {(r.codigo, r.mes, r.centro_id, r.municipio, r.subregion): r.valor
+            for r in db.session.scalars(select(ResumenMunicipio)) if r.valor}
