@@ -2,7 +2,7 @@
 a breakdown of a row by municipio reads it instead of the row's units
 
 Revision ID: d5a3f2b4c6e7
-Revises: c4f2e1a3b5d6
+Revises: e6b4a3c5d7f8
 Create Date: 2026-11-28 18:05:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd5a3f2b4c6e7'
-down_revision = 'c4f2e1a3b5d6'
+down_revision = 'e6b4a3c5d7f8'
 branch_labels = None
 depends_on = None
 
