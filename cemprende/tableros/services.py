@@ -226,14 +226,14 @@ def compute_all(actor, tableros: list[str], centro_id: int | None, desde: date,
         metas = _metas(vigencia, centro_id)
     centros = _centres(actor, centro_id, hasta)
     centro = db.session.get(Centro, centro_id) if centro_id else None
+    scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     return [Tablero(name, TABLEROS[name], centro, centros, desde, hasta, vigencia,
-                    _rows(filas[name], centro_id, per_centre, metas, centros, frozen), frozen)
+                    _rows(filas[name], centro_id, per_centre, scope_values, metas, centros, frozen), frozen)
             for name in tableros]
 
 
-def _rows(filas: list[Fila], centro_id: int | None, per_centre, metas, centros,
+def _rows(filas: list[Fila], centro_id: int | None, per_centre, scope_values, metas, centros,
           frozen: congelados.Congelado | None) -> list[FilaTablero]:
-    scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     # The network's meta of a row is the sum of the metas its centres set, but M5's is an
     # average (INDICADORES.md).
     scope_metas = metas.get(centro_id) if centro_id else _network_metas(filas, metas)

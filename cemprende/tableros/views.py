@@ -14,6 +14,7 @@ from ..forms import choices, offer_centres, submit
 from ..auth.loader import current_staff
 from ..errors import ValidationFailed
 from .. import exports as files
+from .. import formatting
 from ..auth.guards import may
 from . import charts, desgloses, drilldown, exports, services
 from .forms import CopiarMetasForm, MetasForm, TableroForm, centre_choices, meta_field_name, metas_values
@@ -78,7 +79,14 @@ def tablero():
         centro_bars=charts.por_centro(source, indicador), indicador=indicador,
         fuente=source, fila_centros=fila_centros, consulta_sin_indicador=sin_indicador,
         colores=charts.COLOURS, query=request.query_string.decode(), ruta=Rutas(),
-        desglosable=desgloses.desglosable), 422 if errors else 200
+        desglosable=desgloses.desglosable, valor=valor), 422 if errors else 200
+
+
+def valor(value, en_pesos: bool) -> str:
+    """A tablero cell's figure: "-" when there is none (no meta), pesos or a count."""
+    if value is None:
+        return "-"
+    return formatting.dinero(value) if en_pesos else formatting.numero(value)
 
 
 def _filename(tablero, extension: str) -> str:
