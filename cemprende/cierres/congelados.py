@@ -56,12 +56,17 @@ def _in_service(hasta: date) -> list[int]:
     return list(db.session.scalars(select(Centro.id).where(Centro.abierto_al(hasta))))
 
 
-def lookup(centro_id: int | None, desde: date, hasta: date) -> Congelado | None:
-    """The frozen figures of exactly this window, or None (then the tablero is computed live)."""
+def lookup(centro_id: int | None, desde: date, hasta: date,
+           in_service: list[int] | None = None) -> Congelado | None:
+    """The frozen figures of exactly this window, or None (then the tablero is computed live).
+    `in_service`: the network's centres open by hasta, when the caller has them already."""
     if not is_month_end(hasta):
         return None  # most tableros: no query at all
     mes = hasta.replace(day=1)
-    centres = [centro_id] if centro_id is not None else _in_service(hasta)
+    if centro_id is not None:
+        centres = [centro_id]
+    else:
+        centres = in_service if in_service is not None else _in_service(hasta)
     if not centres:
         return None
     cierres = list(db.session.scalars(

@@ -217,14 +217,16 @@ def compute_all(actor, tableros: list[str], centro_id: int | None, desde: date,
     # What 6.x and M5 derive from (1.x, M4) is in the same tablero.
     filas = {name: filas_de(name) for name in tableros}
     vigencia = vigencia_containing(hasta)
-    frozen = congelados.lookup(centro_id, desde, hasta)  # a closed month's window: its figures
+    centros = _centres(actor, centro_id, hasta)
+    # A closed month's window: its figures. The network's centres are the ones open by the cut.
+    network = centro_id is None and centre_scope(actor) is None
+    frozen = congelados.lookup(centro_id, desde, hasta, [c.id for c in centros] if network else None)
     if frozen is not None:
         per_centre, metas = frozen.valores, frozen.metas
     else:
         per_centre = queries.compute([f for name in tableros for f in filas[name]
                                       if not isinstance(f.calculo, Promedio)], desde, hasta, centro_id)
         metas = _metas(vigencia, centro_id)
-    centros = _centres(actor, centro_id, hasta)
     centro = db.session.get(Centro, centro_id) if centro_id else None
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
     return [Tablero(name, TABLEROS[name], centro, centros, desde, hasta, vigencia,
