@@ -297,6 +297,11 @@ def test_name_search_counts_each_person_once_newest_first_and_pages_within_the_s
     # wildcard typed is only a character.
     assert network("an andre rojas")["total"] == 2 and network("ana %")["total"] == 0
     assert network("ana _")["total"] == 0 and network("ojas ana")["total"] == 0
+    # A word typed twice is one condition; a pasted paragraph is refused with a message.
+    assert search("ana ana an")["total"] == 3
+    for who in (caller, api(world["supervisor"])):
+        refused = who.get("/participantes", query_string={"q": " ".join(["ana"] + [f"w{n}x" for n in range(600)])})
+        assert refused.status_code == 422 and "12 palabras" in refused.get_json()["error"]["fields"]["q"]
 
 
 def test_a_minor_is_registered_with_the_guardian_who_consents(api, world):

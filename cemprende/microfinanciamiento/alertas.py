@@ -254,7 +254,8 @@ def entrega_parcial(centro_id, today, u: Umbrales) -> list[Alerta]:
         .outerjoin(delivered, and_(delivered.c.participante_id == planned.c.participante_id,
                                    delivered.c.clave == planned.c.clave))
         .where(func.coalesce(delivered.c.entregado, 0) < planned.c.planeado)
-        .order_by(with_deliveries.c.fecha, with_deliveries.c.participante_id, planned.c.descripcion))
+        .order_by(with_deliveries.c.fecha, with_deliveries.c.participante_id, with_deliveries.c.centro_id,
+                  planned.c.descripcion))
     short: dict[int, Alerta] = {}
     for r in db.session.execute(statement):
         alerta = short.setdefault(r.participante_id, Alerta(

@@ -449,7 +449,20 @@ def _name_words_only(q: str | None) -> list[str] | None:
     """The words of q when it can only be a name (not a document's digits)."""
     if not q or not q.strip() or _document_like(normalise_document(q)):
         return None
-    return [w[:60] for w in search_key(q, "").split() if not w.isdigit()] or None
+    return query_words(q) or None
+
+
+MAX_QUERY_WORDS = 12
+
+
+def query_words(q: str) -> list[str]:
+    """The name words of a search (digits are a document's, not a name's), each once."""
+    words = list(dict.fromkeys(w[:60] for w in search_key(q, "").split() if not w.isdigit()))
+    if len(words) > MAX_QUERY_WORDS:
+        # Each word is a condition of its own: a pasted paragraph must not become a query of
+        # hundreds (SQLite refuses more than 500 terms in a compound SELECT).
+        raise ValidationFailed({"q": f"Escriba como máximo {MAX_QUERY_WORDS} palabras del nombre."})
+    return words
 
 
 def _search_by_words(actor, words: list[str], page: int, per_page: int) -> Page:
@@ -518,11 +531,11 @@ def matches(q: str):
     document = normalise_document(q)
     if _document_like(document):
         conditions.append(_prefix(Participante.numero_documento, document))
-    words = [w for w in search_key(q, "").split() if not w.isdigit()]
+    words = query_words(q)
     if words:
         conditions.append(and_(*[
             Participante.id.in_(select(ParticipantePalabra.participante_id)
-                                .where(_prefix(ParticipantePalabra.palabra, word[:60])))
+                                .where(_prefix(ParticipantePalabra.palabra, word)))
             for word in words]))
     return or_(*conditions) if conditions else false()
 

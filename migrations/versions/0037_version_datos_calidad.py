@@ -21,11 +21,14 @@ depends_on = None
 
 
 def upgrade():
-    table = sa.table('version_datos', sa.column('clave', sa.String), sa.column('valor', sa.BigInteger),
-                     sa.column('token', sa.String))
-    # A database upgraded with data in it starts with a counter of its own (a fresh token).
-    op.bulk_insert(table, [{'clave': clave, 'valor': 0, 'token': uuid.uuid4().hex}
-                           for clave in ('calidad', 'calidad_personas')])
+    # A database upgraded with data in it starts with a counter of its own (a fresh token). A
+    # new release serving writes before the upgrade may have created the rows already (its
+    # writers create a missing network row): then they stay as they are.
+    for clave in ('calidad', 'calidad_personas'):
+        op.get_bind().execute(
+            sa.text("INSERT INTO version_datos (clave, valor, token) VALUES (:clave, 0, :token) "
+                    "ON CONFLICT (clave) DO NOTHING"),
+            {"clave": clave, "token": uuid.uuid4().hex})
 
 
 def downgrade():
