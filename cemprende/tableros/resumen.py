@@ -67,40 +67,32 @@ def by_month(changes: queries.PorDia) -> queries.PorDia:
     return {key: value for key, value in months.items() if value}  # route deltas may net out
 
 
-def _upsert(model, day_column: str, changes: queries.PorDia) -> None:
-    """Adds the changes to the stored values (INSERT … ON CONFLICT DO UPDATE, atomic per row)."""
+def _upsert(model, key_columns: list[str], changes: queries.PorDia) -> None:
+    """Adds the changes (keyed like key_columns) to the stored values (INSERT … ON CONFLICT DO
+    UPDATE, atomic per row)."""
     if not changes:  # days that change can still net out over their month
         return
     dialect = db.session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [{"codigo": c, day_column: d, "centro_id": centro, "valor": v}
-            for (c, d, centro), v in sorted(changes.items())]  # one order: no deadlocks
+    rows = [dict(zip(key_columns, key), valor=v)
+            for key, v in sorted(changes.items())]  # one order: no deadlocks
     statement = make(model).values(rows)
     statement = statement.on_conflict_do_update(
-        index_elements=["codigo", day_column, "centro_id"],
-        set_={"valor": model.valor + statement.excluded.valor})
+        index_elements=key_columns, set_={"valor": model.valor + statement.excluded.valor})
     db.session.execute(statement)
 
 
 def _add(changes: queries.PorDia) -> None:
     if changes:
-        _upsert(ResumenDiario, "fecha", changes)
-        _upsert(ResumenMensual, "mes", by_month(changes))
+        _upsert(ResumenDiario, ["codigo", "fecha", "centro_id"], changes)
+        _upsert(ResumenMensual, ["codigo", "mes", "centro_id"], by_month(changes))
 
 
 PLACE_KEY = ["codigo", "mes", "centro_id", "municipio", "subregion"]
 
 
 def _upsert_by_municipio(changes: queries.PorDia) -> None:
-    if not changes:
-        return
-    dialect = db.session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [dict(zip(PLACE_KEY, key), valor=v) for key, v in sorted(changes.items())]
-    statement = make(ResumenMunicipio).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=PLACE_KEY, set_={"valor": ResumenMunicipio.valor + statement.excluded.valor})
-    db.session.execute(statement)
+    _upsert(ResumenMunicipio, PLACE_KEY, changes)
 
 
 def _read(participantes, filas) -> queries.PorDia:
