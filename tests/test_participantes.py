@@ -304,6 +304,16 @@ def test_name_search_counts_each_person_once_newest_first_and_pages_within_the_s
         assert refused.status_code == 422 and "12 palabras" in refused.get_json()["error"]["fields"]["q"]
 
 
+def test_search_page_refuses_a_pasted_paragraph_with_the_message_and_finds_by_name(client, api, world):
+    api(world["asesor_a"]).post("/participantes", json=person_payload())
+    login(client, world["asesor_a"])
+    found = client.get("/participantes/", query_string={"q": "ana roj"})
+    assert found.status_code == 200 and "1098765432" in found.get_data(as_text=True)
+    refused = client.get("/participantes/", query_string={"q": " ".join(f"w{n}x" for n in range(40))})
+    assert refused.status_code == 422
+    assert "Escriba como máximo 12 palabras del nombre." in refused.get_data(as_text=True)
+
+
 def test_a_minor_is_registered_with_the_guardian_who_consents(api, world):
     caller = api(world["asesor_a"])
     born = today_bogota().replace(year=today_bogota().year - 16)

@@ -5,13 +5,13 @@ from flask_login import current_user, login_required
 from ..itinerario.dia import today_bogota
 from ..auth.guards import Accion, ensure, may
 from ..empleabilidad import services as vacantes
-from ..errors import StaleVersion
+from ..errors import StaleVersion, ValidationFailed
 from ..habeas import queries as habeas
 from ..forms import offer_centres, submit
 from ..itinerario import services as itinerario
 from ..itinerario.tipos import PROCESOS, TIPOS, Tipo
 from ..models.verificador import ESTADOS_REVISION
-from ..pagination import page_args
+from ..pagination import Page, page_args
 from ..verificadores import cobertura, services as verificadores
 from ..verificadores.forms import CargaParticipanteForm
 from ..verificadores.prefijos import PREFIJOS
@@ -30,9 +30,13 @@ bp = Blueprint("participantes", __name__, url_prefix="/participantes")
 def lista():
     form = BusquedaForm(request.args)
     page, per_page = page_args(request.args.get("page"), None)
-    result = services.search(_actor(), q=form.q.data, page=page, per_page=per_page)
-    return render_template("participantes/lista.html", form=form, result=result,
-                           puede_registrar=may(current_user, Accion.EDITAR_ITINERARIO))
+    errors = {}
+    try:
+        result = services.search(_actor(), q=form.q.data, page=page, per_page=per_page)
+    except ValidationFailed as error:  # the search box says what is wrong, the page stays
+        errors, result = error.fields, Page([], 1, per_page, 0)
+    return render_template("participantes/lista.html", form=form, result=result, errors=errors,
+                           puede_registrar=may(current_user, Accion.EDITAR_ITINERARIO)), 422 if errors else 200
 
 
 @bp.route("/nuevo", methods=["GET", "POST"])
