@@ -1,4 +1,5 @@
 """Tablero page, PDF and XLSX downloads, and the metas grid."""
+import re
 from io import BytesIO
 
 import pytest
@@ -103,6 +104,22 @@ def test_network_page_shows_each_centre(client, world, scenario):
     assert "<th>Centro</th><th class=\"num\">Meta</th><th class=\"num\">Resultado</th>" in html
     for centro in (world["centro_a"], world["centro_b"]):
         assert f'<th scope="row" data-label="Centro">{centro.nombre}</th>' in html
+
+
+def test_network_page_links_each_centre_figure_to_that_centres_list(client, world, scenario):
+    login(client, world["supervisor"])
+    html = client.get(f"/tableros/?{MARCH}&indicador=1.1").get_data(as_text=True)
+    table = html[html.index('<table class="tabla por-centro">'):]
+    table = table[:table.index("</table>")]
+    for centro in (world["centro_a"], world["centro_b"]):
+        row = table[table.index(f'<th scope="row" data-label="Centro">{centro.nombre}</th>'):]
+        href = re.search(r'href="([^"]+)"', row).group(1).replace("&amp;", "&")
+        assert href == (f"/tableros/global/filas/1.1/personas?centro_id={centro.id}"
+                        "&desde=2015-03-01&hasta=2015-03-31")
+        listed = client.get(href)
+        assert listed.status_code == 200 and centro.nombre in listed.get_data(as_text=True)
+    network_total = re.search(r'<tfoot>.*?href="([^"]+)"', table, re.S).group(1).replace("&amp;", "&")
+    assert network_total == "/tableros/global/filas/1.1/personas?desde=2015-03-01&hasta=2015-03-31"
 
 
 def test_tablero_page_refuses_a_bad_date_and_another_centre(client, world):

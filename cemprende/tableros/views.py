@@ -35,21 +35,25 @@ def _tableros(names: list[str]):
 
 
 class Rutas:
-    """url_for for the page's many links that differ only in the row code: built once per
-    (endpoint, tablero, centre, period) with a stand-in code, then the code put in its place
-    (row codes are letters, digits and dots, which url_for leaves as they are)."""
+    """url_for for the page's many links that differ only in the row code and the centre: built
+    once per (endpoint, tablero, with or without a centre, period) with stand-ins, then the code
+    and the centre put in their places (row codes are letters, digits and dots and centres are
+    numbers, which url_for leaves as they are)."""
 
     STAND_IN = "CODIGO0"
+    CENTRE_STAND_IN = "CENTRO0"
 
     def __init__(self):
         self._made: dict[tuple, str] = {}
 
     def __call__(self, endpoint: str, tablero, codigo: str, centro_id=None) -> str:
-        key = (endpoint, tablero.tablero, centro_id, tablero.desde, tablero.hasta)
+        key = (endpoint, tablero.tablero, centro_id is None, tablero.desde, tablero.hasta)
         if key not in self._made:
-            self._made[key] = url_for(endpoint, tablero=tablero.tablero, codigo=self.STAND_IN, centro_id=centro_id,
+            self._made[key] = url_for(endpoint, tablero=tablero.tablero, codigo=self.STAND_IN,
+                                      centro_id=None if centro_id is None else self.CENTRE_STAND_IN,
                                       desde=tablero.desde.isoformat(), hasta=tablero.hasta.isoformat())
-        return self._made[key].replace(self.STAND_IN, codigo, 1)
+        url = self._made[key].replace(self.STAND_IN, codigo, 1)
+        return url if centro_id is None else url.replace(self.CENTRE_STAND_IN, str(int(centro_id)), 1)
 
 
 @bp.route("/")
