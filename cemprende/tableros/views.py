@@ -7,6 +7,7 @@ from flask import (
     Blueprint, flash, redirect, render_template, request, send_file, url_for,
 )
 from flask_login import login_required
+from markupsafe import Markup, escape
 
 from ..admin.services import centros_en_servicio, visible_centros
 from ..auth.guards import Accion, ensure, is_centre_bound
@@ -55,6 +56,13 @@ class Rutas:
         url = self._made[key].replace(self.STAND_IN, codigo, 1)
         return url if centro_id is None else url.replace(self.CENTRE_STAND_IN, str(int(centro_id)), 1)
 
+    def enlace(self, tablero, row, texto: str, centro_id=None) -> Markup:
+        """A figure linked to the units behind it (the scope's centre unless one is named)."""
+        href = self("tableros.personas", tablero, row.fila.codigo,
+                    centro_id or (tablero.centro.id if tablero.centro else None))
+        return Markup(f'<a class="cifra" title="Ver quiénes forman esta cifra" href="{escape(href)}">'
+                      f"{escape(texto)}</a>")
+
 
 @bp.route("/")
 @login_required
@@ -79,7 +87,7 @@ def tablero():
     sin_indicador = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "indicador"])
     return render_template(
         "tableros/tablero.html", form=form, errors=errors, tableros=[global_, micro],
-        banda=charts.banda, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
+        avance=charts.avance_html, avance_bars={t.tablero: charts.avance_por_indicador(t) for t in (global_, micro)},
         centro_bars=charts.por_centro(source, indicador), indicador=indicador,
         fuente=source, fila_centros=fila_centros, consulta_sin_indicador=sin_indicador,
         colores=charts.COLOURS, query=request.query_string.decode(), ruta=Rutas(),
