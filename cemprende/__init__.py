@@ -39,24 +39,31 @@ def _check_production(app: Flask) -> None:
                            "corregir:\n- " + "\n- ".join(problems))
 
 
-def _configure_sqlite(app: Flask) -> None:
-    """WAL, a busy timeout and foreign keys on every SQLite connection."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
+def _configure_connections(app: Flask) -> None:
+    """Every new connection: on SQLite WAL, foreign keys and the busy timeout; on PostgreSQL the
+    lock timeout. Both timeouts are read when the connection opens (DATABASE_LOCK_TIMEOUT_MS)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection, _record):
-        if type(dbapi_connection).__module__.startswith("sqlite3"):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # Sorts and DISTINCTs of the tableros in memory, with a 64 MiB page cache.
-            cursor.execute("PRAGMA temp_store=MEMORY")
-            cursor.execute("PRAGMA cache_size=-65536")
-            cursor.close()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        @event.listens_for(Engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            if type(dbapi_connection).__module__.startswith("sqlite3"):
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute(f"PRAGMA busy_timeout={int(app.config['DATABASE_LOCK_TIMEOUT_MS'])}")
+                cursor.execute("PRAGMA journal_mode=WAL")
+                # Sorts and DISTINCTs of the tableros in memory, with a 64 MiB page cache.
+                cursor.execute("PRAGMA temp_store=MEMORY")
+                cursor.execute("PRAGMA cache_size=-65536")
+                cursor.close()
+    else:
+        @event.listens_for(Engine, "connect")
+        def _lock_timeout(dbapi_connection, _record):
+            if type(dbapi_connection).__module__.startswith("psycopg"):
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET lock_timeout = {int(app.config['DATABASE_LOCK_TIMEOUT_MS'])}")
+                dbapi_connection.commit()  # outside any transaction the pool later rolls back
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -80,7 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_logging(app)
-    _configure_sqlite(app)
+    _configure_connections(app)
 
     db.init_app(app)
     lectura.init_app(app)  # before the commit hook below, so its own hook runs after it

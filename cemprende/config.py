@@ -39,6 +39,10 @@ class Config:
     DATABASE_READ_URL = os.environ.get("DATABASE_READ_URL") or None
     DATABASE_READ_RETRY_SECONDS = int(os.environ.get("DATABASE_READ_RETRY_SECONDS", "30"))
     DATABASE_READ_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_READ_CONNECT_TIMEOUT", "3"))
+    # How long a statement waits for a lock another transaction holds (SQLite's busy timeout,
+    # PostgreSQL's lock_timeout) before giving up: the request then answers 409 "intente de
+    # nuevo" instead of hanging until the web server kills its worker.
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "5000"))
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(PROJECT_ROOT / "uploads"))
     STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
     VERIFICADOR_MAX_BYTES = 10 * 1024 * 1024

@@ -63,10 +63,11 @@ def domain_response(error: DomainError):
 
 def commit_or_conflict(response):
     """Commits the request's work; a commit that loses a race (a stale version, a unique key
-    taken by a concurrent request) answers 409 instead of a 500, leaving nothing written."""
+    taken by a concurrent request, a deadlock or a lock wait given up) answers 409 instead of a
+    500, leaving nothing written."""
     try:
         db.session.commit()
-    except (StaleDataError, IntegrityError) as error:
+    except (StaleDataError, IntegrityError, OperationalError) as error:
         db.session.rollback()
         conflict = conflict_from_database(error)
         if conflict is None:
@@ -114,9 +115,13 @@ def register(app) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def _database_down(error: DBAPIError):
-        if not database_unavailable(error):
+        if database_unavailable(error):
+            return database_unavailable_response(error)
+        conflict = conflict_from_database(error)  # a deadlock, a lock wait that timed out: 409
+        if conflict is None:
             return _unexpected(error)
-        return database_unavailable_response(error)
+        db.session.rollback()
+        return domain_response(conflict)
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 
@@ -124,11 +124,34 @@ def learn_unique_constraints(metadata) -> None:
                                               f"uq_{table.name}_{column.name}")
 
 
+class Contended(Conflict):
+    code = "operacion_concurrente"
+
+    def __init__(self):
+        super().__init__("Otra operación sobre los mismos datos se estaba guardando al mismo tiempo; "
+                         "no se guardó nada de la suya. Intente de nuevo.")
+
+
+# PostgreSQL's SQLSTATEs for a transaction the server gave up on because of another one:
+# deadlock_detected, serialization_failure, lock_not_available (a lock_timeout that expired).
+LOST_TO_ANOTHER_TRANSACTION = ("40P01", "40001", "55P03")
+
+
+def _lost_to_another_transaction(error: OperationalError) -> bool:
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in LOST_TO_ANOTHER_TRANSACTION:
+        return True
+    # SQLite: the busy timeout expired while another connection held the write lock.
+    return type(orig).__module__.startswith("sqlite3") and "database is locked" in str(orig).lower()
+
+
 def conflict_from_database(error: Exception) -> DomainError | None:
     """The 409 a request that lost a race gets, from the database error it met; None for any
     other database error (which stays a 500)."""
     if isinstance(error, StaleDataError):
         return StaleVersion()
+    if isinstance(error, OperationalError):
+        return Contended() if _lost_to_another_transaction(error) else None
     if isinstance(error, IntegrityError):
         name = _unique_constraint_name(error)
         if name is None:

@@ -100,14 +100,24 @@ def _read(participantes, filas) -> queries.PorDia:
     return queries.per_day(filas, participantes, queries.POR_DIA_Y_MUNICIPIO)
 
 
-def _apply(before: queries.PorDia, after: queries.PorDia) -> None:
-    """Adds after - before: summed over municipios to the daily and monthly summary, per month
-    and municipio to ResumenMunicipio for its rows (a person who changed municipality nets out
-    of the first and moves within the second)."""
+def _difference(pairs) -> queries.PorDia:
+    """The sum of after - before over (before, after) pairs (one pair per group of people)."""
+    total: queries.PorDia = {}
+    for before, after in pairs:
+        for key in before.keys() | after.keys():
+            total[key] = total.get(key, 0) + after.get(key, 0) - before.get(key, 0)
+    return total
+
+
+def _apply(pairs) -> None:
+    """Adds the difference of every (before, after) pair in one upsert per table, in one key
+    order (a flush's groups of people applied one by one would lock summary rows in an order
+    that another transaction could cross): summed over municipios to the daily and monthly
+    summary, per month and municipio to ResumenMunicipio for its rows (a person who changed
+    municipality nets out of the first and moves within the second)."""
     days: queries.PorDia = {}
     places: queries.PorDia = {}
-    for key in before.keys() | after.keys():
-        change = after.get(key, 0) - before.get(key, 0)
+    for key, change in _difference(pairs).items():
         if not change:
             continue
         code, day, centro, municipio, subregion = key
@@ -199,8 +209,7 @@ def _after_flush(session: Session, flush_context) -> None:
     if not pending:
         return
     with session.no_autoflush:
-        for participantes, filas, before in pending:
-            _apply(before, _read(participantes, filas))
+        _apply([(before, _read(participantes, filas)) for participantes, filas, before in pending])
 
 
 @contextmanager
@@ -212,8 +221,7 @@ def following(touched: dict[int, set[str | None]]):
     groups = _groups(touched)
     before = [_read(participantes, filas) for participantes, filas in groups]
     yield
-    for (participantes, filas), earlier in zip(groups, before):
-        _apply(earlier, _read(participantes, filas))
+    _apply([(earlier, _read(participantes, filas)) for (participantes, filas), earlier in zip(groups, before)])
 
 
 def rebuild() -> int:
