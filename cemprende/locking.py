@@ -19,40 +19,41 @@ BATCH = 1000
 NO_CHANGE = {"versiones_sin_cambio": True}
 
 
-def _lock(table, ids: Iterable[int]) -> None:
+def _lock(table, ids: Iterable[int], session=None) -> None:
+    session = session if session is not None else db.session
     ordered = sorted({i for i in ids if i is not None})
     if not ordered:
         return
     if len(ordered) == 1:
-        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
-                           execution_options=NO_CHANGE)
+        session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
+                        execution_options=NO_CHANGE)
         return
     # Many rows (a chunk of an import): one statement per batch, still in id order. PostgreSQL
     # locks the rows of SELECT ... ORDER BY id FOR UPDATE in that order; SQLite's UPDATE takes
     # its single writer lock.
-    postgres = db.session.get_bind().dialect.name == "postgresql"
+    postgres = session.get_bind().dialect.name == "postgresql"
     if not postgres:
         # SQLite locks the whole database for the first write of a transaction, whatever rows it
         # touches: one no-op UPDATE of the first row takes that lock for all of them.
-        db.session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
-                           execution_options=NO_CHANGE)
+        session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
+                        execution_options=NO_CHANGE)
         return
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
         if postgres:
-            db.session.execute(select(table.c.id).where(table.c.id.in_(batch))
-                               .order_by(table.c.id).with_for_update())
+            session.execute(select(table.c.id).where(table.c.id.in_(batch))
+                            .order_by(table.c.id).with_for_update())
         else:
-            db.session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id),
-                               execution_options=NO_CHANGE)
+            session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id),
+                            execution_options=NO_CHANGE)
 
 
 def lock_vacantes(ids: Iterable[int]) -> None:
     _lock(Vacante.__table__, ids)
 
 
-def lock_participantes(ids: Iterable[int]) -> None:
-    _lock(Participante.__table__, ids)
+def lock_participantes(ids: Iterable[int], session=None) -> None:
+    _lock(Participante.__table__, ids, session)
 
 
 def insert_returning_ids(model, rows: list[dict]) -> list[int]:

@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .extensions import db
+from .locking import lock_participantes
 from .scoping import ALL_CENTRES_OPTION, current_centre_scope, set_centre_scope
 from .itinerario.tipos import Tipo
 from .models import (Actuacion, ActuacionItem, ComiteDecision, Cotizacion, LlamadaVerificacion,
@@ -194,6 +195,10 @@ def _centres(session: Session, tocado: Tocado) -> set[int]:
             people.add(row.participante_id)
     if people:
         ids = sorted(people)
+        # A write outside the gate (a document, a call) reads its people's centres here: a
+        # transfer of one of them still uncommitted would move them to a centre this bump would
+        # miss. Their row locks (taken by the gate and by transfers) make it wait for that commit.
+        lock_participantes(ids, session)
         statement = union(
             select(Actuacion.centro_id).where(Actuacion.participante_id.in_(ids)).distinct(),
             select(LlamadaVerificacion.centro_id)

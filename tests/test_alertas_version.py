@@ -128,3 +128,50 @@ def test_emptied_tables_start_a_new_token(app, a, supervisor):
         versiones.bump(versiones.ALERTAS)
         db.session.commit()
     assert version(app)[versiones.ALERTAS][0] != token
+
+
+def test_a_write_outside_the_gate_waits_for_a_transfer_and_bumps_the_new_centre(app, a, supervisor, world):
+    """A verification call (no gate) about a person whose transfer is being committed at the same
+    moment: its bump waits for the transfer and reaches the centre the person moved to, so that
+    centre's part, which reads the person's whole itinerary, is never kept without the call."""
+    import threading
+    import time
+    from datetime import date
+
+    from cemprende.models import LlamadaVerificacion
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite lets one writer at a time: a transfer and a call cannot overlap")
+    pid = a.person()
+    comite = approved(a, pid, [("Carro de comidas", 1, 1_500_000)], 61)
+    alerts(supervisor)  # every version row exists
+    origin, destination = world["centro_a"].id, world["centro_b"].id
+    with app.app_context():
+        before = versiones.family(versiones.ALERTAS)
+        transfer = db.engine.connect()
+    transfer.execute(sa.text("UPDATE participante SET centro_id = :c WHERE id = :p"),
+                     {"c": destination, "p": pid})  # uncommitted
+    done = []
+
+    def call():
+        with app.app_context():
+            db.session.add(LlamadaVerificacion(
+                centro_id=origin, participante_id=pid, comite_id=comite, fecha=date(2026, 11, 28),
+                staff_id=world["asesor_a"].id, contesto=False, resumen="No contestó"))
+            db.session.commit()
+            db.session.remove()
+        done.append(True)
+
+    writer = threading.Thread(target=call)
+    writer.start()
+    time.sleep(1)
+    assert not done, "the call's commit read the person's centres before the transfer committed"
+    transfer.commit()
+    transfer.close()
+    writer.join(10)
+    assert done
+    with app.app_context():
+        after = versiones.family(versiones.ALERTAS)
+    key = versiones.parte(versiones.ALERTAS, destination)
+    assert after[key][1] > before.get(key, ("", 0))[1]
