@@ -32,6 +32,7 @@ from cemprende.extensions import db  # noqa: E402
 from cemprende.models import Actuacion, Centro, Participante, ParticipantePalabra, Staff, Vacante  # noqa: E402
 from cemprende.participantes.services import name_words  # noqa: E402
 from cemprende.tableros import resumen  # noqa: E402
+from cemprende.calidad import resumen as calidad_resumen  # noqa: E402
 
 START, END, HASTA = date(2014, 1, 1), date(2016, 6, 30), date(2015, 12, 31)
 TABLES = ("participante", "participante_palabra", "actuacion")
@@ -332,6 +333,7 @@ def replicate(source: str, name: str, factor: int, scale_summary: bool = False) 
             for table in ("resumen_diario", "resumen_mensual", "resumen_municipio"):
                 db.session.execute(sa.text(f"UPDATE {table} SET valor = valor * {int(factor)}"))  # nosec B608
             rows = db.session.scalar(sa.text("SELECT count(*) FROM resumen_diario"))
+            calidad_resumen.rebuild()  # its keys are the copies' own advisors and months
         else:
             rows = resumen.rebuild()
         db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from . import audit, demo, demo_bulk, jobs
 from .admin.services import ensure_admin
+from .calidad import resumen as calidad_resumen
 from .admin.services import import_centros as import_centros_csv
 from .auth.guards import centre_scope
 from .bases import services as bases
@@ -100,7 +101,8 @@ def register_cli(app) -> None:
     @app.cli.command("tableros-reconstruir")
     @click.option("--verificar", is_flag=True, help="Solo compara el resumen con las actuaciones.")
     def rebuild_summary(verificar: bool):
-        """Recomputes the tableros' daily summary from the actuaciones (or checks it)."""
+        """Recomputes the tableros' summaries from the actuaciones, and the data-quality score's
+        people cells from the people (or checks them)."""
         if verificar:
             expected, stored = resumen.contributions(), resumen.stored()
             wrong = {k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)}
@@ -109,6 +111,7 @@ def register_cli(app) -> None:
                       if months.get(k) != stored_months.get(k)}
             places, stored_places = resumen.contributions_by_municipio(), resumen.stored_by_municipio()
             wrong |= {k for k in places.keys() | stored_places.keys() if places.get(k) != stored_places.get(k)}
+            wrong |= calidad_resumen.wrong()  # the data-quality score's people cells
             if wrong:
                 raise click.ClickException(f"El resumen difiere en {len(wrong)} filas; "
                                            "ejecute tableros-reconstruir.")

@@ -28,7 +28,7 @@ from ..microfinanciamiento.alertas import Umbrales
 from ..models import Centro, Staff
 from ..tableros import services as tableros
 from ..validation import Fields
-from . import queries
+from . import queries, resumen
 
 TREND_MONTHS = 6
 PENALTY_REJECTED = 2
@@ -172,8 +172,15 @@ def _activity(centro_id: int | None, desde: date, hasta: date, today: date, umbr
 
 
 def _people(centro_id: int | None, desde: date, hasta: date) -> dict:
-    return dict(_cells((queries.evidence(centro_id, desde, hasta, ("registros",)),
-                        queries.characterisation(centro_id, desde, hasta))))
+    """The registrations' cells (their documents, their characterisation): for whole months,
+    read from the summary kept with every write (calidad/resumen.py), else by grouped SQL."""
+    if not resumen.whole_months(desde, hasta):
+        return dict(_cells((queries.evidence(centro_id, desde, hasta, ("registros",)),
+                            queries.characterisation(centro_id, desde, hasta))))
+    return {key: Componentes(personas=personas, sin_caracterizacion=incomplete,
+                             requeridos=personas, con_documento=documented)
+            for key, (personas, incomplete, documented) in
+            resumen.cells(centro_id, desde, hasta).items()}
 
 
 def _add_alerts(grid, found, desde: date, hasta: date) -> None:

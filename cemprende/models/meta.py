@@ -85,3 +85,18 @@ class ResumenMunicipio(db.Model):
     municipio: Mapped[str] = mapped_column(String(80), primary_key=True)
     subregion: Mapped[str] = mapped_column(String(60), primary_key=True)
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ResumenPersonas(db.Model):
+    """The people cells of the data-quality score (calidad/resumen.py), per centre, registering
+    advisor (0: none) and month of the registration (AAAA-MM, Bogotá): people registered, those
+    with an incomplete characterisation and those whose registration has its document (a CC not
+    rejected). Kept in the same transaction as every write that moves them, so the score reads
+    a few rows instead of a centre's people."""
+
+    centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
+    asesor_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mes: Mapped[str] = mapped_column(String(7), primary_key=True)
+    personas: Mapped[int] = mapped_column(BigInteger, default=0)
+    sin_caracterizacion: Mapped[int] = mapped_column(BigInteger, default=0)
+    con_documento: Mapped[int] = mapped_column(BigInteger, default=0)

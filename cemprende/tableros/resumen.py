@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..calidad import resumen as calidad_resumen
 from ..extensions import db
 from ..locking import lock_participantes
 from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio
@@ -234,6 +235,7 @@ def rebuild() -> int:
                 for (c, d, centro), v in values.items()]
         _insert(model, rows)
     rebuild_by_municipio()
+    calidad_resumen.rebuild()  # the data-quality score's people cells (calidad/resumen.py)
     return len(days)
 
 
