@@ -107,8 +107,8 @@ def _add(session: Session, changes: Contribuciones) -> None:
 
 
 def _lock(session: Session, ids) -> None:
-    if ids and session is db.session():
-        lock_participantes(ids)
+    if ids:  # EVERYONE (None): no lock per person
+        lock_participantes(ids, session)
 
 
 # ---- the ORM flush ------------------------------------------------------------------------------

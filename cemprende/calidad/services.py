@@ -27,6 +27,7 @@ from ..microfinanciamiento import alertas
 from ..microfinanciamiento.alertas import Umbrales
 from ..models import Centro, Staff
 from ..tableros import services as tableros
+from ..tableros.queries import scope_centres
 from ..validation import Fields
 from . import queries, resumen
 
@@ -126,7 +127,7 @@ def _grid(centro_id: int | None, desde: date, hasta: date, today: date):
     centre (versiones: a write in one centre recomputes that centre's cells only); the alerts
     that read the whole network (reference prices) are added on every load."""
     umbrales = Umbrales.from_config(current_app.config)
-    centros = alertas._centres(centro_id)
+    centros = scope_centres(centro_id)
 
     def split(cells) -> dict:
         parts: dict = {c: {} for c in centros}

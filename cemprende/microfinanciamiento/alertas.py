@@ -20,6 +20,7 @@ from ..models import Actuacion, ActuacionItem, LlamadaVerificacion
 from ..models.actuacion import vigentes
 from ..itinerario.dia import year_month
 from ..itinerario.tipos import CATEGORIAS_INVERSION, ClaseVisita, Decision, Tipo
+from ..tableros.queries import scope_centres
 from .proveedores import reference_prices_query
 
 TIPOS_ALERTA = {
@@ -374,13 +375,6 @@ def _by_centre(found: list[Alerta], centros) -> dict[int, list[Alerta]]:
     return parts
 
 
-def _centres(centro_id):
-    from ..models import Centro
-    if centro_id is not None:
-        return [centro_id]
-    return list(db.session.scalars(select(Centro.id).order_by(Centro.id)))
-
-
 def _run(names, centro_id, today, u, vigencia) -> list[Alerta]:
     found: list[Alerta] = []
     for name in names:
@@ -399,7 +393,7 @@ def compute(centro_id: int | None, tipo: str | None, today: date, u: Umbrales,
     recomputes that centre's part only; the supervisor's review queue and the homes count them
     on every load. Each kind in TIPOS_ALERTA order, ordered by date within it. Without `red`,
     the kinds that read the whole network (RED) are left out."""
-    centros = _centres(centro_id)
+    centros = scope_centres(centro_id)
     vigencia = tuple(vigencia)
     parts = {
         # the kinds that do not depend on the vigencia, then the supplier concentration (does)
