@@ -8,6 +8,8 @@ Adding a column is one line in the base's tuple of columns.
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -189,18 +191,58 @@ def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[l
     ORM bookkeeping per row). The first chunk is small, so the first bytes go out soon."""
     # Options on the statement, not the connection: later statements of the same connection
     # (the audit entry) must not run through a server-side cursor.
-    result = _read(session,
+    connection = session.connection(bind_arguments={"clause": statement})
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL would compile a base's query (its cost runs to millions) before its first
+        # row: about a second of JIT for index lookups that gain nothing from it. Off for the
+        # rest of this transaction only.
+        connection.exec_driver_sql("SET LOCAL jit = off")
+    result = connection.execute(
         statement.execution_options(stream_results=True, yield_per=size))
     try:
-        first = True
-        while True:
-            rows = result.fetchmany(min(size, FIRST_CHUNK) if first else size)
-            if not rows:
-                break
-            first = False
-            yield rows
+        yield from _fetched_ahead(result, size)
     finally:
         result.close()
+
+
+def _fetched_ahead(result, size: int) -> Iterator[list[Row]]:
+    """The result's rows a chunk at a time, the first one small, fetched by a thread of their
+    own one chunk ahead: the database works out the next chunk (PostgreSQL in its process,
+    SQLite in C without the GIL) while the caller writes this one, instead of each waiting for
+    the other. Only that thread touches the result until it ends; leaving early stops it."""
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            count = min(size, FIRST_CHUNK)
+            while not stop.is_set():
+                rows = result.fetchmany(count)
+                count = size
+                ahead.put(rows)
+                if not rows:
+                    return
+        except BaseException as error:  # handed to the reader, raised there
+            ahead.put(error)
+
+    thread = threading.Thread(target=fetch, name="bases-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            rows = ahead.get()
+            if isinstance(rows, BaseException):
+                raise rows
+            if not rows:
+                return
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():  # a put waiting for room: take it
+            try:
+                ahead.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _count(session: Session, statement: Select) -> int:
@@ -323,12 +365,14 @@ def _sql_route():
     """The current route as of the cut: the categoria of the latest ingreso_ruta, unless a
     desistimiento follows it (itinerary order: fecha, then id), as its label."""
     a = aliased(Actuacion)
-    latest = (select(case((a.tipo == Tipo.INGRESO_RUTA, a.categoria)))
+    # The label inside the lookup: a CASE around it would make the database run it twice.
+    latest = (select(case((a.tipo == Tipo.INGRESO_RUTA,
+                           case(RUTAS, value=a.categoria, else_=a.categoria))))
               .where(a.participante_id == Participante.id, a.tipo.in_(ROUTE_EVENTS), vigentes(a),
                      a.fecha <= HASTA)
               .order_by(a.fecha.desc(), a.id.desc()).limit(1)
               .correlate(Participante).scalar_subquery())
-    return _sql_label(latest, RUTAS)
+    return func.coalesce(latest, "")
 
 
 p_ = Participante
