@@ -262,9 +262,11 @@ def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta
 
 # ---- participantes ------------------------------------------------------------------------------
 
-def _participantes_select(f: Filtro, columns: tuple | None = None) -> Select:
+def _participantes_select(f: Filtro, columns: tuple | None = None, centre: bool = True) -> Select:
     """The people of the base; `columns` (their cells computed by the database) instead of the
-    raw values the Python readers take."""
+    raw values the Python readers take; without `centre`, only their ids and no join with the
+    centre (every person has one: the count, which SQLite would otherwise read centre by centre,
+    several times slower)."""
     p = Participante
     start, end = day_bounds(f.desde, f.hasta)
     active = exists().where(Actuacion.participante_id == p.id, vigentes(),
@@ -273,12 +275,11 @@ def _participantes_select(f: Filtro, columns: tuple | None = None) -> Select:
         columns = (*PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio,
                    p.municipio_oficial, p.subregion, p.zona, p.telefono, p.correo, p.tipo_poblacion,
                    p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS, p.creado_en)
-    statement = (
-        select(p.id, *columns)
-        .select_from(p)
-        .join(Centro, Centro.id == p.centro_id)
-        .where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
-        .order_by(p.id))
+    statement = select(p.id, *columns) if centre else select(p.id)
+    if centre:
+        statement = statement.select_from(p).join(Centro, Centro.id == p.centro_id)
+    statement = (statement.where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
+                 .order_by(p.id))
     if f.centro_id is not None:
         statement = statement.where(p.centro_id == f.centro_id)
     return statement
@@ -410,7 +411,7 @@ PARTICIPANTES = Base(
         Columna("Ruta actual", _label("ruta", RUTAS), sql=_sql_route(), escrito=False),
     ),
     _participantes_lotes,
-    lambda session, f: _count(session, _participantes_select(f)),
+    lambda session, f: _count(session, _participantes_select(f, centre=False)),
     _participantes_filas,
 )
 
