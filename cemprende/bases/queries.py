@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, Row, Select, String, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, array_agg
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -342,12 +343,34 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
                          size: int) -> Iterator[list[list]]:
     """The base's final cells, every one computed by the database in one streamed query (the
     first dates and the current route by correlated lookups on the person's actuaciones, over
-    the index that starts with the person)."""
-    if any(c.sql is None for c in columnas):
-        raise ValueError("Every column of a base read as final cells declares its SQL.")
-    statement = _participantes_select(f, tuple(c.sql for c in columnas)).params(bases_hasta=f.hasta)
+    the index that starts with the person; for the whole network on PostgreSQL, by the
+    actuaciones grouped by person and merged in person order)."""
+    statement = _participantes_cells(session, f, columnas)
     for chunk in _stream_tuples(session, statement, size):
         yield [list(row[1:]) for row in chunk]
+
+
+def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...]) -> Select:
+    """The statement of _participantes_filas."""
+    if any(c.sql is None for c in columnas):
+        raise ValueError("Every column of a base read as final cells declares its SQL.")
+    cells = tuple(c.sql for c in columnas)
+    events = None
+    dialect = session.get_bind(clause=Participante.__table__).dialect.name
+    if f.centro_id is None and dialect == "postgresql":
+        # The whole network on PostgreSQL: the itinerary's dates and route of everyone in one
+        # pass over the actuaciones grouped by person (merged in person order), instead of
+        # three lookups per person (about a third less work for the database). One centre, or
+        # SQLite (no ordered aggregate), keeps the lookups.
+        events = _itinerary_grouped()
+        by_cell = {id(FIRST_CARACTERIZACION): _sql_date(events.c.caracterizacion),
+                   id(FIRST_ENRUTAMIENTO): _sql_date(events.c.enrutamiento),
+                   id(CURRENT_ROUTE): func.coalesce(events.c.ruta, "")}
+        cells = tuple(by_cell.get(id(cell), cell) for cell in cells)
+    statement = _participantes_select(f, cells)
+    if events is not None:
+        statement = statement.outerjoin(events, events.c.participante_id == Participante.id)
+    return statement.params(bases_hasta=f.hasta)
 
 
 HASTA = bindparam("bases_hasta", type_=Date)  # the filter's cut date, given at execution
@@ -375,6 +398,26 @@ def _sql_route():
               .correlate(Participante).scalar_subquery())
     return func.coalesce(latest, "")
 
+
+def _itinerary_grouped():
+    """Per person with valid actuaciones of the four tipos up to the cut: the first
+    caracterización and enrutamiento dates and the current route's label (_sql_first and
+    _sql_route, grouped; PostgreSQL)."""
+    a = aliased(Actuacion)
+    route = case((a.tipo == Tipo.INGRESO_RUTA, case(RUTAS, value=a.categoria, else_=a.categoria)))
+    return (select(a.participante_id,
+                   func.min(a.fecha).filter(a.tipo == Tipo.CARACTERIZACION).label("caracterizacion"),
+                   func.min(a.fecha).filter(a.tipo == Tipo.ENRUTAMIENTO).label("enrutamiento"),
+                   array_agg(aggregate_order_by(route, a.fecha.desc(), a.id.desc()))
+                   .filter(a.tipo.in_(ROUTE_EVENTS))[1].label("ruta"))
+            .where(a.tipo.in_(FIRSTS + ROUTE_EVENTS), vigentes(a), a.fecha <= HASTA)
+            .group_by(a.participante_id)
+            .subquery("itinerario"))
+
+
+FIRST_CARACTERIZACION = _sql_first(Tipo.CARACTERIZACION)
+FIRST_ENRUTAMIENTO = _sql_first(Tipo.ENRUTAMIENTO)
+CURRENT_ROUTE = _sql_route()
 
 p_ = Participante
 PARTICIPANTES = Base(
@@ -405,10 +448,10 @@ PARTICIPANTES = Base(
         Columna("Fecha de registro", _date("creado_en"), sql=_sql_date(bogota_date(p_.creado_en)),
                 escrito=False),
         Columna("Primera caracterización", _date("primera_caracterizacion"),
-                sql=_sql_first(Tipo.CARACTERIZACION), escrito=False),
+                sql=FIRST_CARACTERIZACION, escrito=False),
         Columna("Primer enrutamiento", _date("primer_enrutamiento"),
-                sql=_sql_first(Tipo.ENRUTAMIENTO), escrito=False),
-        Columna("Ruta actual", _label("ruta", RUTAS), sql=_sql_route(), escrito=False),
+                sql=FIRST_ENRUTAMIENTO, escrito=False),
+        Columna("Ruta actual", _label("ruta", RUTAS), sql=CURRENT_ROUTE, escrito=False),
     ),
     _participantes_lotes,
     lambda session, f: _count(session, _participantes_select(f, centre=False)),
