@@ -88,9 +88,9 @@ def csv_stream(rows: Iterable[Iterable[Any]], header: Iterable[str] | None = Non
 def csv_stream_chunks(chunks: Iterable[list[list]], header: Iterable[str] | None = None,
                       typed: Collection[int] = ()) -> Iterator[str]:
     """A CSV of final cells (a base of a million rows), a text piece per chunk of rows: the BOM
-    (and the header) go out before any row is read. The rows are lists whose cells are final
-    already (numbers, labels, dates as text) except the `typed` columns (text people typed),
-    which are made formula-safe here, in place."""
+    (and the header) go out before any row is read. The rows are sequences (lists, or the
+    database's tuples) whose cells are final already (numbers, labels, dates as text) except the
+    `typed` columns (text people typed), which are made formula-safe here (quote_formulas)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     yield _csv_head(out, writer, header)
@@ -119,11 +119,12 @@ def _take(out: io.StringIO) -> str:
 _FORMULA_LINE = re.compile("^[" + re.escape("".join(FORMULA_STARTS)) + "]", re.MULTILINE)
 
 
-def quote_formulas(rows: list[list], columns: Collection[int]) -> None:
-    """safe_cell on the given columns of every row, in place. A column of a chunk whose text
-    joined by newlines has no line starting like a formula is left as it is (one scan in C
-    instead of a check per cell); otherwise, and for a column that is not all text, each of its
-    cells goes through safe_cell."""
+def quote_formulas(rows: list, columns: Collection[int]) -> None:
+    """safe_cell on the given columns of every row, in place (a row that is not a list, a tuple
+    of the database's, is replaced by a list when one of its cells changes). A column of a chunk
+    whose text joined by newlines has no line starting like a formula is left as it is (one
+    scan in C instead of a check per cell); otherwise, and for a column that is not all text,
+    each of its cells goes through safe_cell."""
     for index in columns:
         try:
             joined = "\n".join([row[index] for row in rows])
@@ -131,8 +132,13 @@ def quote_formulas(rows: list[list], columns: Collection[int]) -> None:
             joined = None
         if joined is not None and not _FORMULA_LINE.search(joined):
             continue
-        for row in rows:
-            row[index] = safe_cell(row[index])
+        for number, row in enumerate(rows):
+            value = row[index]
+            safe = safe_cell(value)
+            if safe is not value:
+                if row.__class__ is not list:
+                    row = rows[number] = list(row)
+                row[index] = safe
 
 
 def csv_response(rows: Iterable[Iterable[Any]], header: Iterable[str], filename: str):

@@ -272,11 +272,13 @@ def _participantes_select(f: Filtro, columns: tuple | None = None, centre: bool 
     start, end = day_bounds(f.desde, f.hasta)
     active = exists().where(Actuacion.participante_id == p.id, vigentes(),
                             Actuacion.fecha >= f.desde, Actuacion.fecha <= f.hasta)
+    given = columns is not None
     if columns is None:
         columns = (*PERSONA_COLUMNAS, p.sexo, p.fecha_nacimiento, p.municipio,
                    p.municipio_oficial, p.subregion, p.zona, p.telefono, p.correo, p.tipo_poblacion,
                    p.remitido_dps, p.programa_dps, *SENSIBLES_COLUMNAS, p.creado_en)
-    statement = select(p.id, *columns) if centre else select(p.id)
+    # The cells alone when given (the first is the person's id); the raw values after the id.
+    statement = select(*columns) if given else select(p.id, *columns) if centre else select(p.id)
     if centre:
         statement = statement.select_from(p).join(Centro, Centro.id == p.centro_id)
     statement = (statement.where(or_(and_(p.creado_en >= start, p.creado_en < end), active))
@@ -345,9 +347,9 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
     first dates and the current route by correlated lookups on the person's actuaciones, over
     the index that starts with the person; for the whole network on PostgreSQL, by the
     actuaciones grouped by person and merged in person order)."""
-    statement = _participantes_cells(session, f, columnas)
-    for chunk in _stream_tuples(session, statement, size):
-        yield [list(row[1:]) for row in chunk]
+    # The rows as they come (tuples): the writers read them, quote_formulas copies a row it
+    # changes.
+    yield from _stream_tuples(session, _participantes_cells(session, f, columnas), size)
 
 
 def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...]) -> Select:
