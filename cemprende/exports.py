@@ -227,13 +227,13 @@ def write_xlsx_chunks(target, title: str, chunks: Iterable[list[list]], *,
     lists at a time (a base of a million rows), with the same sheet XML in a fraction of the
     time: a chunk whose columns are all text or all whole numbers is turned into the sheet's
     rows directly (one format call a row), each cell in the exact form XlsxWriter gives it (an
-    inline string, or a number), into XlsxWriter's own row file; a column of a chunk that holds anything XML or a spreadsheet would treat
-    specially (a formula start in a typed column, &, <, >, control characters, an _xHHHH_
-    escape, leading or trailing spaces, a very long text) has those cells written by
-    XlsxWriter's own cell writer, and a chunk with other values (dates, None, decimals) goes
-    through write_xlsx's row-by-row path. `progress(n)` about every `every` rows (at the end of
-    the chunk that passes a multiple). Returns the rows written (the first chunk may be the
-    header)."""
+    inline string, or a number), into XlsxWriter's own row file; a column of a chunk that holds
+    anything XML or a spreadsheet would treat specially (a formula start in a typed column, &,
+    <, >, control characters, an _xHHHH_ escape, leading or trailing spaces, a very long text)
+    has those cells written by XlsxWriter's own cell writer, and a chunk with other values
+    (dates, None, decimals) goes through write_xlsx's row-by-row path. `progress(n)` about every
+    `every` rows (at the end of the chunk that passes a multiple). Returns the rows written (the
+    first chunk may be the header)."""
     book = xlsxwriter.Workbook(target, {
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "remove_timezone": True, "use_zip64": large,
@@ -291,7 +291,8 @@ def _plain_column(values: tuple[str, ...], typed: bool) -> bool:
     if (joined.count("\n") != len(values) - 1 or _COLUMN_SPECIAL.search(joined) or "_x" in joined
             or " \n" in joined or "\n " in joined or joined[:1] == " " or joined[-1:] == " "):
         return False
-    if typed and (joined[:1] in FORMULA_STARTS and joined[:1] != "" or _COLUMN_FORMULA.search(joined)):
+    first = joined[:1]
+    if typed and (first != "" and first in FORMULA_STARTS or _COLUMN_FORMULA.search(joined)):
         return False
     return len(joined) <= _FAST_TEXT_MAX or max(map(len, values)) <= _FAST_TEXT_MAX
 
@@ -309,7 +310,8 @@ def _fast_rows(sheet, chunk: list[list], first: int, checked: frozenset) -> list
         if kinds == {int}:
             cell_formats.append(f'<c r="{letters[index]}{{0}}"><v>{{1:.16G}}</v></c>')
         elif kinds == {str}:
-            cell_formats.append(f'<c r="{letters[index]}{{0}}" t="inlineStr"><is><t>{{1}}</t></is></c>')
+            cell_formats.append(
+                f'<c r="{letters[index]}{{0}}" t="inlineStr"><is><t>{{1}}</t></is></c>')
             plain = plain and _plain_column(values, index in checked)
         else:
             return None

@@ -88,9 +88,10 @@ def test_the_upload_report_csv_quotes_a_file_name_that_looks_like_a_formula(clie
 
 # ---- write_xlsx_chunks: the sheet of a base read a chunk at a time ------------------------------
 
-TRICKY = ["=1+1", "+57 300", "-3", "@a", "\tdato", "\rdato", " lead", "trail ", "a&b<c>", "<r>x</r>",
-          "_x0041_", "a\x01b", "\x02", "a\nb", "x" * 20_000, "y" * 40_000, "", "ñandú", "\u00a0nb",
-          "nb\u3000", "a\x0bb", "'q", "\ufffe", "{1} {0:.16G}", "plain", "José Pérez"]
+TRICKY = ["=1+1", "+57 300", "-3", "@a", "\tdato", "\rdato", " lead", "trail ", "a&b<c>",
+          "<r>x</r>", "_x0041_", "a\x01b", "\x02", "a\nb", "x" * 20_000, "y" * 40_000, "",
+          "ñandú", "\u00a0nb", "nb\u3000", "a\x0bb", "'q", "\ufffe", "{1} {0:.16G}", "plain",
+          "José Pérez"]
 
 
 def _tricky_rows() -> list[list]:

@@ -407,9 +407,10 @@ def _itinerary_grouped():
     _sql_route, grouped; PostgreSQL)."""
     a = aliased(Actuacion)
     route = case((a.tipo == Tipo.INGRESO_RUTA, case(RUTAS, value=a.categoria, else_=a.categoria)))
+    first = func.min(a.fecha)
     return (select(a.participante_id,
-                   func.min(a.fecha).filter(a.tipo == Tipo.CARACTERIZACION).label("caracterizacion"),
-                   func.min(a.fecha).filter(a.tipo == Tipo.ENRUTAMIENTO).label("enrutamiento"),
+                   first.filter(a.tipo == Tipo.CARACTERIZACION).label("caracterizacion"),
+                   first.filter(a.tipo == Tipo.ENRUTAMIENTO).label("enrutamiento"),
                    array_agg(aggregate_order_by(route, a.fecha.desc(), a.id.desc()))
                    .filter(a.tipo.in_(ROUTE_EVENTS))[1].label("ruta"))
             .where(a.tipo.in_(FIRSTS + ROUTE_EVENTS), vigentes(a), a.fecha <= HASTA)
