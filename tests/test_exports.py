@@ -84,3 +84,62 @@ def test_the_upload_report_csv_quotes_a_file_name_that_looks_like_a_formula(clie
     response = client.get(f"/verificadores/cargas/{carga['carga_id']}.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[1][0] == "'=cmd.pdf"
+
+
+# ---- write_xlsx_chunks: the sheet of a base read a chunk at a time ------------------------------
+
+TRICKY = ["=1+1", "+57 300", "-3", "@a", "\tdato", "\rdato", " lead", "trail ", "a&b<c>",
+          "<r>x</r>", "_x0041_", "a\x01b", "\x02", "a\nb", "x" * 20_000, "y" * 40_000, "",
+          "ñandú", "\u00a0nb", "nb\u3000", "a\x0bb", "'q", "\ufffe", "{1} {0:.16G}", "plain",
+          "José Pérez"]
+
+
+def _tricky_rows() -> list[list]:
+    """A header, then rows of a number, a typed and an untyped text column, and a label column;
+    every awkward text in both text columns, next to plain rows and empty cells."""
+    rows = [["ID", "Nombres", "Etiqueta", "Fecha"]]
+    for n in range(60):
+        rows.append([n, f"Persona {n}", "Sí" if n % 2 else "", "01/03/2015"])
+    for n, text in enumerate(TRICKY, start=100):  # in chunks of 3: each alone amid plain rows
+        rows.append([n, text, text, "" if n % 3 else "31/12/2015"])
+        rows.append([0, "Ana", "No", text])
+        rows.append([-n, "Luz", "Sí", "01/01/2015"])
+    return rows
+
+
+def _parts(content: bytes) -> dict[str, bytes]:
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        # docProps/core.xml holds the time of writing
+        return {name: package.read(name) for name in package.namelist()
+                if name != "docProps/core.xml"}
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 500])
+@pytest.mark.parametrize("dated", [False, True])
+def test_the_chunked_sheet_is_byte_for_byte_the_row_by_row_sheet(size, dated):
+    from datetime import date
+
+    from cemprende.exports import write_xlsx, write_xlsx_chunks
+    rows = _tricky_rows()
+    # A chunk with a real date goes row by row (write_xlsx's path) amid the direct ones.
+    if dated:
+        rows[30] = [30, "Con fecha", "x", date(2015, 3, 1)]
+    typed = (1, 3)
+    one, other = BytesIO(), BytesIO()
+    assert write_xlsx(one, "Participantes", rows, typed=typed) == len(rows)
+    chunks = [rows[:1]] + [rows[i:i + size] for i in range(1, len(rows), size)]
+    seen = []
+    assert write_xlsx_chunks(other, "Participantes", iter(chunks), typed=typed, every=50,
+                             progress=seen.append) == len(rows)
+    assert _parts(other.getvalue()) == _parts(one.getvalue())
+    assert seen and seen == sorted(seen) and seen[-1] <= len(rows)
+    sheet = [list(r) for r in load_workbook(BytesIO(other.getvalue()), read_only=True)
+             .active.iter_rows(values_only=True)]
+    assert sheet[0] == ["ID", "Nombres", "Etiqueta", "Fecha"]
+    by_id = {row[0]: row for row in sheet[1:] if row[0] >= 100}
+    assert len(by_id) == len(TRICKY)
+    assert by_id[100][1:3] == ["'=1+1", "=1+1"], "typed column quoted, a label column not"
+    assert by_id[108][1:3] == ["a&b<c>", "a&b<c>"] and by_id[102][1] == "'-3"
+    assert by_id[123][1] == "{1} {0:.16G}"
+    assert isinstance(sheet[1][0], int) and sheet[1][2] is None  # empty text: no cell

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .. import audit, jobs, lectura
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may
 from ..errors import DomainError, NotFound, ValidationFailed
-from ..exports import csv_stream, csv_stream_chunks, write_xlsx
+from ..exports import csv_stream, csv_stream_chunks, write_xlsx, write_xlsx_chunks
 from ..extensions import db
 from ..models import ArchivoExportado, Centro, Staff
 from ..scoping import set_centre_scope
@@ -198,16 +198,29 @@ def xlsx_download(actor, nombre: str, args: dict) -> XlsxResult:
         jobs.submit("cemprende.bases.services:prepare_xlsx", archivo.id)
         return XlsxResult(descarga, archivo=archivo)
     handle = tempfile.TemporaryFile()
-    written = write_xlsx(handle, descarga.base.titulo, _with_header(descarga),
-                         typed=descarga.escritos)
+    written = _write_xlsx(handle, descarga, db.session)
     handle.seek(0)
     _record_download(actor.id, actor.username, descarga, "xlsx", written - 1)
     return XlsxResult(descarga, handle=handle)
 
 
-def _with_header(descarga: Descarga):
+def _write_xlsx(target, descarga: Descarga, session: Session, **options) -> int:
+    """The base's sheet (the header, then the rows); a base read as final cells a chunk at a
+    time (write_xlsx_chunks: the same sheet, several times faster). Returns the rows written,
+    the header included."""
+    if descarga.base.filas is not None:
+        def chunks():
+            yield [descarga.encabezados]
+            yield from descarga.base.filas(session, descarga.filtro, descarga.columnas, CHUNK_ROWS)
+        return write_xlsx_chunks(target, descarga.base.titulo, chunks(), typed=descarga.escritos,
+                                 **options)
+    return write_xlsx(target, descarga.base.titulo, _with_header(descarga, session),
+                      typed=descarga.escritos, **options)
+
+
+def _with_header(descarga: Descarga, session: Session):
     yield descarga.encabezados
-    yield from rows(descarga, db.session)
+    yield from rows(descarga, session)
 
 
 def _now() -> datetime:
@@ -246,10 +259,10 @@ def prepare_xlsx(archivo_id: int) -> None:
     try:
         # The rows from the replica when there is one (the progress goes to the primary).
         with lectura.read_replica():
-            written = write_xlsx(partial, base.titulo, _with_header(descarga), every=5000,
-                                 progress=lambda n: _set_state(
-                                     archivo_id, progreso=min(99, (n - 1) * 100 // total)),
-                                 typed=descarga.escritos, large=total > LARGE_XLSX_ROWS)
+            written = _write_xlsx(partial, descarga, db.session, every=5000,
+                                  progress=lambda n: _set_state(
+                                      archivo_id, progreso=min(99, (n - 1) * 100 // total)),
+                                  large=total > LARGE_XLSX_ROWS)
         os.replace(partial, path)
     except Exception:
         db.session.rollback()
