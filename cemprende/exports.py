@@ -171,10 +171,7 @@ def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
     link; dates are real dates shown DD/MM/AAAA; `formats` gives a column (0-based) its number
     format (money); `progress(n)` every `every` rows. Returns the rows written. `large`: a
     sheet that may pass 4 GB uncompressed is zipped as ZIP64."""
-    book = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "remove_timezone": True, "use_zip64": large,
-        "in_memory": False, "tmpdir": tempfile.gettempdir()})
+    book = _streamed_book(target, large)
     try:
         sheet = book.add_worksheet(_sheet_title(title))
         date_format = book.add_format({"num_format": DATE_FORMAT})
@@ -234,10 +231,7 @@ def write_xlsx_chunks(target, title: str, chunks: Iterable[list[list]], *,
     (dates, None, decimals) goes through write_xlsx's row-by-row path. `progress(n)` about every
     `every` rows (at the end of the chunk that passes a multiple). Returns the rows written (the
     first chunk may be the header)."""
-    book = xlsxwriter.Workbook(target, {
-        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-        "strings_to_numbers": False, "remove_timezone": True, "use_zip64": large,
-        "in_memory": False, "tmpdir": tempfile.gettempdir()})
+    book = _streamed_book(target, large)
     try:
         sheet = book.add_worksheet(_sheet_title(title))
         date_format = book.add_format({"num_format": DATE_FORMAT})
@@ -403,6 +397,15 @@ def _write_row_generic(sheet, row_number: int, row, column_formats: dict, checke
         elif value is not None:
             _xlsx_write(sheet, row_number, index, value, column_formats.get(index),
                         date_format, checked is None or index in checked)
+
+
+def _streamed_book(target, large: bool) -> xlsxwriter.Workbook:
+    """A workbook whose rows go to disk as they are written (constant_memory), text never read
+    as a formula, a link or a number; `large`: zipped as ZIP64 (a sheet that may pass 4 GB)."""
+    return xlsxwriter.Workbook(target, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "remove_timezone": True, "use_zip64": large,
+        "in_memory": False, "tmpdir": tempfile.gettempdir()})
 
 
 def _sheet_title(title: str) -> str:

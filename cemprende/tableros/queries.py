@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, cast, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import (ARRAY, Date, and_, any_, bindparam, case, cast, exists, func, literal, or_, select,
+                        type_coerce)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
@@ -307,10 +308,10 @@ def _sum_summary(codes: list[str], desde: date | None, hasta: date, centro_id: i
     parts = []
     if first is None or first < limit:
         m = ResumenMensual
-        months = [m.codigo.in_(codes), m.mes < limit] + ([m.mes >= first] if first else [])
+        months = [one_of(m.codigo, codes), m.mes < limit] + ([m.mes >= first] if first else [])
         parts.append((m, and_(*months)))
     for start, end in loose_days:
-        parts.append((ResumenDiario, and_(ResumenDiario.codigo.in_(codes),
+        parts.append((ResumenDiario, and_(one_of(ResumenDiario.codigo, codes),
                                           ResumenDiario.fecha.between(start, end))))
     for model, condition in parts:
         statement = (select(model.centro_id, model.codigo, func.sum(model.valor).label("valor"))
@@ -338,7 +339,7 @@ def persona_codes(filas: list[Fila], first: date) -> list[str]:
     (the first of a month): "<row>|" and "<row>|<each month before first>"."""
     m = ResumenMensual
     none = [persona_code(f.codigo, None) for f in filas]
-    earliest = db.session.scalar(select(func.min(m.mes)).where(m.codigo.in_(none)))
+    earliest = db.session.scalar(select(func.min(m.mes)).where(one_of(m.codigo, none)))
     codes = list(none)
     month = earliest
     while month is not None and month < first.replace(day=1):
@@ -364,13 +365,23 @@ def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id:
         parts.append((d, [d.fecha.between(start, end)]))
     for model, conditions in parts:
         statement = (select(model.centro_id, model.codigo, func.sum(model.valor))
-                     .where(model.codigo.in_(codes), *conditions).group_by(model.centro_id, model.codigo))
+                     .where(one_of(model.codigo, codes), *conditions).group_by(model.centro_id, model.codigo))
         if centro_id is not None:
             statement = statement.where(model.centro_id == centro_id)
         for centre, code, value in db.session.execute(statement):
             row = code.partition(SEPARATOR)[0]
             values = into[centre]
             values[row] = values.get(row, 0) + int(value)
+
+
+def one_of(column, values):
+    """column IN values. On PostgreSQL as `= ANY(array)`, one parameter: a long list (the persons
+    rows name a summary code per month of history) is then neither rendered bind by bind on every
+    request nor a new statement text for the driver to parse each time."""
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def scope_centres(centro_id: int | None) -> list[int]:
@@ -383,7 +394,7 @@ def scope_centres(centro_id: int | None) -> list[int]:
 
 def in_period(a, desde: date, hasta: date, centro_id: int | None) -> list:
     """Not-annulled actuaciones of the scope dated desde..hasta."""
-    return [a.centro_id.in_(scope_centres(centro_id)), a.fecha.between(desde, hasta), vigentes(a)]
+    return [one_of(a.centro_id, scope_centres(centro_id)), a.fecha.between(desde, hasta), vigentes(a)]
 
 
 def distinct_persons(filas: list[Fila], desde: date, hasta: date, centro_id: int | None, into: Valores) -> None:
