@@ -20,11 +20,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, delete, event, func, insert, inspect, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..sumas import add_to
 from ..itinerario.dia import BOGOTA, bogota_date, year_month
 from ..locking import lock_participantes
 from ..models import Participante, ResumenPersonas, Verificador
@@ -91,19 +90,7 @@ def _difference(before: Contribuciones, after: Contribuciones) -> Contribuciones
 
 
 def _add(session: Session, changes: Contribuciones) -> None:
-    """Adds the changes to the stored cells (INSERT … ON CONFLICT DO UPDATE, atomic per row),
-    in one order of keys (no two writers wait for each other)."""
-    if not changes:
-        return
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    rows = [{"centro_id": c, "asesor_id": a, "mes": m, **dict(zip(VALUES, values))}
-            for (c, a, m), values in sorted(changes.items())]
-    statement = make(ResumenPersonas).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["centro_id", "asesor_id", "mes"],
-        set_={name: getattr(ResumenPersonas, name) + getattr(statement.excluded, name)
-              for name in VALUES})
-    session.execute(statement)
+    add_to(ResumenPersonas, ["centro_id", "asesor_id", "mes"], changes, VALUES, session)
 
 
 def _lock(session: Session, ids) -> None:

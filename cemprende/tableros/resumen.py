@@ -18,12 +18,11 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import delete, event, insert, inspect, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..calidad import resumen as calidad_resumen
 from ..extensions import db
+from ..sumas import add_to
 from ..locking import lock_participantes
 from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio
 from . import queries
@@ -68,32 +67,17 @@ def by_month(changes: queries.PorDia) -> queries.PorDia:
     return {key: value for key, value in months.items() if value}  # route deltas may net out
 
 
-def _upsert(model, key_columns: list[str], changes: queries.PorDia) -> None:
-    """Adds the changes (keyed like key_columns) to the stored values (INSERT … ON CONFLICT DO
-    UPDATE, atomic per row)."""
-    if not changes:  # days that change can still net out over their month
-        return
-    dialect = db.session.get_bind().dialect.name
-    make = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [dict(zip(key_columns, key), valor=v)
-            for key, v in sorted(changes.items())]  # one order: no deadlocks
-    statement = make(model).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=key_columns, set_={"valor": model.valor + statement.excluded.valor})
-    db.session.execute(statement)
-
-
 def _add(changes: queries.PorDia) -> None:
     if changes:
-        _upsert(ResumenDiario, ["codigo", "fecha", "centro_id"], changes)
-        _upsert(ResumenMensual, ["codigo", "mes", "centro_id"], by_month(changes))
+        add_to(ResumenDiario, ["codigo", "fecha", "centro_id"], changes)
+        add_to(ResumenMensual, ["codigo", "mes", "centro_id"], by_month(changes))
 
 
 PLACE_KEY = ["codigo", "mes", "centro_id", "municipio", "subregion"]
 
 
 def _upsert_by_municipio(changes: queries.PorDia) -> None:
-    _upsert(ResumenMunicipio, PLACE_KEY, changes)
+    add_to(ResumenMunicipio, PLACE_KEY, changes)
 
 
 def _read(participantes, filas) -> queries.PorDia:
