@@ -3,6 +3,7 @@ the background), on a network-sized database.
 
     .venv/bin/python bench/bases.py [--participantes 1000000] [--engines sqlite,postgresql]
     .venv/bin/python bench/bases.py --database URL [--participantes N]   # keep and reuse a database
+    ... [--formatos csv|xlsx|csv,xlsx]   # which downloads to time (both by default)
 
 With --database the given database is used (and kept): filled with N participants only when it has
 none yet, so repeated runs time the same data without filling it again.
@@ -121,7 +122,8 @@ def measure_xlsx(app, client, headers) -> None:
           flush=True)
 
 
-def run(url: str, count: int, upload_root: str, reuse: bool = False) -> None:
+def run(url: str, count: int, upload_root: str, reuse: bool = False,
+        formats: tuple[str, ...] = ("csv", "xlsx")) -> None:
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         ARGON2_PARAMETERS = {}
@@ -142,9 +144,11 @@ def run(url: str, count: int, upload_root: str, reuse: bool = False) -> None:
                                                 "password": demo.DEMO_PASSWORD}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     print(f"  load average before: {load()} (2 cores shared with other work)", flush=True)
-    measure_csv(client, headers)
-    measure_csv(client, headers)  # warm caches: the second run is the figure
-    measure_xlsx(app, client, headers)
+    if "csv" in formats:
+        measure_csv(client, headers)
+        measure_csv(client, headers)  # warm caches: the second run is the figure
+    if "xlsx" in formats:
+        measure_xlsx(app, client, headers)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -157,14 +161,16 @@ def main() -> None:
     parser.add_argument("--participantes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--database", help="a database URL to use and keep (filled once)")
+    parser.add_argument("--formatos", default="csv,xlsx", help="csv, xlsx or both")
     args = parser.parse_args()
+    formats = tuple(args.formatos.split(","))
     if args.database:
         with tempfile.TemporaryDirectory(dir="/tmp") as folder:
-            run(args.database, args.participantes, folder, reuse=True)
+            run(args.database, args.participantes, folder, reuse=True, formats=formats)
         return
     for engine in args.engines.split(","):
         with throwaway(engine) as url, tempfile.TemporaryDirectory(dir="/tmp") as folder:
-            run(url, args.participantes, folder)
+            run(url, args.participantes, folder, formats=formats)
 
 
 if __name__ == "__main__":

@@ -319,7 +319,15 @@ def test_participantes_final_cells_are_the_row_by_row_cells_in_csv_and_xlsx(app,
     rows fetched a chunk ahead, the CSV a chunk at a time, the sheet written directly) gives the
     bytes the per-cell Python readers give through the row-by-row writers."""
     from cemprende.exports import csv_stream, write_xlsx
-    from cemprende.models import Staff
+    from cemprende.models import Participante, Staff
+    # Stored text with every character the CSV quotes or the formula check catches (a legacy
+    # base may bring any of them): the lines the database writes must match csv.writer's.
+    with app.app_context():
+        y = db.session.get(Participante, scenario.y)
+        y.nombres, y.apellidos = 'Ana; "la" \r\nMaría', "\tPérez"
+        y.telefono, y.correo, y.municipio = "\r300", 'a"b@c.co', "@Ocaña;"
+        y.programa_dps = "+;-"
+        db.session.commit()
     for username, query in (("supervisor", {"desde": "2015-03-01", "hasta": "2015-03-31"}),
                             ("director_a", {"desde": "2015-03-01", "hasta": "2015-04-30",
                                             "centro_id": str(world["centro_a"].id)})):
@@ -332,6 +340,7 @@ def test_participantes_final_cells_are_the_row_by_row_cells_in_csv_and_xlsx(app,
                 for chunk in descarga.base.lotes(db.session, descarga.filtro, 2) for row in chunk]
             assert len(expected) > 3
             old_csv = "".join(csv_stream(expected))
+            assert '"Ana; ""la"" \r\nMaría";\'\tPérez' in old_csv
             _, body = services.csv_download(actor, "participantes", query)
             assert "".join(body) == old_csv
             old_xlsx, new_xlsx = io.BytesIO(), io.BytesIO()
@@ -346,3 +355,17 @@ def _xlsx_parts(content: io.BytesIO) -> dict[str, bytes]:
     with zipfile.ZipFile(content) as package:  # docProps/core.xml holds the time of writing
         return {name: package.read(name) for name in package.namelist()
                 if name != "docProps/core.xml"}
+
+
+def test_labels_the_database_writes_into_csv_lines_need_no_quoting():
+    """The participantes CSV lines are written by the database, which quotes only the typed
+    cells (exports.csv_line_sql): every label of the other cells must be free of ; " CR LF."""
+    from cemprende.exports import CSV_SPECIAL
+    from cemprende.itinerario.tipos import RUTAS
+    from cemprende.models.participante import ETNIAS, SEXOS, TIPOS_DOCUMENTO, TIPOS_POBLACION, ZONAS
+    labels = [*RUTAS.values(), *ETNIAS.values(), *SEXOS.values(), *TIPOS_DOCUMENTO.values(),
+              *TIPOS_POBLACION.values(), *ZONAS.values(), "Sin información", "Sí", "No"]
+    assert len(labels) > 20
+    assert [label for label in labels if CSV_SPECIAL & set(label)] == []
+    untyped = [c.titulo for c in BASES["participantes"].columnas if not c.escrito]
+    assert "Ruta actual" in untyped and "Nombres" not in untyped

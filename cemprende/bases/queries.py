@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..contactos import queries as contactos
+from ..exports import csv_line_sql
 from ..formatting import dinero, fecha, si_no
 from ..itinerario.dia import bogota_date, day_bounds
 from ..itinerario.tipos import (
@@ -70,6 +71,9 @@ class Base:
     # column that is not `escrito` already final (labels, numbers, dates as text) so the writer
     # checks only the typed ones. A base of a million rows reads this way.
     filas: Callable[[Session, Filtro, tuple, int], Iterator[list[list]]] | None = None
+    # Optional, with `filas`: the same rows as CSV lines the database writes
+    # (exports.csv_line_sql), a chunk of lines at a time.
+    lineas: Callable[[Session, Filtro, tuple, int], Iterator[list[str]]] | None = None
 
 
 def _field(name: str) -> Callable[[Row], Any]:
@@ -352,8 +356,17 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
     yield from _stream_tuples(session, _participantes_cells(session, f, columnas), size)
 
 
-def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...]) -> Select:
-    """The statement of _participantes_filas."""
+def _participantes_lineas(session: Session, f: Filtro, columnas: tuple[Columna, ...],
+                          size: int) -> Iterator[list[str]]:
+    """_participantes_filas as CSV lines written by the database."""
+    statement = _participantes_cells(session, f, columnas, as_csv=True)
+    for rows in _stream_tuples(session, statement, size):
+        yield [row[0] for row in rows]
+
+
+def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...],
+                         as_csv: bool = False) -> Select:
+    """The statement of _participantes_filas (of _participantes_lineas with `as_csv`)."""
     if any(c.sql is None for c in columnas):
         raise ValueError("Every column of a base read as final cells declares its SQL.")
     cells = tuple(c.sql for c in columnas)
@@ -369,6 +382,8 @@ def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, .
                    id(FIRST_ENRUTAMIENTO): _sql_date(events.c.enrutamiento),
                    id(CURRENT_ROUTE): func.coalesce(events.c.ruta, "")}
         cells = tuple(by_cell.get(id(cell), cell) for cell in cells)
+    if as_csv:
+        cells = (csv_line_sql(cells, [i for i, c in enumerate(columnas) if c.escrito]),)
     statement = _participantes_select(f, cells)
     if events is not None:
         statement = statement.outerjoin(events, events.c.participante_id == Participante.id)
@@ -459,6 +474,7 @@ PARTICIPANTES = Base(
     _participantes_lotes,
     lambda session, f: _count(session, _participantes_select(f, centre=False)),
     _participantes_filas,
+    _participantes_lineas,
 )
 
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from .. import audit, jobs, lectura
 from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may
 from ..errors import DomainError, NotFound, ValidationFailed
-from ..exports import csv_stream, csv_stream_chunks, write_xlsx, write_xlsx_chunks
+from ..exports import (csv_stream, csv_stream_chunks, csv_stream_lines, write_xlsx,
+                       write_xlsx_chunks)
 from ..extensions import db
 from ..models import ArchivoExportado, Centro, Staff
 from ..scoping import set_centre_scope
@@ -145,15 +146,18 @@ def csv_download(actor, nombre: str, args: dict,
                 sent += 1
                 yield row
 
-        def counted_chunks():
+        def counted_chunks(read):
             nonlocal sent
-            for chunk in descarga.base.filas(session, descarga.filtro, descarga.columnas, CHUNK_ROWS):
+            for chunk in read(session, descarga.filtro, descarga.columnas, CHUNK_ROWS):
                 sent += len(chunk)
                 yield chunk
         try:
-            if descarga.base.filas is not None:  # final cells a chunk at a time
-                yield from csv_stream_chunks(counted_chunks(), header=descarga.encabezados,
-                                             typed=descarga.escritos)
+            if descarga.base.lineas is not None:  # the lines written by the database
+                yield from csv_stream_lines(counted_chunks(descarga.base.lineas),
+                                            header=descarga.encabezados)
+            elif descarga.base.filas is not None:  # final cells a chunk at a time
+                yield from csv_stream_chunks(counted_chunks(descarga.base.filas),
+                                             header=descarga.encabezados, typed=descarga.escritos)
             else:
                 yield from csv_stream(counted())
             complete = True
