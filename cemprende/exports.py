@@ -20,11 +20,12 @@ from typing import Any, TextIO
 
 import xlsxwriter
 import xlsxwriter.workbook
+import xlsxwriter.worksheet
 from sqlalchemy import Boolean, String, case, cast, func, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
-from xlsxwriter.worksheet import CellStringTuple
+from xlsxwriter.worksheet import CellStringTuple, _preserve_whitespace
 from flask import Response, current_app
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -284,7 +285,7 @@ def write_xlsx(target, title: str, rows: Iterable[Iterable[Any]], *,
     sheet that may pass 4 GB uncompressed is zipped as ZIP64."""
     book = _streamed_book(target, large)
     try:
-        sheet = book.add_worksheet(_sheet_title(title))
+        sheet = book.add_worksheet(_sheet_title(title), worksheet_class=_TextWorksheet)
         date_format = book.add_format({"num_format": DATE_FORMAT})
         by_format: dict[str, Any] = {}
         column_formats = {index: by_format.setdefault(code, book.add_format({"num_format": code}))
@@ -344,7 +345,7 @@ def write_xlsx_chunks(target, title: str, chunks: Iterable[list[list]], *,
     first chunk may be the header)."""
     book = _streamed_book(target, large)
     try:
-        sheet = book.add_worksheet(_sheet_title(title))
+        sheet = book.add_worksheet(_sheet_title(title), worksheet_class=_TextWorksheet)
         date_format = book.add_format({"num_format": DATE_FORMAT})
         checked = frozenset(typed)
         row_number = count = 0
@@ -508,6 +509,16 @@ def _write_row_generic(sheet, row_number: int, row, column_formats: dict, checke
         elif value is not None:
             _xlsx_write(sheet, row_number, index, value, column_formats.get(index),
                         date_format, checked is None or index in checked)
+
+
+class _TextWorksheet(xlsxwriter.worksheet.Worksheet):
+    """A worksheet whose text is always text. XlsxWriter writes a string that starts with <r>
+    and ends with </r> into the sheet's XML as it is (its own rich strings, which these sheets
+    never hold): typed text of that shape could break the file or bring in a formula. Written
+    escaped, as every other text."""
+
+    def _xml_rich_inline_string(self, string, attributes=[]) -> None:  # noqa: B006 (as the library's)
+        self._xml_inline_string(string, _preserve_whitespace(string), attributes)
 
 
 def _streamed_book(target, large: bool) -> xlsxwriter.Workbook:

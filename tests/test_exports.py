@@ -8,7 +8,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from cemprende.exports import csv_text, safe_cell
+from cemprende.exports import csv_text, safe_cell, write_xlsx, write_xlsx_chunks
 from cemprende.extensions import db
 from cemprende.models import Centro
 from conftest import login, person_payload
@@ -143,3 +143,22 @@ def test_the_chunked_sheet_is_byte_for_byte_the_row_by_row_sheet(size, dated):
     assert by_id[108][1:3] == ["a&b<c>", "a&b<c>"] and by_id[102][1] == "'-3"
     assert by_id[123][1] == "{1} {0:.16G}"
     assert isinstance(sheet[1][0], int) and sheet[1][2] is None  # empty text: no cell
+
+
+# XlsxWriter writes a string shaped <r>…</r> into the sheet's XML unescaped (its rich strings).
+RICH_LOOKING = ['<r><t>x</t></r>', '<r>&</r>',
+                '<r></r></is></c><c r="Z9"><f>HYPERLINK("http://x","y")</f></c><c><is><r></r>']
+
+
+@pytest.mark.parametrize("writer", ["rows", "chunks"])
+def test_typed_text_shaped_like_sheet_markup_arrives_as_that_text(writer):
+    rows = [["Nombres", "Número"]] + [[text, number] for number, text in enumerate(RICH_LOOKING)]
+    handle = BytesIO()
+    if writer == "rows":
+        write_xlsx(handle, "Hoja", rows, typed=[0])
+    else:
+        write_xlsx_chunks(handle, "Hoja", [rows[:2], rows[2:]], typed=[0])
+    sheet = load_workbook(BytesIO(handle.getvalue()))["Hoja"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == rows
+    assert all(cell.data_type == "s" for cell in sheet["A"])
+    assert sheet["Z9"].value is None
