@@ -21,7 +21,7 @@ from typing import Any, TextIO
 import xlsxwriter
 import xlsxwriter.workbook
 import xlsxwriter.worksheet
-from sqlalchemy import Boolean, String, case, cast, func, literal
+from sqlalchemy import String, cast
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
@@ -105,99 +105,59 @@ def csv_stream_chunks(chunks: Iterable[list[list]], header: Iterable[str] | None
         yield _take(out)
 
 
-def csv_stream_lines(chunks: Iterable[list[str]], header: Iterable[str] | None = None
-                     ) -> Iterator[str]:
-    """A CSV whose lines the database wrote (csv_line_sql): the BOM and the header first, then a
-    text piece per chunk of lines."""
+def csv_stream_lines(chunks: Iterable[list[str]], width: int, typed: Collection[int],
+                     header: Iterable[str] | None = None,
+                     cells_of: Callable[[list[str]], list[list]] | None = None) -> Iterator[str]:
+    """The same CSV as csv_stream_chunks, from rows the database joined into one text each
+    (csv_line_sql: `width` cells, the `typed` ones people typed). A chunk whose text holds
+    nothing the CSV quotes or the formula check catches (nearly all of them) is one scan and
+    two replacements; otherwise each of its rows is split back into its cells and written as
+    csv_stream_chunks writes them. A row whose text holds the separators themselves cannot be
+    split: `cells_of(first cells)` gives the cells of such rows again (by their first cell, the
+    row's id)."""
     out = io.StringIO()
-    yield _csv_head(out, csv.writer(out, delimiter=";"), header)
+    writer = csv.writer(out, delimiter=";")
+    yield _csv_head(out, writer, header)
+    typed = tuple(typed)
     for chunk in chunks:
-        yield "".join(chunk)
+        text = "".join(chunk)
+        if (text.count(_CELL_END) == len(chunk) * (width - 1)
+                and text.count(_ROW_END) == len(chunk) and _plain(text)):
+            yield text.replace(_CELL_END, ";").replace(_ROW_END, "\r\n")
+            continue
+        rows = [line[:-1].split(_CELL_END) for line in chunk]
+        unsplit = [row[0] for row in rows if len(row) != width]
+        again = iter(cells_of(unsplit) if unsplit else ())
+        rows = [row if len(row) == width else list(next(again)) for row in rows]
+        quote_formulas(rows, typed)
+        writer.writerows(rows)
+        yield _take(out)
 
 
-# ---- a CSV line written by the database -------------------------------------------------------
-# A base of a million rows spends most of its time in Python's csv module and in building a
-# tuple per row. The database can write the line itself: the same bytes as csv.writer(delimiter
-# ";") over safe_cell, for cells that are text already (labels, dates as text, numbers cast).
-
+# ---- a CSV row joined by the database ----------------------------------------------------------
+# A base of a million rows spent most of its time in Python's csv module and in building a tuple
+# per row. The database joins each row's final cells (labels, dates as text, numbers cast) into
+# one text, with separators no stored text holds in practice (ASCII's unit and record
+# separators): csv_stream_lines turns a plain chunk into the CSV at once.
+_CELL_END, _ROW_END = "\x1f", "\x1e"
 CSV_SPECIAL = frozenset(';"\r\n')  # csv.QUOTE_MINIMAL quotes a cell holding one of these
 
 
-class _holds_csv_special(FunctionElement):
-    """True when the text holds a character csv.writer quotes for (; " CR LF)."""
-
-    type = Boolean()
-    inherit_cache = True
-
-
-@compiles(_holds_csv_special, "postgresql")
-def _holds_csv_special_postgresql(element, compiler, **kw):
-    return f"({compiler.process(element.clauses, **kw)} ~ '[;\"\\r\\n]')"
-
-
-@compiles(_holds_csv_special)
-def _holds_csv_special_default(element, compiler, **kw):
-    return f"({compiler.process(element.clauses, **kw)} GLOB '*[;\"\r\n]*')"
-
-
-class _may_need_care(FunctionElement):
-    """True when one of the texts may start like a formula or holds ; " CR LF: the texts joined
-    by a U+0001 (which is not one of those), so a text that starts like a formula starts the
-    joined text or follows a U+0001. Never false for texts that need care; rarely true for
-    texts that do not (a U+0001 typed before a =): those only take the slower exact way."""
-
-    type = Boolean()
-    inherit_cache = True
-
-
-@compiles(_may_need_care, "postgresql")
-def _may_need_care_postgresql(element, compiler, **kw):
-    texts = compiler.process(element.clauses, **kw)
-    return f"(concat_ws(chr(1), {texts}) ~ '[;\"\\r\\n]|(^|\\x01)[-=+@\\t\\r]')"
-
-
-@compiles(_may_need_care)
-def _may_need_care_default(element, compiler, **kw):
-    joined = " || char(1) || ".join(compiler.process(clause, **kw)
-                                    for clause in element.clauses)
-    return (f"((char(1) || {joined}) GLOB '*[;\"\r\n]*'"
-            f" OR (char(1) || {joined}) GLOB ('*' || char(1) || '[-=+@\t\r]*'))")
-
-
-def _formula_safe_sql(text):
-    """safe_cell in SQL: a leading apostrophe when the text starts like a formula."""
-    return case((func.substr(text, 1, 1).in_([literal(s, String) for s in FORMULA_STARTS]),
-                 literal("'", String) + text), else_=text)
-
-
-def _csv_quoted_sql(text):
-    """The cell as csv.writer writes it: in double quotes (doubled inside) when it holds
-    ; " CR or LF."""
-    return case((_holds_csv_special(text),
-                 literal('"', String) + func.replace(text, '"', '""') + literal('"', String)),
-                else_=text)
-
-
-def csv_line_sql(cells: Iterable, typed: Collection[int]):
-    """One CSV line (with its CR LF) from final cells computed by the database: the `typed`
-    cells (text people typed) formula-safe and quoted as csv.writer quotes; the others (labels,
-    dates, numbers) must never hold ; " CR or LF, and go as they are. A cell must never be NULL
-    (the bases' cells are coalesced to empty text). The exact treatment of each typed cell costs
-    the database more than the rest of the line: it is worked out only for the lines whose typed
-    cells may need it (one check of them all), the others are joined as they are."""
-    texts = [cell if isinstance(cell.type, String) else cast(cell, String) for cell in cells]
-    typed = sorted(set(typed))
-    plain = _joined(*texts)
-    if typed:
-        exact = _joined(*[_csv_quoted_sql(_formula_safe_sql(text)) if index in typed else text
-                          for index, text in enumerate(texts)])
-        plain = case((_may_need_care(*[texts[i] for i in typed]), exact), else_=plain)
-    return plain + literal("\r\n", String)
+def _plain(text: str) -> bool:
+    """Nothing the CSV quotes (; " CR LF) and no cell starting like a formula (only typed cells
+    can hold these: labels, dates and numbers never do, a test checks the labels). Scans for
+    one character, at memory speed; a formula start found somewhere is looked for after a
+    separator (a regular expression for all of it is a hundred times slower)."""
+    if any(special in text for special in CSV_SPECIAL) or text.startswith(FORMULA_STARTS):
+        return False
+    return not any(start in text and (_CELL_END + start in text or _ROW_END + start in text)
+                   for start in FORMULA_STARTS)
 
 
 class _joined(FunctionElement):
-    """The texts joined by ; (none NULL): PostgreSQL builds the line once (concat_ws), instead of
-    a new text for every || of the line."""
+    """A row's cells (none NULL) as one text: each but the last followed by the unit separator,
+    the last by the record separator. PostgreSQL builds it once (concat_ws), not a new text for
+    every || of it."""
 
     type = String()
     inherit_cache = True
@@ -205,12 +165,21 @@ class _joined(FunctionElement):
 
 @compiles(_joined, "postgresql")
 def _joined_postgresql(element, compiler, **kw):
-    return f"concat_ws(';', {compiler.process(element.clauses, **kw)})"
+    return f"concat_ws('{_CELL_END}', {compiler.process(element.clauses, **kw)}) || '{_ROW_END}'"
 
 
 @compiles(_joined)
 def _joined_default(element, compiler, **kw):
-    return " || ';' || ".join(compiler.process(clause, **kw) for clause in element.clauses)
+    cells = f" || '{_CELL_END}' || ".join(compiler.process(clause, **kw)
+                                          for clause in element.clauses)
+    return f"{cells} || '{_ROW_END}'"
+
+
+def csv_line_sql(cells: Iterable):
+    """A row's final cells computed by the database, joined as csv_stream_lines reads them. A
+    cell must never be NULL (the bases' cells are coalesced to empty text)."""
+    return _joined(*[cell if isinstance(cell.type, String) else cast(cell, String)
+                     for cell in cells])
 
 
 def _csv_head(out: io.StringIO, writer, header: Iterable[str] | None) -> str:

@@ -162,3 +162,32 @@ def test_typed_text_shaped_like_sheet_markup_arrives_as_that_text(writer):
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == rows
     assert all(cell.data_type == "s" for cell in sheet["A"])
     assert sheet["Z9"].value is None
+
+
+ROWS_OF_EVERY_KIND = [
+    ["1", "Ana", "ana@correo.co", "Sí"],  # an @ inside a cell is no formula start
+    ["2", "=HYPERLINK(\"x\")", "", "No"],
+    ["3", "Luis; \"el\"", "a\r\nb", "Sí"],
+    ["4", "", "+57 300", "No"],
+    ["5", "\tdato", "@x", "Sin información"],
+    ["6", "-3", "a\x1fb", "Sí"],  # holds the cell separator: read again as cells
+]
+
+
+@pytest.mark.parametrize("rows", [ROWS_OF_EVERY_KIND[:1], ROWS_OF_EVERY_KIND[:2],
+                                  *([row] for row in ROWS_OF_EVERY_KIND), ROWS_OF_EVERY_KIND])
+def test_rows_joined_by_the_database_make_the_csv_of_their_cells(rows):
+    """csv_stream_lines (rows joined with the unit and record separators) writes the same text
+    as csv_stream_chunks writes from the cells, whatever the typed cells hold."""
+    from cemprende.exports import csv_stream_chunks, csv_stream_lines
+    joined = ["\x1f".join(row) + "\x1e" for row in rows]
+    by_id = {row[0]: row for row in rows}
+    asked = []
+
+    def cells_of(ids):
+        asked.extend(ids)
+        return [by_id[i] for i in ids]
+    header = ["ID", "Nombres", "Correo", "Discapacidad"]
+    expected = "".join(csv_stream_chunks([[list(row) for row in rows]], header, typed=[1, 2]))
+    assert "".join(csv_stream_lines([joined], 4, [1, 2], header, cells_of)) == expected
+    assert asked == [row[0] for row in rows if "\x1f" in row[2]]

@@ -71,9 +71,11 @@ class Base:
     # column that is not `escrito` already final (labels, numbers, dates as text) so the writer
     # checks only the typed ones. A base of a million rows reads this way.
     filas: Callable[[Session, Filtro, tuple, int], Iterator[list[list]]] | None = None
-    # Optional, with `filas`: the same rows as CSV lines the database writes
-    # (exports.csv_line_sql), a chunk of lines at a time.
+    # Optional, with `filas`: the same rows, each joined into one text by the database
+    # (exports.csv_line_sql), a chunk at a time; and `filas_de`, the final cells of the rows of
+    # some ids (the first cell), for a row whose text cannot be split back.
     lineas: Callable[[Session, Filtro, tuple, int], Iterator[list[str]]] | None = None
+    filas_de: Callable[[Session, Filtro, tuple, list[str]], list[list]] | None = None
 
 
 def _field(name: str) -> Callable[[Row], Any]:
@@ -358,15 +360,23 @@ def _participantes_filas(session: Session, f: Filtro, columnas: tuple[Columna, .
 
 def _participantes_lineas(session: Session, f: Filtro, columnas: tuple[Columna, ...],
                           size: int) -> Iterator[list[str]]:
-    """_participantes_filas as CSV lines written by the database."""
-    statement = _participantes_cells(session, f, columnas, as_csv=True)
+    """_participantes_filas, each row joined into one text by the database."""
+    statement = _participantes_cells(session, f, columnas, joined=True)
     for rows in _stream_tuples(session, statement, size):
         yield [row[0] for row in rows]
 
 
+def _participantes_filas_de(session: Session, f: Filtro, columnas: tuple[Columna, ...],
+                            ids: list[str]) -> list[list]:
+    """The final cells of the given people's rows, in the base's order."""
+    statement = _participantes_cells(session, f, columnas).where(
+        Participante.id.in_([int(i) for i in ids]))
+    return [list(row) for row in _read(session, statement)]
+
+
 def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...],
-                         as_csv: bool = False) -> Select:
-    """The statement of _participantes_filas (of _participantes_lineas with `as_csv`)."""
+                         joined: bool = False) -> Select:
+    """The statement of _participantes_filas (of _participantes_lineas when `joined`)."""
     if any(c.sql is None for c in columnas):
         raise ValueError("Every column of a base read as final cells declares its SQL.")
     cells = tuple(c.sql for c in columnas)
@@ -376,14 +386,15 @@ def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, .
         # The whole network on PostgreSQL: the itinerary's dates and route of everyone in one
         # pass over the actuaciones grouped by person (merged in person order), instead of
         # three lookups per person (about a third less work for the database). One centre, or
-        # SQLite (no ordered aggregate), keeps the lookups.
+        # SQLite (no ordered aggregate; a grouped pass by a sortable key measured no faster there
+        # and held more memory), keeps the lookups.
         events = _itinerary_grouped()
         by_cell = {id(FIRST_CARACTERIZACION): _sql_date(events.c.caracterizacion),
                    id(FIRST_ENRUTAMIENTO): _sql_date(events.c.enrutamiento),
                    id(CURRENT_ROUTE): func.coalesce(events.c.ruta, "")}
         cells = tuple(by_cell.get(id(cell), cell) for cell in cells)
-    if as_csv:
-        cells = (csv_line_sql(cells, [i for i, c in enumerate(columnas) if c.escrito]),)
+    if joined:
+        cells = (csv_line_sql(cells),)
     statement = _participantes_select(f, cells)
     if events is not None:
         statement = statement.outerjoin(events, events.c.participante_id == Participante.id)
@@ -475,6 +486,7 @@ PARTICIPANTES = Base(
     lambda session, f: _count(session, _participantes_select(f, centre=False)),
     _participantes_filas,
     _participantes_lineas,
+    _participantes_filas_de,
 )
 
 

@@ -153,8 +153,11 @@ def csv_download(actor, nombre: str, args: dict,
                 yield chunk
         try:
             if descarga.base.lineas is not None:  # the lines written by the database
+                def cells_of(ids):
+                    return descarga.base.filas_de(session, descarga.filtro, descarga.columnas, ids)
                 yield from csv_stream_lines(counted_chunks(descarga.base.lineas),
-                                            header=descarga.encabezados)
+                                            len(descarga.columnas), descarga.escritos,
+                                            header=descarga.encabezados, cells_of=cells_of)
             elif descarga.base.filas is not None:  # final cells a chunk at a time
                 yield from csv_stream_chunks(counted_chunks(descarga.base.filas),
                                              header=descarga.encabezados, typed=descarga.escritos)
