@@ -372,3 +372,20 @@ def test_labels_the_database_writes_into_csv_lines_need_no_quoting():
     assert [label for label in labels if CSV_SPECIAL & set(label)] == []
     untyped = [c.titulo for c in BASES["participantes"].columnas if not c.escrito]
     assert "Ruta actual" in untyped and "Nombres" not in untyped
+
+
+def test_a_base_read_on_sqlite_leaves_the_connection_page_cache_as_configured(app, api, world,
+                                                                             scenario):
+    """The network scan reads with a small page cache (bases.queries._read_once) and gives the
+    connection back with the cache the tableros expect."""
+    from sqlalchemy import text
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's page cache only")
+        configured = db.session.execute(text("PRAGMA cache_size")).scalar()
+        db.session.rollback()
+    assert configured == -65536
+    assert get_base(api, world["supervisor"], "participantes", "csv").status_code == 200
+    assert get_base(api, world["supervisor"], "participantes", "xlsx").status_code == 200
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA cache_size")).scalar() == configured

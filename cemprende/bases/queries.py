@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from contextlib import contextmanager
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -204,12 +205,33 @@ def _stream_tuples(session: Session, statement: Select, size: int) -> Iterator[l
         # row: about a second of JIT for index lookups that gain nothing from it. Off for the
         # rest of this transaction only.
         connection.exec_driver_sql("SET LOCAL jit = off")
-    result = connection.execute(
-        statement.execution_options(stream_results=True, yield_per=size))
+    with _read_once(connection):
+        result = connection.execute(
+            statement.execution_options(stream_results=True, yield_per=size))
+        try:
+            yield from _fetched_ahead(result, size)
+        finally:
+            result.close()
+
+
+SCAN_CACHE_KIB = 8192
+
+
+@contextmanager
+def _read_once(connection):
+    """A read over a base on SQLite reads its pages once: a small page cache for it, emptied
+    after. The connection's 64 MiB cache (for the tableros) would otherwise fill with them and
+    stay filled in the pool, one per connection that read a base."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    size = int(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SCAN_CACHE_KIB}")
     try:
-        yield from _fetched_ahead(result, size)
+        yield
     finally:
-        result.close()
+        connection.exec_driver_sql(f"PRAGMA cache_size={size}")
+        connection.exec_driver_sql("PRAGMA shrink_memory")
 
 
 def _fetched_ahead(result, size: int) -> Iterator[list[Row]]:
@@ -253,8 +275,10 @@ def _fetched_ahead(result, size: int) -> Iterator[list[Row]]:
 
 
 def _count(session: Session, statement: Select) -> int:
-    return _read(session,
-        select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    connection = session.connection(bind_arguments={"clause": counted})
+    with _read_once(connection):
+        return connection.execute(counted).scalar_one()
 
 
 def _first_dates(session: Session, ids: list[int], tipos: tuple[str, ...], hasta: date) -> dict[tuple[int, str], date]:
