@@ -1,8 +1,9 @@
 """Data versions for derived results that are too costly to compute on every read.
 
 A derived result names the tables it reads (`TABLAS`: the integrity alerts, `ALERTAS`, the
-data-quality score's cells, `CALIDAD` and `PERSONAS`, and the tableros' figures, `TABLEROS`). Its versions live in `version_datos`: one row per centre
-("alertas:7") and one network row ("alertas"). Every session write to one of its tables (ORM
+data-quality score's cells, `CALIDAD` and `PERSONAS`, and the tableros' figures, `TABLEROS`).
+Its versions live in `version_datos`: one row per centre ("alertas:7") and one network row
+("alertas"). Every session write to one of its tables (ORM
 flush, or an INSERT/UPDATE/DELETE statement through the session) marks the session with the
 centres it touches; just before its commit the session bumps those centres' counters, inside the
 same transaction, as the last locks it takes (all in one sorted order, so two writers never wait
