@@ -1,8 +1,9 @@
 """Data versions for derived results that are too costly to compute on every read.
 
-A derived result names the tables it reads (`TABLAS`: the integrity alerts, `ALERTAS`, and the
-data-quality score's cells, `CALIDAD` and `PERSONAS`). Its versions live in `version_datos`: one row per centre
-("alertas:7") and one network row ("alertas"). Every session write to one of its tables (ORM
+A derived result names the tables it reads (`TABLAS`: the integrity alerts, `ALERTAS`, the
+data-quality score's cells, `CALIDAD` and `PERSONAS`, and the tableros' figures, `TABLEROS`).
+Its versions live in `version_datos`: one row per centre ("alertas:7") and one network row
+("alertas"). Every session write to one of its tables (ORM
 flush, or an INSERT/UPDATE/DELETE statement through the session) marks the session with the
 centres it touches; just before its commit the session bumps those centres' counters, inside the
 same transaction, as the last locks it takes (all in one sorted order, so two writers never wait
@@ -43,12 +44,17 @@ from .extensions import db
 from .locking import lock_participantes
 from .scoping import ALL_CENTRES_OPTION, current_centre_scope, set_centre_scope
 from .itinerario.tipos import Tipo
-from .models import (Actuacion, ActuacionItem, ComiteDecision, Cotizacion, LlamadaVerificacion,
-                     Participante, Verificador, VersionDatos)
+from .models import (Actuacion, ActuacionItem, Centro, ComiteDecision, Cotizacion, LlamadaVerificacion,
+                     Participante, ResumenDiario, ResumenMensual, Vacante, Verificador, VersionDatos)
 
 ALERTAS = "alertas"
 CALIDAD = "calidad"
 PERSONAS = "calidad_personas"
+TABLEROS = "tableros"
+# The tableros' summaries, kept by tableros/resumen.py from the session's writes of actuaciones and
+# participants (which mark the centres they touch): their own upserts add nothing to the marks.
+# A DELETE or UPDATE of them (a rebuild) bumps the network row.
+DERIVADAS = {TABLEROS: frozenset(m.__table__.name for m in (ResumenDiario, ResumenMensual))}
 # The actuación tipos the alerts read (microfinanciamiento/alertas.py and the reference prices);
 # an actuación of another tipo (a routing, a characterisation) leaves the alerts as they are.
 TIPOS_ALERTAS = frozenset({Tipo.COMITE, Tipo.VISITA_ACOMPANAMIENTO, Tipo.DESEMBOLSO,
@@ -61,6 +67,13 @@ TABLAS = {
     # versions too) and those that follow the people (registrations' documents, characterisation).
     CALIDAD: frozenset(m.__table__.name for m in (Actuacion, Verificador, ComiteDecision)),
     PERSONAS: frozenset(m.__table__.name for m in (Participante, Verificador)),
+    # tableros/queries.py (the figures of a scope and period, kept by tableros/services.py): the
+    # summaries (following the actuaciones and the participants' categories and municipality),
+    # the distinct-person rows read from the actuaciones, row 9 from the vacantes, and the list
+    # of centres (a centre's row has no centro_id: any write of one bumps the network). Metas,
+    # vigencias and closed months are read live on every request, never kept.
+    TABLEROS: frozenset(m.__table__.name for m in (Actuacion, Participante, Vacante, Centro,
+                                                    ResumenDiario, ResumenMensual)),
 }
 MARK = "versiones_tocadas"
 ALL = {ALL_CENTRES_OPTION: True}  # a writer's centres, whoever the caller: never its scope only
@@ -157,6 +170,8 @@ def _statement(state) -> None:
             if rows and all(r.get("tipo") is not None and r.get("tipo") not in TIPOS_ALERTAS
                             for r in rows):
                 continue  # only routings and the like: the alerts do not read them
+        if state.is_insert and table in DERIVADAS.get(clave, ()):
+            continue  # follows a source write of the same session, which marked its centres
         tocado = _tocado(state.session, clave)
         if not state.is_insert or not rows or not all(rows):
             tocado.red = True  # which rows an UPDATE or DELETE reaches is not known here
@@ -214,11 +229,16 @@ def _before_commit(session: Session) -> None:
         session.flush()  # the commit's own flush comes after this hook: its writes count too
     marks = session.info.get(MARK) or {}
     keys: set[str] = set()
+    found: dict[tuple, set[int]] = {}  # families that touched the same rows read their centres once
     for clave, tocado in marks.items():
         if tocado.red:
             keys.add(clave)
-        else:
-            keys.update(parte(clave, c) for c in _centres(session, tocado))
+            continue
+        same = tuple(frozenset(s) for s in (tocado.centros, tocado.participantes,
+                                             tocado.actuaciones, tocado.items))
+        if same not in found:
+            found[same] = _centres(session, tocado)
+        keys.update(parte(clave, c) for c in found[same])
     session.info.pop(MARK, None)
     networks = {key.split(":", 1)[0] for key in keys}
     for key in sorted(keys | networks):  # one order for every writer: no two wait for each other

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, versiones
 from ..auth.guards import Accion, can_see_centro, centre_scope, ensure, is_centre_bound
 from ..cierres import congelados
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -203,6 +203,27 @@ celda = _cell
 suma_red = _network_sum
 
 
+# The figures of queries.compute, kept per centre and (period, rows asked) while nothing they
+# read has been written (versiones.TABLEROS: the centre's counter, bumped in every writer's
+# transaction): the page and the API serve a repeated tablero without its grouped SQL, and a
+# write in one centre recomputes that centre's figures only. Only these role-independent numbers
+# are kept; metas, vigencias, closed months and centres are read on every request.
+VALORES = versiones.Partes(versiones.TABLEROS)
+
+
+def valores(filas: list[Fila], desde: date, hasta: date, centro_id: int | None) -> queries.Valores:
+    """queries.compute for the scope (None: every centre), from the kept figures when they are
+    current. A centre's figures read only that centre's rows (its actuaciones, its vacantes, the
+    summary rows its actuaciones keep), so each centre's part is the network's for that centre."""
+    centros = queries.scope_centres(centro_id)
+    key = ("valores", desde, hasta, tuple(sorted(f.codigo for f in filas)))
+    parts = VALORES.get(key, centros,
+                        lambda c: queries.compute(filas, desde, hasta, c).get(c),
+                        lambda: dict(queries.compute(filas, desde, hasta, None)))
+    # Read-only from here on (a kept part is shared by every request).
+    return {c: part for c, part in parts.items() if part}
+
+
 def compute(actor, tablero: str, centro_id: int | None, desde: date, hasta: date) -> Tablero:
     """Both the scope's rows and, for the network, each centre's, from a few grouped queries."""
     return compute_all(actor, [tablero], centro_id, desde, hasta)[0]
@@ -224,8 +245,9 @@ def compute_all(actor, tableros: list[str], centro_id: int | None, desde: date,
     if frozen is not None:
         per_centre, metas = frozen.valores, frozen.metas
     else:
-        per_centre = queries.compute([f for name in tableros for f in filas[name]
-                                      if not isinstance(f.calculo, Promedio)], desde, hasta, centro_id)
+        per_centre = valores([f for name in tableros for f in filas[name]
+                              if not isinstance(f.calculo, Promedio)], desde, hasta,
+                             centro_id if centro_id is not None else centre_scope(actor))
         metas = _metas(vigencia, centro_id)
     centro = db.session.get(Centro, centro_id) if centro_id else None
     scope_values = per_centre.get(centro_id, {}) if centro_id else _network_sum(per_centre)
