@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import has_app_context
-from sqlalchemy import event, inspect as sa_inspect, or_, select, union
+from sqlalchemy import event, inspect as sa_inspect, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -277,6 +277,14 @@ def bump_all(session: Session | None = None) -> None:
     (their network rows)."""
     for clave in sorted(TABLAS):
         bump(clave, session)
+
+
+def renew_tokens() -> None:
+    """A restored database brings its counters back to values its processes may already have
+    kept results under, for other data (a backup of this same database, written to since): a
+    new token on every row makes whatever any process kept stale. Committed."""
+    db.session.execute(update(VersionDatos).values(token=uuid.uuid4().hex))
+    db.session.commit()
 
 
 def current(clave: str) -> tuple[str, int] | None:

@@ -177,8 +177,14 @@ def test_create_then_restore_on_an_empty_server_gives_back_every_row_and_file(
 
     after_rows = every_row(fresh)
     assert after_rows.keys() == before_rows.keys()
+    # The data versions come back with their counters and new tokens: a result some process
+    # kept for the database the backup came from (written to since) is stale for this one.
+    versions = before_rows["version_datos"], after_rows["version_datos"]
+    assert versions[0] and [row[:2] for row in versions[1]] == [row[:2] for row in versions[0]]
+    assert not {row[2] for row in versions[0]} & {row[2] for row in versions[1]}
     for table, rows in before_rows.items():
-        assert after_rows[table] == rows, table
+        if table != "version_datos":
+            assert after_rows[table] == rows, table
     assert every_file(upload_root_of(fresh)) == before_files
     # The identities continue after the restored ones (sequences came back too).
     with fresh.app_context():

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from flask import current_app
 from sqlalchemy import inspect, text
 
+from .. import versiones
 from ..config import PROJECT_ROOT
 from ..extensions import db
 from ..models import Verificador
@@ -353,6 +354,7 @@ def restore(src: str | Path) -> Restauracion:
     wrong = sorted(t for t, n in manifest["tablas"].items() if restored.get(t) != n)
     if wrong:
         raise RespaldoError(f"La base restaurada no tiene las filas del manifiesto en: {', '.join(wrong)}.")
+    versiones.renew_tokens()
     documentos = _restore_store(src, manifest)
     avisos = []
     if manifest.get("revision_base") and manifest["revision_base"] != _code_revision():
