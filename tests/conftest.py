@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import time_machine
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from cemprende import create_app, jobs
@@ -424,3 +425,26 @@ def build_services_scenario(a: Centre) -> None:
     a.act(q2, "plan_ajustado", "2015-03-06", valor=1_000_000)
     a.act(q2, "comite", "2015-03-08", decision="aprobado", valor=1_000_000, acta="ACA-2")
     a.act(q2, "desembolso", "2015-04-02", valor=1_000_000, proveedor="Almacén")
+
+
+class Statements:
+    """The SQL statements the app sends while active (a `with` block)."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.sent: list[str] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, *args):
+        self.sent.append(statement)
+
+    def touching(self, *tables: str) -> list[str]:
+        flat = [" ".join(s.replace('"', "").split()) for s in self.sent]
+        return [s for s in flat if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in tables)]

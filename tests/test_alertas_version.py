@@ -4,35 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from cemprende import versiones
 from cemprende.extensions import db
 from cemprende.models import Actuacion, VersionDatos
 from test_alertas import a, alerts, approved, deliver, supervisor  # noqa: F401  (fixtures too)
 from test_alertas import ago
-
-
-class Statements:
-    """Counts the SQL statements the app sends while active."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.sent: list[str] = []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        self.sent.append(statement)
-
-    def touching(self, table: str) -> list[str]:
-        return [s for s in self.sent if f"FROM {table}" in s.replace('"', "")]
+from conftest import Statements
 
 
 def version(app):

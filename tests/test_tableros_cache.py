@@ -8,39 +8,16 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from cemprende import versiones
 from cemprende.extensions import db
 from cemprende.models import Actuacion, Centro, Staff
 from cemprende.tableros import queries, services
 from cemprende.tableros.registry import Promedio, filas_de
-from conftest import MARCH, Centre, build_routing_scenario, build_services_scenario
+from conftest import (MARCH, Centre, Statements, build_routing_scenario,
+                      build_services_scenario)
 
 FEB = "desde=2026-02-01&hasta=2026-02-28"
-
-
-class Statements:
-    """The SQL statements the app sends while active."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.sent: list[str] = []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        self.sent.append(statement)
-
-    def touching(self, *tables: str) -> list[str]:
-        flat = [" ".join(s.replace('"', "").split()) for s in self.sent]
-        return [s for s in flat if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in tables)]
 
 
 FIGURE_TABLES = ("actuacion", "resumen_diario", "resumen_mensual", "vacante")
