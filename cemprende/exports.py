@@ -110,8 +110,8 @@ def csv_stream_lines(chunks: Iterable[list[str]], width: int, typed: Collection[
                      cells_of: Callable[[list[str]], list[list]] | None = None) -> Iterator[str]:
     """The same CSV as csv_stream_chunks, from rows the database joined into one text each
     (csv_line_sql: `width` cells, the `typed` ones people typed). A chunk whose text holds
-    nothing the CSV quotes or the formula check catches (nearly all of them) is one scan and
-    two replacements; otherwise each of its rows is split back into its cells and written as
+    nothing the CSV quotes or the formula check catches (nearly all of them) is a few character
+    scans and two replacements; otherwise each of its rows is split back into its cells and written as
     csv_stream_chunks writes them. A row whose text holds the separators themselves cannot be
     split: `cells_of(first cells)` gives the cells of such rows again (by their first cell, the
     row's id)."""

@@ -392,10 +392,13 @@ def _participantes_lineas(session: Session, f: Filtro, columnas: tuple[Columna, 
 
 def _participantes_filas_de(session: Session, f: Filtro, columnas: tuple[Columna, ...],
                             ids: list[str]) -> list[list]:
-    """The final cells of the given people's rows, in the base's order."""
+    """The final cells of the given people's rows, in the base's order, on a connection of
+    their own: the session's is being read by the stream's fetching thread."""
     statement = _participantes_cells(session, f, columnas).where(
         Participante.id.in_([int(i) for i in ids]))
-    return [list(row) for row in _read(session, statement)]
+    engine = session.connection(bind_arguments={"clause": statement}).engine
+    with engine.connect() as connection:
+        return [list(row) for row in connection.execute(statement)]
 
 
 def _participantes_cells(session: Session, f: Filtro, columnas: tuple[Columna, ...],
