@@ -591,3 +591,42 @@ def test_an_applied_import_retiring_its_file_never_takes_it_from_a_new_upload_of
         assert path.read_bytes() == data
         archivo.retire(sha256, lambda: False)
         assert not path.exists() and not list(path.parent.glob(f"{sha256}*"))
+
+
+def test_reapplying_an_applied_file_sends_no_write_to_people_or_actuaciones(app, api, world):
+    """Re-applying: every row is found already recorded in one look per chunk (the people read as
+    plain rows, never as objects the gate would need), and nothing but the new import's own
+    report is written; a row the first apply did not write (new in this file) is still applied."""
+    from conftest import Statements
+
+    asesor = api(world["asesor_a"])
+    first = csv_bytes([row(10_000_001), row(10_000_002, programa_dps="Familias en Acción")])
+    assert finished(asesor, upload(asesor, first, aplicar=True))["nuevas"] == 2
+    audits = lambda: counts(app) + (  # noqa: E731
+        _audit_count(app, "participante"), _audit_count(app, "actuacion"))
+    before = audits()
+    with Statements(app) as sent:
+        again = finished(asesor, upload(asesor, first, aplicar=True))
+    assert (again["nuevas"], again["existentes"], again["con_error"]) == (0, 2, 0)
+    assert audits() == before
+    flat = [" ".join(s.replace('"', "").split()).upper() for s in sent.sent]
+    for table in ("PARTICIPANTE", "PARTICIPANTE_PALABRA", "ACTUACION", "RESUMEN_DIARIO"):
+        assert not [s for s in flat if s.startswith((f"INSERT INTO {table} ",
+                                                     f"UPDATE {table} ", f"DELETE FROM {table} "))]
+    # the people were read once per chunk as columns, not loaded with their centre (the ORM join)
+    assert not [s for s in flat if "FROM PARTICIPANTE LEFT OUTER JOIN CENTRO" in s]
+
+    # The same rows plus one more: the recorded ones stay as they are, the new one is applied.
+    more = csv_bytes([row(10_000_001), row(10_000_002, programa_dps="Familias en Acción"),
+                      row(10_000_003)])
+    third = finished(asesor, upload(asesor, more, aplicar=True))
+    assert (third["nuevas"], third["existentes"], third["personas_nuevas"]) == (1, 2, 1)
+    assert counts(app)[:2] == (before[0] + 1, before[1] + 1)
+
+
+def _audit_count(app, entidad: str) -> int:
+    with app.app_context():
+        found = db.session.scalar(select(func.count()).select_from(Auditoria)
+                                  .where(Auditoria.entidad == entidad))
+        db.session.rollback()
+        return found

@@ -4,6 +4,7 @@ of plain text keyed by canonical column names. A file that cannot be read whole 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -52,6 +53,7 @@ def header_key(name) -> str:
 _CANONICAL = {header_key(c): c for c in COLUMNAS_REMISION}
 
 
+@functools.lru_cache(maxsize=16384)  # a file repeats its dates (remissions, births)
 def parse_fecha(text: str) -> date | None:
     """DD/MM/AAAA or AAAA-MM-DD; None when it is neither or not a real day."""
     text = (text or "").strip()

@@ -10,6 +10,7 @@ nothing, which makes an interrupted apply safe to run again.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections import Counter
@@ -292,6 +293,7 @@ class Juicio:
         self.errores.append({"campo": campo, "mensaje": mensaje})
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats its few cities
 def _plain(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", (text or "").lower())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
@@ -370,11 +372,14 @@ def _key(row: dict[str, str]) -> tuple[str, str] | None:
     return (tipo, numero) if tipo and numero else None
 
 
-def classify(centro_id: int, juicios: list[Juicio]) -> None:
+def classify(centro_id: int, juicios: list[Juicio], *, for_writing: bool = False) -> None:
     """Against the database, once for the whole chunk: the people the rows name (every centre)
-    and the remissions already recorded for them."""
+    and the remissions already recorded for them. Judging only (the preview, and the first look
+    of an apply) reads the people's columns as plain rows; `for_writing` loads them as objects,
+    which the gate needs for the rows it writes."""
     valid = [j for j in juicios if not j.errores]
-    people = participantes.find_by_documents({j.key for j in valid})
+    keys = {j.key for j in valid}
+    people = (participantes.find_by_documents(keys) if for_writing else _people_rows(keys))
     recorded = recorded_remissions({p.id for p in people.values() if p.centro_id == centro_id})
     nombres_centros = {}
     for j in juicios:
@@ -382,7 +387,7 @@ def classify(centro_id: int, juicios: list[Juicio]) -> None:
             j.veredicto = "error"
             continue
         person = people.get(j.key)
-        j.persona, j.avisos = person, []
+        j.persona, j.avisos = (person if for_writing else None), []
         j.participante_id = person.id if person is not None else None
         if person is None:
             j.veredicto = "nueva"
@@ -402,6 +407,25 @@ def classify(centro_id: int, juicios: list[Juicio]) -> None:
                                  + "); no se cambiaron."})
             key = (person.id, j.programa, j.fecha_remision)
             j.veredicto = "existente" if key in recorded else "registrada"
+
+
+_PERSON_COLUMNS = (Participante.id, Participante.centro_id, Participante.tipo_documento,
+                   Participante.numero_documento, *(getattr(Participante, c) for c in COMPARED))
+
+
+def _people_rows(keys: set[tuple[str, str]]) -> dict[tuple[str, str], object]:
+    """`participantes.find_by_documents` as plain rows (the columns a verdict reads): no objects
+    built, kept or expired for the rows only judged."""
+    found = {}
+    numeros = sorted({numero for _, numero in keys})
+    for start in range(0, len(numeros), 5000):
+        for row in db.session.execute(
+                select(*_PERSON_COLUMNS)
+                .where(Participante.numero_documento.in_(numeros[start:start + 5000]))
+                .execution_options(**{ALL_CENTRES_OPTION: True})):
+            if (row.tipo_documento, row.numero_documento) in keys:
+                found[(row.tipo_documento, row.numero_documento)] = row
+    return found
 
 
 def recorded_remissions(participante_ids: set[int]) -> set[tuple[int, str, date]]:
@@ -508,7 +532,7 @@ def _process_remision(actor, importacion: Importacion, juicios: list[Juicio], to
             pending = [j for j in part if j.veredicto in ("nueva", "registrada")]
             for sub_start in range(0, len(pending), lote):
                 chunk = pending[sub_start:sub_start + lote]
-                classify(importacion.centro_id, chunk)
+                classify(importacion.centro_id, chunk, for_writing=True)
                 _apply_chunk(actor, importacion, chunk, today)
                 # each chunk stands on its own: see interrumpida
                 importacion, actor = _progress(importacion, chunk, actor)
@@ -604,10 +628,11 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
 
 def _store(importacion: Importacion, part: list[Juicio]) -> None:
     rows = []
+    counts = _Cuentas()  # counted here, set once: an ORM attribute per row costs as much as the row
     for j in part:
-        importacion.contar(j.veredicto, bool(j.avisos))
+        Importacion.contar(counts, j.veredicto, bool(j.avisos))
         if j.veredicto == "nueva":
-            importacion.personas_nuevas += 1
+            counts.personas_nuevas += 1
         rows.append({
             "importacion_id": importacion.id, "fila": j.fila, "veredicto": j.veredicto,
             "tipo_documento": j.key[0][:10] if j.key else None,
@@ -617,8 +642,19 @@ def _store(importacion: Importacion, part: list[Juicio]) -> None:
             "participante_id": j.participante_id,
             "errores": j.errores or None, "avisos": j.avisos or None,
         })
+    for name in _Cuentas.NOMBRES:
+        setattr(importacion, name, getattr(importacion, name) + getattr(counts, name))
     if rows:
-        db.session.execute(insert(ImportacionFila), rows)
+        db.session.execute(insert(ImportacionFila.__table__), rows)
+
+
+class _Cuentas:
+    """A chunk's counts, as `Importacion.contar` keeps them."""
+    NOMBRES = ("validas", "nuevas", "existentes", "personas_nuevas", "con_error", "con_aviso")
+
+    def __init__(self):
+        for name in self.NOMBRES:
+            setattr(self, name, 0)
 
 
 def aplicar_en_primer_plano(importacion_id: int) -> Importacion:
