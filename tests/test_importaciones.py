@@ -630,3 +630,43 @@ def _audit_count(app, entidad: str) -> int:
                                   .where(Auditoria.entidad == entidad))
         db.session.rollback()
         return found
+
+
+def test_the_import_field_checker_answers_exactly_what_check_fields_answers():
+    """The import checks each row's person fields with `participantes.field_checker` (the fields a
+    row does not name checked once): same values, same errors in the same order, for valid rows,
+    minors, and every field wrong in turn."""
+    from datetime import timedelta
+
+    from cemprende.errors import ValidationFailed
+    from cemprende.importaciones.services import PERSON_FIELDS
+    from cemprende.participantes import services as participantes
+    from conftest import TODAY
+
+    base = {"tipo_documento": "CC", "numero_documento": "1098765432", "nombres": "Luz  Dary",
+            "apellidos": "Pérez", "fecha_nacimiento": date(1985, 4, 15), "sexo": "F",
+            "municipio": "Cartagena", "telefono": "300 111 2233"}
+    variants = [{}, {"sexo": None, "telefono": None}, {"tipo_documento": "PA", "numero_documento": "AB123"},
+                {"tipo_documento": "XX"}, {"numero_documento": "12"}, {"numero_documento": None},
+                {"nombres": None}, {"nombres": "x" * 101}, {"apellidos": "a\x07b"},
+                {"sexo": "Z"}, {"fecha_nacimiento": None},
+                {"fecha_nacimiento": TODAY + timedelta(days=1)},
+                {"fecha_nacimiento": TODAY.replace(year=TODAY.year - 16)},  # a minor
+                {"fecha_nacimiento": TODAY.replace(year=TODAY.year - 10)},  # too young
+                {"fecha_nacimiento": TODAY.replace(year=TODAY.year - 18)},  # 18 today
+                {"fecha_nacimiento": date(1900, 1, 1)}, {"municipio": None},
+                {"telefono": "12ab"}, {"nombres": None, "telefono": "1", "sexo": "Q"}]
+    check = participantes.field_checker(PERSON_FIELDS, TODAY)
+
+    def outcome(function, data):
+        try:
+            answer = function(dict(data))
+            return "ok", list(answer.items())
+        except ValidationFailed as error:
+            return "error", list(error.fields.items())
+
+    for variant in variants:
+        data = {**base, **variant}
+        expected = outcome(lambda d: participantes.check_fields(d, TODAY), data)
+        assert outcome(check, data) == expected, variant
+    assert outcome(check, base)[0] == "ok"

@@ -304,7 +304,9 @@ def judge_file(filas: list[dict[str, str]], centro: Centro, today: date) -> list
     the database): formulas, fields as registration checks them, dates, the centre's city, a
     document repeated inside the file."""
     ciudad = _plain(centro.ciudad)
-    juicios = [_judge_row(number, row, ciudad, today) for number, row in enumerate(filas, start=2)]
+    check = participantes.field_checker(PERSON_FIELDS, today)
+    juicios = [_judge_row(number, row, ciudad, today, check)
+               for number, row in enumerate(filas, start=2)]
     seen = Counter(j.key for j in juicios if j.key)
     lines: dict[tuple[str, str], list[int]] = {}
     for j in juicios:
@@ -318,7 +320,8 @@ def judge_file(filas: list[dict[str, str]], centro: Centro, today: date) -> list
     return juicios
 
 
-def _judge_row(number: int, row: dict[str, str], ciudad: str, today: date) -> Juicio:
+def _judge_row(number: int, row: dict[str, str], ciudad: str, today: date, check=None
+               ) -> Juicio:
     j = Juicio(fila=number)
     j.nombre = f"{row.get('nombres', '')} {row.get('apellidos', '')}".strip()[:210] or None
     for campo, value in row.items():
@@ -340,7 +343,7 @@ def _judge_row(number: int, row: dict[str, str], ciudad: str, today: date) -> Ju
             j.error("fecha_nacimiento", "Fecha no válida: use DD/MM/AAAA o AAAA-MM-DD.")
         data["fecha_nacimiento"] = born
     try:
-        j.values = participantes.check_fields(data, today)
+        j.values = (check or (lambda d: participantes.check_fields(d, today)))(data)
     except ValidationFailed as error:
         for campo, mensaje in error.fields.items():
             if not (campo == "fecha_nacimiento" and data["fecha_nacimiento"] is None

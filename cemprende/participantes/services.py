@@ -181,6 +181,38 @@ def check_fields(data: dict, today: date) -> dict:
     return _check_fields(data, today)
 
 
+def field_checker(fields: tuple[str, ...], today: date):
+    """`check_fields` for many rows that all name the same `fields` (an import's rows): the fields
+    they do not name come out the same for every row, so they are checked once, on a reference
+    row, and each row's own fields with the partial check. A row the partial check refuses, or a
+    minor (the one rule tying a named field to unnamed ones: the acudiente), gets the full check,
+    so the values, the errors and their order are always `check_fields`'s."""
+    reference = {name: None for name in fields} | {
+        "tipo_documento": "CC", "numero_documento": "1000000", "nombres": "A", "apellidos": "B",
+        "fecha_nacimiento": _years_before(today, ADULT_AGE + 10), "municipio": "C"}
+    if set(reference) != set(fields):
+        return lambda data: _check_fields(data, today)
+    full = _check_fields(reference, today)
+    order = list(full)
+    constant = {name: value for name, value in full.items() if name not in reference}
+    adult_from = _years_before(today, ADULT_AGE)
+
+    def check(data: dict) -> dict:
+        if data.keys() != reference.keys():
+            return _check_fields(data, today)
+        try:
+            clean = _check_fields(data, today, partial=True)
+        except ValidationFailed:
+            return _check_fields(data, today)  # raises the full check's errors, in its order
+        born = clean.get("fecha_nacimiento")
+        merged = clean | constant
+        if (born is not None and born > adult_from) or merged.keys() != full.keys():
+            return _check_fields(data, today)
+        return {name: merged[name] for name in order}
+
+    return check
+
+
 # An imported person has not authorised the processing of their data yet: staff record it at first
 # contact (PATCH consentimiento_datos true); until then only the remission and contact attempts.
 CONSENT_PENDING_VERSION = "pendiente"
