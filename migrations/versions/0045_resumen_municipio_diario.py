@@ -36,7 +36,7 @@ def upgrade():
     connection = op.get_bind()
     if connection.execute(sa.text("SELECT 1 FROM actuacion LIMIT 1")).first() is None:
         return  # a new database: nothing to fill
-    for start, rows in _contributions(connection):
+    for rows in _contributions(connection):
         connection.execute(sa.insert(table), rows)
 
 
@@ -44,9 +44,9 @@ def _contributions(connection):
     """What the table must hold, computed by the application's own per-day queries (the rows'
     conditions live in the tableros' registry, not in SQL that could be frozen here), run on this
     migration's connection and transaction; in chunks of 20,000 rows. Should a later change of
-    those queries stop this from running on an old database, the table may be left empty here:
-    a breakdown then finds that it does not add up to its row and counts live until
-    `flask tableros-reconstruir` fills it."""
+    those queries stop this from running on an old database, this fill can be dropped (the table
+    left empty): a breakdown then finds that its days do not add up to the row and counts them
+    live until `flask tableros-reconstruir` fills it."""
     from sqlalchemy.orm import Session
 
     from cemprende.extensions import db
@@ -64,9 +64,13 @@ def _contributions(connection):
             registry.set(previous)
         else:
             registry.clear()
-    rows = [dict(zip(COLUMNS, key), valor=value) for key, value in sorted(days.items())]
-    for start in range(0, len(rows), 20_000):
-        yield start, rows[start:start + 20_000]
+    chunk = []
+    while days:  # built chunk by chunk, emptying the dict: never every row twice in memory
+        key, value = days.popitem()
+        chunk.append(dict(zip(COLUMNS, key), valor=value))
+        if len(chunk) == 20_000 or not days:
+            yield chunk
+            chunk = []
 
 
 def downgrade():
