@@ -278,5 +278,9 @@ def stored_by_municipio() -> queries.PorDia:
 
 
 def stored_by_municipio_per_day() -> queries.PorDia:
-    return {(r.codigo, r.fecha, r.centro_id, r.municipio, r.subregion): r.valor
-            for r in db.session.scalars(select(ResumenMunicipioDiario)) if r.valor}
+    # Plain rows, not ORM objects: millions of them on a big installation (the check holds them all).
+    d = ResumenMunicipioDiario
+    return {(codigo, fecha, centro, municipio, subregion): valor
+            for codigo, fecha, centro, municipio, subregion, valor
+            in db.session.execute(select(d.codigo, d.fecha, d.centro_id, d.municipio, d.subregion, d.valor))
+            if valor}
