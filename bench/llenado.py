@@ -263,7 +263,7 @@ def replicate(source: str, name: str, factor: int, scale_summary: bool = False) 
     scale_summary: instead of resumen.rebuild, multiply the copied summary by `factor` (its rows
     are sums over people of each person's contribution, and every copy is disjoint people with
     the same contributions, in the same municipality): exact for resumen_diario/resumen_mensual/
-    resumen_municipio as they are today, and
+    resumen_municipio/resumen_municipio_diario as they are today, and
     minutes faster at 30M actuaciones; check with `flask tableros-reconstruir --verificar`."""
     import psycopg
     from databases import PG_SERVER
@@ -330,7 +330,8 @@ def replicate(source: str, name: str, factor: int, scale_summary: bool = False) 
     with app.app_context():
         t0 = time.perf_counter()
         if scale_summary:
-            for table in ("resumen_diario", "resumen_mensual", "resumen_municipio"):
+            for table in ("resumen_diario", "resumen_mensual", "resumen_municipio",
+                          "resumen_municipio_diario"):
                 db.session.execute(sa.text(f"UPDATE {table} SET valor = valor * {int(factor)}"))  # nosec B608
             rows = db.session.scalar(sa.text("SELECT count(*) FROM resumen_diario"))
             calidad_resumen.rebuild()  # its keys are the copies' own advisors and months

@@ -109,7 +109,13 @@ def register_cli(app) -> None:
             months, stored_months = resumen.by_month(expected), resumen.stored_months()
             wrong |= {k for k in months.keys() | stored_months.keys()
                       if months.get(k) != stored_months.get(k)}
-            places, stored_places = resumen.contributions_by_municipio(), resumen.stored_by_municipio()
+            # By municipio: per day (ResumenMunicipioDiario) and those days folded to months
+            # (ResumenMunicipio), from one recomputation.
+            place_days, stored_place_days = (resumen.contributions_by_municipio_per_day(),
+                                             resumen.stored_by_municipio_per_day())
+            wrong |= {k for k in place_days.keys() | stored_place_days.keys()
+                      if place_days.get(k) != stored_place_days.get(k)}
+            places, stored_places = resumen.places_by_month(place_days), resumen.stored_by_municipio()
             wrong |= {k for k in places.keys() | stored_places.keys() if places.get(k) != stored_places.get(k)}
             wrong |= calidad_resumen.wrong()  # the data-quality score's people cells
             if wrong:

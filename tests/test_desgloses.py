@@ -321,9 +321,10 @@ def _live(consulta) -> set:
 
 def test_every_summarised_row_by_municipio_from_the_summary_equals_the_live_breakdown(app, world, network, a):
     """For every row ResumenMunicipio keeps, each centre and the network, periods of whole months,
-    periods from the first of a month cut on any day (the loose days after the whole months
-    counted live) and, for route rows, any cut (as of it), are served by the summary and give the
-    same groups as the breakdown counted from the units; a period from mid-month is counted live."""
+    periods from the first of a month cut on any day (the loose days after the whole months read
+    from ResumenMunicipioDiario) and, for route rows, any cut (as of it), are served by the
+    summary and give the same groups as the breakdown counted from the units; a period from
+    mid-month is counted live."""
     from cemprende.tableros import resumen
     from cemprende.tableros.registry import ActivosRuta
     periods = [(date(2015, 3, 1), date(2015, 3, 31)), (date(2015, 1, 1), date(2015, 12, 31)),
@@ -339,6 +340,7 @@ def test_every_summarised_row_by_municipio_from_the_summary_equals_the_live_brea
         a.act(again, "referenciacion", fecha, destino="terceros", programa="X")
     with app.app_context():
         assert resumen.stored_by_municipio() == resumen.contributions_by_municipio()
+        assert resumen.stored_by_municipio_per_day() == resumen.contributions_by_municipio_per_day()
         served, unknown_seen = 0, False
         for fila in resumen.BY_MUNICIPIO:
             for desde, hasta in periods:
@@ -358,6 +360,61 @@ def test_every_summarised_row_by_municipio_from_the_summary_equals_the_live_brea
         assert len(desgloses._municipio_from_summary(march)) >= 3
 
 
+def test_a_cut_mid_month_reads_its_loose_days_from_the_daily_summary_by_municipio(app, world, network, a):
+    """A period from the first of a month cut mid-month: the whole months from ResumenMunicipio,
+    the loose days from ResumenMunicipioDiario, never the actuaciones; the same groups as live."""
+    from conftest import Statements
+    from cemprende.tableros import resumen
+    periods = [(date(2015, 1, 1), date(2015, 3, 17)), (date(2015, 3, 1), date(2015, 3, 9))]
+    with app.app_context():
+        for fila in resumen.BY_MUNICIPIO:
+            for desde, hasta in periods:
+                consulta = _consulta(app, fila.codigo, desde, hasta, None)
+                with Statements(app) as statements:
+                    summary = desgloses._municipio_from_summary(consulta)
+                assert summary is not None, (fila.codigo, desde, hasta)
+                assert statements.touching("resumen_municipio_diario"), fila.codigo
+                assert not statements.touching("actuacion", "participante"), (fila.codigo, statements.sent)
+                assert set(summary) == _live(consulta), (fila.codigo, desde, hasta)
+        cut = _consulta(app, "1.1", date(2015, 3, 1), date(2015, 3, 17), None)
+        # Not vacuous: within March alone (every day a loose one), people in and out of a municipality.
+        assert {m for m, _, n in desgloses._municipio_from_summary(cut) if n} == {None, "Ocaña"}
+
+
+def test_a_daily_summary_by_municipio_that_does_not_add_up_is_not_used(app, api, world, a):
+    """The loose days' guard: ResumenMunicipioDiario emptied (as after an upgrade left it
+    unfilled) no longer adds up to ResumenDiario for those days: a mid-month cut is counted live,
+    whole months are still served; the rebuild fills it again."""
+    from sqlalchemy import delete
+
+    from cemprende.models import ResumenMunicipioDiario
+    from cemprende.tableros import resumen
+    for municipio in ("Ocaña", "Cúcuta", "Pueblo Que No Existe"):
+        person = a.person(municipio=municipio, **NONE)
+        a.act(person, "enrutamiento", "2015-03-10", destino="empleabilidad")
+    supervisor = api(world["supervisor"])
+    cut = "desde=2015-03-01&hasta=2015-03-15"
+    expected = breakdown(supervisor, "global", "1.1", "municipio", cut).get_json()["grupos"]
+    with app.app_context():
+        mid = _consulta(app, "1.1", date(2015, 3, 1), date(2015, 3, 15), None)
+        march = _consulta(app, "1.1", date(2015, 3, 1), date(2015, 3, 31), None)
+        assert desgloses._municipio_from_summary(mid) is not None
+        db.session.execute(delete(ResumenMunicipioDiario))
+        db.session.commit()
+        assert desgloses._municipio_from_summary(mid) is None
+        assert desgloses._municipio_from_summary(march) is not None
+    assert breakdown(supervisor, "global", "1.1", "municipio", cut).get_json()["grupos"] == expected
+    result = app.test_cli_runner().invoke(args=["tableros-reconstruir", "--verificar"])
+    assert result.exit_code != 0 and "difiere" in result.output, result.output
+    with app.app_context():
+        resumen.rebuild()
+        db.session.commit()
+        assert desgloses._municipio_from_summary(mid) is not None
+        assert resumen.stored_by_municipio_per_day() == resumen.contributions_by_municipio_per_day()
+    assert [(g["etiqueta"], g["personas"]) for g in expected] == [
+        ("Cúcuta", 1), ("Ocaña", 1), ("Sin información", 1)]
+
+
 def test_a_municipio_edit_and_a_spelling_mapping_move_the_person_at_once(app, api, world, a):
     from cemprende.admin import services as admin_services
     from cemprende.tableros import resumen
@@ -370,9 +427,11 @@ def test_a_municipio_edit_and_a_spelling_mapping_move_the_person_at_once(app, ap
     a.act(other, "enrutamiento", "2015-03-10", destino="empleabilidad")
     a.act(other, "hoja_de_vida", "2015-02-11", plataforma="spe", codigo="2")
 
-    def groups(codigo):
-        body = breakdown(supervisor, POR_CODIGO[codigo].tablero, codigo, "municipio", MARCH).get_json()
+    def groups(codigo, period=MARCH):
+        body = breakdown(supervisor, POR_CODIGO[codigo].tablero, codigo, "municipio", period).get_json()
         return {g["etiqueta"]: g["personas"] for g in body["grupos"] if g["personas"] or g["clave"] == "sin_informacion"}
+
+    mid = "desde=2015-03-01&hasta=2015-03-15"  # the loose days: ResumenMunicipioDiario
 
     assert groups("1.1") == {"Sin información": 2}
     assert groups("8") == {"Sin información": 1}
@@ -381,17 +440,28 @@ def test_a_municipio_edit_and_a_spelling_mapping_move_the_person_at_once(app, ap
     assert groups("1.1") == {"Ocaña": 1, "Sin información": 1}
     assert groups("8") == {"Ocaña": 1, "Sin información": 0}
     assert groups("12.1") == {"Ocaña": 1, "Sin información": 0}
+    assert groups("1.1", mid) == {"Ocaña": 1, "Sin información": 1}
+    assert groups("8", mid) == {"Ocaña": 1, "Sin información": 0}
+    assert groups("12.1", mid) == {"Ocaña": 1, "Sin información": 0}
+    with app.app_context():
+        daily = resumen.stored_by_municipio_per_day()
+        assert daily == resumen.contributions_by_municipio_per_day()
+        assert {m for (c, f, _, m, _), v in daily.items() if c == "1.1" and v} == {"Ocaña", ""}
     with app.app_context():
         moved = admin_services.map_municipio(world["admin"], {"clave": "cucuta n de s",
                                                               "municipio": "Cúcuta (Norte de Santander)"})
         db.session.commit()
         assert moved == 1
     assert groups("1.1") == {"Ocaña": 1, "Cúcuta": 1, "Sin información": 0}
+    assert groups("1.1", mid) == {"Ocaña": 1, "Cúcuta": 1, "Sin información": 0}
     assert groups("8") == {"Ocaña": 1, "Sin información": 0}  # the other's hoja de vida is February's
     february = breakdown(supervisor, "global", "8", "municipio", "desde=2015-02-01&hasta=2015-02-28").get_json()
     assert [(g["etiqueta"], g["personas"]) for g in february["grupos"]] == [("Cúcuta", 1), ("Sin información", 0)]
     with app.app_context():
         assert resumen.stored_by_municipio() == resumen.contributions_by_municipio()
+        assert resumen.stored_by_municipio_per_day() == resumen.contributions_by_municipio_per_day()
+        assert {m for (c, _, _, m, _), v in resumen.stored_by_municipio_per_day().items()
+                if c == "1.1" and v} == {"Ocaña", "Cúcuta"}
         assert resumen.stored() == resumen.contributions()
 
 

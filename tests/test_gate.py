@@ -556,6 +556,11 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
         # The summary by municipio equals its recomputation, and a breakdown by municipio read
         # from it equals the one counted from the row's units, for every row it keeps.
         assert resumen.stored_by_municipio() == resumen.contributions_by_municipio()
+        # Per day too (ResumenMunicipioDiario: the loose days of a cut mid-month), and its days
+        # folded to months are the monthly table.
+        per_day = resumen.stored_by_municipio_per_day()
+        assert per_day == resumen.contributions_by_municipio_per_day()
+        assert resumen.places_by_month(per_day) == resumen.stored_by_municipio()
         served = 0
         for fila in resumen.BY_MUNICIPIO:
             for months_back in range(0, 8):
@@ -571,6 +576,7 @@ def test_randomised_writes_and_annulments_keep_the_summary_equal_to_a_recomputat
         assert served == len(resumen.BY_MUNICIPIO) * 16
         places = {(m, s) for (_, _, _, m, s), v in resumen.stored_by_municipio().items() if v}
         assert len(places) >= 3 and ("", "") in places, places
+        assert {(m, s) for (_, _, _, m, s), v in per_day.items() if v} == places
         assert mapped  # the administrator's mapping moved someone who had figures
         assert len(made) > 20  # the walk did write
         assert db.session.scalar(select(func.count()).select_from(Actuacion).where(Actuacion.anulada)) > 5

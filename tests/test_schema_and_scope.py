@@ -87,3 +87,35 @@ def test_scope_is_set_per_request_for_pages_and_api(app, client, api, world):
     assert client.get(f"/participantes/{theirs['id']}").status_code == 404
     assert api(world["asesor_a"]).get(f"/participantes/{theirs['id']}").status_code == 404
     assert api(world["supervisor"]).get(f"/participantes/{theirs['id']}").status_code == 200
+
+
+def test_the_upgrade_that_creates_the_daily_summary_by_municipio_fills_it(empty_database_url):
+    """Migration 0045 on a database with actuaciones: resumen_municipio_diario holds what the
+    per-day queries give (so a breakdown cut mid-month adds up from the first request)."""
+    from flask_migrate import downgrade
+
+    from cemprende.tableros import resumen
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    result = app.test_cli_runner().invoke(args=["demo-data", "--participantes", "60", "--seed", "3",
+                                                "--hasta", "2026-03-31", "--masivo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        # The bulk people have no municipality: give half of them one (the fill reads the current one).
+        db.session.execute(sa.text("UPDATE participante SET municipio_oficial = 'Ocaña', "
+                                   "subregion = 'Provincia de Ocaña' WHERE id % 2 = 0"))
+        db.session.commit()
+        expected = resumen.contributions_by_municipio_per_day()
+        assert len(expected) > 50 and len({m for (_, _, _, m, _) in expected}) >= 2
+        db.session.remove()
+        downgrade(revision="a7d2c4e6f8b1")
+        assert "resumen_municipio_diario" not in sa.inspect(db.engine).get_table_names()
+        upgrade()
+        assert resumen.stored_by_municipio_per_day() == expected
+        db.session.remove()
+        db.engine.dispose()

@@ -15,7 +15,7 @@ from .muestra import MuestraAuditoria, MuestraItem
 from .llamada import LlamadaItem, LlamadaVerificacion
 from .importacion import Importacion, ImportacionFila
 from .informe import InformeVersion
-from .meta import Meta, ResumenDiario, ResumenMensual, ResumenMunicipio, ResumenPersonas, Vigencia
+from .meta import Meta, ResumenDiario, ResumenMensual, ResumenMunicipio, ResumenMunicipioDiario, ResumenPersonas, Vigencia
 from .negocio import UnidadProductiva
 from .participante import Participante, ParticipantePalabra
 from .pqrs import Pqrs, PqrsNota
@@ -28,6 +28,6 @@ from .version import VersionDatos
 from .verificador import CargaVerificadores, Verificador
 
 __all__ = [
-    "Actuacion", "ActuacionItem", "CandidatoDuplicado", "DeteccionDuplicados", "FusionParticipantes", "Importacion", "ImportacionFila", "InformeVersion", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "MuestraAuditoria", "MuestraItem", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "Convenio", "ConvenioMeta", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "ResumenMunicipio", "ResumenPersonas", "Vigencia",
+    "Actuacion", "ActuacionItem", "CandidatoDuplicado", "DeteccionDuplicados", "FusionParticipantes", "Importacion", "ImportacionFila", "InformeVersion", "ArchivoExportado", "AsistenciaFis", "CursoFis", "SesionFis", "SolicitudHabeas", "MunicipioAlias", "MuestraAuditoria", "MuestraItem", "LlamadaItem", "LlamadaVerificacion", "ApiToken", "Auditoria", "AuditoriaRetencion", "CodigoRecuperacion", "Centro", "CierreCifra", "CierreMes", "ComiteDecision", "ComiteSesion", "Convenio", "ConvenioMeta", "ControlInversionItem", "CentroOwned", "Meta", "ResumenDiario", "ResumenMensual", "ResumenMunicipio", "ResumenMunicipioDiario", "ResumenPersonas", "Vigencia",
     "Participante", "ParticipantePalabra", "Pqrs", "PqrsNota", "Cotizacion", "Proveedor", "UnidadProductiva", "ProgramaReferencia", "Referencia", "Staff", "Vacante", "CargaVerificadores", "Traslado", "ContactoIntento", "Verificador", "VersionDatos",
 ]

@@ -87,6 +87,19 @@ class ResumenMunicipio(db.Model):
     valor: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ResumenMunicipioDiario(db.Model):
+    """ResumenDiario split by municipality as ResumenMunicipio splits ResumenMensual (same rows,
+    same keys, per day): a breakdown by municipio of a period that cuts a month reads the loose
+    days after its whole months here, under the same codes the row reads from ResumenDiario."""
+
+    codigo: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fecha: Mapped[date] = mapped_column(Date, primary_key=True)
+    centro_id: Mapped[int] = mapped_column(ForeignKey("centro.id"), primary_key=True)
+    municipio: Mapped[str] = mapped_column(String(80), primary_key=True)
+    subregion: Mapped[str] = mapped_column(String(60), primary_key=True)
+    valor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ResumenPersonas(db.Model):
     """The people cells of the data-quality score (calidad/resumen.py), per centre, registering
     advisor (0: none) and month of the registration (AAAA-MM, Bogotá): people registered, those

@@ -9,8 +9,9 @@ never guessed. Rows that sum values (pesos, jobs, cupos) or average them have no
 
 By municipio, the rows the summary keeps are read from ResumenMunicipio (the monthly summary per
 municipality, kept by the same flush hooks, moved when a person's municipality changes) for
-periods of whole months, plus the loose days after them counted live for first routings and
-counts; any other period, or a summary that does not add up to its row, is counted live.
+the whole months of a period from the first of a month, plus ResumenMunicipioDiario (the same
+per day) for the loose days after them; any other period, or a summary that does not add up to
+its row, is counted live.
 
 Sensitive dimensions (Ley 1581: etnia, discapacidad, desplazamiento and the differential
 categories) only for the roles that may see sensitive data. Any figure meant to leave the
@@ -20,11 +21,11 @@ network, the real number.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, exists, func, literal, select, union_all
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import visitors
 
@@ -33,9 +34,8 @@ from ..auth.guards import Accion, ensure, may
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..lugares import SIN_INFORMACION
-from ..itinerario.tipos import Tipo
-from ..models import Actuacion, Participante, ResumenMensual, ResumenMunicipio
-from ..models.actuacion import vigentes
+from ..models import (Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio,
+                      ResumenMunicipioDiario)
 from ..models.participante import CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, SEXOS, ZONAS
 from ..scoping import ALL_CENTRES_OPTION
 from . import drilldown, queries, resumen
@@ -258,10 +258,11 @@ def _groups(consulta: drilldown.Consulta, dimension: Dimension) -> list:
 
 
 def _municipio_from_summary(consulta: drilldown.Consulta) -> list | None:
-    """(municipio, subregion, count) per municipality from ResumenMunicipio, for a row it keeps
-    and a period from the first of a month (a route row: any cut); the whole months from the
-    summary, the loose days after them counted live (a few days' actuaciones) and added. None:
-    the summary cannot serve it (the caller counts live)."""
+    """(municipio, subregion, count) per municipality from the summary by municipio, for a row it
+    keeps and a period from the first of a month (a route row: any cut): the whole months from
+    ResumenMunicipio, the loose days after them from ResumenMunicipioDiario, under the codes the
+    row reads for each (ResumenMensual, ResumenDiario). None: the summary cannot serve it (the
+    caller counts live)."""
     fila, desde, hasta, centro_id = consulta.fila, consulta.desde, consulta.hasta, consulta.centro_id
     if fila.codigo not in resumen.CODES_BY_MUNICIPIO:
         return None
@@ -270,76 +271,39 @@ def _municipio_from_summary(consulta: drilldown.Consulta) -> list | None:
         return None
     first, limit, loose_days = queries._whole_months(None if as_of else desde, hasta)
     codes = queries.persona_codes([fila], first) if isinstance(fila.calculo, Personas) else [fila.codigo]
-    counts: dict[tuple, int] = {}
+
+    def months(m):
+        return [queries.one_of(m.codigo, codes), m.mes < limit, *([m.mes >= first] if first else []),
+                *([m.centro_id == centro_id] if centro_id is not None else [])]
+
+    def days(d):
+        return [queries.one_of(d.codigo, codes), or_(*[d.fecha.between(start, end) for start, end in loose_days]),
+                *([d.centro_id == centro_id] if centro_id is not None else [])]
+
+    parts = []
     if first is None or first < limit:
-        def months(m):
-            return [m.codigo.in_(codes), m.mes < limit, *([m.mes >= first] if first else []),
-                    *([m.centro_id == centro_id] if centro_id is not None else [])]
-        m = ResumenMunicipio
-        statement = select(m.municipio, m.subregion, func.sum(m.valor)).where(*months(m)).group_by(
-            m.municipio, m.subregion)
+        parts.append((ResumenMunicipio, ResumenMensual, months))
+    if loose_days:
+        parts.append((ResumenMunicipioDiario, ResumenDiario, days))
+    counts: dict[tuple, int] = {}
+    for by_place, row_table, conditions in parts:
+        statement = (select(by_place.municipio, by_place.subregion, func.sum(by_place.valor))
+                     .where(*conditions(by_place)).group_by(by_place.municipio, by_place.subregion))
+        part: dict[tuple, int] = {}
         for municipio, subregion, count in db.session.execute(statement):
             key = (municipio or None, subregion or None)
-            counts[key] = counts.get(key, 0) + int(count)
-        # The row's own monthly figure (a dozen rows): a summary by municipio that does not add
-        # up to it (not rebuilt since the upgrade that created it) is not used.
-        row = db.session.scalar(select(func.coalesce(func.sum(ResumenMensual.valor), 0))
-                                .where(*months(ResumenMensual)))
-        if int(row) != sum(counts.values()):
-            current_app.logger.warning("resumen_municipio no cuadra con resumen_mensual (fila %s): "
-                                       "ejecute flask tableros-reconstruir", fila.codigo)
+            part[key] = part.get(key, 0) + int(count)
+        # The row's own figure for these months or days (a few rows): a summary by municipio that
+        # does not add up to it (not rebuilt since the upgrade that created it) is not used.
+        row = db.session.scalar(select(func.coalesce(func.sum(row_table.valor), 0))
+                                .where(*conditions(row_table)))
+        if int(row) != sum(part.values()):
+            current_app.logger.warning("%s no cuadra con %s (fila %s): ejecute flask tableros-reconstruir",
+                                       by_place.__tablename__, row_table.__tablename__, fila.codigo)
             return None
-    for start, end in loose_days:
-        if isinstance(fila.calculo, Personas):
-            rows = _newcomers(consulta, start, end)
-        elif as_of:
-            rows = _route_changes(consulta, start, end)
-        else:  # first routings and counts are sums over days
-            rows = _groups(replace(consulta, desde=start, hasta=end), DIMENSIONES["municipio"])
-        for municipio, subregion, count in rows:
-            counts[(municipio, subregion)] = counts.get((municipio, subregion), 0) + int(count)
+        for key, count in part.items():
+            counts[key] = counts.get(key, 0) + count
     return [(municipio, subregion, count) for (municipio, subregion), count in counts.items() if count]
-
-
-def _by_place(units) -> list:
-    """(municipio_oficial, subregion, count) of a subquery of units with a participante_id and
-    a `n` each unit counts for."""
-    p = Participante
-    statement = (select(p.municipio_oficial, p.subregion, func.sum(units.c.n)).select_from(units)
-                 .join(p, p.id == units.c.participante_id).group_by(p.municipio_oficial, p.subregion))
-    return db.session.execute(statement.execution_options(**{ALL_CENTRES_OPTION: True})).all()
-
-
-def _newcomers(consulta: drilldown.Consulta, start: date, end: date) -> list:
-    """A distinct-person row's loose days after its whole months: the (centre, person) pairs with
-    an actuación of the row dated start..end and none from desde to the day before start (those
-    the months already counted)."""
-    calculo, a, b = consulta.fila.calculo, Actuacion, aliased(Actuacion)
-    earlier = exists().where(b.participante_id == a.participante_id, b.centro_id == a.centro_id,
-                             queries.of_measure(b, calculo), vigentes(b), b.fecha >= consulta.desde,
-                             b.fecha < start)
-    pairs = (select(a.centro_id, a.participante_id)
-             .where(queries.of_measure(a, calculo), *queries.in_period(a, start, end, consulta.centro_id), ~earlier)
-             .distinct().subquery("pairs"))
-    return _by_place(select(pairs.c.participante_id, literal(1).label("n")).subquery("u"))
-
-
-def _route_changes(consulta: drilldown.Consulta, start: date, end: date) -> list:
-    """An active-route row's changes dated start..end (the loose days after its whole months):
-    +1 for each entry into the route, -1 for each entry the person's next route event ended
-    (queries.route_changes_per_day, for the people with a route event in those days)."""
-    a = Actuacion
-    # Whichever centre recorded the next event (every centre named: the centre-first index).
-    people = select(a.participante_id).where(a.tipo.in_((Tipo.INGRESO_RUTA, Tipo.DESISTIMIENTO)),
-                                             *queries.in_period(a, start, end, None))
-    events = queries.route_events(people, end).cte("events")  # read twice, computed once
-    entries = [events.c.tipo == Tipo.INGRESO_RUTA, events.c.categoria == consulta.fila.calculo.ruta]
-    if consulta.centro_id is not None:
-        entries.append(events.c.centro_id == consulta.centro_id)
-    deltas = union_all(
-        select(events.c.participante_id, literal(1).label("n")).where(*entries, events.c.fecha >= start),
-        select(events.c.participante_id, literal(-1).label("n")).where(*entries, events.c.siguiente >= start))
-    return _by_place(deltas.subquery("u"))
 
 
 def _keys(dimension: Dimension, p, hasta: date) -> list:

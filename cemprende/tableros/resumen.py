@@ -1,4 +1,5 @@
-"""Keeps ResumenDiario, ResumenMensual and ResumenMunicipio in step with the actuaciones.
+"""Keeps ResumenDiario, ResumenMensual, ResumenMunicipio and ResumenMunicipioDiario in step with
+the actuaciones.
 
 A write that can change what a participant adds to the tableros (an actuación recorded or
 annulled, a participant's categories edited) takes the participant's per-day contributions before
@@ -7,7 +8,8 @@ table from the actuaciones (after a bulk load, or to check it).
 
 The contributions are read by municipio (the person's current one), then added up for
 ResumenDiario/ResumenMensual and, for the rows a breakdown by municipio reads, kept per month and
-municipio in ResumenMunicipio: so an edit of a person's municipality (or an administrator's
+municipio in ResumenMunicipio and per day and municipio in ResumenMunicipioDiario (the loose
+days of a period that cuts a month): so an edit of a person's municipality (or an administrator's
 mapping of its spelling, which bypasses the flush: `following`) moves their contributions from
 the old key to the new one as a before/after difference like any other. The key's centre is the
 one that recorded each actuación, so a traslado moves nothing.
@@ -24,7 +26,8 @@ from ..calidad import resumen as calidad_resumen
 from ..extensions import db
 from ..sumas import add_to
 from ..locking import lock_participantes
-from ..models import Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio
+from ..models import (Actuacion, Participante, ResumenDiario, ResumenMensual, ResumenMunicipio,
+                      ResumenMunicipioDiario)
 from . import queries
 from .registry import FILAS, ActivosRuta, Conteo, Enrutados, Personas
 from ..itinerario.tipos import Tipo
@@ -44,6 +47,20 @@ def contributions(participante_id: int | None = None, filas=SUMMARISED) -> queri
 def contributions_by_municipio() -> queries.PorDia:
     """What ResumenMunicipio must hold: (codigo, mes, centro_id, municipio, subregion) → value."""
     return queries.per_day(BY_MUNICIPIO, None, queries.POR_MES_Y_MUNICIPIO)
+
+
+def contributions_by_municipio_per_day() -> queries.PorDia:
+    """What ResumenMunicipioDiario must hold: (codigo, fecha, centro_id, municipio, subregion) → value."""
+    return queries.per_day(BY_MUNICIPIO, None, queries.POR_DIA_Y_MUNICIPIO)
+
+
+def places_by_month(changes: queries.PorDia) -> queries.PorDia:
+    """Per-day-and-municipio values folded to their months (ResumenMunicipio's keys)."""
+    months: queries.PorDia = {}
+    for (code, day, centro, municipio, subregion), value in changes.items():
+        key = (code, day.replace(day=1), centro, municipio, subregion)
+        months[key] = months.get(key, 0) + value
+    return {key: value for key, value in months.items() if value}  # route deltas may net out
 
 
 def rows_moved_by(tipo: str | None) -> list:
@@ -74,10 +91,13 @@ def _add(changes: queries.PorDia) -> None:
 
 
 PLACE_KEY = ["codigo", "mes", "centro_id", "municipio", "subregion"]
+PLACE_DAY_KEY = ["codigo", "fecha", "centro_id", "municipio", "subregion"]
 
 
 def _upsert_by_municipio(changes: queries.PorDia) -> None:
-    add_to(ResumenMunicipio, PLACE_KEY, changes)
+    """Per day and municipio to ResumenMunicipioDiario, folded to months to ResumenMunicipio."""
+    add_to(ResumenMunicipio, PLACE_KEY, places_by_month(changes))
+    add_to(ResumenMunicipioDiario, PLACE_DAY_KEY, changes)
 
 
 def _read(participantes, filas) -> queries.PorDia:
@@ -98,20 +118,20 @@ def _apply(pairs) -> None:
     """Adds the difference of every (before, after) pair in one upsert per table, in one key
     order (a flush's groups of people applied one by one would lock summary rows in an order
     that another transaction could cross): summed over municipios to the daily and monthly
-    summary, per month and municipio to ResumenMunicipio for its rows (a person who changed
-    municipality nets out of the first and moves within the second)."""
+    summary, per month and municipio to ResumenMunicipio and per day and municipio to
+    ResumenMunicipioDiario for its rows (a person who changed municipality nets out of the
+    first two and moves within the others)."""
     days: queries.PorDia = {}
     places: queries.PorDia = {}
     for key, change in _difference(pairs).items():
         if not change:
             continue
-        code, day, centro, municipio, subregion = key
+        code, day, centro, _municipio, _subregion = key
         days[(code, day, centro)] = days.get((code, day, centro), 0) + change
         if code.partition(queries.SEPARATOR)[0] in CODES_BY_MUNICIPIO:
-            month = (code, day.replace(day=1), centro, municipio, subregion)
-            places[month] = places.get(month, 0) + change
+            places[key] = change
     _add({key: value for key, value in days.items() if value})
-    _upsert_by_municipio({key: value for key, value in places.items() if value})
+    _upsert_by_municipio(places)
 
 
 # ---- the summary follows every write of the session --------------------------------------------
@@ -224,10 +244,14 @@ def rebuild() -> int:
 
 
 def rebuild_by_municipio() -> int:
-    """Recomputes ResumenMunicipio alone (after a bulk change of people's municipalities that
-    bypassed the flush); returns how many rows it holds."""
+    """Recomputes ResumenMunicipio and ResumenMunicipioDiario alone (after a bulk change of
+    people's municipalities that bypassed the flush): the per-day values once, folded to months;
+    returns how many monthly rows it holds."""
     db.session.execute(delete(ResumenMunicipio))
-    rows = [dict(zip(PLACE_KEY, key), valor=v) for key, v in contributions_by_municipio().items()]
+    db.session.execute(delete(ResumenMunicipioDiario))
+    days = contributions_by_municipio_per_day()
+    _insert(ResumenMunicipioDiario, [dict(zip(PLACE_DAY_KEY, key), valor=v) for key, v in days.items()])
+    rows = [dict(zip(PLACE_KEY, key), valor=v) for key, v in places_by_month(days).items()]
     _insert(ResumenMunicipio, rows)
     return len(rows)
 
@@ -251,3 +275,12 @@ def stored_months() -> queries.PorDia:
 def stored_by_municipio() -> queries.PorDia:
     return {(r.codigo, r.mes, r.centro_id, r.municipio, r.subregion): r.valor
             for r in db.session.scalars(select(ResumenMunicipio)) if r.valor}
+
+
+def stored_by_municipio_per_day() -> queries.PorDia:
+    # Plain rows, not ORM objects: millions of them on a big installation (the check holds them all).
+    d = ResumenMunicipioDiario
+    return {(codigo, fecha, centro, municipio, subregion): valor
+            for codigo, fecha, centro, municipio, subregion, valor
+            in db.session.execute(select(d.codigo, d.fecha, d.centro_id, d.municipio, d.subregion, d.valor))
+            if valor}
