@@ -448,3 +448,14 @@ class Statements:
     def touching(self, *tables: str) -> list[str]:
         flat = [" ".join(s.replace('"', "").split()) for s in self.sent]
         return [s for s in flat if any(f"FROM {t}" in s or f"JOIN {t}" in s for t in tables)]
+
+
+# Advisors of centres A and B recording through the API (a test module may name its own).
+@pytest.fixture
+def a(api, world):
+    return Centre(api(world["asesor_a"]))
+
+
+@pytest.fixture
+def b(api, world):
+    return Centre(api(world["asesor_b"]))

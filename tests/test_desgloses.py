@@ -27,16 +27,6 @@ BIRTHS = [date(1997, 3, 31), date(1997, 4, 1), date(1990, 4, 1), date(1952, 3, 3
           date(2001, 1, 1), date(1960, 1, 1), None]
 
 
-@pytest.fixture
-def a(api, world):
-    return Centre(api(world["asesor_a"]))
-
-
-@pytest.fixture
-def b(api, world):
-    return Centre(api(world["asesor_b"]))
-
-
 def diversify(app) -> None:
     """Everybody of the scenario gets a different municipality spelling, age, zone and answers
     to the differential categories (some unknown), through the model so the catalogue matches."""

@@ -18,16 +18,6 @@ from conftest import MARCH, NONE, PASSWORD, Centre, build_routing_scenario, buil
 HYPERLINK = '=HYPERLINK("http://x","clic")'
 
 
-@pytest.fixture
-def a(api, world):
-    return Centre(api(world["asesor_a"]))
-
-
-@pytest.fixture
-def b(api, world):
-    return Centre(api(world["asesor_b"]))
-
-
 def _move(app, person_id: int, centro_id: int) -> None:
     with app.app_context():  # the person moves to another centre (no audit needed here)
         db.session.execute(update(Participante).where(Participante.id == person_id).values(centro_id=centro_id))

@@ -28,16 +28,6 @@ NARRATIVA = {"logros": "Se enrutaron más personas que en febrero.\n\nSe abrió 
              "casos_destacados": "La panadería de doña Ana ya emplea a dos personas."}
 
 
-@pytest.fixture
-def a(api, world):
-    return Centre(api(world["asesor_a"]))
-
-
-@pytest.fixture
-def b(api, world):
-    return Centre(api(world["asesor_b"]))
-
-
 def build_routings(a: Centre, b: Centre) -> dict:
     """March 2026 routings of centre A (and one of B, which A's informe never shows)."""
     e1 = a.person(nombres=HYPERLINK, apellidos="Rojas", **NONE)

@@ -4,7 +4,7 @@ Period: March 2015 (desde 2015-03-01, hasta 2015-03-31) unless a test says other
 """
 import pytest
 
-from conftest import MARCH, NONE, TODAY, Centre, build_routing_scenario, build_services_scenario
+from conftest import MARCH, NONE, TODAY, build_routing_scenario, build_services_scenario
 
 
 def rows(caller, tablero="global", query=MARCH):
@@ -15,16 +15,6 @@ def rows(caller, tablero="global", query=MARCH):
 
 def results(caller, tablero="global", query=MARCH):
     return {code: fila["resultado"] for code, fila in rows(caller, tablero, query).items()}
-
-
-@pytest.fixture
-def a(api, world):
-    return Centre(api(world["asesor_a"]))
-
-
-@pytest.fixture
-def b(api, world):
-    return Centre(api(world["asesor_b"]))
 
 
 ROUTING_EXPECTED = {

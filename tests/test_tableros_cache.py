@@ -14,23 +14,13 @@ from cemprende.extensions import db
 from cemprende.models import Actuacion, Centro, Staff
 from cemprende.tableros import queries, services
 from cemprende.tableros.registry import Promedio, filas_de
-from conftest import (MARCH, Centre, Statements, build_routing_scenario,
+from conftest import (MARCH, Statements, build_routing_scenario,
                       build_services_scenario)
 
 FEB = "desde=2026-02-01&hasta=2026-02-28"
 
 
 FIGURE_TABLES = ("actuacion", "resumen_diario", "resumen_mensual", "vacante")
-
-
-@pytest.fixture
-def a(api, world):
-    return Centre(api(world["asesor_a"]))
-
-
-@pytest.fixture
-def b(api, world):
-    return Centre(api(world["asesor_b"]))
 
 
 @pytest.fixture
