@@ -10,7 +10,7 @@ from cemprende.extensions import db
 from cemprende.models import Verificador
 from conftest import TODAY, csrf_token, login, stored_files
 from documents import files, image_bytes, pdf_bytes
-from test_tableros import Centre
+from conftest import Centre
 
 PERIOD = f"desde={(TODAY - timedelta(days=60)).isoformat()}&hasta={TODAY.isoformat()}"
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from conftest import login
-from test_tableros import Centre
+from conftest import Centre
 
 
 def counter(html: str, heading: str) -> int:
