@@ -30,6 +30,7 @@ from ..itinerario.dia import today_bogota
 from ..formatting import fecha as fecha_texto
 from ..itinerario.tipos import Tipo
 from ..models import Actuacion, Centro, Importacion, ImportacionFila, Participante, Staff
+from ..models.importacion import cuentas
 from ..models.actuacion import vigentes
 from ..models.base import utcnow
 from ..models.importacion import TIPOS_IMPORTACION
@@ -631,11 +632,11 @@ def _apply_chunk(actor, importacion: Importacion, part: list[Juicio], today: dat
 
 def _store(importacion: Importacion, part: list[Juicio]) -> None:
     rows = []
-    counts = _Cuentas()  # counted here, set once: an ORM attribute per row costs as much as the row
+    counts: Counter = Counter()  # set once: an ORM attribute per row costs as much as the row
     for j in part:
-        Importacion.contar(counts, j.veredicto, bool(j.avisos))
+        counts.update(cuentas(j.veredicto, bool(j.avisos)))
         if j.veredicto == "nueva":
-            counts.personas_nuevas += 1
+            counts["personas_nuevas"] += 1
         rows.append({
             "importacion_id": importacion.id, "fila": j.fila, "veredicto": j.veredicto,
             "tipo_documento": j.key[0][:10] if j.key else None,
@@ -645,19 +646,9 @@ def _store(importacion: Importacion, part: list[Juicio]) -> None:
             "participante_id": j.participante_id,
             "errores": j.errores or None, "avisos": j.avisos or None,
         })
-    for name in _Cuentas.NOMBRES:
-        setattr(importacion, name, getattr(importacion, name) + getattr(counts, name))
+    importacion.sumar(counts)
     if rows:
         db.session.execute(insert(ImportacionFila.__table__), rows)
-
-
-class _Cuentas:
-    """A chunk's counts, as `Importacion.contar` keeps them."""
-    NOMBRES = ("validas", "nuevas", "existentes", "personas_nuevas", "con_error", "con_aviso")
-
-    def __init__(self):
-        for name in self.NOMBRES:
-            setattr(self, name, 0)
 
 
 def aplicar_en_primer_plano(importacion_id: int) -> Importacion:

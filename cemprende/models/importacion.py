@@ -72,16 +72,25 @@ class Importacion(CentroOwned, db.Model):
 
     def contar(self, veredicto: str, con_avisos: bool) -> None:
         """One row's verdict in the report's counts (the same for every kind of import)."""
-        if veredicto in ("nueva", "registrada"):
-            self.nuevas += 1
-        elif veredicto == "existente":
-            self.existentes += 1
-        if veredicto in ("error", "otro_centro"):
-            self.con_error += 1
-        else:
-            self.validas += 1
-        if con_avisos:
-            self.con_aviso += 1
+        self.sumar(cuentas(veredicto, con_avisos))
+
+    def sumar(self, counts: dict[str, int]) -> None:
+        """Counts of many rows added at once (a chunk's: one attribute change each, not one per
+        row)."""
+        for name, count in counts.items():
+            setattr(self, name, getattr(self, name) + count)
+
+
+def cuentas(veredicto: str, con_avisos: bool) -> dict[str, int]:
+    """What one row's verdict adds to an import's counts."""
+    counts = {"con_error" if veredicto in ("error", "otro_centro") else "validas": 1}
+    if veredicto in ("nueva", "registrada"):
+        counts["nuevas"] = 1
+    elif veredicto == "existente":
+        counts["existentes"] = 1
+    if con_avisos:
+        counts["con_aviso"] = 1
+    return counts
 
 
 class ImportacionFila(db.Model):
