@@ -240,20 +240,24 @@ def _before_commit(session: Session) -> None:
             found[same] = _centres(session, tocado)
         keys.update(parte(clave, c) for c in found[same])
     session.info.pop(MARK, None)
-    networks = {key.split(":", 1)[0] for key in keys}
-    for key in sorted(keys | networks):  # one order for every writer: no two wait for each other
-        if key in keys:
-            bump(key, session)
-        else:
-            _ensure(key, session)
+    # The network rows first: creating a missing one locks nothing that a writer holds, and an
+    # existing one is left unlocked (DO NOTHING). Then every bump in one statement, its rows in
+    # one order for every writer, so no two writers wait for each other.
+    _ensure(sorted({key.split(":", 1)[0] for key in keys} - keys), session)
+    bump(sorted(keys), session)
 
 
-def _ensure(clave: str, session: Session) -> None:
-    """The network row of `clave`, created (with a fresh token) if missing: a part's version is
-    read with it, and nothing is kept while it is missing."""
+def _insert(session: Session, claves: list[str], valor: int):
     make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(make(VersionDatos).values(clave=clave, valor=0, token=uuid.uuid4().hex)
-                    .on_conflict_do_nothing(index_elements=["clave"]))
+    return make(VersionDatos).values([{"clave": clave, "valor": valor, "token": uuid.uuid4().hex}
+                                      for clave in claves])
+
+
+def _ensure(claves: list[str], session: Session) -> None:
+    """The network rows of these results, created (each with a fresh token) where missing: a
+    part's version is read with its network row, and nothing is kept while it is missing."""
+    if claves:
+        session.execute(_insert(session, claves, 0).on_conflict_do_nothing(index_elements=["clave"]))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -261,22 +265,23 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(MARK, None)
 
 
-def bump(clave: str, session: Session | None = None) -> None:
-    """One more version of `clave` (the network row of a result, or one centre's `parte`), in
-    the session's transaction (the row is created, with a new token, when missing)."""
+def bump(claves: str | list[str], session: Session | None = None) -> None:
+    """One more version of each of `claves` (the network row of a result, or one centre's
+    `parte`), in the session's transaction, in one statement (a row is created, with a new
+    token, when missing). Rows are locked in the order given: give them sorted."""
+    claves = [claves] if isinstance(claves, str) else claves
+    if not claves:
+        return
     session = session or db.session
-    make = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = make(VersionDatos).values(clave=clave, valor=1, token=uuid.uuid4().hex)
-    statement = statement.on_conflict_do_update(index_elements=["clave"],
-                                                set_={"valor": VersionDatos.valor + 1})
+    statement = _insert(session, claves, 1).on_conflict_do_update(
+        index_elements=["clave"], set_={"valor": VersionDatos.valor + 1})
     session.execute(statement)
 
 
 def bump_all(session: Session | None = None) -> None:
     """After writes that bypass the session (COPY, a raw connection): every result, every centre
     (their network rows)."""
-    for clave in sorted(TABLAS):
-        bump(clave, session)
+    bump(sorted(TABLAS), session)
 
 
 def renew_tokens() -> None:
