@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from .. import audit, lugares
-from ..auth.guards import Accion, ensure, is_centre_bound, may, scoped_select, visible_or_404
+from ..auth.guards import Accion, centre_scope, ensure, is_centre_bound, may, scoped_select, visible_or_404
 from ..auth.passwords import hash_password, password_problem
 from ..auth.services import end_sessions
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -21,6 +21,7 @@ from ..models.staff import ROLES, ROLES_CON_CENTRO
 from ..pagination import Page, paginate
 from ..scoping import ALL_CENTRES_OPTION
 from ..tableros import resumen
+from ..tableros.queries import centros_de_la_red
 from ..validation import Fields, check_version
 
 BUNDLED_CENTROS = Path(__file__).resolve().parent.parent / "data" / "centros.csv"
@@ -38,13 +39,11 @@ def centros_en_servicio(actor, today: date | None = None, keep: int | None = Non
     """The centres offered to pick from: visible, active and opened by today. A centre with no
     opening date is not open until an administrator sets one. `keep` is the centre a record
     already has, kept on offer so that editing the record does not silently move it."""
+    ensure(actor, Accion.VER)
     today = today or today_bogota()
-    offered = Centro.en_servicio(today)
-    if keep:
-        offered = or_(offered, Centro.id == keep)
-    statement = (scoped_select(actor, Centro, centre_column=Centro.id).where(offered)
-                 .order_by(Centro.nombre))
-    return list(db.session.scalars(statement))
+    scope = centre_scope(actor)
+    return [c for c in centros_de_la_red()
+            if (scope is None or c.id == scope) and (c.en_servicio(today) or (keep and c.id == keep))]
 
 
 def estado_centro(centro: Centro, today: date | None = None) -> str:

@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import (ARRAY, Date, and_, any_, bindparam, case, cast, exists, func, literal, or_, select,
-                        type_coerce)
-from sqlalchemy.orm import aliased
+from sqlalchemy import (ARRAY, Date, and_, any_, bindparam, case, cast, event, exists, func, literal, or_,
+                        select, type_coerce)
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from ..extensions import db
@@ -384,12 +384,31 @@ def one_of(column, values):
     return column.in_(values)
 
 
+_CENTROS = "tableros_centros"
+
+
+def centros_de_la_red() -> list[Centro]:
+    """Every centre of the network, by name, read once per transaction until it writes (a page
+    asks for them for its filter, its per-centre columns and its scans)."""
+    kept = db.session.info.get(_CENTROS)
+    if kept is None:
+        kept = db.session.info[_CENTROS] = list(db.session.scalars(select(Centro).order_by(Centro.nombre)))
+    return kept
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_centros(session: Session, *_args) -> None:
+    session.info.pop(_CENTROS, None)
+
+
 def scope_centres(centro_id: int | None) -> list[int]:
     """The scope's centre, or every centre of the network in id order: named even for the
     network, so scans follow the centre-first indexes (and per-centre results split by them)."""
     if centro_id is not None:
         return [centro_id]
-    return list(db.session.scalars(select(Centro.id).order_by(Centro.id)))
+    return sorted(centro.id for centro in centros_de_la_red())
 
 
 def in_period(a, desde: date, hasta: date, centro_id: int | None) -> list:

@@ -278,14 +278,12 @@ def _rows(filas: list[Fila], centro_id: int | None, per_centre, scope_values, me
 def _centres(actor, centro_id: int | None, hasta: date) -> list[Centro]:
     """The scope's centre, or the network's per-centre columns: the centres opened by the cut
     date (one with no opening date has not opened and gets no column)."""
-    statement = select(Centro).order_by(Centro.nombre)
+    todos = queries.centros_de_la_red()
+    if centro_id is None:
+        centro_id = centre_scope(actor)
     if centro_id is not None:
-        statement = statement.where(Centro.id == centro_id)
-    elif centre_scope(actor) is not None:
-        statement = statement.where(Centro.id == centre_scope(actor))
-    else:
-        statement = statement.where(Centro.abierto_al(hasta))
-    return list(db.session.scalars(statement))
+        return [c for c in todos if c.id == centro_id]
+    return [c for c in todos if c.abierto_al(hasta)]
 
 
 # ---- metas ---------------------------------------------------------------------------------
