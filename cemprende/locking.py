@@ -126,7 +126,7 @@ def insert_rows(table, rows: list[dict]) -> None:
     statement = (f"COPY {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
                  "FROM STDIN")
     with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(statement) as copy:  # nosec B608: the model's own names
+        with cursor.copy(statement) as copy:  # the model's own names
             for row in rows:
                 copy.write_row([row[name] if process is None else process(row[name])
                                 for name, process in zip(columns, processors)])
