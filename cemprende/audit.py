@@ -5,11 +5,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 
 from .errors import ValidationFailed
 from .extensions import db
 from .itinerario.dia import BOGOTA
+from .locking import insert_rows
 from .models import Auditoria, AuditoriaRetencion
 from .models.participante import SENSIBLES
 
@@ -65,8 +66,9 @@ def record(accion: str, *, actor=None, entidad: str | None = None, entidad_id: i
 def record_many(accion: str, *, actor, entidad: str, centro_id: int | None,
                 entries: list[tuple[int, dict | None, dict | None]], detalle: str | None = None
                 ) -> None:
-    """Many entries of one kind, (entidad_id, antes, despues) each, in one INSERT of the current
-    transaction (a chunk of an import): the same rows `record` would add one by one."""
+    """Many entries of one kind, (entidad_id, antes, despues) each, in one bulk insert of the
+    current transaction (a chunk of an import; COPY on PostgreSQL): the same rows `record` would
+    add one by one."""
     if not entries:
         return
     now = datetime.now(UTC)
@@ -77,7 +79,7 @@ def record_many(accion: str, *, actor, entidad: str, centro_id: int | None,
         "ip": request.remote_addr if has_request_context() else None,
         "request_id": g.get("request_id") if has_request_context() else None,
     }
-    db.session.execute(insert(Auditoria), [
+    insert_rows(Auditoria.__table__, [
         {**common, "entidad_id": entidad_id, "antes": redact(antes), "despues": redact(despues)}
         for entidad_id, antes, despues in entries])
 

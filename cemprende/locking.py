@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import Participante, Vacante
@@ -19,11 +20,24 @@ BATCH = 1000
 NO_CHANGE = {"versiones_sin_cambio": True}
 
 
+# The rows this session's transaction already locked, per table: a lock holds until the
+# transaction ends, so asking again (the gate, the summary, the versions' commit hook all lock the
+# same people of an import's chunk) sends nothing. Forgotten whenever a transaction or savepoint
+# ends (a lock taken inside a savepoint that is rolled back is released).
+HELD = "locking_filas_tomadas"
+
+
 def _lock(table, ids: Iterable[int], session=None) -> None:
     session = session if session is not None else db.session
-    ordered = sorted({i for i in ids if i is not None})
+    held = session.info.setdefault(HELD, {}).setdefault(table.name, set())
+    ordered = sorted({i for i in ids if i is not None} - held)
     if not ordered:
         return
+    _send_locks(session, table, ordered)
+    held.update(ordered)
+
+
+def _send_locks(session, table, ordered: list[int]) -> None:
     if len(ordered) == 1:
         session.execute(update(table).where(table.c.id == ordered[0]).values(id=table.c.id),
                         execution_options=NO_CHANGE)
@@ -48,6 +62,16 @@ def _lock(table, ids: Iterable[int], session=None) -> None:
                             execution_options=NO_CHANGE)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, _transaction) -> None:
+    session.info.pop(HELD, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locks_on_rollback(session: Session, _previous) -> None:
+    session.info.pop(HELD, None)
+
+
 def lock_vacantes(ids: Iterable[int]) -> None:
     _lock(Vacante.__table__, ids)
 
@@ -58,19 +82,51 @@ def lock_participantes(ids: Iterable[int], session=None) -> None:
 
 def insert_returning_ids(model, rows: list[dict]) -> list[int]:
     """Inserts many rows of `model` (integer `id` primary key) and answers their new ids in the
-    rows' order. PostgreSQL: INSERT ... RETURNING, sorted by parameter order. SQLite cannot sort
-    a multi-row RETURNING, so SQLAlchemy would send one INSERT per row; there, once this
+    rows' order. The ids are given here and the rows go in one executemany: PostgreSQL takes them
+    from the column's sequence in one statement (an INSERT ... RETURNING of many rows is sent as
+    pages of one long statement each, which the driver parses again page after page and the
+    server plans again: several times the cost of the executemany); SQLite cannot sort a
+    multi-row RETURNING either (SQLAlchemy would send one INSERT per row), and there, once this
     transaction holds SQLite's single writer lock (a no-op write takes it), nobody else can
-    insert, so the ids are given here from max(id) + 1 and the rows go in one executemany."""
+    insert, so the ids follow max(id)."""
     if not rows:
         return []
     table = model.__table__
-    if db.session.get_bind().dialect.name != "sqlite":
-        return list(db.session.scalars(
-            insert(model).returning(model.id, sort_by_parameter_order=True), rows,
-            execution_options={"insertmanyvalues_page_size": 100}).all())
-    db.session.execute(update(table).where(table.c.id == -1).values(id=table.c.id))
-    first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
-    ids = list(range(first, first + len(rows)))
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
+        ids = sorted(db.session.scalars(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
+    else:
+        db.session.execute(update(table).where(table.c.id == -1).values(id=table.c.id))
+        first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
     db.session.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
     return ids
+
+
+def insert_rows(table, rows: list[dict]) -> None:
+    """Many rows, all naming the same columns, into a table whose INSERTs nothing listens to (audit
+    entries, name words, an import's verdicts: no derived result's version reads them). On
+    PostgreSQL they go by COPY on the session's connection, inside its transaction: the driver's
+    executemany sends each row as a statement of its own through a pipeline, several times the
+    cost for an import's hundreds of thousands of rows. Each value is bound by its column's type
+    as an INSERT binds it (JSON, aware datetimes), so the rows stored are the same. COPY passes
+    by the session's statement events, hence the tables it may take."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if (db.session.get_bind().dialect.name != "postgresql"
+            or any(row.keys() != rows[0].keys() for row in rows)):
+        db.session.execute(insert(table), rows)
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    quote = dialect.identifier_preparer.quote
+    statement = (f"COPY {quote(table.name)} ({', '.join(quote(name) for name in columns)}) "
+                 "FROM STDIN")
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(statement) as copy:  # the model's own names
+            for row in rows:
+                copy.write_row([row[name] if process is None else process(row[name])
+                                for name, process in zip(columns, processors)])

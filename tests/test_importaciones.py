@@ -670,3 +670,59 @@ def test_the_import_field_checker_answers_exactly_what_check_fields_answers():
         expected = outcome(lambda d: participantes.check_fields(d, TODAY), data)
         assert outcome(check, data) == expected, variant
     assert outcome(check, base)[0] == "ok"
+
+
+def test_bulk_audit_entries_are_stored_as_one_by_one_inserts_store_them(app, ctx, world):
+    """`audit.record_many` (COPY on PostgreSQL) keeps the same values an INSERT binds: JSON with
+    dates turned to text, a missing `antes`, the aware timestamp, the truncated detail."""
+    from sqlalchemy import insert
+
+    from cemprende import audit
+    from cemprende.models import Staff
+
+    actor = db.session.get(Staff, world["asesor_a"].id)
+    despues = {"fecha_nacimiento": date(1990, 1, 2), "nombres": "Ana", "n": 3}
+    audit.record_many("crear", actor=actor, entidad="participante", centro_id=7,
+                      entries=[(41, None, despues), (42, {"a": [1, None]}, None)],
+                      detalle="x" * 400)
+    bulk = db.session.scalars(select(Auditoria).where(Auditoria.entidad_id.in_((41, 42)))
+                              .order_by(Auditoria.entidad_id)).all()
+    db.session.execute(insert(Auditoria), [
+        {"en": bulk[0].en, "accion": "crear", "staff_id": actor.id, "username": actor.username,
+         "entidad": "participante", "centro_id": 7, "detalle": "x" * 300, "entidad_id": 51,
+         "antes": None, "despues": audit.redact(despues)}])
+    single = db.session.scalars(select(Auditoria).where(Auditoria.entidad_id == 51)).one()
+    columns = ("en", "accion", "staff_id", "username", "entidad", "centro_id", "detalle", "antes",
+               "despues", "ip", "request_id")
+    assert ({c: getattr(bulk[0], c) for c in columns}
+            == {c: getattr(single, c) for c in columns})
+    assert bulk[0].despues == {"fecha_nacimiento": "1990-01-02", "nombres": "Ana", "n": 3}
+    assert (bulk[1].antes, bulk[1].despues) == ({"a": [1, None]}, None)
+    assert bulk[0].en.tzinfo is not None
+    db.session.rollback()
+
+
+def test_a_row_lock_already_held_is_not_asked_again_until_the_transaction_ends(app, ctx, world):
+    from conftest import Statements
+
+    from cemprende.locking import lock_participantes
+    from cemprende.participantes import services as participantes
+    from cemprende.models import Staff
+
+    actor = db.session.get(Staff, world["asesor_a"].id)
+    people = participantes.register_unconsented(actor, actor.centro_id, [
+        {"tipo_documento": "CC", "numero_documento": str(n), "nombres": "Ana",
+         "apellidos": "Pérez", "fecha_nacimiento": date(1990, 1, 1), "municipio": "Cartagena"}
+        for n in (70_000_001, 70_000_002)])
+    db.session.commit()
+    ids = [p.id for p in people]
+    with Statements(app) as sent:
+        lock_participantes(ids[:1])
+        lock_participantes(ids)  # only the second person is new to this transaction
+        lock_participantes(reversed(ids))
+    assert len(sent.sent) == 2
+    db.session.rollback()
+    with Statements(app) as sent:
+        lock_participantes(ids)  # a new transaction holds nothing yet
+    assert len(sent.sent) == 1
+    db.session.rollback()

@@ -67,7 +67,9 @@ def retire(sha256: str, still_needed: Callable[[], bool]) -> None:
         held.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_commit")
+# First of the commit's listeners: the job this commit starts (`jobs`, also on after_commit) must
+# find the file in place; after the job's listener, a job thread could look for it first.
+@event.listens_for(Session, "after_commit", insert=True)
 def _publish(session: Session) -> None:
     for temp, final in session.info.pop(_PENDING, []):
         os.replace(temp, final)

@@ -8,7 +8,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import (and_, delete, event, false, func, insert, inspect, intersect, literal_column, or_,
+from sqlalchemy import (and_, delete, event, false, func, inspect, intersect, literal_column, or_,
                         select)
 from sqlalchemy import update as update_statement
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from ..models.participante import (CATEGORIAS_DIFERENCIALES, ETNIAS, SENSIBLES, 
 from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
-from ..locking import insert_returning_ids
+from ..locking import insert_returning_ids, insert_rows
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -246,7 +246,7 @@ def register_unconsented(actor, centro_id: int, people: list[dict], *,
     ids = insert_returning_ids(Participante, rows)
     words = [{"participante_id": new_id, "palabra": word, "centro_id": centro_id}
              for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
-    db.session.execute(insert(ParticipantePalabra), words)
+    insert_rows(ParticipantePalabra.__table__, words)
     audit.record_many("crear", actor=actor, entidad="participante", centro_id=centro_id,
                       entries=[(new_id, None, {**values, "consentimiento_datos": bool(atestado)})
                                for new_id, values, atestado in zip(ids, people, atestados)],
