@@ -40,7 +40,10 @@ from cemprende.extensions import db  # noqa: E402
 from cemprende.models import Centro, Participante, Staff  # noqa: E402
 from databases import throwaway  # noqa: E402
 
-BATCH = 20_000
+# Each batch is committed on its own: the commit reads the centres of the people it wrote
+# (versiones.py), three IN lists of the batch's ids, which must stay under SQLite's 32,766
+# variables.
+BATCH = 10_000
 
 
 def fill(count: int) -> set[tuple[int, int]]:
@@ -61,6 +64,7 @@ def fill(count: int) -> set[tuple[int, int]]:
         rows.append(_person(rng, person_id, rng.choice(centros), asesor, now))
         if len(rows) == BATCH:
             db.session.execute(sa.insert(Participante), rows)
+            db.session.commit()
             rows = []
     planted, next_id = set(), first + count
     originals = rng.sample(range(first, first + count), k=max(3, count // 1000) * 3)

@@ -278,3 +278,42 @@ def test_pages_queue_pair_merge_with_confirmation(app, client, world, twins):
     assert detection.status_code == 303
     jobs.wait_for_threads()
     assert "Última búsqueda" in client.get("/duplicados/").get_data(as_text=True)
+
+
+def test_grouped_keys_find_exactly_the_one_digit_pairs_of_every_pair_compared(app, world):
+    """The detection groups keys (a document, and it with one character left out) instead of
+    comparing every pair of people sharing a name: it finds exactly the pairs that comparison
+    finds, whatever the lengths, the position of the digit and runs of equal digits (both
+    engines)."""
+    from datetime import UTC, date, datetime
+
+    documents = ["1098765432", "1098765482", "109876543", "10987654321", "1098765433",
+                 "2098765432", "109876532", "1098675432", "0198765432", "12345", "1234", "123456",
+                 "12355", "1245", "52000111", "5200011", "520001111", "52000011", "5200111",
+                 "52001111", "987", "9870", "98", "4987", "7", "77", "1", "100", "110", "1100",
+                 "PA12345", "PA1234", "P12345"]
+    now = datetime.now(UTC)
+    with app.app_context():
+        centro_id = world["centro_a"].id
+        rows = []
+        for name, tipo in (("ana perez", "CC"), ("juan rios", "TI"), ("ana perez", "PA")):
+            for n, documento in enumerate(documents):
+                rows.append(dict(
+                    centro_id=centro_id, tipo_documento=tipo, numero_documento=documento,
+                    nombres=name.split()[0], apellidos=name.split()[1], nombre_busqueda=name,
+                    fecha_nacimiento=date(1980 + n, 1, 1), municipio="Cartagena",
+                    remitido_dps=False, consentimiento_datos=True, consentimiento_en=now,
+                    consentimiento_version="b", creado_en=now, actualizado_en=now, version=1))
+        db.session.execute(Participante.__table__.insert(), rows)
+        people = db.session.execute(select(
+            Participante.id, Participante.nombre_busqueda, Participante.numero_documento)
+            .order_by(Participante.id)).all()
+        every_pair = {(a.id, b.id, "un_digito")
+                      for i, a in enumerate(people) for b in people[i + 1:]
+                      if a.nombre_busqueda == b.nombre_busqueda
+                      and queries.one_digit_apart(a.numero_documento, b.numero_documento)}
+        grouped = list(queries.one_digit_documents())
+        assert len(grouped) == len(set(grouped))
+        assert set(grouped) == every_pair
+        assert len(every_pair) > 100  # not trivially empty
+        db.session.rollback()

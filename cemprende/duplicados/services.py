@@ -13,7 +13,10 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger, Column, MetaData, String, Table, delete, exists, func, insert, literal, or_, select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from .. import audit, jobs
@@ -97,23 +100,42 @@ def run_detection(run_id: int | None = None) -> DeteccionDuplicados:
     return run
 
 
+# The pairs a run found, beside the queue while it is refreshed (dropped in the same transaction).
+HALLADOS = Table("duplicado_hallado", MetaData(),
+                 Column("participante_a_id", BigInteger, primary_key=True),
+                 Column("participante_b_id", BigInteger, primary_key=True),
+                 Column("razon", String(20)), prefixes=["TEMPORARY"])
+
+
 def _refresh_queue(found: dict[tuple[int, int], str]) -> int:
-    known = {(a, b): estado for a, b, estado in db.session.execute(
-        select(CandidatoDuplicado.participante_a_id, CandidatoDuplicado.participante_b_id,
-               CandidatoDuplicado.estado))}
-    gone = [pair for pair, estado in known.items() if estado == "pendiente" and pair not in found]
-    for start in range(0, len(gone), INSERT_BATCH):
-        for a, b in gone[start:start + INSERT_BATCH]:
-            db.session.execute(delete(CandidatoDuplicado).where(
-                CandidatoDuplicado.participante_a_id == a, CandidatoDuplicado.participante_b_id == b,
-                CandidatoDuplicado.estado == "pendiente"))
-    now = utcnow()
-    new = [{"participante_a_id": a, "participante_b_id": b, "razon": razon, "estado": "pendiente",
-            "detectado_en": now, "version": 1}
-           for (a, b), razon in found.items() if (a, b) not in known]
-    for start in range(0, len(new), INSERT_BATCH):
-        db.session.execute(insert(CandidatoDuplicado), new[start:start + INSERT_BATCH])
-    return len(new)
+    """Set-based, whatever the size of the queue: pending pairs no longer found leave it, pairs
+    never seen join it (a decided pair stays as it was decided). Returns how many joined."""
+    connection = db.session.connection()
+    _keep_found(connection, found)
+    queue = CandidatoDuplicado.__table__
+    known = exists().where(HALLADOS.c.participante_a_id == queue.c.participante_a_id,
+                           HALLADOS.c.participante_b_id == queue.c.participante_b_id)
+    connection.execute(delete(queue).where(queue.c.estado == "pendiente", ~known))
+    unseen = ~known.correlate(HALLADOS)
+    # Counted apart: psycopg reports no rowcount for an INSERT ... SELECT built by SQLAlchemy.
+    nuevos = connection.scalar(select(func.count()).select_from(HALLADOS).where(unseen))
+    connection.execute(insert(queue).from_select(
+        ["participante_a_id", "participante_b_id", "razon", "estado", "detectado_en", "version"],
+        select(HALLADOS.c.participante_a_id, HALLADOS.c.participante_b_id, HALLADOS.c.razon,
+               literal("pendiente"), literal(utcnow(), queue.c.detectado_en.type), literal(1))
+        .where(unseen)))
+    HALLADOS.drop(connection)
+    return nuevos
+
+
+def _keep_found(connection, found: dict[tuple[int, int], str]) -> None:
+    # SQLite creates a table outside the transaction: one left by a failed run goes first.
+    HALLADOS.drop(connection, checkfirst=True)
+    HALLADOS.create(connection)
+    rows = [{"participante_a_id": a, "participante_b_id": b, "razon": razon}
+            for (a, b), razon in found.items()]
+    for start in range(0, len(rows), INSERT_BATCH):
+        connection.execute(insert(HALLADOS), rows[start:start + INSERT_BATCH])
 
 
 def last_detection() -> DeteccionDuplicados | None:
