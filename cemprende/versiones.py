@@ -24,7 +24,9 @@ since, because the change and its bump commit together. The result may hold chan
 its version; then the next reader sees a higher version and computes again (never the other way
 round). A centre without a row yet has version None: its first write creates the row (a change).
 
-Writes that bypass the session (a raw connection, COPY) must call `bump_all` (the network rows).
+Writes that bypass the session (a raw connection, COPY) must call `bump_all` (the network rows),
+except the rows `locking.insert_returning_ids(..., copy=True)` sends, which it hands to `_inserted`
+(`locking.COPY_FOLLOWERS`) as an INSERT statement would.
 """
 from __future__ import annotations
 
