@@ -237,10 +237,15 @@ def _flushed(session_, _flush_context) -> None:
 
 @event.listens_for(RoutingSession, "do_orm_execute")
 def _executed(state) -> None:
-    if _any_replica and has_request_context() and not state.is_select:
+    if not state.is_select:
         table = getattr(state.statement, "table", None)  # DML; textual SQL may write anything
-        if getattr(table, "name", None) not in NOT_READ_BACK:
-            setattr(g, _WROTE, True)
+        written(getattr(table, "name", None))
+
+
+def written(table: str | None) -> None:
+    """This request wrote into `table` (a statement, or rows sent by COPY: locking.py)."""
+    if _any_replica and has_request_context() and table not in NOT_READ_BACK:
+        setattr(g, _WROTE, True)
 
 
 def _remember_write(response):

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from . import lectura
 from .extensions import db
+from .membership import among
 from .models import Participante, Vacante
 
 BATCH = 1000
@@ -55,7 +57,7 @@ def _send_locks(session, table, ordered: list[int]) -> None:
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start:start + BATCH]
         if postgres:
-            session.execute(select(table.c.id).where(table.c.id.in_(batch))
+            session.execute(select(table.c.id).where(among(table.c.id, batch, session))
                             .order_by(table.c.id).with_for_update())
         else:
             session.execute(update(table).where(table.c.id.in_(batch)).values(id=table.c.id),
@@ -80,15 +82,31 @@ def lock_participantes(ids: Iterable[int], session=None) -> None:
     _lock(Participante.__table__, ids, session)
 
 
-def insert_returning_ids(model, rows: list[dict]) -> list[int]:
+# The session's listeners that read an INSERT statement's rows (versiones: the centres whose
+# versions to bump; calidad.resumen: what new people add to its cells) register here what they do
+# with the same rows, for the rows `insert_returning_ids(..., copy=True)` sends by COPY, which
+# passes by no statement event: function(session, table name, rows).
+COPY_FOLLOWERS: list = []
+
+
+def follows_copied_rows(function):
+    COPY_FOLLOWERS.append(function)
+    return function
+
+
+def insert_returning_ids(model, rows: list[dict], *, copy: bool = False) -> list[int]:
     """Inserts many rows of `model` (integer `id` primary key) and answers their new ids in the
-    rows' order. The ids are given here and the rows go in one executemany: PostgreSQL takes them
-    from the column's sequence in one statement (an INSERT ... RETURNING of many rows is sent as
-    pages of one long statement each, which the driver parses again page after page and the
-    server plans again: several times the cost of the executemany); SQLite cannot sort a
-    multi-row RETURNING either (SQLAlchemy would send one INSERT per row), and there, once this
-    transaction holds SQLite's single writer lock (a no-op write takes it), nobody else can
-    insert, so the ids follow max(id)."""
+    rows' order. The ids are given here: PostgreSQL takes them from the column's sequence in one
+    statement (an INSERT ... RETURNING of many rows is sent as pages of one long statement each,
+    which the driver parses again page after page and the server plans again: several times the
+    cost of the executemany); SQLite cannot sort a multi-row RETURNING either (SQLAlchemy would
+    send one INSERT per row), and there, once this transaction holds SQLite's single writer lock
+    (a no-op write takes it), nobody else can insert, so the ids follow max(id).
+
+    The rows go in one executemany or, with `copy` on PostgreSQL, by COPY (`insert_rows`; a
+    fraction of the executemany's cost, which SQLAlchemy and the driver spend on each row's
+    parameters): then `COPY_FOLLOWERS` are given the rows the INSERT would have shown them. Only
+    for tables whose statement listeners all follow copied rows (people and actuaciones)."""
     if not rows:
         return []
     table = model.__table__
@@ -100,25 +118,46 @@ def insert_returning_ids(model, rows: list[dict]) -> list[int]:
         db.session.execute(update(table).where(table.c.id == -1).values(id=table.c.id))
         first = (db.session.scalar(select(func.max(table.c.id))) or 0) + 1
         ids = list(range(first, first + len(rows)))
-    db.session.execute(insert(table), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
+    rows = [{**row, "id": new_id} for row, new_id in zip(rows, ids)]
+    copied = _copied(table, rows) if copy else None
+    if copied is None:
+        db.session.execute(insert(table), rows)
+        return ids
+    lectura.written(table.name)
+    for follow in COPY_FOLLOWERS:
+        follow(db.session, table.name, copied)
     return ids
 
 
-def insert_rows(table, rows: list[dict]) -> None:
-    """Many rows, all naming the same columns, into a table whose INSERTs nothing listens to (audit
-    entries, name words, an import's verdicts: no derived result's version reads them). On
-    PostgreSQL they go by COPY on the session's connection, inside its transaction: the driver's
-    executemany sends each row as a statement of its own through a pipeline, several times the
-    cost for an import's hundreds of thousands of rows. Each value is bound by its column's type
-    as an INSERT binds it (JSON, aware datetimes), so the rows stored are the same. COPY passes
-    by the session's statement events, hence the tables it may take."""
-    if not rows:
-        return
-    columns = list(rows[0])
+def _with_defaults(table, rows: list[dict]) -> list[dict] | None:
+    """The rows with the scalar defaults an INSERT would add for the columns they leave out
+    (COPY adds only the server's); None when a left-out column has a Python function for default
+    (an INSERT then calls it per row: only the executemany gives the same rows)."""
+    missing = {}
+    for column in table.columns:
+        if column.key in rows[0] or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        missing[column.key] = column.default.arg
+    return [{**missing, **row} for row in rows] if missing else rows
+
+
+def _copied(table, rows: list[dict]) -> list[dict] | None:
+    """The rows sent by COPY (with the defaults an INSERT adds) on PostgreSQL when they all name
+    the same columns and no left-out column has a default to compute; otherwise None, and nothing
+    is sent."""
     if (db.session.get_bind().dialect.name != "postgresql"
             or any(row.keys() != rows[0].keys() for row in rows)):
-        db.session.execute(insert(table), rows)
-        return
+        return None
+    full = _with_defaults(table, rows)
+    if full is not None:
+        _copy(table, full)
+    return full
+
+
+def _copy(table, rows: list[dict]) -> None:
+    columns = list(rows[0])
     connection = db.session.connection()
     dialect = connection.dialect
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
@@ -130,3 +169,16 @@ def insert_rows(table, rows: list[dict]) -> None:
             for row in rows:
                 copy.write_row([row[name] if process is None else process(row[name])
                                 for name, process in zip(columns, processors)])
+
+
+def insert_rows(table, rows: list[dict]) -> None:
+    """Many rows, all naming the same columns, into a table whose INSERTs nothing listens to (audit
+    entries, name words, an import's verdicts: no derived result's version reads them). On
+    PostgreSQL they go by COPY on the session's connection, inside its transaction: the driver's
+    executemany sends each row as a statement of its own through a pipeline, several times the
+    cost for an import's hundreds of thousands of rows. Each value is bound by its column's type
+    as an INSERT binds it (JSON, aware datetimes) and a column left out gets the default an INSERT
+    gives it, so the rows stored are the same. COPY passes by the session's statement events,
+    hence the tables it may take."""
+    if rows and _copied(table, rows) is None:
+        db.session.execute(insert(table), rows)

@@ -24,7 +24,9 @@ since, because the change and its bump commit together. The result may hold chan
 its version; then the next reader sees a higher version and computes again (never the other way
 round). A centre without a row yet has version None: its first write creates the row (a change).
 
-Writes that bypass the session (a raw connection, COPY) must call `bump_all` (the network rows).
+Writes that bypass the session (a raw connection, COPY) must call `bump_all` (the network rows),
+except the rows `locking.insert_returning_ids(..., copy=True)` sends, which it hands to `_inserted`
+(`locking.COPY_FOLLOWERS`) as an INSERT statement would.
 """
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .locking import lock_participantes
+from .locking import follows_copied_rows, lock_participantes
+from .membership import among
 from .scoping import ALL_CENTRES_OPTION, current_centre_scope, set_centre_scope
 from .itinerario.tipos import Tipo
 from .models import (Actuacion, ActuacionItem, Centro, ComiteDecision, Cotizacion, LlamadaVerificacion,
@@ -162,19 +165,30 @@ def _statement(state) -> None:
     if state.execution_options.get("versiones_sin_cambio"):
         return  # a lock's no-op UPDATE (locking.py)
     table = getattr(getattr(state.statement, "table", None), "name", None)
-    rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+    if not state.is_insert:
+        for clave, tables in TABLAS.items():
+            if table in tables:  # which rows an UPDATE or DELETE reaches is not known here
+                _tocado(state.session, clave).red = True
+        return
+    _inserted(state.session, table,
+              state.parameters if isinstance(state.parameters, list) else [state.parameters or {}])
+
+
+@follows_copied_rows
+def _inserted(session: Session, table: str | None, rows: list[dict]) -> None:
+    """What an INSERT of these rows marks (a statement's parameters, or rows sent by COPY)."""
     for clave, tables in TABLAS.items():
         if table not in tables:
             continue
-        if clave == ALERTAS and table == Actuacion.__table__.name and state.is_insert:
+        if clave == ALERTAS and table == Actuacion.__table__.name:
             if rows and all(r.get("tipo") is not None and r.get("tipo") not in TIPOS_ALERTAS
                             for r in rows):
                 continue  # only routings and the like: the alerts do not read them
-        if state.is_insert and table in DERIVADAS.get(clave, ()):
+        if table in DERIVADAS.get(clave, ()):
             continue  # follows a source write of the same session, which marked its centres
-        tocado = _tocado(state.session, clave)
-        if not state.is_insert or not rows or not all(rows):
-            tocado.red = True  # which rows an UPDATE or DELETE reaches is not known here
+        tocado = _tocado(session, clave)
+        if not rows or not all(rows):
+            tocado.red = True
             continue
         for row in rows:
             if table == Cotizacion.__table__.name:
@@ -200,12 +214,14 @@ def _centres(session: Session, tocado: Tocado) -> set[int]:
     actuaciones = {a for a in tocado.actuaciones if a is not None}
     items = sorted(i for i in tocado.items if i is not None)
     if items:
-        actuaciones.update(session.scalars(select(ActuacionItem.actuacion_id)
-                                           .where(ActuacionItem.id.in_(items)), execution_options=ALL))
+        actuaciones.update(session.scalars(
+            select(ActuacionItem.actuacion_id).where(among(ActuacionItem.id, items, session)),
+            execution_options=ALL))
     actuaciones = sorted(actuaciones)
     if actuaciones:
         for row in session.execute(select(Actuacion.centro_id, Actuacion.participante_id)
-                                   .where(Actuacion.id.in_(actuaciones)), execution_options=ALL):
+                                   .where(among(Actuacion.id, actuaciones, session)),
+                                   execution_options=ALL):
             centres.add(row.centro_id)
             people.add(row.participante_id)
     if people:
@@ -215,10 +231,11 @@ def _centres(session: Session, tocado: Tocado) -> set[int]:
         # miss. Their row locks (taken by the gate and by transfers) make it wait for that commit.
         lock_participantes(ids, session)
         statement = union(
-            select(Actuacion.centro_id).where(Actuacion.participante_id.in_(ids)).distinct(),
+            select(Actuacion.centro_id).where(among(Actuacion.participante_id, ids, session))
+            .distinct(),
             select(LlamadaVerificacion.centro_id)
-            .where(LlamadaVerificacion.participante_id.in_(ids)).distinct(),
-            select(Participante.centro_id).where(Participante.id.in_(ids)))
+            .where(among(LlamadaVerificacion.participante_id, ids, session)).distinct(),
+            select(Participante.centro_id).where(among(Participante.id, ids, session)))
         centres.update(session.scalars(statement, execution_options=ALL))
     return {c for c in centres if c is not None}
 

@@ -702,6 +702,79 @@ def test_bulk_audit_entries_are_stored_as_one_by_one_inserts_store_them(app, ctx
     db.session.rollback()
 
 
+def test_people_and_actuaciones_sent_by_copy_are_stored_and_followed_as_an_insert(app, ctx, world):
+    """`insert_returning_ids(..., copy=True)` (COPY on PostgreSQL, the import's people and
+    actuaciones) stores the rows an executemany INSERT stores, the left-out columns' defaults
+    included, and marks the same data versions and data-quality cells as the INSERT statement."""
+    from datetime import UTC, datetime
+
+    from cemprende import versiones
+    from cemprende.locking import insert_returning_ids
+    from cemprende.models import ResumenPersonas, Staff
+
+    actor = db.session.get(Staff, world["asesor_a"].id)
+    now = datetime.now(UTC)
+
+    def person(n):
+        return {"centro_id": actor.centro_id, "tipo_documento": "CC",
+                "numero_documento": str(n), "nombres": "Ana", "apellidos": "Pérez",
+                "nombre_busqueda": "ana perez", "fecha_nacimiento": date(1990, 1, 1),
+                "municipio": "Cartagena", "consentimiento_datos": False,
+                "consentimiento_en": now, "consentimiento_version": "pendiente",
+                "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now,
+                "version": 1}
+
+    def actuacion(participante_id, tipo):
+        return {"participante_id": participante_id, "centro_id": actor.centro_id,
+                "asesor_id": actor.id, "tipo": tipo, "fecha": date(2026, 1, 5),
+                "datos": {"programa": "Red Unidos", "importacion_id": 3}, "creado_en": now}
+
+    def stored(model, ids):
+        columns = [c.key for c in model.__table__.columns
+                   if c.key not in ("id", "numero_documento", "participante_id")]
+        return [tuple(getattr(row, c) for c in columns) for row in db.session.scalars(
+            select(model).where(model.id.in_(ids)).order_by(model.id))]
+
+    def cells_now():
+        r = ResumenPersonas
+        for row in db.session.execute(select(r.centro_id, r.asesor_id, r.mes, r.personas,
+                                             r.sin_caracterizacion)):
+            yield tuple(row[:3]), tuple(row[3:])
+
+    def write(copy, first):
+        db.session.info.pop(versiones.MARK, None)
+        cells = dict(cells_now())
+        people = insert_returning_ids(Participante, [person(first), person(first + 1)], copy=copy)
+        actuaciones = insert_returning_ids(
+            Actuacion, [actuacion(people[0], "remision_dps"), actuacion(people[1], "comite")],
+            copy=copy)
+        marks = {clave: (t.red, t.centros, t.participantes - set(people))
+                 for clave, t in db.session.info[versiones.MARK].items()}
+        after = dict(cells_now())
+        added = {k: tuple(a - b for a, b in zip(v, cells.get(k, (0, 0)))) for k, v in after.items()}
+        rows = (stored(Participante, people), stored(Actuacion, actuaciones))
+        return rows, marks, {k: v for k, v in added.items() if any(v)}
+
+    copied = write(True, 71_000_001)
+    inserted = write(False, 71_000_011)
+    assert copied == inserted
+    assert copied[1]  # versions marked (the centre's parts) and cells added
+    assert copied[2]
+    db.session.rollback()
+
+
+def test_among_reads_the_rows_in_reads(app, ctx, world):
+    """`membership.among` (an array parameter on PostgreSQL) finds the rows IN finds."""
+    from cemprende.membership import among
+
+    ids = sorted(db.session.scalars(select(Participante.id)))[:3] + [-5]
+    numeros = list(db.session.scalars(select(Participante.numero_documento)))[:2] + ["x"]
+    for column, values in ((Participante.id, ids), (Participante.numero_documento, numeros),
+                           (Participante.id, [])):
+        assert (sorted(db.session.scalars(select(Participante.id).where(among(column, values))))
+                == sorted(db.session.scalars(select(Participante.id).where(column.in_(values)))))
+
+
 def test_a_row_lock_already_held_is_not_asked_again_until_the_transaction_ends(app, ctx, world):
     from conftest import Statements
 

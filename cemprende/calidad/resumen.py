@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..sumas import add_to
 from ..itinerario.dia import BOGOTA, bogota_date, year_month
-from ..locking import lock_participantes
+from ..locking import follows_copied_rows, lock_participantes
 from ..models import Participante, ResumenPersonas, Verificador
 from ..scoping import ALL_CENTRES_OPTION
 from ..verificadores.prefijos import PREFIJO_REGISTRO
@@ -206,6 +206,16 @@ def _new_people(rows: list[dict]) -> Contribuciones:
         old = found.get(key, (0, 0, 0))
         found[key] = (old[0] + 1, old[1] + incomplete, old[2])
     return found
+
+
+@follows_copied_rows
+def _copied_rows(session: Session, table: str, rows: list[dict]) -> None:
+    """People sent by COPY (locking.insert_returning_ids) add what their rows say, as an INSERT
+    statement of them does below; documents never go that way."""
+    if table == Verificador.__table__.name:
+        raise NotImplementedError("Documents sent by COPY are not followed by the cells.")
+    if table == Participante.__table__.name:
+        _add(session, _new_people(rows))
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -17,6 +17,7 @@ from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..formatting import dinero, fecha_hora
 from ..locking import insert_returning_ids, lock_participantes, lock_vacantes
+from ..membership import among
 from ..microfinanciamiento import reglas as _microfinanciamiento  # noqa: F401
 from ..orientacion import reglas as _orientacion  # noqa: F401  (the consent rule)
 from ..dps import reglas as _dps  # noqa: F401  (the fallecido rule, judged before consent)
@@ -222,10 +223,12 @@ def register_many(actor, writes: list[tuple[Participante, dict]], today: date | 
         audit.record_many("crear", actor=actor, entidad="actuacion", centro_id=centro_id,
                           entries=entries, detalle=detalle)
     centres = {person.id: person.centro_id for person, _ in accepted}
+    edited: dict[int, list] = {}  # one bulk insert per centre, as for the actuaciones' entries
     for participante_id, antes, despues in followed:
-        audit.record("editar", actor=actor, entidad="participante", entidad_id=participante_id,
-                     centro_id=centres[participante_id], antes=antes, despues=despues,
-                     detalle=detalle)
+        edited.setdefault(centres[participante_id], []).append((participante_id, antes, despues))
+    for centro_id, entries in edited.items():
+        audit.record_many("editar", actor=actor, entidad="participante", centro_id=centro_id,
+                          entries=entries, detalle=detalle)
     return [r if isinstance(r, DomainError) else r.id for r in results]
 
 
@@ -239,7 +242,7 @@ def _insert_many(accepted: list[tuple[Participante, _Nueva]]) -> None:
                and any(getattr(a, c.key) is not None for _, a in accepted)]
     rows = [{name: getattr(actuacion, name) for name in columns} | {"anulada": False}
             for _, actuacion in accepted]
-    ids = insert_returning_ids(Actuacion, rows)
+    ids = insert_returning_ids(Actuacion, rows, copy=True)
     item_columns = [c.key for c in ActuacionItem.__table__.columns
                     if c.key not in ("id", "actuacion_id")]
     items = []
@@ -257,7 +260,7 @@ def itineraries_of(participante_ids: set[int]) -> dict[int, list[Actuacion]]:
     ids = sorted(participante_ids)
     for start in range(0, len(ids), 5000):
         for actuacion in db.session.scalars(
-                select(Actuacion).where(Actuacion.participante_id.in_(ids[start:start + 5000]),
+                select(Actuacion).where(among(Actuacion.participante_id, ids[start:start + 5000]),
                                         vigentes())
                 .order_by(Actuacion.participante_id, Actuacion.fecha, Actuacion.id)
                 .options(selectinload(Actuacion.items))

@@ -28,6 +28,7 @@ from ..scoping import ALL_CENTRES_OPTION
 from ..validation import Fields, check_version
 from ..itinerario.dia import today_bogota
 from ..locking import insert_returning_ids, insert_rows
+from ..membership import among
 
 NUMERIC_DOCUMENTS = {"CC", "TI", "RC"}
 MIN_AGE, MAX_AGE = 14, 110
@@ -243,7 +244,7 @@ def register_unconsented(actor, centro_id: int, people: list[dict], *,
              if atestado else CONSENT_PENDING_VERSION,
              "creado_por_id": actor.id, "creado_en": now, "actualizado_en": now, "version": 1}
             for values, atestado in zip(people, atestados)]
-    ids = insert_returning_ids(Participante, rows)
+    ids = insert_returning_ids(Participante, rows, copy=True)
     words = [{"participante_id": new_id, "palabra": word, "centro_id": centro_id}
              for new_id, row in zip(ids, rows) for word in name_words(row["nombre_busqueda"])]
     insert_rows(ParticipantePalabra.__table__, words)
@@ -252,7 +253,7 @@ def register_unconsented(actor, centro_id: int, people: list[dict], *,
                                for new_id, values, atestado in zip(ids, people, atestados)],
                       detalle="importación")
     found = {p.id: p for p in db.session.scalars(
-        select(Participante).where(Participante.id.in_(ids))
+        select(Participante).where(among(Participante.id, ids))
         .execution_options(**{ALL_CENTRES_OPTION: True}))}
     return [found[new_id] for new_id in ids]
 
@@ -263,7 +264,7 @@ def find_by_documents(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Parti
         return {}
     found = db.session.scalars(
         select(Participante)
-        .where(Participante.numero_documento.in_({numero for _, numero in keys}))
+        .where(among(Participante.numero_documento, {numero for _, numero in keys}))
         .execution_options(**{ALL_CENTRES_OPTION: True}))
     return {(p.tipo_documento, p.numero_documento): p for p in found
             if (p.tipo_documento, p.numero_documento) in keys}
