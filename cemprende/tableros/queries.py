@@ -11,12 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import (ARRAY, Date, and_, any_, bindparam, case, cast, event, exists, func, literal, or_,
+from sqlalchemy import (Date, and_, case, cast, event, exists, func, literal, or_,
                         select, type_coerce)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from ..extensions import db
+from ..membership import among
 from ..models.actuacion import comes_after, vigentes
 from ..models import Actuacion, Centro, Participante, ResumenDiario, ResumenMensual, Vacante
 from ..scoping import ALL_CENTRES_OPTION
@@ -374,14 +375,10 @@ def persons_from_summary(filas: list[Fila], desde: date, hasta: date, centro_id:
             values[row] = values.get(row, 0) + int(value)
 
 
-def one_of(column, values):
-    """column IN values. On PostgreSQL as `= ANY(array)`, one parameter: a long list (the persons
-    rows name a summary code per month of history) is then neither rendered bind by bind on every
-    request nor a new statement text for the driver to parse each time."""
-    values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
+# column IN values, on PostgreSQL as `= ANY(array)`, one parameter: a long list (the persons rows
+# name a summary code per month of history) is then neither rendered bind by bind on every request
+# nor a new statement text for the driver to parse each time.
+one_of = among
 
 
 _CENTROS = "tableros_centros"
