@@ -799,3 +799,25 @@ def test_a_row_lock_already_held_is_not_asked_again_until_the_transaction_ends(a
         lock_participantes(ids)  # a new transaction holds nothing yet
     assert len(sent.sent) == 1
     db.session.rollback()
+
+
+def test_an_import_job_thaws_only_what_it_froze(app, api, world):
+    """The job keeps its rows out of the collector's full passes and thaws them at its end, but in
+    a process whose objects were frozen before it (gunicorn's post_worker_init), it leaves the
+    collector as it found it: its end must not thaw the worker's objects."""
+    import gc
+
+    asesor = api(world["asesor_a"])
+    gc.unfreeze()
+    finished(asesor, upload(asesor, csv_bytes([row(71000001)]), aplicar=True))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        report = finished(asesor, upload(asesor, csv_bytes([row(71000002)]), aplicar=True))
+        assert report["nuevas"] == 1
+        # (objects the job itself freed leave the count: it only drops by those few)
+        assert gc.get_freeze_count() > 0.9 * frozen
+    finally:
+        gc.unfreeze()

@@ -461,8 +461,8 @@ def run(importacion_id: int) -> None:
     importacion.procesadas = 0
     db.session.commit()
     try:
-        with _kept_out_of_collections():
-            _process(importacion)
+        with _kept_out_of_collections() as freeze_judged:
+            _process(importacion, freeze_judged)
     except Exception as error:
         db.session.rollback()
         importacion = db.session.get(Importacion, importacion_id)
@@ -474,7 +474,7 @@ def run(importacion_id: int) -> None:
         raise
 
 
-def _process(importacion: Importacion) -> None:
+def _process(importacion: Importacion, freeze_judged=lambda: None) -> None:
     importacion_id = importacion.id
     actor = db.session.get(Staff, importacion.staff_id)
     centro = db.session.get(Centro, importacion.centro_id)
@@ -489,13 +489,13 @@ def _process(importacion: Importacion) -> None:
         filas = legado.judge_file(tabla.filas, mapeo_legado, centro, today,
                                   importacion.autorizacion_datos)
         _restart(importacion, len(filas))
-        gc.freeze()  # the rows judged live to the end: see _kept_out_of_collections
+        freeze_judged()  # the rows judged live to the end: see _kept_out_of_collections
         _process_legado(importacion, mapeo_legado, filas, today)
     else:
         tabla = lectura.read(data, max_rows=max_rows)
         juicios = judge_file(tabla.filas, centro, today)
         _restart(importacion, len(juicios))
-        gc.freeze()  # the verdicts live to the end: see _kept_out_of_collections
+        freeze_judged()  # the verdicts live to the end: see _kept_out_of_collections
         _process_remision(actor, importacion, juicios, today)
     importacion = db.session.get(Importacion, importacion_id)
     actor = db.session.get(Staff, importacion.staff_id)
@@ -511,10 +511,15 @@ def _kept_out_of_collections():
     passes took 1.7 of the apply's 7.4 s, and more rows make each pass longer). Only when cyclic
     garbage among them is freed changes (it waits for `gc.unfreeze` at the end of the job), never
     what the job does; a job running beside it in the same process is only spared the same
-    walks."""
+    walks. Where objects are frozen already (gunicorn's post_worker_init, another job of this
+    process), `gc.unfreeze` would thaw theirs too: then the job leaves the collector as it found
+    it. Yields what freezes the judged rows (nothing in that case)."""
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
     gc.freeze()
     try:
-        yield
+        yield gc.freeze
     finally:
         gc.unfreeze()
 
